@@ -1,0 +1,165 @@
+//! Parameter values on the wire: path segments, query strings and headers
+//! carry text, and [`ParamValue`] converts each generated type to and from it.
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+
+/// A value that travels as text in a path segment, query pair or header.
+///
+/// Implemented for the scalar types the generator uses; generated enums and
+/// newtypes implement it too.
+pub trait ParamValue: Sized {
+    fn to_param(&self) -> String;
+    fn from_param(text: &str) -> Result<Self, String>;
+}
+
+impl ParamValue for String {
+    fn to_param(&self) -> String {
+        self.clone()
+    }
+    fn from_param(text: &str) -> Result<Self, String> {
+        Ok(text.to_string())
+    }
+}
+
+impl ParamValue for bool {
+    fn to_param(&self) -> String {
+        self.to_string()
+    }
+    fn from_param(text: &str) -> Result<Self, String> {
+        match text {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            other => Err(format!("expected `true` or `false`, found `{other}`")),
+        }
+    }
+}
+
+macro_rules! number_param {
+    ($($t:ty => $what:literal),*) => {$(
+        impl ParamValue for $t {
+            fn to_param(&self) -> String {
+                self.to_string()
+            }
+            fn from_param(text: &str) -> Result<Self, String> {
+                text.trim().parse().map_err(|_| format!("expected {}, found `{text}`", $what))
+            }
+        }
+    )*};
+}
+number_param!(i32 => "a 32-bit integer", i64 => "an integer", u32 => "a non-negative 32-bit integer",
+    u64 => "a non-negative integer", f32 => "a number", f64 => "a number");
+
+/// Free-form values travel as compact JSON.
+impl ParamValue for serde_json::Value {
+    fn to_param(&self) -> String {
+        match self {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        }
+    }
+    fn from_param(text: &str) -> Result<Self, String> {
+        Ok(serde_json::from_str(text).unwrap_or_else(|_| serde_json::Value::String(text.to_string())))
+    }
+}
+
+/// Characters escaped in a path segment: everything but RFC 3986 unreserved.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// Percent-encode one path segment so it can never add a `/`, `?` or `#`.
+pub fn encode_segment(value: &str) -> String {
+    utf8_percent_encode(value, SEGMENT).to_string()
+}
+
+/// Decode one path segment; `None` when it is not UTF-8 after decoding.
+pub fn decode_segment(segment: &str) -> Option<String> {
+    percent_decode_str(segment).decode_utf8().ok().map(|s| s.into_owned())
+}
+
+/// Build a query string in order, encoding names and values
+/// (`application/x-www-form-urlencoded`, the encoding servers expect).
+#[derive(Default)]
+pub struct QueryString {
+    serializer: Option<form_urlencoded::Serializer<'static, String>>,
+}
+
+impl std::fmt::Debug for QueryString {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QueryString").finish_non_exhaustive()
+    }
+}
+
+impl QueryString {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn push(&mut self, name: &str, value: &str) {
+        self.serializer
+            .get_or_insert_with(|| form_urlencoded::Serializer::new(String::new()))
+            .append_pair(name, value);
+    }
+
+    pub fn push_value<T: ParamValue>(&mut self, name: &str, value: &T) {
+        self.push(name, &value.to_param());
+    }
+
+    /// An array: `name=a&name=b` when `explode`, `name=a,b` otherwise.
+    pub fn push_array<T: ParamValue>(&mut self, name: &str, values: &[T], explode: bool) {
+        if explode {
+            for value in values {
+                self.push_value(name, value);
+            }
+        } else {
+            let joined: Vec<String> = values.iter().map(ParamValue::to_param).collect();
+            self.push(name, &joined.join(","));
+        }
+    }
+
+    /// The encoded string without the leading `?`, empty when nothing was pushed.
+    pub fn finish(self) -> String {
+        self.serializer.map(|mut s| s.finish()).unwrap_or_default()
+    }
+}
+
+/// Split a non-exploded array parameter (`a,b,c`) into values.
+pub fn split_array<T: ParamValue>(text: &str) -> Result<Vec<T>, String> {
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    text.split(',').map(T::from_param).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_cannot_escape_their_place() {
+        assert_eq!(encode_segment("a/b?c#d e"), "a%2Fb%3Fc%23d%20e");
+        assert_eq!(encode_segment("014c54bd-6078_x.y~z"), "014c54bd-6078_x.y~z");
+        assert_eq!(decode_segment("a%2Fb%20c").as_deref(), Some("a/b c"));
+        assert_eq!(decode_segment("%FF"), None);
+    }
+
+    #[test]
+    fn query_strings_encode_and_keep_order() {
+        let mut q = QueryString::new();
+        q.push("_action", "reset");
+        q.push_value("limit", &10_i64);
+        q.push_array("ids", &["a b".to_string(), "c&d".to_string()], true);
+        q.push_array("tags", &["x".to_string(), "y".to_string()], false);
+        assert_eq!(q.finish(), "_action=reset&limit=10&ids=a+b&ids=c%26d&tags=x%2Cy");
+        assert_eq!(QueryString::new().finish(), "");
+    }
+
+    #[test]
+    fn scalars_round_trip_and_reject_garbage() {
+        assert_eq!(i64::from_param(" 42"), Ok(42));
+        assert!(i64::from_param("4x").is_err());
+        assert_eq!(bool::from_param("true"), Ok(true));
+        assert!(bool::from_param("yes").is_err());
+        assert_eq!(split_array::<i32>("1,2,3"), Ok(vec![1, 2, 3]));
+        assert_eq!(split_array::<String>(""), Ok(vec![]));
+        assert_eq!(serde_json::Value::from_param("{\"a\":1}"), Ok(serde_json::json!({"a": 1})));
+    }
+}

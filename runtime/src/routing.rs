@@ -1,0 +1,244 @@
+//! Matching a request path against the spec's path templates.
+//!
+//! axum's router cannot express a parameter that spans several segments in
+//! the middle of a path (Ping's realm hierarchy, `realms/root/realms/alpha`),
+//! so generated routers match templates here and dispatch themselves.
+
+use http::Method;
+
+use crate::param::decode_segment;
+
+/// One `/`-separated piece of a path template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Segment {
+    Literal(&'static str),
+    /// Exactly one segment.
+    Param,
+    /// One or more `{prefix}/{value}` pairs.
+    Hierarchy(&'static str),
+    /// Literal text around parameters inside one segment, e.g. `{id}.json`.
+    Mixed(&'static [Part]),
+    /// The template ends with `/`.
+    TrailingSlash,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Literal(&'static str),
+    Param,
+}
+
+#[derive(Debug, Clone)]
+pub struct Route {
+    pub method: Method,
+    pub segments: &'static [Segment],
+}
+
+/// A path parameter's decoded value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathValue {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum RouteMatch {
+    /// `route` indexes the table; `params` are in template order.
+    Found { route: usize, params: Vec<PathValue> },
+    /// The path exists, but not for this method.
+    MethodNotAllowed { allowed: Vec<Method> },
+    NotFound,
+}
+
+/// Find the route for `method` and `path` (the raw, still-encoded path).
+/// When several templates match, the one with the most literal text wins,
+/// so `/users/me` beats `/users/{id}`.
+pub fn match_route(routes: &[Route], method: &Method, path: &str) -> RouteMatch {
+    let Some(rest) = path.strip_prefix('/') else {
+        return RouteMatch::NotFound;
+    };
+    let segments: Vec<&str> = if rest.is_empty() { Vec::new() } else { rest.split('/').collect() };
+    let mut best: Option<(usize, usize, Vec<PathValue>)> = None;
+    let mut allowed = Vec::new();
+    for (index, route) in routes.iter().enumerate() {
+        let mut params = Vec::new();
+        if !match_segments(route.segments, &segments, &mut params) {
+            continue;
+        }
+        if route.method != *method {
+            if !allowed.contains(&route.method) {
+                allowed.push(route.method.clone());
+            }
+            continue;
+        }
+        let score = specificity(route.segments);
+        if best.as_ref().is_none_or(|(_, s, _)| score > *s) {
+            best = Some((index, score, params));
+        }
+    }
+    match best {
+        Some((route, _, params)) => RouteMatch::Found { route, params },
+        None if !allowed.is_empty() => RouteMatch::MethodNotAllowed { allowed },
+        None => RouteMatch::NotFound,
+    }
+}
+
+fn specificity(segments: &[Segment]) -> usize {
+    segments
+        .iter()
+        .map(|s| match s {
+            Segment::Literal(text) => 1000 + text.len(),
+            Segment::Mixed(parts) => parts
+                .iter()
+                .map(|p| match p {
+                    Part::Literal(text) => text.len(),
+                    Part::Param => 0,
+                })
+                .sum::<usize>(),
+            Segment::TrailingSlash => 1,
+            Segment::Param | Segment::Hierarchy(_) => 0,
+        })
+        .sum()
+}
+
+fn match_segments(template: &[Segment], path: &[&str], params: &mut Vec<PathValue>) -> bool {
+    let Some((first, rest)) = template.split_first() else {
+        return path.is_empty();
+    };
+    match first {
+        Segment::TrailingSlash => path == [""],
+        Segment::Literal(text) => {
+            path.first().is_some_and(|s| decode_segment(s).as_deref() == Some(*text))
+                && match_segments(rest, &path[1..], params)
+        }
+        Segment::Param => {
+            let Some(value) = path.first().filter(|s| !s.is_empty()).and_then(|s| decode_segment(s)) else {
+                return false;
+            };
+            params.push(PathValue::One(value));
+            match_segments(rest, &path[1..], params) || {
+                params.pop();
+                false
+            }
+        }
+        Segment::Mixed(parts) => {
+            let Some(segment) = path.first().and_then(|s| decode_segment(s)) else {
+                return false;
+            };
+            let before = params.len();
+            match_parts(parts, &segment, params) && match_segments(rest, &path[1..], params) || {
+                params.truncate(before);
+                false
+            }
+        }
+        Segment::Hierarchy(prefix) => {
+            // Take pairs greedily, then give them back one at a time until
+            // the rest of the template matches.
+            let mut values = Vec::new();
+            let mut i = 0;
+            while i + 1 < path.len() && decode_segment(path[i]).as_deref() == Some(*prefix) {
+                match decode_segment(path[i + 1]).filter(|v| !v.is_empty()) {
+                    Some(value) => values.push(value),
+                    None => break,
+                }
+                i += 2;
+            }
+            while !values.is_empty() {
+                let used = values.len() * 2;
+                params.push(PathValue::Many(values.clone()));
+                if match_segments(rest, &path[used..], params) {
+                    return true;
+                }
+                params.pop();
+                values.pop();
+            }
+            false
+        }
+    }
+}
+
+/// Match one segment against literal text and parameters (`{id}.json`).
+/// A parameter takes the shortest text that lets the rest match.
+fn match_parts(parts: &[Part], text: &str, params: &mut Vec<PathValue>) -> bool {
+    let Some((first, rest)) = parts.split_first() else {
+        return text.is_empty();
+    };
+    match first {
+        Part::Literal(lit) => text.strip_prefix(lit).is_some_and(|t| match_parts(rest, t, params)),
+        Part::Param => {
+            for end in (1..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+                params.push(PathValue::One(text[..end].to_string()));
+                if match_parts(rest, &text[end..], params) {
+                    return true;
+                }
+                params.pop();
+            }
+            false
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Segment::*;
+
+    const OATH: &[Segment] = &[Hierarchy("realms"), Literal("users"), Param, Literal("devices"), Literal("2fa"), Literal("oath")];
+    const WEBAUTHN_DELETE: &[Segment] =
+        &[Hierarchy("realms"), Literal("users"), Param, Literal("devices"), Literal("2fa"), Literal("webauthn"), Param];
+    const ME: &[Segment] = &[Literal("users"), Literal("me")];
+    const USER: &[Segment] = &[Literal("users"), Param];
+    const FILE: &[Segment] = &[Literal("files"), Mixed(&[Part::Param, Part::Literal(".json")])];
+    const SLASH: &[Segment] = &[Literal("items"), TrailingSlash];
+
+    fn routes() -> Vec<Route> {
+        vec![
+            Route { method: Method::POST, segments: OATH },
+            Route { method: Method::DELETE, segments: WEBAUTHN_DELETE },
+            Route { method: Method::GET, segments: USER },
+            Route { method: Method::GET, segments: ME },
+            Route { method: Method::GET, segments: FILE },
+            Route { method: Method::GET, segments: SLASH },
+        ]
+    }
+
+    fn one(s: &str) -> PathValue {
+        PathValue::One(s.to_string())
+    }
+
+    #[test]
+    fn realm_hierarchies_of_any_depth_match() {
+        let m = match_route(&routes(), &Method::POST, "/realms/root/realms/alpha/users/u%201/devices/2fa/oath");
+        assert_eq!(
+            m,
+            RouteMatch::Found { route: 0, params: vec![PathValue::Many(vec!["root".into(), "alpha".into()]), one("u 1")] }
+        );
+        let m = match_route(&routes(), &Method::POST, "/realms/root/realms/alpha/realms/sub/users/u/devices/2fa/oath");
+        assert!(matches!(m, RouteMatch::Found { route: 0, ref params } if params[0] == PathValue::Many(vec!["root".into(), "alpha".into(), "sub".into()])));
+        assert_eq!(match_route(&routes(), &Method::POST, "/users/u/devices/2fa/oath"), RouteMatch::NotFound);
+    }
+
+    #[test]
+    fn a_realm_named_like_a_literal_still_matches() {
+        // The realm is called "users": greedy pairs must give one back.
+        let m = match_route(&routes(), &Method::DELETE, "/realms/users/users/x/devices/2fa/webauthn/d1");
+        assert_eq!(m, RouteMatch::Found { route: 1, params: vec![PathValue::Many(vec!["users".into()]), one("x"), one("d1")] });
+    }
+
+    #[test]
+    fn literals_beat_parameters_and_methods_are_checked() {
+        assert_eq!(match_route(&routes(), &Method::GET, "/users/me"), RouteMatch::Found { route: 3, params: vec![] });
+        assert_eq!(match_route(&routes(), &Method::GET, "/users/42"), RouteMatch::Found { route: 2, params: vec![one("42")] });
+        assert_eq!(match_route(&routes(), &Method::PUT, "/users/42"), RouteMatch::MethodNotAllowed { allowed: vec![Method::GET] });
+        assert_eq!(match_route(&routes(), &Method::GET, "/users/"), RouteMatch::NotFound);
+        assert_eq!(match_route(&routes(), &Method::GET, "users/42"), RouteMatch::NotFound);
+    }
+
+    #[test]
+    fn mixed_segments_and_trailing_slashes() {
+        assert_eq!(match_route(&routes(), &Method::GET, "/files/a.b.json"), RouteMatch::Found { route: 4, params: vec![one("a.b")] });
+        assert_eq!(match_route(&routes(), &Method::GET, "/files/.json"), RouteMatch::NotFound);
+        assert_eq!(match_route(&routes(), &Method::GET, "/items/"), RouteMatch::Found { route: 5, params: vec![] });
+        assert_eq!(match_route(&routes(), &Method::GET, "/items"), RouteMatch::NotFound);
+    }
+}

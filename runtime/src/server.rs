@@ -1,0 +1,362 @@
+//! What every generated router shares: reading a request into typed
+//! parameters (or a [`Rejection`] saying what is wrong with it) and writing a
+//! typed response.
+
+use std::fmt;
+
+use axum::body::Body;
+use axum::response::Response;
+use bytes::Bytes;
+use http::header::{CONTENT_TYPE, COOKIE, HeaderMap, HeaderName, HeaderValue};
+use http::{Method, StatusCode, Uri};
+use serde::de::DeserializeOwned;
+
+use crate::param::{ParamValue, split_array};
+use crate::routing::PathValue;
+
+/// Request bodies larger than this are refused with 413 before parsing.
+pub const DEFAULT_BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// Why a request was refused before it reached the implementation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    pub status: StatusCode,
+    pub kind: RejectionKind,
+    /// A sentence for the caller, naming the parameter or body at fault.
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RejectionKind {
+    NotFound,
+    MethodNotAllowed,
+    MissingParameter,
+    InvalidParameter,
+    MissingBody,
+    InvalidBody,
+    UnsupportedMediaType,
+    BodyTooLarge,
+}
+
+impl Rejection {
+    pub fn new(kind: RejectionKind, message: impl Into<String>) -> Self {
+        let status = match kind {
+            RejectionKind::NotFound => StatusCode::NOT_FOUND,
+            RejectionKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            RejectionKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            RejectionKind::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        Rejection { status, kind, message: message.into() }
+    }
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.status, self.message)
+    }
+}
+
+impl std::error::Error for Rejection {}
+
+/// A request read whole: method, URI, headers and body bytes.
+#[derive(Debug)]
+pub struct Incoming {
+    pub method: Method,
+    pub uri: Uri,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    query: Vec<(String, String)>,
+}
+
+impl Incoming {
+    /// Read `request`, refusing bodies over `limit` bytes.
+    pub async fn read(request: axum::extract::Request, limit: usize) -> Result<Self, Rejection> {
+        let (parts, body) = request.into_parts();
+        let body = axum::body::to_bytes(body, limit).await.map_err(|_| {
+            Rejection::new(RejectionKind::BodyTooLarge, format!("the request body is larger than {limit} bytes or was cut off"))
+        })?;
+        let query = parts
+            .uri
+            .query()
+            .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+            .unwrap_or_default();
+        Ok(Incoming { method: parts.method, uri: parts.uri, headers: parts.headers, body, query })
+    }
+
+    /// An optional query parameter (the first, when repeated).
+    pub fn query<T: ParamValue>(&self, name: &str) -> Result<Option<T>, Rejection> {
+        self.query
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| T::from_param(v).map_err(|e| invalid("query parameter", name, &e)))
+            .transpose()
+    }
+
+    /// A query array: every `name=` pair when `explode`, else one `a,b,c`.
+    pub fn query_array<T: ParamValue>(&self, name: &str, explode: bool) -> Result<Option<Vec<T>>, Rejection> {
+        let values: Vec<&String> = self.query.iter().filter(|(n, _)| n == name).map(|(_, v)| v).collect();
+        if values.is_empty() {
+            return Ok(None);
+        }
+        let parsed = if explode {
+            values.into_iter().map(|v| T::from_param(v)).collect()
+        } else {
+            split_array(values[0])
+        };
+        parsed.map(Some).map_err(|e| invalid("query parameter", name, &e))
+    }
+
+    /// An optional header.
+    pub fn header<T: ParamValue>(&self, name: &str) -> Result<Option<T>, Rejection> {
+        let Some(value) = self.headers.get(name) else {
+            return Ok(None);
+        };
+        let text = value.to_str().map_err(|_| invalid("header", name, "not visible ASCII"))?;
+        T::from_param(text).map(Some).map_err(|e| invalid("header", name, &e))
+    }
+
+    /// An optional cookie.
+    pub fn cookie<T: ParamValue>(&self, name: &str) -> Result<Option<T>, Rejection> {
+        for header in self.headers.get_all(COOKIE) {
+            let Ok(text) = header.to_str() else { continue };
+            for pair in text.split(';') {
+                if let Some((n, v)) = pair.trim().split_once('=') {
+                    if n == name {
+                        return T::from_param(v).map(Some).map_err(|e| invalid("cookie", name, &e));
+                    }
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// The body as JSON, `None` when there is none.
+    pub fn json_body<T: DeserializeOwned>(&self) -> Result<Option<T>, Rejection> {
+        if self.body.is_empty() {
+            return Ok(None);
+        }
+        self.expect_content_type("application/json", |essence| essence == "application/json" || essence.ends_with("+json"))?;
+        serde_json::from_slice(&self.body)
+            .map(Some)
+            .map_err(|e| Rejection::new(RejectionKind::InvalidBody, format!("the request body is not valid: {e}")))
+    }
+
+    /// The body as UTF-8 text, `None` when there is none.
+    pub fn text_body(&self) -> Result<Option<String>, Rejection> {
+        if self.body.is_empty() {
+            return Ok(None);
+        }
+        String::from_utf8(self.body.to_vec())
+            .map(Some)
+            .map_err(|_| Rejection::new(RejectionKind::InvalidBody, "the request body is not UTF-8"))
+    }
+
+    /// The body bytes as sent, `None` when there is none.
+    pub fn bytes_body(&self) -> Option<Vec<u8>> {
+        (!self.body.is_empty()).then(|| self.body.to_vec())
+    }
+
+    fn expect_content_type(&self, wanted: &str, accepts: impl Fn(&str) -> bool) -> Result<(), Rejection> {
+        let essence = self
+            .headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+        match essence {
+            Some(essence) if accepts(&essence) => Ok(()),
+            Some(other) => Err(Rejection::new(
+                RejectionKind::UnsupportedMediaType,
+                format!("the request body must be {wanted}, not {other}"),
+            )),
+            None => Err(Rejection::new(RejectionKind::UnsupportedMediaType, format!("the request body must be {wanted}: Content-Type is missing"))),
+        }
+    }
+}
+
+/// A required value that was absent.
+pub fn missing(what: &str, name: &str) -> Rejection {
+    Rejection::new(RejectionKind::MissingParameter, format!("the {what} `{name}` is required"))
+}
+
+fn invalid(what: &str, name: &str, why: &str) -> Rejection {
+    Rejection::new(RejectionKind::InvalidParameter, format!("the {what} `{name}` is invalid: {why}"))
+}
+
+/// A constant parameter (a single-value enum) must have that value.
+pub fn expect_constant(what: &str, name: &str, found: Option<String>, expected: &str) -> Result<(), Rejection> {
+    match found {
+        Some(value) if value == expected => Ok(()),
+        Some(value) => Err(invalid(what, name, &format!("expected `{expected}`, found `{value}`"))),
+        None => Err(missing(what, name)),
+    }
+}
+
+impl PathValue {
+    /// A single-segment path parameter, parsed.
+    pub fn parse<T: ParamValue>(&self, name: &str) -> Result<T, Rejection> {
+        match self {
+            PathValue::One(text) => T::from_param(text).map_err(|e| invalid("path parameter", name, &e)),
+            PathValue::Many(_) => Err(invalid("path parameter", name, "expected one segment")),
+        }
+    }
+
+    /// A multi-segment path parameter (a hierarchy), each item parsed.
+    pub fn parse_many<T: ParamValue>(&self, name: &str) -> Result<Vec<T>, Rejection> {
+        match self {
+            PathValue::Many(items) => {
+                items.iter().map(|t| T::from_param(t)).collect::<Result<_, _>>().map_err(|e| invalid("path parameter", name, &e))
+            }
+            PathValue::One(text) => Ok(vec![T::from_param(text).map_err(|e| invalid("path parameter", name, &e))?]),
+        }
+    }
+}
+
+/// Builds the HTTP response for one variant of a generated response enum.
+#[must_use]
+pub struct ResponseBuilder {
+    status: StatusCode,
+    headers: HeaderMap,
+    problem: Option<String>,
+}
+
+impl ResponseBuilder {
+    pub fn new(status: StatusCode) -> Self {
+        ResponseBuilder { status, headers: HeaderMap::new(), problem: None }
+    }
+
+    /// A status code from a range or `default` variant; an impossible one
+    /// becomes a 500 rather than a panic.
+    pub fn with_code(code: StatusCode) -> Self {
+        Self::new(code)
+    }
+
+    pub fn header<T: ParamValue>(mut self, name: &'static str, value: &T) -> Self {
+        match HeaderValue::from_str(&value.to_param()) {
+            Ok(v) => {
+                self.headers.append(HeaderName::from_static(name), v);
+            }
+            Err(_) => self.problem = Some(format!("response header `{name}` has characters HTTP does not allow")),
+        }
+        self
+    }
+
+    pub fn header_opt<T: ParamValue>(self, name: &'static str, value: &Option<T>) -> Self {
+        match value {
+            Some(v) => self.header(name, v),
+            None => self,
+        }
+    }
+
+    pub fn json<T: serde::Serialize>(self, body: &T) -> Response {
+        match serde_json::to_vec(body) {
+            Ok(bytes) => self.bytes("application/json", bytes),
+            Err(e) => internal_error(&format!("response body could not be serialized: {e}")),
+        }
+    }
+
+    pub fn text(self, content_type: &'static str, body: String) -> Response {
+        self.bytes(content_type, body.into_bytes())
+    }
+
+    pub fn bytes(mut self, content_type: &'static str, body: Vec<u8>) -> Response {
+        self.headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+        self.finish(Body::from(body))
+    }
+
+    pub fn empty(self) -> Response {
+        self.finish(Body::empty())
+    }
+
+    fn finish(self, body: Body) -> Response {
+        if let Some(problem) = self.problem {
+            return internal_error(&problem);
+        }
+        let mut response = Response::new(body);
+        *response.status_mut() = self.status;
+        *response.headers_mut() = self.headers;
+        response
+    }
+}
+
+/// The implementation produced something HTTP cannot carry.
+fn internal_error(message: &str) -> Response {
+    let mut response = Response::new(Body::from(message.to_string()));
+    *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    response
+}
+
+/// A rejection written as JSON `body` with its status (what generated
+/// `reject` methods return by default, in the vendor's error shape).
+pub fn rejection_response(rejection: &Rejection, body: &serde_json::Value) -> Response {
+    ResponseBuilder::new(rejection.status).json(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn incoming(uri: &str, headers: &[(&'static str, &str)], body: &str) -> Incoming {
+        let mut builder = http::Request::builder().uri(uri).method("POST");
+        for (n, v) in headers {
+            builder = builder.header(*n, *v);
+        }
+        let request = builder.body(axum::body::Body::from(body.to_string())).unwrap();
+        Incoming::read(request, 64).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn query_header_and_cookie_parameters_are_typed() {
+        let req = incoming("/x?limit=5&ids=a&ids=b&csv=1,2&bad=x", &[("cookie", "a=1; session=abc"), ("x-n", "7")], "").await;
+        assert_eq!(req.query::<i64>("limit").unwrap(), Some(5));
+        assert_eq!(req.query::<i64>("absent").unwrap(), None);
+        assert_eq!(req.query_array::<String>("ids", true).unwrap(), Some(vec!["a".into(), "b".into()]));
+        assert_eq!(req.query_array::<i32>("csv", false).unwrap(), Some(vec![1, 2]));
+        let err = req.query::<i64>("bad").unwrap_err();
+        assert_eq!((err.status, err.kind), (StatusCode::BAD_REQUEST, RejectionKind::InvalidParameter));
+        assert!(err.message.contains("`bad`"), "{}", err.message);
+        assert_eq!(req.cookie::<String>("session").unwrap().as_deref(), Some("abc"));
+        assert_eq!(req.header::<i32>("X-N").unwrap(), Some(7));
+    }
+
+    #[tokio::test]
+    async fn bodies_are_checked_for_type_syntax_and_size() {
+        let ok = incoming("/", &[("content-type", "application/json; charset=utf-8")], "{\"a\":1}").await;
+        assert_eq!(ok.json_body::<serde_json::Value>().unwrap(), Some(serde_json::json!({"a": 1})));
+        let wrong_type = incoming("/", &[("content-type", "text/plain")], "{}").await;
+        assert_eq!(wrong_type.json_body::<serde_json::Value>().unwrap_err().kind, RejectionKind::UnsupportedMediaType);
+        let broken = incoming("/", &[("content-type", "application/json")], "{").await;
+        assert_eq!(broken.json_body::<serde_json::Value>().unwrap_err().kind, RejectionKind::InvalidBody);
+        let empty = incoming("/", &[], "").await;
+        assert_eq!(empty.json_body::<serde_json::Value>().unwrap(), None);
+
+        let request = http::Request::builder().uri("/").body(axum::body::Body::from(vec![b'x'; 65])).unwrap();
+        let err = Incoming::read(request, 64).await.unwrap_err();
+        assert_eq!(err.status, StatusCode::PAYLOAD_TOO_LARGE);
+    }
+
+    #[test]
+    fn constants_and_path_values() {
+        assert!(expect_constant("query parameter", "_action", Some("reset".into()), "reset").is_ok());
+        assert_eq!(expect_constant("query parameter", "_action", None, "reset").unwrap_err().kind, RejectionKind::MissingParameter);
+        assert!(expect_constant("query parameter", "_action", Some("x".into()), "reset").is_err());
+        assert_eq!(PathValue::One("12".into()).parse::<i64>("id").unwrap(), 12);
+        assert!(PathValue::One("x".into()).parse::<i64>("id").is_err());
+        assert_eq!(PathValue::Many(vec!["root".into(), "alpha".into()]).parse_many::<String>("realm").unwrap(), vec!["root", "alpha"]);
+    }
+
+    #[test]
+    fn responses_carry_status_headers_and_body() {
+        let r = ResponseBuilder::new(StatusCode::CREATED)
+            .header("x-request-id", &"r1".to_string())
+            .header_opt::<String>("x-absent", &None)
+            .json(&serde_json::json!({"ok": true}));
+        assert_eq!(r.status(), StatusCode::CREATED);
+        assert_eq!(r.headers()["x-request-id"], "r1");
+        assert_eq!(r.headers()["content-type"], "application/json");
+        assert!(r.headers().get("x-absent").is_none());
+        let bad = ResponseBuilder::new(StatusCode::OK).header("x-bad", &"a\nb".to_string()).empty();
+        assert_eq!(bad.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+}
