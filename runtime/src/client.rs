@@ -11,6 +11,7 @@ use http::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 
 use crate::credentials::{Credential, KeyLocation};
+use crate::HasStatus;
 use crate::param::ParamValue;
 
 /// Why a call did not produce a documented success.
@@ -21,9 +22,9 @@ pub enum ClientError<E> {
     /// The server answered with a response the spec documents as an error.
     Api(E),
     /// The status is not documented for this operation.
-    UnexpectedStatus(RawResponse),
+    UnexpectedStatus(Box<RawResponse>),
     /// The status is documented but the body or a header could not be decoded.
-    Decode { response: RawResponse, message: String },
+    Decode { response: Box<RawResponse>, message: String },
     /// Connecting, sending or receiving failed, or the call timed out.
     Transport(reqwest::Error),
     /// The request could not be built (a header value that is not valid HTTP).
@@ -51,11 +52,6 @@ impl<E> ClientError<E> {
             _ => None,
         }
     }
-}
-
-/// Generated success and error enums know their status code.
-pub trait HasStatus {
-    fn status(&self) -> StatusCode;
 }
 
 impl<E: fmt::Debug> fmt::Debug for ClientError<E> {
@@ -134,7 +130,12 @@ impl RawResponse {
     }
 
     fn decode_error<E>(&self, message: String) -> ClientError<E> {
-        ClientError::Decode { response: self.clone(), message }
+        ClientError::Decode { response: Box::new(self.clone()), message }
+    }
+
+    /// This response as an undocumented-status error.
+    pub fn unexpected<E>(self) -> ClientError<E> {
+        ClientError::UnexpectedStatus(Box::new(self))
     }
 }
 
@@ -170,11 +171,30 @@ impl Request {
     }
 
     /// Add a header parameter.
-    pub fn header<T: ParamValue, E>(&mut self, name: &'static str, value: &T) -> Result<(), ClientError<E>> {
-        let value = HeaderValue::from_str(&value.to_param())
-            .map_err(|_| ClientError::InvalidRequest(format!("header `{name}` has characters HTTP does not allow")))?;
-        self.headers.append(HeaderName::from_static(name), value);
+    pub fn header<T: ParamValue, E>(&mut self, name: &str, value: &T) -> Result<(), ClientError<E>> {
+        let invalid = || ClientError::InvalidRequest(format!("header `{name}` has characters HTTP does not allow"));
+        let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid())?;
+        let value = HeaderValue::from_str(&value.to_param()).map_err(|_| invalid())?;
+        self.headers.append(header, value);
         Ok(())
+    }
+
+    /// Add a cookie parameter.
+    pub fn cookie<T: ParamValue, E>(&mut self, name: &str, value: &T) -> Result<(), ClientError<E>> {
+        let value = HeaderValue::from_str(&format!("{name}={}", value.to_param()))
+            .map_err(|_| ClientError::InvalidRequest(format!("cookie `{name}` has characters HTTP does not allow")))?;
+        self.headers.append(COOKIE, value);
+        Ok(())
+    }
+
+    /// A text body.
+    pub fn text(&mut self, content_type: &'static str, body: String) {
+        self.body = Some((content_type, body.into_bytes()));
+    }
+
+    /// A body sent as the bytes given.
+    pub fn bytes(&mut self, content_type: &'static str, body: Vec<u8>) {
+        self.body = Some((content_type, body));
     }
 
     /// A JSON body.

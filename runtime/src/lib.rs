@@ -26,3 +26,8 @@ pub use http;
 #[cfg(feature = "client")]
 pub use reqwest;
 pub use serde_json;
+
+/// Generated response and error enums know the status code they stand for.
+pub trait HasStatus {
+    fn status(&self) -> http::StatusCode;
+}

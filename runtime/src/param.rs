@@ -62,6 +62,25 @@ impl ParamValue for serde_json::Value {
     }
 }
 
+/// Any serializable value as a parameter, written as compact JSON: the
+/// fallback for objects and unions in a query or header.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JsonParam<T>(pub T);
+
+impl<T: serde::Serialize + serde::de::DeserializeOwned> ParamValue for JsonParam<T> {
+    fn to_param(&self) -> String {
+        serde_json::to_string(&self.0).unwrap_or_default()
+    }
+    fn from_param(text: &str) -> Result<Self, String> {
+        serde_json::from_str(text).map(JsonParam).map_err(|e| format!("expected JSON: {e}"))
+    }
+}
+
+/// A value as compact JSON text (for the client side of a [`JsonParam`]).
+pub fn json_text<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
 /// Characters escaped in a path segment: everything but RFC 3986 unreserved.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
@@ -77,15 +96,9 @@ pub fn decode_segment(segment: &str) -> Option<String> {
 
 /// Build a query string in order, encoding names and values
 /// (`application/x-www-form-urlencoded`, the encoding servers expect).
-#[derive(Default)]
+#[derive(Debug, Default, Clone)]
 pub struct QueryString {
-    serializer: Option<form_urlencoded::Serializer<'static, String>>,
-}
-
-impl std::fmt::Debug for QueryString {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("QueryString").finish_non_exhaustive()
-    }
+    encoded: String,
 }
 
 impl QueryString {
@@ -94,9 +107,12 @@ impl QueryString {
     }
 
     pub fn push(&mut self, name: &str, value: &str) {
-        self.serializer
-            .get_or_insert_with(|| form_urlencoded::Serializer::new(String::new()))
-            .append_pair(name, value);
+        if !self.encoded.is_empty() {
+            self.encoded.push('&');
+        }
+        self.encoded.extend(form_urlencoded::byte_serialize(name.as_bytes()));
+        self.encoded.push('=');
+        self.encoded.extend(form_urlencoded::byte_serialize(value.as_bytes()));
     }
 
     pub fn push_value<T: ParamValue>(&mut self, name: &str, value: &T) {
@@ -117,7 +133,7 @@ impl QueryString {
 
     /// The encoded string without the leading `?`, empty when nothing was pushed.
     pub fn finish(self) -> String {
-        self.serializer.map(|mut s| s.finish()).unwrap_or_default()
+        self.encoded
     }
 }
 

@@ -225,23 +225,17 @@ impl ResponseBuilder {
         ResponseBuilder { status, headers: HeaderMap::new(), problem: None }
     }
 
-    /// A status code from a range or `default` variant; an impossible one
-    /// becomes a 500 rather than a panic.
-    pub fn with_code(code: StatusCode) -> Self {
-        Self::new(code)
-    }
-
-    pub fn header<T: ParamValue>(mut self, name: &'static str, value: &T) -> Self {
-        match HeaderValue::from_str(&value.to_param()) {
-            Ok(v) => {
-                self.headers.append(HeaderName::from_static(name), v);
+    pub fn header<T: ParamValue>(mut self, name: &str, value: &T) -> Self {
+        match (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(&value.to_param())) {
+            (Ok(name), Ok(value)) => {
+                self.headers.append(name, value);
             }
-            Err(_) => self.problem = Some(format!("response header `{name}` has characters HTTP does not allow")),
+            _ => self.problem = Some(format!("response header `{name}` has characters HTTP does not allow")),
         }
         self
     }
 
-    pub fn header_opt<T: ParamValue>(self, name: &'static str, value: &Option<T>) -> Self {
+    pub fn header_opt<T: ParamValue>(self, name: &str, value: &Option<T>) -> Self {
         match value {
             Some(v) => self.header(name, v),
             None => self,

@@ -170,6 +170,9 @@ pub struct Parameter {
     /// always sends it, the server checks it, and nobody has to type it.
     pub constant: Option<String>,
     pub example: Option<serde_json::Value>,
+    /// From `x-path-segment-prefix`: the value is a list rendered as
+    /// `{prefix}/{item}` pairs across several path segments.
+    pub segment_prefix: Option<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -1,0 +1,508 @@
+//! The typed async client: one method per operation returning a call
+//! builder, which sends the request and decodes every documented response.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::operations::{BodyKind, body_kind, body_type, carries_status, request_fields};
+use super::params::{Shape, default_expr, shape};
+use super::rust::{TypeWriter, doc_lines, doc_paragraphs, ident};
+use crate::model::{Api, Operation, ParamLocation, PathSegment, SecurityKind, SegmentPart, StatusMatch};
+use crate::naming::{Names, OperationNames};
+
+pub fn emit(api: &Api, names: &Names) -> TokenStream {
+    let w = TypeWriter { api, names, prefix: quote! { super::types:: } };
+    let servers = servers(api);
+    let credentials = credential_methods(api, names);
+    let methods = api.operations.iter().zip(&names.operations).map(|(op, n)| client_method(&w, op, n));
+    let builders = api.operations.iter().zip(&names.operations).map(|(op, n)| builder(&w, op, n));
+    let title = format!("A client for {} (version {}).", api.title, api.version);
+    let title = doc_lines(&title);
+    quote! {
+        #![allow(clippy::too_many_arguments, clippy::large_enum_variant, clippy::result_large_err)]
+
+        #servers
+
+        #title
+        ///
+        /// Cheap to clone: clones share one connection pool.
+        #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+        pub struct Client {
+            api: ::mfa_runtime::client::ApiClient,
+        }
+
+        impl Client {
+            /// A client for the API at `base_url` (one of [`SERVERS`], or any
+            /// other URL: a proxy, a sandbox, a local test server).
+            pub fn new(base_url: impl ::std::convert::Into<::std::string::String>) -> Self {
+                Self::with_http_client(base_url, ::mfa_runtime::client::ApiClient::default_http())
+            }
+
+            /// A client that sends through `http` (for custom TLS, proxies or timeouts).
+            pub fn with_http_client(
+                base_url: impl ::std::convert::Into<::std::string::String>,
+                http: ::mfa_runtime::reqwest::Client,
+            ) -> Self {
+                Self { api: ::mfa_runtime::client::ApiClient::new(base_url, http) }
+            }
+
+            /// The base URL every path is appended to.
+            pub fn base_url(&self) -> &str {
+                self.api.base_url()
+            }
+
+            /// The runtime client underneath, for credentials set by scheme name.
+            pub fn api_client(&self) -> &::mfa_runtime::client::ApiClient {
+                &self.api
+            }
+
+            #(#credentials)*
+            #(#methods)*
+        }
+
+        #(#builders)*
+    }
+}
+
+fn servers(api: &Api) -> TokenStream {
+    let urls = api.servers.iter().map(|s| &s.url);
+    let mut lines = vec!["The servers the spec lists, in its order.".to_string()];
+    for s in &api.servers {
+        lines.push(String::new());
+        let mut line = format!("- `{}`", s.url);
+        if let Some(d) = &s.description {
+            line.push_str(": ");
+            line.push_str(&super::docs::sanitize(d).replace('\n', " "));
+        }
+        lines.push(line);
+        for v in &s.variables {
+            let mut line = format!("  - `{{{}}}` (default `{}`)", v.name, v.default);
+            if let Some(d) = &v.description {
+                line.push_str(": ");
+                line.push_str(&super::docs::sanitize(d).replace('\n', " "));
+            }
+            lines.push(line);
+        }
+    }
+    let docs = doc_lines(&lines.join("\n"));
+    quote! {
+        #docs
+        pub const SERVERS: &[&str] = &[#(#urls),*];
+    }
+}
+
+fn credential_methods<'a>(api: &'a Api, names: &'a Names) -> impl Iterator<Item = TokenStream> + 'a {
+    api.security_schemes.iter().zip(&names.schemes).map(|(scheme, name)| {
+        let key = &scheme.key;
+        let method = ident(&format!("with_{}", name.trim_start_matches("r#")));
+        let described = scheme.description.as_deref();
+        match &scheme.kind {
+            SecurityKind::Bearer { .. } | SecurityKind::OAuth2 => {
+                let what = format!("Authenticate as the `{key}` scheme: `Authorization: Bearer <token>`.");
+                let docs = doc_paragraphs(&[Some(&what), described]);
+                quote! {
+                    #docs
+                    pub fn #method(&self, token: impl ::std::convert::Into<::std::string::String>) -> Self {
+                        Self { api: self.api.with_credential(#key, ::mfa_runtime::credentials::Credential::bearer(token)) }
+                    }
+                }
+            }
+            SecurityKind::Basic => {
+                let what = format!("Authenticate as the `{key}` scheme: HTTP Basic.");
+                let docs = doc_paragraphs(&[Some(&what), described]);
+                quote! {
+                    #docs
+                    pub fn #method(
+                        &self,
+                        username: impl ::std::convert::Into<::std::string::String>,
+                        password: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self { api: self.api.with_credential(#key, ::mfa_runtime::credentials::Credential::basic(username, password)) }
+                    }
+                }
+            }
+            SecurityKind::ApiKey { location, name: wire } => {
+                let (location_tokens, word) = match location {
+                    ParamLocation::Header => (quote! { Header }, "header"),
+                    ParamLocation::Cookie => (quote! { Cookie }, "cookie"),
+                    _ => (quote! { Query }, "query parameter"),
+                };
+                let what = format!("Authenticate as the `{key}` scheme: the key in the `{wire}` {word}.");
+                let docs = doc_paragraphs(&[Some(&what), described]);
+                let named = ident(&format!("with_{}_named", name.trim_start_matches("r#")));
+                let named_docs = doc_lines(&format!(
+                    "Like [`Self::{method}`], with the {word} name given here: for deployments that rename it."
+                ));
+                quote! {
+                    #docs
+                    pub fn #method(&self, key: impl ::std::convert::Into<::std::string::String>) -> Self {
+                        self.#named(#wire, key)
+                    }
+
+                    #named_docs
+                    pub fn #named(
+                        &self,
+                        name: impl ::std::convert::Into<::std::string::String>,
+                        key: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        let credential = ::mfa_runtime::credentials::Credential::api_key(
+                            ::mfa_runtime::credentials::KeyLocation::#location_tokens, name, key);
+                        Self { api: self.api.with_credential(#key, credential) }
+                    }
+                }
+            }
+        }
+    })
+}
+
+/// How each request field is first set when the call is built.
+enum Init {
+    /// A positional argument of the client method.
+    Argument,
+    /// Starts as this expression; a setter changes it.
+    Preset(TokenStream),
+}
+
+fn field_inits(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> Vec<(String, TokenStream, Init)> {
+    let mut out = Vec::new();
+    for (p, field) in request_fields(op, n) {
+        let ty = w.ty(&p.ty);
+        let init = if !p.required {
+            Init::Preset(quote! { ::std::option::Option::None })
+        } else {
+            match p.default.as_ref().and_then(|d| default_expr(w, &p.ty, d)) {
+                Some(expr) => Init::Preset(expr),
+                None => Init::Argument,
+            }
+        };
+        out.push((field.clone(), ty, init));
+    }
+    if let Some((body, content)) = op.body.as_ref().and_then(|b| b.primary_content().map(|c| (b, c))) {
+        let ty = body_type(w, content);
+        let defaults = content.ty.as_ref().is_some_and(|t| w.has_default(t)) || body_kind(content) != BodyKind::Json;
+        let init = if !body.required {
+            Init::Preset(quote! { ::std::option::Option::None })
+        } else if defaults {
+            Init::Preset(quote! { ::std::default::Default::default() })
+        } else {
+            Init::Argument
+        };
+        out.push((n.body.clone(), ty, init));
+    }
+    out
+}
+
+fn client_method(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> TokenStream {
+    let method = ident(&n.method);
+    let builder = ident(&n.builder);
+    let request = ident(&n.request);
+    let inits = field_inits(w, op, n);
+    let args = inits.iter().filter(|(_, _, i)| matches!(i, Init::Argument)).map(|(field, ty, _)| {
+        let field = ident(field);
+        quote! { #field: impl ::std::convert::Into<#ty> }
+    });
+    let values = inits.iter().map(|(field, _, init)| {
+        let field = ident(field);
+        match init {
+            Init::Argument => quote! { #field: #field.into() },
+            Init::Preset(expr) => quote! { #field: #expr },
+        }
+    });
+    let endpoint = format!("`{} {}`", op.method.as_str(), op.path);
+    let docs = doc_paragraphs(&[op.summary.as_deref(), op.description.as_deref(), Some(&endpoint)]);
+    let deprecated = op.deprecated.then(|| quote! { #[deprecated] });
+    quote! {
+        #docs
+        #deprecated
+        pub fn #method(&self, #(#args),*) -> #builder<'_> {
+            #builder {
+                client: self,
+                request: super::operations::#request { #(#values),* },
+            }
+        }
+    }
+}
+
+fn builder(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> TokenStream {
+    let name = ident(&n.builder);
+    let request = ident(&n.request);
+    let response = ident(&n.response);
+    let error = ident(&n.error);
+    let setters = setters(w, op, n);
+    let send = send_body(w, op, n);
+    let docs = doc_lines(&format!(
+        "A `{}` call being built: set optional values, then `.await` it (or call `send`).",
+        op.id
+    ));
+    let output = quote! {
+        ::std::result::Result<super::operations::#response, ::mfa_runtime::client::ClientError<super::operations::#error>>
+    };
+    quote! {
+        #docs
+        #[derive(::std::fmt::Debug)]
+        #[must_use = "a call does nothing until it is awaited"]
+        pub struct #name<'a> {
+            client: &'a Client,
+            request: super::operations::#request,
+        }
+
+        impl<'a> #name<'a> {
+            #(#setters)*
+
+            /// The request as it will be sent.
+            pub fn request(&self) -> &super::operations::#request {
+                &self.request
+            }
+
+            /// Send the request and decode the response.
+            pub async fn send(self) -> #output {
+                #send
+            }
+        }
+
+        impl<'a> ::std::future::IntoFuture for #name<'a> {
+            type Output = #output;
+            type IntoFuture = ::std::pin::Pin<::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send + 'a>>;
+            fn into_future(self) -> Self::IntoFuture {
+                ::std::boxed::Box::pin(self.send())
+            }
+        }
+    }
+}
+
+fn setters(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> Vec<TokenStream> {
+    let mut out = Vec::new();
+    let inits = field_inits(w, op, n);
+    for (field, ty, init) in &inits {
+        let Init::Preset(_) = init else { continue };
+        let optional = op
+            .parameters
+            .iter()
+            .zip(&n.params)
+            .find(|(_, f)| *f == field)
+            .map(|(p, _)| !p.required)
+            .unwrap_or_else(|| op.body.as_ref().is_some_and(|b| !b.required));
+        let setter = ident(field);
+        let field = ident(field);
+        let value = if optional { quote! { ::std::option::Option::Some(value.into()) } } else { quote! { value.into() } };
+        let what = op
+            .parameters
+            .iter()
+            .zip(&n.params)
+            .find(|(_, f)| ident(f) == field)
+            .map(|(p, _)| format!("Set `{}`.", p.name))
+            .unwrap_or_else(|| "Set the request body.".to_string());
+        let docs = doc_lines(&what);
+        out.push(quote! {
+            #docs
+            pub fn #setter(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
+                self.request.#field = #value;
+                self
+            }
+        });
+    }
+    out
+}
+
+fn send_body(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> TokenStream {
+    let error = ident(&n.error);
+    let id = &op.id;
+    let method = ident(op.method.as_str());
+    let path = path_code(op, n);
+    let params = param_code(w, op, n);
+    let security = &op.security;
+    let body = op.body.as_ref().and_then(|b| b.primary_content().map(|c| (b, c))).map(|(b, content)| {
+        let field = ident(&n.body);
+        let media = &content.media_type;
+        let set = match body_kind(content) {
+            BodyKind::Json => quote! { http.json::<_, E>(body)?; },
+            BodyKind::Text => quote! { http.text(#media, ::std::clone::Clone::clone(body)); },
+            BodyKind::Bytes => quote! { http.bytes(#media, ::std::clone::Clone::clone(body)); },
+        };
+        if b.required {
+            quote! { { let body = &request.#field; #set } }
+        } else {
+            quote! { if let ::std::option::Option::Some(body) = &request.#field { #set } }
+        }
+    });
+    let arms = response_arms(w, op, n);
+    let has_default = op.responses.iter().any(|r| r.status == StatusMatch::Default);
+    let fallback = (!has_default).then(|| quote! { _ => ::std::result::Result::Err(response.unexpected()), });
+    let has_query = op.parameters.iter().any(|p| p.location == ParamLocation::Query);
+    let query_start = has_query.then(|| quote! { let mut query = ::mfa_runtime::param::QueryString::new(); });
+    let query_end = has_query.then(|| quote! { http.query = query.finish(); });
+    quote! {
+        type E = super::operations::#error;
+        let request = self.request;
+        #path
+        #query_start
+        let mut http = ::mfa_runtime::client::Request::new(#id, ::mfa_runtime::http::Method::#method, path);
+        #(#params)*
+        #query_end
+        http.security = &[#(#security),*];
+        #body
+        let response = self.client.api.execute::<E>(http).await?;
+        match response.status.as_u16() {
+            #(#arms)*
+            #fallback
+        }
+    }
+}
+
+/// Code that builds `path` from the template and the path parameters.
+fn path_code(op: &Operation, n: &OperationNames) -> TokenStream {
+    let field_of = |name: &str| {
+        op.parameters
+            .iter()
+            .zip(&n.params)
+            .find(|(p, _)| p.location == ParamLocation::Path && p.name == name)
+            .map(|(_, f)| ident(f))
+    };
+    let mut steps = Vec::new();
+    let mut literal = String::new();
+    for segment in &op.segments {
+        match segment {
+            PathSegment::Literal(text) => {
+                literal.push('/');
+                literal.push_str(text);
+            }
+            PathSegment::TrailingSlash => literal.push('/'),
+            PathSegment::Param(name) => {
+                literal.push('/');
+                flush(&mut literal, &mut steps);
+                let field = field_of(name);
+                steps.push(quote! { path.push_str(&::mfa_runtime::param::encode_segment(&::mfa_runtime::param::ParamValue::to_param(&request.#field))); });
+            }
+            PathSegment::Hierarchy { param, prefix } => {
+                flush(&mut literal, &mut steps);
+                let field = field_of(param);
+                let lead = format!("/{prefix}/");
+                steps.push(quote! {
+                    for item in request.#field.iter() {
+                        path.push_str(#lead);
+                        path.push_str(&::mfa_runtime::param::encode_segment(&::mfa_runtime::param::ParamValue::to_param(item)));
+                    }
+                });
+            }
+            PathSegment::Mixed(parts) => {
+                literal.push('/');
+                for part in parts {
+                    match part {
+                        SegmentPart::Literal(text) => literal.push_str(text),
+                        SegmentPart::Param(name) => {
+                            flush(&mut literal, &mut steps);
+                            let field = field_of(name);
+                            steps.push(quote! { path.push_str(&::mfa_runtime::param::encode_segment(&::mfa_runtime::param::ParamValue::to_param(&request.#field))); });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if op.segments.is_empty() {
+        literal.push('/');
+    }
+    flush(&mut literal, &mut steps);
+    quote! {
+        let mut path = ::std::string::String::new();
+        #(#steps)*
+    }
+}
+
+fn flush(literal: &mut String, steps: &mut Vec<TokenStream>) {
+    if !literal.is_empty() {
+        let text = std::mem::take(literal);
+        steps.push(quote! { path.push_str(#text); });
+    }
+}
+
+/// Code that adds the query, header and cookie parameters.
+fn param_code(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> Vec<TokenStream> {
+    let mut out = Vec::new();
+    for (p, field) in op.parameters.iter().zip(&n.params) {
+        let wire = &p.name;
+        if p.location == ParamLocation::Path {
+            continue;
+        }
+        if let Some(constant) = &p.constant {
+            out.push(match p.location {
+                ParamLocation::Query => quote! { query.push(#wire, #constant); },
+                ParamLocation::Header => quote! { http.header::<::std::string::String, E>(#wire, &::std::string::String::from(#constant))?; },
+                _ => quote! { http.cookie::<::std::string::String, E>(#wire, &::std::string::String::from(#constant))?; },
+            });
+            continue;
+        }
+        let field = ident(field);
+        let explode = p.explode;
+        let add = |value: TokenStream| match (p.location, shape(w, &p.ty)) {
+            (ParamLocation::Query, Shape::Scalar) => quote! { query.push_value(#wire, #value); },
+            (ParamLocation::Query, Shape::Array) => quote! { query.push_array(#wire, #value, #explode); },
+            (ParamLocation::Query, Shape::Json) => quote! { query.push(#wire, &::mfa_runtime::param::json_text(#value)); },
+            (ParamLocation::Header, Shape::Scalar) => quote! { http.header::<_, E>(#wire, #value)?; },
+            (ParamLocation::Cookie, Shape::Scalar) => quote! { http.cookie::<_, E>(#wire, #value)?; },
+            (ParamLocation::Header, _) => quote! { http.header::<_, E>(#wire, &::mfa_runtime::param::json_text(#value))?; },
+            (_, _) => quote! { http.cookie::<_, E>(#wire, &::mfa_runtime::param::json_text(#value))?; },
+        };
+        if p.required {
+            out.push(add(quote! { &request.#field }));
+        } else {
+            let inner = add(quote! { value });
+            out.push(quote! { if let ::std::option::Option::Some(value) = &request.#field { #inner } });
+        }
+    }
+    out
+}
+
+/// One match arm per documented response: exact codes, then ranges, then
+/// `default` (the model keeps them in that order).
+fn response_arms(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> Vec<TokenStream> {
+    op.responses
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let pattern = match r.status {
+                StatusMatch::Code(code) => quote! { #code },
+                StatusMatch::Range(d) => {
+                    let (lo, hi) = (u16::from(d) * 100, u16::from(d) * 100 + 99);
+                    quote! { #lo..=#hi }
+                }
+                StatusMatch::Default => quote! { _ },
+            };
+            let enum_name = ident(if r.is_success { &n.response } else { &n.error });
+            let variant = ident(&n.responses[i]);
+            let mut fields = Vec::new();
+            if carries_status(r.status) {
+                fields.push(quote! { status: response.status });
+            }
+            if let Some(content) = r.primary_content() {
+                let read = match body_kind(content) {
+                    BodyKind::Json => quote! { response.json::<_, E>()? },
+                    BodyKind::Text => quote! { response.text::<E>()? },
+                    BodyKind::Bytes => quote! { response.body.to_vec() },
+                };
+                fields.push(quote! { body: #read });
+            }
+            for (header, field) in r.headers.iter().zip(&n.response_headers[i]) {
+                let field = ident(field);
+                let wire = &header.name;
+                let read = match (header.required, shape(w, &header.ty)) {
+                    (true, Shape::Scalar) => quote! { response.required_header::<_, E>(#wire)? },
+                    (false, Shape::Scalar) => quote! { response.header::<_, E>(#wire)? },
+                    (true, _) => quote! { response.required_header::<::mfa_runtime::param::JsonParam<_>, E>(#wire)?.0 },
+                    (false, _) => quote! { response.header::<::mfa_runtime::param::JsonParam<_>, E>(#wire)?.map(|v| v.0) },
+                };
+                fields.push(quote! { #field: #read });
+            }
+            let value = if fields.is_empty() {
+                quote! { super::operations::#enum_name::#variant }
+            } else {
+                quote! { super::operations::#enum_name::#variant { #(#fields),* } }
+            };
+            if r.is_success {
+                quote! { #pattern => ::std::result::Result::Ok(#value), }
+            } else {
+                quote! { #pattern => ::std::result::Result::Err(::mfa_runtime::client::ClientError::Api(#value)), }
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,126 @@
+//! Spec descriptions are CommonMark written for web pages; rustdoc reads
+//! them differently. This makes them safe: code blocks are never doctests,
+//! `[x]` is never an intra-doc link, URLs are links and HTML is text.
+
+pub fn sanitize(text: &str) -> String {
+    let mut out = Vec::new();
+    let mut in_fence = false;
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            // A fence opens as `text` so rustdoc never compiles it.
+            out.push(if in_fence { "```".to_string() } else { "```text".to_string() });
+            in_fence = !in_fence;
+            continue;
+        }
+        if in_fence {
+            out.push(line.to_string());
+            continue;
+        }
+        // A line right after a list item would continue it lazily, which
+        // reads ambiguously: make it its own paragraph.
+        let previous = out.last().map(String::as_str).unwrap_or("");
+        if is_list_item(previous) && !trimmed.is_empty() && !is_list_item(trimmed) {
+            out.push(String::new());
+        }
+        // Indentation would make an indented code block: a doctest.
+        out.push(inline(trimmed.trim_end()));
+    }
+    if in_fence {
+        out.push("```".to_string());
+    }
+    out.join("\n")
+}
+
+fn is_list_item(line: &str) -> bool {
+    let line = line.trim_start();
+    line.starts_with("- ") || line.starts_with("* ") || line.starts_with("+ ") || {
+        let digits = line.chars().take_while(char::is_ascii_digit).count();
+        digits > 0 && line[digits..].starts_with(". ")
+    }
+}
+
+/// Escape one line of prose.
+fn inline(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let mut out = String::with_capacity(line.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let rest: String = chars[i..].iter().take(8).collect();
+        let c = chars[i];
+        if c == '[' {
+            // Keep real markdown links `[text](url)`; escape everything else.
+            if let Some(len) = markdown_link_len(&chars[i..]) {
+                out.extend(&chars[i..i + len]);
+                i += len;
+                continue;
+            }
+            out.push_str("\\[");
+        } else if c == ']' {
+            out.push_str("\\]");
+        } else if c == '<' {
+            out.push_str("&lt;");
+        } else if c == '>' {
+            out.push_str("&gt;");
+        } else if (rest.starts_with("http://") || rest.starts_with("https://")) && !preceded_by_link(&out) {
+            let end = chars[i..].iter().position(|c| c.is_whitespace() || *c == ')' || *c == '"').map_or(chars.len(), |p| i + p);
+            let mut url: String = chars[i..end].iter().collect();
+            let mut tail = String::new();
+            while url.ends_with(['.', ',', ';', ':']) {
+                tail.insert(0, url.pop().unwrap_or_default());
+            }
+            out.push('<');
+            out.push_str(&url);
+            out.push('>');
+            out.push_str(&tail);
+            i = end;
+            continue;
+        } else {
+            out.push(c);
+        }
+        i += 1;
+    }
+    out
+}
+
+fn preceded_by_link(out: &str) -> bool {
+    out.ends_with("](")
+}
+
+/// Length of `[text](url)` at the start of `chars`, if it is one.
+fn markdown_link_len(chars: &[char]) -> Option<usize> {
+    let close = chars.iter().position(|c| *c == ']')?;
+    if chars[1..close].contains(&'[') || chars.get(close + 1) != Some(&'(') {
+        return None;
+    }
+    let end = chars[close + 2..].iter().position(|c| *c == ')')? + close + 2;
+    let url: String = chars[close + 2..end].iter().collect();
+    (url.starts_with("http") || url.starts_with('#') || url.starts_with('/')).then_some(end + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sanitize;
+
+    #[test]
+    fn code_never_becomes_a_doctest() {
+        assert_eq!(sanitize("Example:\n```\nlet x = 1;\n```"), "Example:\n```text\nlet x = 1;\n```");
+        assert_eq!(sanitize("a\n    indented"), "a\nindented");
+        assert_eq!(sanitize("```json\n{}"), "```text\n{}\n```");
+    }
+
+    #[test]
+    fn lines_after_list_items_become_paragraphs() {
+        assert_eq!(sanitize("- item\nmore text"), "- item\n\nmore text");
+        assert_eq!(sanitize("- a\n- b"), "- a\n- b");
+        assert_eq!(sanitize("1. first\nnext"), "1. first\n\nnext");
+    }
+
+    #[test]
+    fn links_urls_brackets_and_html() {
+        assert_eq!(sanitize("[Fireblocks Website](https://fireblocks.com)"), "[Fireblocks Website](https://fireblocks.com)");
+        assert_eq!(sanitize("see https://x.io/a."), "see <https://x.io/a>.");
+        assert_eq!(sanitize("values [A, B]"), "values \\[A, B\\]");
+        assert_eq!(sanitize("<b>bold</b>"), "&lt;b&gt;bold&lt;/b&gt;");
+    }
+}

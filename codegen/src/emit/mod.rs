@@ -1,0 +1,87 @@
+//! Stage 4: the model as Rust tokens, one pure function per module kind.
+
+mod client;
+mod docs;
+mod operations;
+mod params;
+mod rejection;
+mod rust;
+mod server;
+mod types;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::model::Api;
+use crate::naming::Names;
+use rust::{doc_lines, inner_doc_lines};
+
+pub use docs::sanitize as sanitize_docs;
+
+/// The files of one spec's module, relative to the module's directory.
+pub struct ModuleTokens {
+    pub files: Vec<(&'static str, TokenStream)>,
+}
+
+/// Everything generated for one spec, as the module `module`.
+pub fn emit_module(api: &Api, names: &Names, module: &str) -> ModuleTokens {
+    ModuleTokens {
+        files: vec![
+            ("mod.rs", module_root(api, names, module)),
+            ("types.rs", types::emit(api, names)),
+            ("operations.rs", operations::emit(api, names)),
+            ("client.rs", client::emit(api, names)),
+            ("server.rs", server::emit(api, names)),
+        ],
+    }
+}
+
+fn module_root(api: &Api, names: &Names, module: &str) -> TokenStream {
+    let title = format!("{} (version {}).", api.title, api.version);
+    let description = api.description.as_deref().map(docs::sanitize);
+    let layout = format!(
+        "Module `{module}`: `types` holds the spec's schemas; `operations` the request, response and error \
+         types of each operation, shared by both sides; `client` (feature `client`) the typed client; \
+         `server` (feature `server`) the `{}` trait and its axum router.",
+        names.server_trait
+    );
+    let text: Vec<&str> = [Some(title.as_str()), description.as_deref(), Some(layout.as_str())].into_iter().flatten().collect();
+    let docs = inner_doc_lines(&text.join("\n\n"));
+    let trait_name = rust::ident(&names.server_trait);
+    quote! {
+        #docs
+
+        pub mod operations;
+        pub mod types;
+
+        #[cfg(feature = "client")]
+        pub mod client;
+        #[cfg(feature = "server")]
+        pub mod server;
+
+        #[cfg(feature = "client")]
+        pub use client::{Client, SERVERS};
+        #[cfg(feature = "server")]
+        pub use server::{#trait_name, router};
+    }
+}
+
+/// The crate root: module declarations and crate docs.
+pub fn crate_root(modules: &[(String, String)]) -> TokenStream {
+    let decls = modules.iter().map(|(module, title)| {
+        let name = rust::ident(module);
+        let docs = doc_lines(title);
+        quote! { #docs pub mod #name; }
+    });
+    quote! {
+        #![doc = " Typed clients, models and server traits for the APIs that reset a user's MFA devices."]
+        #![doc = ""]
+        #![doc = " One module per vendor spec. Enable feature `client` for the clients (reqwest with rustls)"]
+        #![doc = " and `server` for the server traits and their axum routers."]
+        #![allow(deprecated)]
+
+        pub use mfa_runtime;
+
+        #(#decls)*
+    }
+}

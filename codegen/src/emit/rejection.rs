@@ -1,0 +1,102 @@
+//! A rejected request is answered in the vendor's own error shape: the body
+//! the spec documents for a 400 (or `4XX`, or `default`), filled in from the
+//! rejection's status and message.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::model::{Api, EnumValue, StatusMatch, TypeKind, TypeRef};
+
+/// An expression building the rejection body as a `serde_json::Value`,
+/// using the locals `message: &str`, `status: u16` and `reason: &str`.
+pub fn rejection_body(api: &Api) -> TokenStream {
+    match error_schema(api) {
+        Some(ty) => value_for(api, ty, "", 0),
+        None => quote! { ::serde_json::json!({ "code": status, "message": message }) },
+    }
+}
+
+/// The schema most operations document for a malformed request: the body
+/// for 400, else `4XX`, else `default`; failing those, the most common error
+/// body of the spec. Ties go to the first seen, so the choice is stable.
+fn error_schema(api: &Api) -> Option<&TypeRef> {
+    let mut votes: Vec<(&TypeRef, usize)> = Vec::new();
+    for preference in [StatusMatch::Code(400), StatusMatch::Range(4), StatusMatch::Default] {
+        for op in &api.operations {
+            let bad_request = op.responses.iter().filter(|r| !r.is_success).find(|r| match preference {
+                StatusMatch::Default => r.status == StatusMatch::Default,
+                other => r.status == other,
+            });
+            if let Some(ty) = bad_request.and_then(|r| r.primary_content()).and_then(|c| c.ty.as_ref()) {
+                tally(&mut votes, ty);
+            }
+        }
+        if !votes.is_empty() {
+            return winner(&votes);
+        }
+    }
+    for op in &api.operations {
+        for ty in op.failures().filter_map(|r| r.primary_content()).filter_map(|c| c.ty.as_ref()) {
+            tally(&mut votes, ty);
+        }
+    }
+    winner(&votes)
+}
+
+fn tally<'a>(votes: &mut Vec<(&'a TypeRef, usize)>, ty: &'a TypeRef) {
+    match votes.iter_mut().find(|(t, _)| *t == ty) {
+        Some((_, n)) => *n += 1,
+        None => votes.push((ty, 1)),
+    }
+}
+
+fn winner<'a>(votes: &[(&'a TypeRef, usize)]) -> Option<&'a TypeRef> {
+    let best = votes.iter().map(|(_, n)| *n).max()?;
+    votes.iter().find(|(_, n)| *n == best).map(|(t, _)| *t)
+}
+
+/// A JSON value of type `ty` for a field named `name`.
+fn value_for(api: &Api, ty: &TypeRef, name: &str, depth: usize) -> TokenStream {
+    let lower = name.to_ascii_lowercase();
+    match ty {
+        TypeRef::Named(id) if depth < 8 => match api.types.get(id).map(|d| &d.kind) {
+            Some(TypeKind::Struct(s)) => {
+                let entries = s.fields.iter().filter(|f| f.required || is_known(&f.name)).map(|f| {
+                    let key = &f.name;
+                    let value = value_for(api, &f.ty, &f.name, depth + 1);
+                    quote! { (#key.to_string(), #value) }
+                });
+                quote! { ::serde_json::Value::Object([#(#entries),*].into_iter().collect()) }
+            }
+            Some(TypeKind::Enum(e)) => {
+                let pick = e
+                    .values
+                    .iter()
+                    .find(|v| matches!(v, EnumValue::String(s) if ["VALIDATION", "BAD_REQUEST", "INVALID"].iter().any(|k| s.to_ascii_uppercase().contains(k))))
+                    .or_else(|| e.values.first());
+                match pick {
+                    Some(EnumValue::String(s)) => quote! { ::serde_json::Value::from(#s) },
+                    Some(EnumValue::Integer(i)) => quote! { ::serde_json::Value::from(#i) },
+                    None => quote! { ::serde_json::Value::Null },
+                }
+            }
+            Some(TypeKind::Newtype(inner)) => value_for(api, inner, name, depth + 1),
+            _ => quote! { ::serde_json::Value::from(message) },
+        },
+        TypeRef::Nullable(inner) => value_for(api, inner, name, depth),
+        TypeRef::Integer(_) | TypeRef::Number(_) => quote! { ::serde_json::Value::from(status) },
+        TypeRef::Boolean => quote! { ::serde_json::Value::from(false) },
+        TypeRef::String(_) if lower == "reason" || lower == "title" => quote! { ::serde_json::Value::from(reason) },
+        TypeRef::Array(_) => quote! { ::serde_json::Value::Array(::std::vec::Vec::new()) },
+        TypeRef::Map(_) => quote! { ::serde_json::Value::Object(::serde_json::Map::new()) },
+        _ => quote! { ::serde_json::Value::from(message) },
+    }
+}
+
+/// Fields an error body conventionally has, filled even when optional.
+fn is_known(name: &str) -> bool {
+    matches!(
+        name.to_ascii_lowercase().as_str(),
+        "message" | "error" | "code" | "status" | "reason" | "success" | "title" | "detail_message" | "description"
+    )
+}

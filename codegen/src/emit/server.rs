@@ -1,0 +1,386 @@
+//! The server side: one trait per spec with one async method per
+//! operation, and an axum router that serves any implementation of it.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::operations::{BodyKind, body_kind, carries_status, request_fields};
+use super::params::{Shape, shape};
+use super::rejection::rejection_body;
+use super::rust::{TypeWriter, doc_lines, doc_paragraphs, ident};
+use crate::model::{Api, Operation, ParamLocation, PathSegment, SegmentPart};
+use crate::naming::{Names, OperationNames};
+
+pub fn emit(api: &Api, names: &Names) -> TokenStream {
+    let w = TypeWriter { api, names, prefix: quote! { super::types:: } };
+    let trait_name = ident(&names.server_trait);
+    let ops: Vec<_> = api.operations.iter().zip(&names.operations).collect();
+    let trait_methods = ops.iter().map(|(op, n)| trait_method(op, n));
+    let routes = ops.iter().map(|(op, _)| route(op));
+    let dispatch_arms = ops.iter().enumerate().map(|(i, (_, n))| {
+        let handler = ident(&format!("handle_{}", n.method.trim_start_matches("r#")));
+        quote! { #i => #handler(&*api, incoming, &params).await, }
+    });
+    let handlers = ops.iter().map(|(op, n)| handler(&w, op, n, &trait_name));
+    let responses = ops.iter().map(|(op, n)| into_response(&w, op, n));
+    let rejection = rejection_body(api);
+    let trait_docs = doc_lines(&format!(
+        "Implement this to serve {} (version {}); [`router`] turns an implementation into an axum router.",
+        api.title, api.version
+    ));
+    quote! {
+        #![allow(clippy::large_enum_variant)]
+        use ::mfa_runtime::axum::response::IntoResponse as _;
+
+        #trait_docs
+        pub trait #trait_name: ::std::marker::Send + ::std::marker::Sync + 'static {
+            #(#trait_methods)*
+
+            /// Answer a request that could not be read (missing or invalid
+            /// parameters, a malformed body, an unknown path). By default: the
+            /// rejection's status with a body in this API's own error shape.
+            fn reject(&self, rejection: ::mfa_runtime::server::Rejection) -> ::mfa_runtime::axum::response::Response {
+                default_rejection(&rejection)
+            }
+        }
+
+        /// The default answer to a rejected request, in this API's error shape.
+        pub fn default_rejection(rejection: &::mfa_runtime::server::Rejection) -> ::mfa_runtime::axum::response::Response {
+            let message = rejection.message.as_str();
+            let status = rejection.status.as_u16();
+            let reason = rejection.status.canonical_reason().unwrap_or("Error");
+            let _ = (&message, &status, &reason);
+            ::mfa_runtime::server::rejection_response(rejection, &#rejection)
+        }
+
+        static ROUTES: &[::mfa_runtime::routing::Route] = &[#(#routes),*];
+
+        /// An axum router serving `api`: nest it, layer it or serve it as is.
+        pub fn router<A: #trait_name>(api: A) -> ::mfa_runtime::axum::Router {
+            router_with_body_limit(api, ::mfa_runtime::server::DEFAULT_BODY_LIMIT)
+        }
+
+        /// Like [`router`], refusing request bodies over `limit` bytes with 413.
+        pub fn router_with_body_limit<A: #trait_name>(api: A, limit: usize) -> ::mfa_runtime::axum::Router {
+            let api = ::std::sync::Arc::new(api);
+            let service = move |request: ::mfa_runtime::axum::extract::Request| {
+                let api = ::std::sync::Arc::clone(&api);
+                async move { dispatch(api, request, limit).await }
+            };
+            ::mfa_runtime::axum::Router::new()
+                .route("/", ::mfa_runtime::axum::routing::any(service.clone()))
+                .route("/{*path}", ::mfa_runtime::axum::routing::any(service))
+        }
+
+        async fn dispatch<A: #trait_name>(
+            api: ::std::sync::Arc<A>,
+            request: ::mfa_runtime::axum::extract::Request,
+            limit: usize,
+        ) -> ::mfa_runtime::axum::response::Response {
+            let method = request.method().clone();
+            let path = request.uri().path().to_string();
+            match ::mfa_runtime::routing::match_route(ROUTES, &method, &path) {
+                ::mfa_runtime::routing::RouteMatch::Found { route, params } => {
+                    let incoming = match ::mfa_runtime::server::Incoming::read(request, limit).await {
+                        ::std::result::Result::Ok(incoming) => incoming,
+                        ::std::result::Result::Err(rejection) => return api.reject(rejection),
+                    };
+                    match route {
+                        #(#dispatch_arms)*
+                        _ => api.reject(::mfa_runtime::server::Rejection::new(
+                            ::mfa_runtime::server::RejectionKind::NotFound,
+                            ::std::format!("no operation at `{path}`"),
+                        )),
+                    }
+                }
+                ::mfa_runtime::routing::RouteMatch::MethodNotAllowed { allowed } => {
+                    let allowed: ::std::vec::Vec<&str> = allowed.iter().map(|m| m.as_str()).collect();
+                    let mut response = api.reject(::mfa_runtime::server::Rejection::new(
+                        ::mfa_runtime::server::RejectionKind::MethodNotAllowed,
+                        ::std::format!("`{method}` is not allowed on `{path}`; allowed: {}", allowed.join(", ")),
+                    ));
+                    if let ::std::result::Result::Ok(value) = ::mfa_runtime::http::HeaderValue::from_str(&allowed.join(", ")) {
+                        response.headers_mut().insert(::mfa_runtime::http::header::ALLOW, value);
+                    }
+                    response
+                }
+                ::mfa_runtime::routing::RouteMatch::NotFound => api.reject(::mfa_runtime::server::Rejection::new(
+                    ::mfa_runtime::server::RejectionKind::NotFound,
+                    ::std::format!("no operation at `{path}`"),
+                )),
+            }
+        }
+
+        #(#handlers)*
+        #(#responses)*
+    }
+}
+
+fn trait_method(op: &Operation, n: &OperationNames) -> TokenStream {
+    let method = ident(&n.method);
+    let request = ident(&n.request);
+    let response = ident(&n.response);
+    let error = ident(&n.error);
+    let endpoint = format!("`{} {}`", op.method.as_str(), op.path);
+    let docs = doc_paragraphs(&[op.summary.as_deref(), op.description.as_deref(), Some(&endpoint)]);
+    quote! {
+        #docs
+        fn #method(
+            &self,
+            request: super::operations::#request,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<super::operations::#response, super::operations::#error>,
+        > + ::std::marker::Send;
+    }
+}
+
+fn route(op: &Operation) -> TokenStream {
+    let method = ident(op.method.as_str());
+    let segments = op.segments.iter().map(|s| match s {
+        PathSegment::Literal(text) => quote! { ::mfa_runtime::routing::Segment::Literal(#text) },
+        PathSegment::Param(_) => quote! { ::mfa_runtime::routing::Segment::Param },
+        PathSegment::Hierarchy { prefix, .. } => quote! { ::mfa_runtime::routing::Segment::Hierarchy(#prefix) },
+        PathSegment::TrailingSlash => quote! { ::mfa_runtime::routing::Segment::TrailingSlash },
+        PathSegment::Mixed(parts) => {
+            let parts = parts.iter().map(|p| match p {
+                SegmentPart::Literal(text) => quote! { ::mfa_runtime::routing::Part::Literal(#text) },
+                SegmentPart::Param(_) => quote! { ::mfa_runtime::routing::Part::Param },
+            });
+            quote! { ::mfa_runtime::routing::Segment::Mixed(&[#(#parts),*]) }
+        }
+    });
+    quote! {
+        ::mfa_runtime::routing::Route {
+            method: ::mfa_runtime::http::Method::#method,
+            segments: &[#(#segments),*],
+        }
+    }
+}
+
+/// The order path parameters are captured in: the template's order.
+fn path_param_order(op: &Operation) -> Vec<&str> {
+    let mut names = Vec::new();
+    for segment in &op.segments {
+        match segment {
+            PathSegment::Param(name) | PathSegment::Hierarchy { param: name, .. } => names.push(name.as_str()),
+            PathSegment::Mixed(parts) => names.extend(parts.iter().filter_map(|p| match p {
+                SegmentPart::Param(name) => Some(name.as_str()),
+                SegmentPart::Literal(_) => None,
+            })),
+            _ => {}
+        }
+    }
+    names
+}
+
+fn handler(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames, trait_name: &proc_macro2::Ident) -> TokenStream {
+    let handler = ident(&format!("handle_{}", n.method.trim_start_matches("r#")));
+    let reader = ident(&format!("read_{}", n.method.trim_start_matches("r#")));
+    let method = ident(&n.method);
+    let request = ident(&n.request);
+    let order = path_param_order(op);
+    let constants = op.parameters.iter().filter_map(|p| {
+        let constant = p.constant.as_ref()?;
+        let wire = &p.name;
+        let (what, read) = match p.location {
+            ParamLocation::Query => ("query parameter", quote! { incoming.query::<::std::string::String>(#wire)? }),
+            ParamLocation::Header => ("header", quote! { incoming.header::<::std::string::String>(#wire)? }),
+            _ => ("cookie", quote! { incoming.cookie::<::std::string::String>(#wire)? }),
+        };
+        Some(quote! { ::mfa_runtime::server::expect_constant(#what, #wire, #read, #constant)?; })
+    });
+    let fields = request_fields(op, n).map(|(p, field)| {
+        let field = ident(field);
+        let wire = &p.name;
+        let value = match p.location {
+            ParamLocation::Path => {
+                let index = order.iter().position(|name| *name == p.name).unwrap_or(0);
+                let many = op.segments.iter().any(|s| matches!(s, PathSegment::Hierarchy { param, .. } if *param == p.name));
+                let read = if many {
+                    let converted = if w.newtype_inner(&p.ty).is_some() {
+                        quote! { .map(::std::convert::From::from) }
+                    } else {
+                        TokenStream::new()
+                    };
+                    quote! { value.parse_many(#wire)#converted }
+                } else if shape(w, &p.ty) == Shape::Scalar {
+                    quote! { value.parse(#wire) }
+                } else {
+                    quote! { value.parse::<::mfa_runtime::param::JsonParam<_>>(#wire).map(|v| v.0) }
+                };
+                let get = if index == 0 { quote! { params.first() } } else { quote! { params.get(#index) } };
+                quote! {
+                    match #get {
+                        ::std::option::Option::Some(value) => #read?,
+                        ::std::option::Option::None => return ::std::result::Result::Err(::mfa_runtime::server::missing("path parameter", #wire)),
+                    }
+                }
+            }
+            location => {
+                let what = match location {
+                    ParamLocation::Query => "query parameter",
+                    ParamLocation::Header => "header",
+                    _ => "cookie",
+                };
+                let read = match (location, shape(w, &p.ty)) {
+                    (ParamLocation::Query, Shape::Array) => {
+                        let explode = p.explode;
+                        let converted = if w.newtype_inner(&p.ty).is_some() {
+                            quote! { .map(::std::convert::From::from) }
+                        } else {
+                            TokenStream::new()
+                        };
+                        quote! { incoming.query_array(#wire, #explode)?#converted }
+                    }
+                    (_, Shape::Scalar) => match location {
+                        ParamLocation::Query => quote! { incoming.query(#wire)? },
+                        ParamLocation::Header => quote! { incoming.header(#wire)? },
+                        _ => quote! { incoming.cookie(#wire)? },
+                    },
+                    (_, _) => {
+                        let read = match location {
+                            ParamLocation::Query => quote! { incoming.query::<::mfa_runtime::param::JsonParam<_>>(#wire)? },
+                            ParamLocation::Header => quote! { incoming.header::<::mfa_runtime::param::JsonParam<_>>(#wire)? },
+                            _ => quote! { incoming.cookie::<::mfa_runtime::param::JsonParam<_>>(#wire)? },
+                        };
+                        quote! { #read.map(|v| v.0) }
+                    }
+                };
+                if p.required {
+                    quote! { #read.ok_or_else(|| ::mfa_runtime::server::missing(#what, #wire))? }
+                } else {
+                    read
+                }
+            }
+        };
+        quote! { #field: #value, }
+    });
+    let body = op.body.as_ref().and_then(|b| b.primary_content().map(|c| (b, c))).map(|(b, content)| {
+        let field = ident(&n.body);
+        let read = match body_kind(content) {
+            BodyKind::Json => quote! { incoming.json_body()? },
+            BodyKind::Text => quote! { incoming.text_body()? },
+            BodyKind::Bytes => quote! { incoming.bytes_body() },
+        };
+        if b.required {
+            quote! {
+                #field: #read.ok_or_else(|| ::mfa_runtime::server::Rejection::new(
+                    ::mfa_runtime::server::RejectionKind::MissingBody, "a request body is required"))?,
+            }
+        } else {
+            quote! { #field: #read, }
+        }
+    });
+    let uses_params = !order.is_empty();
+    let params_arg = if uses_params { quote! { params } } else { quote! { _params } };
+    quote! {
+        async fn #handler<A: #trait_name>(
+            api: &A,
+            incoming: ::mfa_runtime::server::Incoming,
+            params: &[::mfa_runtime::routing::PathValue],
+        ) -> ::mfa_runtime::axum::response::Response {
+            let request = match #reader(&incoming, params) {
+                ::std::result::Result::Ok(request) => request,
+                ::std::result::Result::Err(rejection) => return api.reject(rejection),
+            };
+            match api.#method(request).await {
+                ::std::result::Result::Ok(response) => response.into_response(),
+                ::std::result::Result::Err(error) => error.into_response(),
+            }
+        }
+
+        fn #reader(
+            incoming: &::mfa_runtime::server::Incoming,
+            #params_arg: &[::mfa_runtime::routing::PathValue],
+        ) -> ::std::result::Result<super::operations::#request, ::mfa_runtime::server::Rejection> {
+            #(#constants)*
+            ::std::result::Result::Ok(super::operations::#request {
+                #(#fields)*
+                #body
+            })
+        }
+    }
+}
+
+fn into_response(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> TokenStream {
+    let mut impls = Vec::new();
+    for success in [true, false] {
+        let name = ident(if success { &n.response } else { &n.error });
+        let arms: Vec<_> = op
+            .responses
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.is_success == success)
+            .map(|(i, r)| {
+                let variant = ident(&n.responses[i]);
+                let mut bindings = Vec::new();
+                let status = if carries_status(r.status) {
+                    bindings.push(quote! { status });
+                    quote! { status }
+                } else {
+                    quote! { code }
+                };
+                let mut steps = Vec::new();
+                for (header, field) in r.headers.iter().zip(&n.response_headers[i]) {
+                    let field = ident(field);
+                    let wire = &header.name;
+                    bindings.push(quote! { #field });
+                    let value = match shape(w, &header.ty) {
+                        Shape::Scalar => quote! { &#field },
+                        _ => quote! { &::mfa_runtime::param::JsonParam(#field) },
+                    };
+                    steps.push(if header.required {
+                        quote! { let builder = builder.header(#wire, #value); }
+                    } else {
+                        match shape(w, &header.ty) {
+                            Shape::Scalar => quote! { let builder = builder.header_opt(#wire, &#field); },
+                            _ => quote! { let builder = builder.header_opt(#wire, &#field.map(::mfa_runtime::param::JsonParam)); },
+                        }
+                    });
+                }
+                let finish = match r.primary_content() {
+                    Some(content) => {
+                        bindings.push(quote! { body });
+                        let media = &content.media_type;
+                        match body_kind(content) {
+                            BodyKind::Json => quote! { builder.json(&body) },
+                            BodyKind::Text => quote! { builder.text(#media, body) },
+                            BodyKind::Bytes => quote! { builder.bytes(#media, body) },
+                        }
+                    }
+                    None => quote! { builder.empty() },
+                };
+                let pattern = if bindings.is_empty() {
+                    quote! { Self::#variant }
+                } else {
+                    quote! { Self::#variant { #(#bindings),* } }
+                };
+                quote! {
+                    #pattern => {
+                        let builder = ::mfa_runtime::server::ResponseBuilder::new(#status);
+                        #(#steps)*
+                        #finish
+                    }
+                }
+            })
+            .collect();
+        let uses_code = op.responses.iter().any(|r| r.is_success == success && !carries_status(r.status));
+        let code = uses_code.then(|| quote! { let code = ::mfa_runtime::HasStatus::status(&self); });
+        let body = if arms.is_empty() {
+            quote! { match self {} }
+        } else {
+            quote! {
+                #code
+                match self { #(#arms)* }
+            }
+        };
+        impls.push(quote! {
+            impl ::mfa_runtime::axum::response::IntoResponse for super::operations::#name {
+                fn into_response(self) -> ::mfa_runtime::axum::response::Response {
+                    #body
+                }
+            }
+        });
+    }
+    quote! { #(#impls)* }
+}

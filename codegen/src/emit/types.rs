@@ -1,0 +1,239 @@
+//! Schemas as Rust types: structs, enums, unions and newtypes with serde.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::rust::{TypeWriter, doc, doc_paragraphs, has_default, ident};
+use crate::model::{Api, EnumValue, Field, OneOfDef, StructDef, TypeDef, TypeId, TypeKind, TypeRef};
+use crate::naming::Names;
+
+/// The `types` module of one spec.
+pub fn emit(api: &Api, names: &Names) -> TokenStream {
+    let writer = TypeWriter { api, names, prefix: TokenStream::new() };
+    let items = api.types.values().map(|def| type_def(&writer, def));
+    quote! {
+        #![allow(clippy::large_enum_variant, clippy::derive_partial_eq_without_eq)]
+        #(#items)*
+    }
+}
+
+fn type_def(w: &TypeWriter<'_>, def: &TypeDef) -> TokenStream {
+    let docs = doc(def.description.as_deref());
+    let deprecated = def.deprecated.then(|| quote! { #[deprecated] });
+    let body = match &def.kind {
+        TypeKind::Struct(s) => struct_def(w, def, s),
+        TypeKind::Enum(e) => enum_def(w, def, &e.values),
+        TypeKind::OneOf(o) => one_of_def(w, def, o),
+        TypeKind::Newtype(inner) => newtype_def(w, def, inner),
+    };
+    quote! { #docs #deprecated #body }
+}
+
+fn struct_def(w: &TypeWriter<'_>, def: &TypeDef, s: &StructDef) -> TokenStream {
+    let name = ident(w.names.type_name(&def.id));
+    let members = w.names.members(&def.id);
+    let cyclic = cyclic_fields(w.api, &def.id, s);
+    let fields = s.fields.iter().zip(members).enumerate().map(|(i, (field, member))| {
+        field_tokens(w, field, member, cyclic.contains(&i))
+    });
+    let additional = s.additional.as_ref().map(|ty| {
+        let ty = w.ty(ty);
+        quote! {
+            /// Properties not listed in the schema, kept as sent.
+            #[serde(flatten)]
+            pub additional_properties: ::std::collections::BTreeMap<::std::string::String, #ty>,
+        }
+    });
+    let default = has_default(w.api, &TypeRef::Named(def.id.clone()), 0).then(|| quote! { ::std::default::Default, });
+    quote! {
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        pub struct #name {
+            #(#fields)*
+            #additional
+        }
+    }
+}
+
+fn field_tokens(w: &TypeWriter<'_>, field: &Field, member: &str, boxed: bool) -> TokenStream {
+    let name = ident(member);
+    let wire = &field.name;
+    let mut ty = w.ty(strip_nullable(&field.ty));
+    if boxed {
+        ty = quote! { ::std::boxed::Box<#ty> };
+    }
+    let nullable = matches!(field.ty, TypeRef::Nullable(_));
+    let access = match (field.read_only, field.write_only) {
+        (true, _) => Some("Read-only: the server sends it and ignores it in requests."),
+        (_, true) => Some("Write-only: sent in requests, never returned."),
+        _ => None,
+    };
+    let docs = doc_paragraphs(&[field.description.as_deref(), access]);
+    let deprecated = field.deprecated.then(|| quote! { #[deprecated] });
+    let rename = (member.trim_start_matches("r#") != wire).then(|| quote! { rename = #wire, });
+    if field.required && !nullable {
+        let attrs = rename.map(|r| quote! { #[serde(#r)] });
+        quote! { #docs #deprecated #attrs pub #name: #ty, }
+    } else if field.required {
+        // Required but nullable: always sent, `null` for `None`.
+        quote! { #docs #deprecated #[serde(#rename default)] pub #name: ::std::option::Option<#ty>, }
+    } else {
+        quote! {
+            #docs #deprecated
+            #[serde(#rename default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub #name: ::std::option::Option<#ty>,
+        }
+    }
+}
+
+fn enum_def(w: &TypeWriter<'_>, def: &TypeDef, values: &[EnumValue]) -> TokenStream {
+    let name = ident(w.names.type_name(&def.id));
+    let variants: Vec<_> = w.names.members(&def.id).iter().map(|v| ident(v)).collect();
+    let wires: Vec<String> = values
+        .iter()
+        .map(|v| match v {
+            EnumValue::String(s) => s.clone(),
+            EnumValue::Integer(i) => i.to_string(),
+        })
+        .collect();
+    // The first value is the default, as a spec's first value usually is.
+    let defaults = (0..variants.len()).map(|i| (i == 0).then(|| quote! { #[default] }));
+    let expected = wires.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(", ");
+    quote! {
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::marker::Copy, ::std::cmp::PartialEq, ::std::cmp::Eq,
+            ::std::hash::Hash, ::std::cmp::PartialOrd, ::std::cmp::Ord, ::std::default::Default,
+            ::serde::Serialize, ::serde::Deserialize)]
+        pub enum #name {
+            #( #defaults #[serde(rename = #wires)] #variants, )*
+        }
+
+        impl #name {
+            /// Every value, in the spec's order.
+            pub const ALL: &'static [Self] = &[#(Self::#variants),*];
+
+            /// The value as it appears on the wire.
+            pub fn as_str(&self) -> &'static str {
+                match self { #( Self::#variants => #wires, )* }
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::std::str::FromStr for #name {
+            type Err = ::std::string::String;
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                match value {
+                    #( #wires => ::std::result::Result::Ok(Self::#variants), )*
+                    other => ::std::result::Result::Err(::std::format!("expected one of {}, found `{}`", #expected, other)),
+                }
+            }
+        }
+
+        impl ::mfa_runtime::param::ParamValue for #name {
+            fn to_param(&self) -> ::std::string::String { self.as_str().to_string() }
+            fn from_param(text: &str) -> ::std::result::Result<Self, ::std::string::String> { text.parse() }
+        }
+    }
+}
+
+fn one_of_def(w: &TypeWriter<'_>, def: &TypeDef, o: &OneOfDef) -> TokenStream {
+    let name = ident(w.names.type_name(&def.id));
+    let variants = w.names.members(&def.id).iter().map(|v| ident(v));
+    // Internally tagged needs every branch to be an object with the tag.
+    let tagged = o.discriminator.as_ref().filter(|_| {
+        o.variants.iter().all(|v| {
+            v.tag.is_some()
+                && matches!(&v.ty, TypeRef::Named(id) if matches!(w.api.types.get(id).map(|d| &d.kind), Some(TypeKind::Struct(_))))
+        })
+    });
+    let types = o.variants.iter().map(|v| w.ty(&v.ty));
+    match tagged {
+        Some(tag) => {
+            let tags = o.variants.iter().map(|v| v.tag.clone().unwrap_or_default());
+            quote! {
+                #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+                #[serde(tag = #tag)]
+                pub enum #name { #( #[serde(rename = #tags)] #variants(#types), )* }
+            }
+        }
+        None => quote! {
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            #[serde(untagged)]
+            pub enum #name { #( #variants(#types), )* }
+        },
+    }
+}
+
+fn newtype_def(w: &TypeWriter<'_>, def: &TypeDef, inner: &TypeRef) -> TokenStream {
+    let name = ident(w.names.type_name(&def.id));
+    let ty = w.ty(inner);
+    let default = has_default(w.api, inner, 0).then(|| quote! { ::std::default::Default, });
+    let param = matches!(inner, TypeRef::String(_) | TypeRef::Integer(_) | TypeRef::Number(_) | TypeRef::Boolean).then(|| {
+        quote! {
+            impl ::mfa_runtime::param::ParamValue for #name {
+                fn to_param(&self) -> ::std::string::String { ::mfa_runtime::param::ParamValue::to_param(&self.0) }
+                fn from_param(text: &str) -> ::std::result::Result<Self, ::std::string::String> {
+                    <#ty as ::mfa_runtime::param::ParamValue>::from_param(text).map(Self)
+                }
+            }
+        }
+    });
+    quote! {
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        #[serde(transparent)]
+        pub struct #name(pub #ty);
+
+        impl ::std::convert::From<#ty> for #name {
+            fn from(value: #ty) -> Self { Self(value) }
+        }
+
+        impl ::std::ops::Deref for #name {
+            type Target = #ty;
+            fn deref(&self) -> &#ty { &self.0 }
+        }
+
+        #param
+    }
+}
+
+fn strip_nullable(ty: &TypeRef) -> &TypeRef {
+    match ty {
+        TypeRef::Nullable(inner) => inner,
+        other => other,
+    }
+}
+
+/// Fields whose type leads back to this struct without passing through a
+/// `Vec` or map: they must be boxed, or the type would be infinitely large.
+fn cyclic_fields(api: &Api, id: &TypeId, s: &StructDef) -> BTreeSet<usize> {
+    s.fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| {
+            let mut seen = BTreeSet::new();
+            reaches(api, strip_nullable(&f.ty), id, &mut seen)
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+fn reaches(api: &Api, ty: &TypeRef, target: &TypeId, seen: &mut BTreeSet<TypeId>) -> bool {
+    let TypeRef::Named(id) = ty else { return false };
+    if id == target {
+        return true;
+    }
+    if !seen.insert(id.clone()) {
+        return false;
+    }
+    match api.types.get(id).map(|d| &d.kind) {
+        Some(TypeKind::Struct(s)) => s.fields.iter().any(|f| reaches(api, strip_nullable(&f.ty), target, seen)),
+        Some(TypeKind::Newtype(inner)) => reaches(api, strip_nullable(inner), target, seen),
+        Some(TypeKind::OneOf(o)) => o.variants.iter().any(|v| reaches(api, strip_nullable(&v.ty), target, seen)),
+        _ => false,
+    }
+}

@@ -1,0 +1,144 @@
+//! Stage 1: spec text to `openapiv3::OpenAPI`, keeping the way back from any
+//! JSON pointer to a line and column so later stages can point at the source.
+//!
+//! One pass of yaml-rust2's event parser ([`yaml`]) gives both the document as
+//! JSON and its [`SourceMap`]; the version is checked ([`version`]); then serde
+//! reads the JSON into openapiv3's types, with serde_path_to_error saying where
+//! it failed ([`pointer`]).
+
+mod diagnose;
+mod dropped;
+mod pointer;
+mod scalar;
+mod source_map;
+mod version;
+mod yaml;
+
+pub use source_map::SourceMap;
+
+use crate::diagnostics::Diagnostic;
+
+/// A parsed spec plus what is needed to point back into its text.
+#[derive(Debug, Clone)]
+pub struct LoadedSpec {
+    /// The path as the user gave it, used in diagnostics.
+    pub file: String,
+    /// The whole document as JSON (keys always strings), for `$ref` lookups
+    /// and extensions.
+    pub document: serde_json::Value,
+    pub openapi: openapiv3::OpenAPI,
+    pub source: SourceMap,
+    /// Warnings found while loading (duplicate keys, ignored YAML tags); never
+    /// errors, which make `load` fail.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl LoadedSpec {
+    /// A diagnostic at `pointer` with its line and column filled in.
+    pub fn error(&self, pointer: &str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(&self.file, pointer, message).at(self.source.locate(pointer))
+    }
+
+    pub fn warning(&self, pointer: &str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::warning(&self.file, pointer, message).at(self.source.locate(pointer))
+    }
+}
+
+/// Parse YAML or JSON text (JSON is read as YAML flow style), never panicking.
+///
+/// `Err` holds every diagnostic found, warnings included, and at least one error.
+pub fn load(file: &str, text: &str) -> Result<LoadedSpec, Vec<Diagnostic>> {
+    let yaml::Document {
+        value,
+        source,
+        mut diagnostics,
+    } = yaml::parse(file, text)?;
+    let locate = |pointer: &str, message: String| {
+        Diagnostic::error(file, pointer, message).at(source.locate(pointer))
+    };
+    if let Err((pointer, message)) = version::check(&value) {
+        diagnostics.push(locate(&pointer, message));
+    }
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(diagnostics);
+    }
+    for (pointer, message) in dropped::ignored_keys(&value) {
+        diagnostics
+            .push(Diagnostic::warning(file, pointer.as_str(), message).at(source.locate(&pointer)));
+    }
+    match deserialize(&value) {
+        Ok(openapi) => Ok(LoadedSpec {
+            file: file.to_string(),
+            document: value,
+            openapi,
+            source,
+            diagnostics,
+        }),
+        Err((pointer, message)) => {
+            diagnostics.push(locate(&pointer, explain(message)));
+            Err(diagnostics)
+        }
+    }
+}
+
+/// Stack for deserializing: serde recurses several frames per nesting level
+/// (more through openapiv3's buffered enums, and far more in debug builds), and
+/// a test thread has only 2 MiB. Only the pages used are committed.
+const STACK_BYTES: usize = 256 << 20;
+
+/// Read the document as openapiv3's types on a thread with a stack big enough
+/// for [`yaml::MAX_DEPTH`] levels; on failure, the pointer and message of the
+/// first error.
+fn deserialize(document: &serde_json::Value) -> Result<openapiv3::OpenAPI, (String, String)> {
+    let work = || {
+        if let Some(error) = diagnose::deep_error(document) {
+            return Err(error);
+        }
+        match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(document) {
+            Ok(openapi) => Ok(openapi),
+            Err(error) => {
+                let fallback = (
+                    pointer::from_path(error.path()),
+                    error.into_inner().to_string(),
+                );
+                Err(diagnose::first_error(document).unwrap_or(fallback))
+            }
+        }
+    };
+    std::thread::scope(|scope| {
+        let thread = std::thread::Builder::new()
+            .name("load".into())
+            .stack_size(STACK_BYTES)
+            .spawn_scoped(scope, work);
+        match thread {
+            Ok(handle) => handle.join().unwrap_or_else(|_| {
+                Err((
+                    String::new(),
+                    "internal error: deserializing the spec panicked".into(),
+                ))
+            }),
+            Err(error) => Err((
+                String::new(),
+                format!("could not start a thread to read the spec: {error}"),
+            )),
+        }
+    })
+}
+
+/// serde's message in OpenAPI's words, with a hint where YAML's typing is the
+/// usual cause: "invalid type: integer `5`, expected a Responses object".
+fn explain(message: String) -> String {
+    let message = match message.split_once("expected struct ") {
+        Some((before, name)) => format!("{before}expected a {name} object"),
+        None => message,
+    };
+    let number = message.starts_with("invalid type: floating point")
+        || message.starts_with("invalid type: integer");
+    if number && message.ends_with("expected a string") {
+        return format!("{message} (YAML reads an unquoted `1.0` as a number: quote it)");
+    }
+    message
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,44 @@
+//! The state of one model build: the spec, the types made so far, and the
+//! diagnostics collected on the way.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use openapiv3::Components;
+
+use super::ir::{TypeDef, TypeId};
+use crate::diagnostics::Diagnostic;
+use crate::load::LoadedSpec;
+
+pub(crate) struct Builder<'a> {
+    pub spec: &'a LoadedSpec,
+    pub components: &'a Components,
+    pub types: BTreeMap<TypeId, TypeDef>,
+    /// Component schemas being converted: a ref back to one of them is a
+    /// recursive type, named rather than expanded.
+    pub in_progress: BTreeSet<TypeId>,
+    pub alias_depth: usize,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> Builder<'a> {
+    pub fn new(spec: &'a LoadedSpec, components: &'a Components) -> Self {
+        Builder {
+            spec,
+            components,
+            types: BTreeMap::new(),
+            in_progress: BTreeSet::new(),
+            alias_depth: 0,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    pub fn error(&mut self, pointer: &str, message: impl Into<String>) {
+        let diagnostic = self.spec.error(pointer, message);
+        self.diagnostics.push(diagnostic);
+    }
+
+    pub fn warning(&mut self, pointer: &str, message: impl Into<String>) {
+        let diagnostic = self.spec.warning(pointer, message);
+        self.diagnostics.push(diagnostic);
+    }
+}

@@ -1,0 +1,326 @@
+//! Stage 3: every Rust identifier, decided once, deterministically and
+//! without collisions. Emitters look names up here and never invent them.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+use crate::model::{Api, EnumValue, StatusMatch, TypeId, TypeKind};
+
+/// The names for one spec's generated module.
+#[derive(Debug, Clone)]
+pub struct Names {
+    types: BTreeMap<TypeId, String>,
+    /// Struct fields, or enum and union variants, in definition order.
+    members: BTreeMap<TypeId, Vec<String>>,
+    pub operations: Vec<OperationNames>,
+    /// One snake-case name per security scheme, in the model's order.
+    pub schemes: Vec<String>,
+    /// The server trait, e.g. `FireblocksApi`.
+    pub server_trait: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct OperationNames {
+    /// Client and trait method: `reset_device`.
+    pub method: String,
+    /// What the server receives: `ResetDeviceRequest`.
+    pub request: String,
+    /// Documented successes: `ResetDeviceResponse`.
+    pub response: String,
+    /// Documented errors: `ResetDeviceError`.
+    pub error: String,
+    /// The client's call builder: `ResetDevice`.
+    pub builder: String,
+    /// One field per parameter, in the model's order.
+    pub params: Vec<String>,
+    /// The body field, when there is a body.
+    pub body: String,
+    /// One variant per response, in the model's order.
+    pub responses: Vec<String>,
+    /// One field per response header, per response.
+    pub response_headers: Vec<Vec<String>>,
+}
+
+impl Names {
+    pub fn new(api: &Api, module: &str) -> Self {
+        let mut taken = BTreeSet::new();
+        let mut types = BTreeMap::new();
+        // Component schemas sort first (`#/components/...` < `#/paths/...`),
+        // so they get their own names and inline types yield to them.
+        for (id, def) in &api.types {
+            let name = unique(type_ident(&def.name_hint.join(" ")), &mut taken);
+            types.insert(id.clone(), name);
+        }
+        let members = api
+            .types
+            .iter()
+            .filter_map(|(id, def)| {
+                let names = match &def.kind {
+                    TypeKind::Struct(s) => dedupe(s.fields.iter().map(|f| field_ident(&f.name))),
+                    TypeKind::Enum(e) => dedupe(e.values.iter().map(enum_variant_ident)),
+                    TypeKind::OneOf(o) => dedupe(o.variants.iter().enumerate().map(|(i, v)| match &v.tag {
+                        Some(tag) => variant_ident(tag),
+                        None => format!("Variant{i}"),
+                    })),
+                    TypeKind::Newtype(_) => return None,
+                };
+                Some((id.clone(), names))
+            })
+            .collect();
+
+        let mut methods: BTreeSet<String> = ["new", "base_url", "with_http_client", "api_client", "reject"]
+            .into_iter()
+            .map(String::from)
+            .collect();
+        let mut op_types: BTreeSet<String> = BTreeSet::new();
+        let mut builders: BTreeSet<String> = ["Client"].into_iter().map(String::from).collect();
+        let operations = api
+            .operations
+            .iter()
+            .map(|op| {
+                let base = unique(type_ident(&op.id), &mut op_types);
+                op_types.insert(format!("{base}Request"));
+                op_types.insert(format!("{base}Response"));
+                op_types.insert(format!("{base}Error"));
+                let mut fields = dedupe(op.parameters.iter().map(|p| field_ident(&p.name)).chain(["body".to_string()]));
+                let body = fields.pop().unwrap_or_else(|| "body".to_string());
+                OperationNames {
+                    method: unique(field_ident(&op.id), &mut methods),
+                    request: format!("{base}Request"),
+                    response: format!("{base}Response"),
+                    error: format!("{base}Error"),
+                    builder: unique(base.clone(), &mut builders),
+                    params: fields,
+                    body,
+                    responses: dedupe(op.responses.iter().map(|r| status_name(r.status))),
+                    response_headers: op
+                        .responses
+                        .iter()
+                        .map(|r| dedupe(r.headers.iter().map(|h| field_ident(&h.name)).chain(["status".into(), "body".into()])))
+                        .map(|mut v| {
+                            v.truncate(v.len() - 2);
+                            v
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        let schemes = dedupe(api.security_schemes.iter().map(|s| field_ident(&s.key)));
+        Names { types, members, operations, schemes, server_trait: format!("{}Api", type_ident(module)) }
+    }
+
+    pub fn type_name(&self, id: &TypeId) -> &str {
+        self.types.get(id).map(String::as_str).unwrap_or("UnnamedType")
+    }
+
+    pub fn members(&self, id: &TypeId) -> &[String] {
+        self.members.get(id).map(Vec::as_slice).unwrap_or(&[])
+    }
+}
+
+/// The variant name for a response status: `Ok`, `NotFound`, `ServerError`
+/// (for `5XX`), `Default`.
+pub fn status_name(status: StatusMatch) -> String {
+    match status {
+        StatusMatch::Code(code) => reason(code).map(str::to_string).unwrap_or_else(|| format!("Status{code}")),
+        StatusMatch::Range(1) => "Informational".into(),
+        StatusMatch::Range(2) => "Success".into(),
+        StatusMatch::Range(3) => "Redirection".into(),
+        StatusMatch::Range(4) => "ClientError".into(),
+        StatusMatch::Range(5) => "ServerError".into(),
+        StatusMatch::Range(d) => format!("Status{d}xx"),
+        StatusMatch::Default => "Default".into(),
+    }
+}
+
+fn reason(code: u16) -> Option<&'static str> {
+    Some(match code {
+        100 => "Continue",
+        101 => "SwitchingProtocols",
+        200 => "Ok",
+        201 => "Created",
+        202 => "Accepted",
+        203 => "NonAuthoritativeInformation",
+        204 => "NoContent",
+        205 => "ResetContent",
+        206 => "PartialContent",
+        207 => "MultiStatus",
+        300 => "MultipleChoices",
+        301 => "MovedPermanently",
+        302 => "Found",
+        303 => "SeeOther",
+        304 => "NotModified",
+        307 => "TemporaryRedirect",
+        308 => "PermanentRedirect",
+        400 => "BadRequest",
+        401 => "Unauthorized",
+        402 => "PaymentRequired",
+        403 => "Forbidden",
+        404 => "NotFound",
+        405 => "MethodNotAllowed",
+        406 => "NotAcceptable",
+        408 => "RequestTimeout",
+        409 => "Conflict",
+        410 => "Gone",
+        411 => "LengthRequired",
+        412 => "PreconditionFailed",
+        413 => "PayloadTooLarge",
+        414 => "UriTooLong",
+        415 => "UnsupportedMediaType",
+        416 => "RangeNotSatisfiable",
+        417 => "ExpectationFailed",
+        418 => "ImATeapot",
+        421 => "MisdirectedRequest",
+        422 => "UnprocessableEntity",
+        423 => "Locked",
+        424 => "FailedDependency",
+        425 => "TooEarly",
+        426 => "UpgradeRequired",
+        428 => "PreconditionRequired",
+        429 => "TooManyRequests",
+        431 => "RequestHeaderFieldsTooLarge",
+        451 => "UnavailableForLegalReasons",
+        500 => "InternalServerError",
+        501 => "NotImplemented",
+        502 => "BadGateway",
+        503 => "ServiceUnavailable",
+        504 => "GatewayTimeout",
+        505 => "HttpVersionNotSupported",
+        507 => "InsufficientStorage",
+        508 => "LoopDetected",
+        511 => "NetworkAuthenticationRequired",
+        _ => return None,
+    })
+}
+
+/// Strict and reserved keywords: as fields they become raw identifiers,
+/// except the four that cannot be raw, which get a trailing `_`.
+const KEYWORDS: &[&str] = &[
+    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for", "if", "impl", "in",
+    "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self", "Self", "static", "struct", "super",
+    "trait", "true", "type", "unsafe", "use", "where", "while", "async", "await", "dyn", "abstract", "become", "box",
+    "do", "final", "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
+];
+
+fn keyword_safe(name: String) -> String {
+    if !KEYWORDS.contains(&name.as_str()) {
+        return name;
+    }
+    if matches!(name.as_str(), "self" | "Self" | "super" | "crate") { format!("{name}_") } else { format!("r#{name}") }
+}
+
+/// A snake-case identifier for a field, parameter or method.
+pub fn field_ident(raw: &str) -> String {
+    let snake = raw.to_snake_case();
+    let snake = if snake.is_empty() { "field".to_string() } else { snake };
+    let snake = if snake.starts_with(|c: char| c.is_ascii_digit()) { format!("_{snake}") } else { snake };
+    keyword_safe(snake)
+}
+
+/// An UpperCamelCase identifier for a type.
+pub fn type_ident(raw: &str) -> String {
+    let camel = raw.to_upper_camel_case();
+    let camel = if camel.is_empty() { "Type".to_string() } else { camel };
+    let camel = if camel.starts_with(|c: char| c.is_ascii_digit()) { format!("_{camel}") } else { camel };
+    keyword_safe(camel)
+}
+
+/// An UpperCamelCase variant for an enum value, spelling out what heck
+/// would drop (`""` is `Empty`, `*` is `Star`).
+pub fn variant_ident(raw: &str) -> String {
+    let camel = raw.to_upper_camel_case();
+    if !camel.is_empty() {
+        return type_ident(raw);
+    }
+    if raw.is_empty() {
+        return "Empty".to_string();
+    }
+    let spelled: String = raw
+        .chars()
+        .map(|c| match c {
+            '*' => "Star",
+            '+' => "Plus",
+            '-' => "Minus",
+            '.' => "Dot",
+            '/' => "Slash",
+            '_' => "Underscore",
+            '#' => "Hash",
+            '@' => "At",
+            '$' => "Dollar",
+            '%' => "Percent",
+            '&' => "And",
+            ' ' => "Space",
+            _ => "Symbol",
+        })
+        .collect();
+    spelled
+}
+
+fn enum_variant_ident(value: &EnumValue) -> String {
+    match value {
+        EnumValue::String(s) => variant_ident(s),
+        EnumValue::Integer(i) if *i < 0 => format!("Minus{}", i.unsigned_abs()),
+        EnumValue::Integer(i) => format!("Value{i}"),
+    }
+}
+
+/// Make `name` unique in `taken` with a numeric suffix, and record it.
+fn unique(name: String, taken: &mut BTreeSet<String>) -> String {
+    let mut candidate = name.clone();
+    let mut n = 2;
+    while taken.contains(&candidate) {
+        candidate = match name.strip_prefix("r#") {
+            Some(bare) => format!("{bare}_{n}"),
+            None if name.ends_with('_') || name.chars().last().is_some_and(|c| c.is_ascii_digit()) => format!("{name}_{n}"),
+            None if name.chars().next().is_some_and(|c| c.is_lowercase() || c == '_') => format!("{name}_{n}"),
+            None => format!("{name}{n}"),
+        };
+        n += 1;
+    }
+    taken.insert(candidate.clone());
+    candidate
+}
+
+fn dedupe(names: impl Iterator<Item = String>) -> Vec<String> {
+    let mut taken = BTreeSet::new();
+    names.map(|n| unique(n, &mut taken)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_are_valid_and_readable() {
+        assert_eq!(field_ident("Idempotency-Key"), "idempotency_key");
+        assert_eq!(field_ident("_queryFilter"), "query_filter");
+        assert_eq!(field_ident("type"), "r#type");
+        assert_eq!(field_ident("self"), "self_");
+        assert_eq!(field_ident("2fa"), "_2fa");
+        assert_eq!(field_ident("$"), "field");
+        assert_eq!(type_ident("ErrorResponse error type"), "ErrorResponseErrorType");
+        assert_eq!(type_ident("self"), "Self_");
+        assert_eq!(variant_ident("3RD_PARTY_PROCESSING"), "_3rdPartyProcessing");
+        assert_eq!(variant_ident(""), "Empty");
+        assert_eq!(variant_ident("*"), "Star");
+        assert_eq!(variant_ident("resource=1.0"), "Resource10");
+    }
+
+    #[test]
+    fn collisions_get_stable_suffixes() {
+        let names = dedupe(["status", "Status", "status_2", "type", "Type"].iter().map(|s| field_ident(s)));
+        assert_eq!(names, vec!["status", "status_2", "status_2_2", "r#type", "type_2"]);
+        let mut taken = BTreeSet::new();
+        assert_eq!(unique("Status".into(), &mut taken), "Status");
+        assert_eq!(unique("Status".into(), &mut taken), "Status2");
+    }
+
+    #[test]
+    fn statuses_read_as_http_reasons() {
+        assert_eq!(status_name(StatusMatch::Code(200)), "Ok");
+        assert_eq!(status_name(StatusMatch::Code(599)), "Status599");
+        assert_eq!(status_name(StatusMatch::Range(5)), "ServerError");
+        assert_eq!(status_name(StatusMatch::Default), "Default");
+    }
+}
