@@ -15,6 +15,7 @@ pub mod emit;
 pub mod load;
 pub mod model;
 pub mod naming;
+pub mod project;
 pub mod write;
 
 use std::path::PathBuf;

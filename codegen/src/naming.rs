@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
-use crate::model::{Api, EnumValue, StatusMatch, TypeId, TypeKind};
+use crate::model::{Api, EnumValue, StatusMatch, TypeId, TypeKind, TypeRef};
 
 /// The names for one spec's generated module.
 #[derive(Debug, Clone)]
@@ -59,9 +59,9 @@ impl Names {
                 let names = match &def.kind {
                     TypeKind::Struct(s) => dedupe(s.fields.iter().map(|f| field_ident(&f.name))),
                     TypeKind::Enum(e) => dedupe(e.values.iter().map(enum_variant_ident)),
-                    TypeKind::OneOf(o) => dedupe(o.variants.iter().enumerate().map(|(i, v)| match &v.tag {
-                        Some(tag) => variant_ident(tag),
-                        None => format!("Variant{i}"),
+                    TypeKind::OneOf(o) => dedupe(o.variants.iter().map(|v| match (&v.tag, &v.ty) {
+                        (Some(tag), _) => variant_ident(tag),
+                        (None, ty) => branch_name(ty, &types),
                     })),
                     TypeKind::Newtype(_) => return None,
                 };
@@ -116,6 +116,21 @@ impl Names {
 
     pub fn members(&self, id: &TypeId) -> &[String] {
         self.members.get(id).map(Vec::as_slice).unwrap_or(&[])
+    }
+}
+
+/// A union branch without a tag is named for what it holds.
+fn branch_name(ty: &TypeRef, types: &BTreeMap<TypeId, String>) -> String {
+    match ty {
+        TypeRef::Named(id) => types.get(id).cloned().unwrap_or_else(|| "Object".into()),
+        TypeRef::String(_) => "String".into(),
+        TypeRef::Integer(_) => "Integer".into(),
+        TypeRef::Number(_) => "Number".into(),
+        TypeRef::Boolean => "Boolean".into(),
+        TypeRef::Array(item) => format!("{}List", branch_name(item, types)),
+        TypeRef::Map(_) => "Map".into(),
+        TypeRef::Any => "Value".into(),
+        TypeRef::Nullable(inner) => branch_name(inner, types),
     }
 }
 

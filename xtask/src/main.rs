@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use mfa_codegen::{CrateConfig, SpecInput, generate_crate, write};
+use mfa_codegen::{generate_crate, project, write};
 
 const USAGE: &str = "usage: cargo xtask gen [--check]
 
@@ -28,44 +28,16 @@ fn workspace_root() -> PathBuf {
     manifest.parent().unwrap_or(manifest).to_path_buf()
 }
 
-/// Every `specs/*.yaml` (or `.yml`, `.json`), sorted, one module each.
-fn read_specs(root: &Path) -> Result<Vec<SpecInput>, String> {
-    let dir = root.join("specs");
-    let entries = std::fs::read_dir(&dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json")))
-        .collect();
-    paths.sort();
-    paths
-        .into_iter()
-        .map(|path| {
-            let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("spec");
-            Ok(SpecInput {
-                module: mfa_codegen::naming::field_ident(stem),
-                path: format!("specs/{}", path.file_name().and_then(|n| n.to_str()).unwrap_or(stem)),
-                text,
-            })
-        })
-        .collect()
-}
-
 fn generate(check: bool) -> ExitCode {
     let root = workspace_root();
-    let specs = match read_specs(&root) {
+    let specs = match project::read_specs(&root) {
         Ok(specs) => specs,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let config = CrateConfig {
-        name: "mfa-apis".into(),
-        description: "Typed clients, models and server traits for the APIs that reset a user's MFA devices.".into(),
-        runtime_path: "../runtime".into(),
-    };
-    let generated = match generate_crate(&config, &specs) {
+    let generated = match generate_crate(&project::crate_config(), &specs) {
         Ok(generated) => generated,
         Err(errors) => {
             for error in &errors {

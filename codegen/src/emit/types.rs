@@ -97,15 +97,12 @@ fn enum_def(w: &TypeWriter<'_>, def: &TypeDef, values: &[EnumValue]) -> TokenStr
             EnumValue::Integer(i) => i.to_string(),
         })
         .collect();
-    // The first value is the default, as a spec's first value usually is.
-    let defaults = (0..variants.len()).map(|i| (i == 0).then(|| quote! { #[default] }));
     let expected = wires.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(", ");
     quote! {
         #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::marker::Copy, ::std::cmp::PartialEq, ::std::cmp::Eq,
-            ::std::hash::Hash, ::std::cmp::PartialOrd, ::std::cmp::Ord, ::std::default::Default,
-            ::serde::Serialize, ::serde::Deserialize)]
+            ::std::hash::Hash, ::std::cmp::PartialOrd, ::std::cmp::Ord, ::serde::Serialize, ::serde::Deserialize)]
         pub enum #name {
-            #( #defaults #[serde(rename = #wires)] #variants, )*
+            #( #[serde(rename = #wires)] #variants, )*
         }
 
         impl #name {
@@ -143,29 +140,58 @@ fn enum_def(w: &TypeWriter<'_>, def: &TypeDef, values: &[EnumValue]) -> TokenStr
 
 fn one_of_def(w: &TypeWriter<'_>, def: &TypeDef, o: &OneOfDef) -> TokenStream {
     let name = ident(w.names.type_name(&def.id));
-    let variants = w.names.members(&def.id).iter().map(|v| ident(v));
-    // Internally tagged needs every branch to be an object with the tag.
-    let tagged = o.discriminator.as_ref().filter(|_| {
-        o.variants.iter().all(|v| {
-            v.tag.is_some()
-                && matches!(&v.ty, TypeRef::Named(id) if matches!(w.api.types.get(id).map(|d| &d.kind), Some(TypeKind::Struct(_))))
-        })
-    });
+    let variants: Vec<_> = w.names.members(&def.id).iter().map(|v| ident(v)).collect();
     let types = o.variants.iter().map(|v| w.ty(&v.ty));
-    match tagged {
-        Some(tag) => {
-            let tags = o.variants.iter().map(|v| v.tag.clone().unwrap_or_default());
-            quote! {
-                #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-                #[serde(tag = #tag)]
-                pub enum #name { #( #[serde(rename = #tags)] #variants(#types), )* }
-            }
+    let tags: Option<Vec<&String>> = o.variants.iter().map(|v| v.tag.as_ref()).collect();
+    match (&o.discriminator, tags) {
+        (Some(property), Some(tags)) => {
+            let derive = quote! {
+                #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+                pub enum #name { #( #variants(#types), )* }
+            };
+            let serde = discriminated_serde(&name, property, &variants, &tags);
+            quote! { #derive #serde }
         }
-        None => quote! {
+        _ => quote! {
             #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::serde::Serialize, ::serde::Deserialize)]
             #[serde(untagged)]
             pub enum #name { #( #variants(#types), )* }
         },
+    }
+}
+
+/// serde's internally tagged enums consume the tag, but each branch's own
+/// schema declares it too (often as a required field): peek at the tag,
+/// then decode the whole object as that branch, and write the tag back
+/// when a branch's struct does not carry it.
+fn discriminated_serde(name: &proc_macro2::Ident, property: &str, variants: &[proc_macro2::Ident], tags: &[&String]) -> TokenStream {
+    let expected = tags.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ");
+    quote! {
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                let (tag, value) = match self {
+                    #( Self::#variants(value) => (#tags, ::serde_json::to_value(value)), )*
+                };
+                let mut value = value.map_err(::serde::ser::Error::custom)?;
+                if let ::std::option::Option::Some(object) = value.as_object_mut() {
+                    object.entry(#property).or_insert_with(|| ::serde_json::Value::from(tag));
+                }
+                ::serde::Serialize::serialize(&value, serializer)
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                let tag = value.get(#property).and_then(::serde_json::Value::as_str).map(::std::string::ToString::to_string);
+                match tag.as_deref() {
+                    #( ::std::option::Option::Some(#tags) => ::serde_json::from_value(value).map(Self::#variants).map_err(::serde::de::Error::custom), )*
+                    other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!(
+                        "`{}` must be one of {}, found {:?}", #property, #expected, other
+                    ))),
+                }
+            }
+        }
     }
 }
 
@@ -183,10 +209,22 @@ fn newtype_def(w: &TypeWriter<'_>, def: &TypeDef, inner: &TypeRef) -> TokenStrea
             }
         }
     });
+    // A list of strings is built from a literal array: `["root", "alpha"]`.
+    let from_array = matches!(inner, TypeRef::Array(item) if matches!(**item, TypeRef::String(_))).then(|| {
+        quote! {
+            impl<const N: usize> ::std::convert::From<[&str; N]> for #name {
+                fn from(items: [&str; N]) -> Self {
+                    Self(items.iter().map(|item| ::std::string::ToString::to_string(item)).collect())
+                }
+            }
+        }
+    });
     quote! {
         #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
         #[serde(transparent)]
         pub struct #name(pub #ty);
+
+        #from_array
 
         impl ::std::convert::From<#ty> for #name {
             fn from(value: #ty) -> Self { Self(value) }

@@ -31,12 +31,10 @@ pub struct ErrorResponseError {
     ::std::hash::Hash,
     ::std::cmp::PartialOrd,
     ::std::cmp::Ord,
-    ::std::default::Default,
     ::serde::Serialize,
     ::serde::Deserialize
 )]
 pub enum ErrorResponseErrorType {
-    #[default]
     #[serde(rename = "INTERNAL")]
     Internal,
     #[serde(rename = "AUTHENTICATION")]

@@ -304,6 +304,11 @@ pub struct PushDeviceIdRefresh {
 )]
 #[serde(transparent)]
 pub struct RealmPath(pub ::std::vec::Vec<::std::string::String>);
+impl<const N: usize> ::std::convert::From<[&str; N]> for RealmPath {
+    fn from(items: [&str; N]) -> Self {
+        Self(items.iter().map(|item| ::std::string::ToString::to_string(item)).collect())
+    }
+}
 impl ::std::convert::From<::std::vec::Vec<::std::string::String>> for RealmPath {
     fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
         Self(value)
@@ -391,12 +396,10 @@ impl ::std::ops::Deref for ResetRequest {
     ::std::hash::Hash,
     ::std::cmp::PartialOrd,
     ::std::cmp::Ord,
-    ::std::default::Default,
     ::serde::Serialize,
     ::serde::Deserialize
 )]
 pub enum TotalPagedResultsPolicy {
-    #[default]
     #[serde(rename = "NONE")]
     None,
     #[serde(rename = "EXACT")]
