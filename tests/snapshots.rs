@@ -7,22 +7,39 @@ use std::path::Path;
 use mfa_codegen::{SpecInput, generate_module};
 
 fn read(relative: &str) -> SpecInput {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
-    let text = std::fs::read_to_string(root.join(relative)).unwrap_or_else(|e| panic!("{relative}: {e}"));
-    let stem = Path::new(relative).file_stem().and_then(|s| s.to_str()).expect("file stem");
-    SpecInput { module: mfa_codegen::naming::field_ident(stem), path: relative.to_string(), text }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root");
+    let text =
+        std::fs::read_to_string(root.join(relative)).unwrap_or_else(|e| panic!("{relative}: {e}"));
+    let stem = Path::new(relative)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .expect("file stem");
+    SpecInput {
+        module: mfa_codegen::naming::field_ident(stem),
+        path: relative.to_string(),
+        text,
+    }
 }
 
 /// Every file of the module, each under a banner, plus any warnings.
 fn generated(relative: &str) -> String {
-    let (tree, _, warnings) = generate_module(&read(relative)).unwrap_or_else(|errors| {
-        panic!("{relative} should generate:\n{}", errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))
+    let module = generate_module(&read(relative)).unwrap_or_else(|errors| {
+        panic!(
+            "{relative} should generate:\n{}",
+            errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
     });
     let mut out = String::new();
-    for warning in warnings {
+    for warning in module.warnings {
         out.push_str(&format!("{warning}\n"));
     }
-    for (path, text) in tree {
+    for (path, text) in module.tree {
         out.push_str(&format!("==== {} ====\n{text}\n", path.display()));
     }
     out
@@ -31,7 +48,7 @@ fn generated(relative: &str) -> String {
 /// The diagnostics a broken spec produces, one per line.
 fn diagnostics(relative: &str) -> String {
     match generate_module(&read(relative)) {
-        Ok((_, _, warnings)) => warnings.iter().map(|w| format!("{w}\n")).collect(),
+        Ok(module) => module.warnings.iter().map(|w| format!("{w}\n")).collect(),
         Err(errors) => errors.iter().map(|e| format!("{e}\n")).collect(),
     }
 }

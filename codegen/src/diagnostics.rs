@@ -34,7 +34,12 @@ impl Diagnostic {
         Self::new(Severity::Warning, file, pointer, message)
     }
 
-    fn new(severity: Severity, file: &str, pointer: impl Into<String>, message: impl Into<String>) -> Self {
+    fn new(
+        severity: Severity,
+        file: &str,
+        pointer: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             severity,
             file: file.to_string(),
@@ -92,8 +97,12 @@ mod tests {
 
     #[test]
     fn display_names_file_line_pointer_and_message() {
-        let d = Diagnostic::error("specs/a.yaml", "/paths/~1users/get", "no responses").at(Some((12, 5)));
-        assert_eq!(d.to_string(), "error: specs/a.yaml:12:5: #/paths/~1users/get: no responses");
+        let d = Diagnostic::error("specs/a.yaml", "/paths/~1users/get", "no responses")
+            .at(Some((12, 5)));
+        assert_eq!(
+            d.to_string(),
+            "error: specs/a.yaml:12:5: #/paths/~1users/get: no responses"
+        );
         let w = Diagnostic::warning("b.json", "", "empty");
         assert_eq!(w.to_string(), "warning: b.json: #: empty");
     }

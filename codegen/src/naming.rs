@@ -59,20 +59,28 @@ impl Names {
                 let names = match &def.kind {
                     TypeKind::Struct(s) => dedupe(s.fields.iter().map(|f| field_ident(&f.name))),
                     TypeKind::Enum(e) => dedupe(e.values.iter().map(enum_variant_ident)),
-                    TypeKind::OneOf(o) => dedupe(o.variants.iter().map(|v| match (&v.tag, &v.ty) {
-                        (Some(tag), _) => variant_ident(tag),
-                        (None, ty) => branch_name(ty, &types),
-                    })),
+                    TypeKind::OneOf(o) => {
+                        dedupe(o.variants.iter().map(|v| match (&v.tag, &v.ty) {
+                            (Some(tag), _) => variant_ident(tag),
+                            (None, ty) => branch_name(ty, &types),
+                        }))
+                    }
                     TypeKind::Newtype(_) => return None,
                 };
                 Some((id.clone(), names))
             })
             .collect();
 
-        let mut methods: BTreeSet<String> = ["new", "base_url", "with_http_client", "api_client", "reject"]
-            .into_iter()
-            .map(String::from)
-            .collect();
+        let mut methods: BTreeSet<String> = [
+            "new",
+            "base_url",
+            "with_http_client",
+            "api_client",
+            "reject",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect();
         let mut op_types: BTreeSet<String> = BTreeSet::new();
         let mut builders: BTreeSet<String> = ["Client"].into_iter().map(String::from).collect();
         let operations = api
@@ -83,7 +91,12 @@ impl Names {
                 op_types.insert(format!("{base}Request"));
                 op_types.insert(format!("{base}Response"));
                 op_types.insert(format!("{base}Error"));
-                let mut fields = dedupe(op.parameters.iter().map(|p| field_ident(&p.name)).chain(["body".to_string()]));
+                let mut fields = dedupe(
+                    op.parameters
+                        .iter()
+                        .map(|p| field_ident(&p.name))
+                        .chain(["body".to_string()]),
+                );
                 let body = fields.pop().unwrap_or_else(|| "body".to_string());
                 OperationNames {
                     method: unique(field_ident(&op.id), &mut methods),
@@ -97,7 +110,14 @@ impl Names {
                     response_headers: op
                         .responses
                         .iter()
-                        .map(|r| dedupe(r.headers.iter().map(|h| field_ident(&h.name)).chain(["status".into(), "body".into()])))
+                        .map(|r| {
+                            dedupe(
+                                r.headers
+                                    .iter()
+                                    .map(|h| field_ident(&h.name))
+                                    .chain(["status".into(), "body".into()]),
+                            )
+                        })
                         .map(|mut v| {
                             v.truncate(v.len() - 2);
                             v
@@ -107,11 +127,20 @@ impl Names {
             })
             .collect();
         let schemes = dedupe(api.security_schemes.iter().map(|s| field_ident(&s.key)));
-        Names { types, members, operations, schemes, server_trait: format!("{}Api", type_ident(module)) }
+        Names {
+            types,
+            members,
+            operations,
+            schemes,
+            server_trait: format!("{}Api", type_ident(module)),
+        }
     }
 
     pub fn type_name(&self, id: &TypeId) -> &str {
-        self.types.get(id).map(String::as_str).unwrap_or("UnnamedType")
+        self.types
+            .get(id)
+            .map(String::as_str)
+            .unwrap_or("UnnamedType")
     }
 
     pub fn members(&self, id: &TypeId) -> &[String] {
@@ -138,7 +167,9 @@ fn branch_name(ty: &TypeRef, types: &BTreeMap<TypeId, String>) -> String {
 /// (for `5XX`), `Default`.
 pub fn status_name(status: StatusMatch) -> String {
     match status {
-        StatusMatch::Code(code) => reason(code).map(str::to_string).unwrap_or_else(|| format!("Status{code}")),
+        StatusMatch::Code(code) => reason(code)
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("Status{code}")),
         StatusMatch::Range(1) => "Informational".into(),
         StatusMatch::Range(2) => "Success".into(),
         StatusMatch::Range(3) => "Redirection".into(),
@@ -212,32 +243,53 @@ fn reason(code: u16) -> Option<&'static str> {
 /// Strict and reserved keywords: as fields they become raw identifiers,
 /// except the four that cannot be raw, which get a trailing `_`.
 const KEYWORDS: &[&str] = &[
-    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for", "if", "impl", "in",
-    "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self", "Self", "static", "struct", "super",
-    "trait", "true", "type", "unsafe", "use", "where", "while", "async", "await", "dyn", "abstract", "become", "box",
-    "do", "final", "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
+    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for",
+    "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
+    "self", "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where",
+    "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
 ];
 
 fn keyword_safe(name: String) -> String {
     if !KEYWORDS.contains(&name.as_str()) {
         return name;
     }
-    if matches!(name.as_str(), "self" | "Self" | "super" | "crate") { format!("{name}_") } else { format!("r#{name}") }
+    if matches!(name.as_str(), "self" | "Self" | "super" | "crate") {
+        format!("{name}_")
+    } else {
+        format!("r#{name}")
+    }
 }
 
 /// A snake-case identifier for a field, parameter or method.
 pub fn field_ident(raw: &str) -> String {
     let snake = raw.to_snake_case();
-    let snake = if snake.is_empty() { "field".to_string() } else { snake };
-    let snake = if snake.starts_with(|c: char| c.is_ascii_digit()) { format!("_{snake}") } else { snake };
+    let snake = if snake.is_empty() {
+        "field".to_string()
+    } else {
+        snake
+    };
+    let snake = if snake.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("_{snake}")
+    } else {
+        snake
+    };
     keyword_safe(snake)
 }
 
 /// An UpperCamelCase identifier for a type.
 pub fn type_ident(raw: &str) -> String {
     let camel = raw.to_upper_camel_case();
-    let camel = if camel.is_empty() { "Type".to_string() } else { camel };
-    let camel = if camel.starts_with(|c: char| c.is_ascii_digit()) { format!("_{camel}") } else { camel };
+    let camel = if camel.is_empty() {
+        "Type".to_string()
+    } else {
+        camel
+    };
+    let camel = if camel.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("_{camel}")
+    } else {
+        camel
+    };
     keyword_safe(camel)
 }
 
@@ -287,8 +339,17 @@ fn unique(name: String, taken: &mut BTreeSet<String>) -> String {
     while taken.contains(&candidate) {
         candidate = match name.strip_prefix("r#") {
             Some(bare) => format!("{bare}_{n}"),
-            None if name.ends_with('_') || name.chars().last().is_some_and(|c| c.is_ascii_digit()) => format!("{name}_{n}"),
-            None if name.chars().next().is_some_and(|c| c.is_lowercase() || c == '_') => format!("{name}_{n}"),
+            None if name.ends_with('_') => format!("{name}{n}"),
+            None if name.chars().last().is_some_and(|c| c.is_ascii_digit()) => {
+                format!("{name}_{n}")
+            }
+            None if name
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_lowercase() || c == '_') =>
+            {
+                format!("{name}_{n}")
+            }
             None => format!("{name}{n}"),
         };
         n += 1;
@@ -314,7 +375,10 @@ mod tests {
         assert_eq!(field_ident("self"), "self_");
         assert_eq!(field_ident("2fa"), "_2fa");
         assert_eq!(field_ident("$"), "field");
-        assert_eq!(type_ident("ErrorResponse error type"), "ErrorResponseErrorType");
+        assert_eq!(
+            type_ident("ErrorResponse error type"),
+            "ErrorResponseErrorType"
+        );
         assert_eq!(type_ident("self"), "Self_");
         assert_eq!(variant_ident("3RD_PARTY_PROCESSING"), "_3rdPartyProcessing");
         assert_eq!(variant_ident(""), "Empty");
@@ -324,8 +388,25 @@ mod tests {
 
     #[test]
     fn collisions_get_stable_suffixes() {
-        let names = dedupe(["status", "Status", "status_2", "type", "Type"].iter().map(|s| field_ident(s)));
-        assert_eq!(names, vec!["status", "status_2", "status_2_2", "r#type", "type_2"]);
+        let names = dedupe(
+            [
+                "status", "Status", "status_2", "type", "Type", "self", "Self",
+            ]
+            .iter()
+            .map(|s| field_ident(s)),
+        );
+        assert_eq!(
+            names,
+            vec![
+                "status",
+                "status_2",
+                "status_2_2",
+                "r#type",
+                "type_2",
+                "self_",
+                "self_2"
+            ]
+        );
         let mut taken = BTreeSet::new();
         assert_eq!(unique("Status".into(), &mut taken), "Status");
         assert_eq!(unique("Status".into(), &mut taken), "Status2");

@@ -10,7 +10,9 @@ use crate::{CrateConfig, SpecInput, naming};
 pub fn crate_config() -> CrateConfig {
     CrateConfig {
         name: "mfa-apis".into(),
-        description: "Typed clients, models and server traits for the APIs that reset a user's MFA devices.".into(),
+        description:
+            "Typed clients, models and server traits for the APIs that reset a user's MFA devices."
+                .into(),
         runtime_path: "../runtime".into(),
     }
 }
@@ -19,19 +21,30 @@ pub fn crate_config() -> CrateConfig {
 /// name; each becomes the module named after its file stem.
 pub fn read_specs(root: &Path) -> Result<Vec<SpecInput>, String> {
     let dir = root.join("specs");
-    let entries = std::fs::read_dir(&dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let entries =
+        std::fs::read_dir(&dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
     let mut paths: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json")))
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml" | "json")
+            )
+        })
         .collect();
     paths.sort();
     paths
         .into_iter()
         .map(|path| {
-            let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("spec");
             let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("spec");
-            Ok(SpecInput { module: naming::field_ident(stem), path: format!("specs/{name}"), text })
+            Ok(SpecInput {
+                module: naming::field_ident(stem),
+                path: format!("specs/{name}"),
+                text,
+            })
         })
         .collect()
 }

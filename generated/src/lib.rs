@@ -7,8 +7,11 @@
 #![allow(deprecated)]
 pub use mfa_runtime;
 /// Fireblocks API (version 1.6.2), generated from `specs/fireblocks.yaml`.
+#[rustfmt::skip]
 pub mod fireblocks;
 /// Flashback Platform API: MFA reset (version 1.0), generated from `specs/flashback.yaml`.
+#[rustfmt::skip]
 pub mod flashback;
 /// Ping Identity Advanced Identity Cloud: MFA device reset (version 1.0), generated from `specs/ping.yaml`.
+#[rustfmt::skip]
 pub mod ping;

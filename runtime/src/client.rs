@@ -10,8 +10,8 @@ use http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, HeaderMap, HeaderName, H
 use http::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 
-use crate::credentials::{Credential, KeyLocation};
 use crate::HasStatus;
+use crate::credentials::{Credential, KeyLocation};
 use crate::param::ParamValue;
 
 /// Why a call did not produce a documented success.
@@ -24,7 +24,10 @@ pub enum ClientError<E> {
     /// The status is not documented for this operation.
     UnexpectedStatus(Box<RawResponse>),
     /// The status is documented but the body or a header could not be decoded.
-    Decode { response: Box<RawResponse>, message: String },
+    Decode {
+        response: Box<RawResponse>,
+        message: String,
+    },
     /// Connecting, sending or receiving failed, or the call timed out.
     Transport(reqwest::Error),
     /// The request could not be built (a header value that is not valid HTTP).
@@ -39,7 +42,9 @@ impl<E> ClientError<E> {
     {
         match self {
             ClientError::Api(e) => Some(e.status()),
-            ClientError::UnexpectedStatus(r) | ClientError::Decode { response: r, .. } => Some(r.status),
+            ClientError::UnexpectedStatus(r) | ClientError::Decode { response: r, .. } => {
+                Some(r.status)
+            }
             ClientError::Transport(e) => e.status(),
             ClientError::InvalidRequest(_) => None,
         }
@@ -59,22 +64,30 @@ impl<E: fmt::Debug> fmt::Debug for ClientError<E> {
         match self {
             ClientError::Api(e) => f.debug_tuple("Api").field(e).finish(),
             ClientError::UnexpectedStatus(r) => f.debug_tuple("UnexpectedStatus").field(r).finish(),
-            ClientError::Decode { response, message } => {
-                f.debug_struct("Decode").field("response", response).field("message", message).finish()
-            }
+            ClientError::Decode { response, message } => f
+                .debug_struct("Decode")
+                .field("response", response)
+                .field("message", message)
+                .finish(),
             ClientError::Transport(e) => f.debug_tuple("Transport").field(e).finish(),
             ClientError::InvalidRequest(m) => f.debug_tuple("InvalidRequest").field(m).finish(),
         }
     }
 }
 
-impl<E: fmt::Debug> fmt::Display for ClientError<E> {
+impl<E: fmt::Debug + HasStatus> fmt::Display for ClientError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ClientError::Api(e) => write!(f, "documented error response: {e:?}"),
-            ClientError::UnexpectedStatus(r) => write!(f, "undocumented response status {}", r.status),
+            ClientError::Api(e) => write!(f, "documented error response {}: {e:?}", e.status()),
+            ClientError::UnexpectedStatus(r) => {
+                write!(f, "undocumented response status {}", r.status)
+            }
             ClientError::Decode { response, message } => {
-                write!(f, "could not decode the {} response: {message}", response.status)
+                write!(
+                    f,
+                    "could not decode the {} response: {message}",
+                    response.status
+                )
             }
             ClientError::Transport(e) => write!(f, "transport error: {e}"),
             ClientError::InvalidRequest(m) => write!(f, "invalid request: {m}"),
@@ -82,7 +95,7 @@ impl<E: fmt::Debug> fmt::Display for ClientError<E> {
     }
 }
 
-impl<E: fmt::Debug> std::error::Error for ClientError<E> {
+impl<E: fmt::Debug + HasStatus> std::error::Error for ClientError<E> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             ClientError::Transport(e) => Some(e),
@@ -100,14 +113,22 @@ pub struct RawResponse {
 }
 
 impl RawResponse {
-    /// Decode a JSON body.
+    /// Decode a JSON body. An empty body reads as `{}`, which an object
+    /// whose fields are all optional accepts (servers often send nothing
+    /// for "no details"); anything else still needs a body.
     pub fn json<T: DeserializeOwned, E>(&self) -> Result<T, ClientError<E>> {
-        serde_json::from_slice(&self.body).map_err(|e| self.decode_error(format!("invalid JSON body: {e}")))
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return serde_json::from_slice(b"{}")
+                .map_err(|_| self.decode_error("the body is empty".to_string()));
+        }
+        serde_json::from_slice(&self.body)
+            .map_err(|e| self.decode_error(format!("invalid JSON body: {e}")))
     }
 
     /// A text body, which must be UTF-8.
     pub fn text<E>(&self) -> Result<String, ClientError<E>> {
-        String::from_utf8(self.body.to_vec()).map_err(|e| self.decode_error(format!("body is not UTF-8: {e}")))
+        String::from_utf8(self.body.to_vec())
+            .map_err(|e| self.decode_error(format!("body is not UTF-8: {e}")))
     }
 
     /// An optional header, parsed.
@@ -130,12 +151,30 @@ impl RawResponse {
     }
 
     fn decode_error<E>(&self, message: String) -> ClientError<E> {
-        ClientError::Decode { response: Box::new(self.clone()), message }
+        ClientError::Decode {
+            response: Box::new(self.clone()),
+            message,
+        }
     }
 
     /// This response as an undocumented-status error.
     pub fn unexpected<E>(self) -> ClientError<E> {
         ClientError::UnexpectedStatus(Box::new(self))
+    }
+}
+
+/// One path parameter value as a path segment, percent-encoded. Empty, `.`
+/// and `..` are refused: URL normalization would drop or climb them (even
+/// encoded as `%2E`), sending the call to a different resource.
+pub fn path_segment<E>(name: &str, value: &str) -> Result<String, ClientError<E>> {
+    match value {
+        "" => Err(ClientError::InvalidRequest(format!(
+            "path parameter `{name}` is empty"
+        ))),
+        "." | ".." => Err(ClientError::InvalidRequest(format!(
+            "path parameter `{name}` is `{value}`, which would address a different resource"
+        ))),
+        _ => Ok(crate::param::encode_segment(value)),
     }
 }
 
@@ -171,8 +210,16 @@ impl Request {
     }
 
     /// Add a header parameter.
-    pub fn header<T: ParamValue, E>(&mut self, name: &str, value: &T) -> Result<(), ClientError<E>> {
-        let invalid = || ClientError::InvalidRequest(format!("header `{name}` has characters HTTP does not allow"));
+    pub fn header<T: ParamValue, E>(
+        &mut self,
+        name: &str,
+        value: &T,
+    ) -> Result<(), ClientError<E>> {
+        let invalid = || {
+            ClientError::InvalidRequest(format!(
+                "header `{name}` has characters HTTP does not allow"
+            ))
+        };
         let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid())?;
         let value = HeaderValue::from_str(&value.to_param()).map_err(|_| invalid())?;
         self.headers.append(header, value);
@@ -180,9 +227,17 @@ impl Request {
     }
 
     /// Add a cookie parameter.
-    pub fn cookie<T: ParamValue, E>(&mut self, name: &str, value: &T) -> Result<(), ClientError<E>> {
-        let value = HeaderValue::from_str(&format!("{name}={}", value.to_param()))
-            .map_err(|_| ClientError::InvalidRequest(format!("cookie `{name}` has characters HTTP does not allow")))?;
+    pub fn cookie<T: ParamValue, E>(
+        &mut self,
+        name: &str,
+        value: &T,
+    ) -> Result<(), ClientError<E>> {
+        let value =
+            HeaderValue::from_str(&format!("{name}={}", value.to_param())).map_err(|_| {
+                ClientError::InvalidRequest(format!(
+                    "cookie `{name}` has characters HTTP does not allow"
+                ))
+            })?;
         self.headers.append(COOKIE, value);
         Ok(())
     }
@@ -199,7 +254,8 @@ impl Request {
 
     /// A JSON body.
     pub fn json<T: serde::Serialize, E>(&mut self, body: &T) -> Result<(), ClientError<E>> {
-        let bytes = serde_json::to_vec(body).map_err(|e| ClientError::InvalidRequest(format!("body: {e}")))?;
+        let bytes = serde_json::to_vec(body)
+            .map_err(|e| ClientError::InvalidRequest(format!("body: {e}")))?;
         self.body = Some(("application/json", bytes));
         Ok(())
     }
@@ -234,7 +290,13 @@ impl ApiClient {
         while base_url.ends_with('/') {
             base_url.pop();
         }
-        ApiClient { inner: Arc::new(Inner { http, base_url, credentials: Vec::new() }) }
+        ApiClient {
+            inner: Arc::new(Inner {
+                http,
+                base_url,
+                credentials: Vec::new(),
+            }),
+        }
     }
 
     /// A reqwest client with rustls and sensible timeouts.
@@ -252,8 +314,13 @@ impl ApiClient {
 
     /// Use `credential` for operations that accept the security scheme `scheme`.
     pub fn with_credential(&self, scheme: &'static str, credential: Credential) -> Self {
-        let mut credentials: Vec<_> =
-            self.inner.credentials.iter().filter(|(s, _)| *s != scheme).cloned().collect();
+        let mut credentials: Vec<_> = self
+            .inner
+            .credentials
+            .iter()
+            .filter(|(s, _)| *s != scheme)
+            .cloned()
+            .collect();
         credentials.push((scheme, credential));
         ApiClient {
             inner: Arc::new(Inner {
@@ -274,7 +341,11 @@ impl ApiClient {
             url.push('?');
             url.push_str(&query);
         }
-        let mut builder = self.inner.http.request(request.method, url).headers(request.headers);
+        let mut builder = self
+            .inner
+            .http
+            .request(request.method, url)
+            .headers(request.headers);
         if let Some((content_type, bytes)) = request.body {
             builder = builder.header(CONTENT_TYPE, content_type).body(bytes);
         }
@@ -282,10 +353,18 @@ impl ApiClient {
         let status = response.status();
         let headers = response.headers().clone();
         let body = response.bytes().await.map_err(ClientError::Transport)?;
-        Ok(RawResponse { status, headers, body })
+        Ok(RawResponse {
+            status,
+            headers,
+            body,
+        })
     }
 
-    fn authenticate<E>(&self, request: &mut Request, query: &mut String) -> Result<(), ClientError<E>> {
+    fn authenticate<E>(
+        &self,
+        request: &mut Request,
+        query: &mut String,
+    ) -> Result<(), ClientError<E>> {
         let credential = request
             .security
             .iter()
@@ -293,25 +372,38 @@ impl ApiClient {
         let Some((scheme, credential)) = credential else {
             return Ok(());
         };
-        let invalid = || ClientError::InvalidRequest(format!("the credential for `{scheme}` is not a valid header value"));
+        let invalid = || {
+            ClientError::InvalidRequest(format!(
+                "the credential for `{scheme}` is not a valid header value"
+            ))
+        };
         match credential {
             Credential::Bearer(token) => {
-                let value = HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| invalid())?;
-                request.headers.insert(AUTHORIZATION, sensitive(value));
-            }
-            Credential::Basic { username, password } => {
-                let value = HeaderValue::from_str(&format!("Basic {}", crate::credentials::basic(username, password.expose())))
+                let value = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
                     .map_err(|_| invalid())?;
                 request.headers.insert(AUTHORIZATION, sensitive(value));
             }
-            Credential::ApiKey { location, name, value } => match location {
+            Credential::Basic { username, password } => {
+                let value = HeaderValue::from_str(&format!(
+                    "Basic {}",
+                    crate::credentials::basic(username, password.expose())
+                ))
+                .map_err(|_| invalid())?;
+                request.headers.insert(AUTHORIZATION, sensitive(value));
+            }
+            Credential::ApiKey {
+                location,
+                name,
+                value,
+            } => match location {
                 KeyLocation::Header => {
                     let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid())?;
                     let value = HeaderValue::from_str(value.expose()).map_err(|_| invalid())?;
                     request.headers.insert(header, sensitive(value));
                 }
                 KeyLocation::Cookie => {
-                    let value = HeaderValue::from_str(&format!("{name}={}", value.expose())).map_err(|_| invalid())?;
+                    let value = HeaderValue::from_str(&format!("{name}={}", value.expose()))
+                        .map_err(|_| invalid())?;
                     request.headers.append(COOKIE, sensitive(value));
                 }
                 KeyLocation::Query => {
@@ -337,9 +429,16 @@ mod tests {
     fn response(status: u16, headers: &[(&'static str, &str)], body: &str) -> RawResponse {
         let mut map = HeaderMap::new();
         for (name, value) in headers {
-            map.insert(HeaderName::from_static(name), HeaderValue::from_str(value).unwrap());
+            map.insert(
+                HeaderName::from_static(name),
+                HeaderValue::from_str(value).unwrap(),
+            );
         }
-        RawResponse { status: StatusCode::from_u16(status).unwrap(), headers: map, body: Bytes::from(body.to_string()) }
+        RawResponse {
+            status: StatusCode::from_u16(status).unwrap(),
+            headers: map,
+            body: Bytes::from(body.to_string()),
+        }
     }
 
     #[test]
@@ -356,18 +455,66 @@ mod tests {
     }
 
     #[test]
+    fn empty_bodies_read_as_an_empty_object_or_fail_clearly() {
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct AllOptional {
+            note: Option<String>,
+        }
+        #[derive(serde::Deserialize, Debug)]
+        struct NeedsField {
+            #[allow(dead_code)]
+            id: String,
+        }
+        let empty = response(200, &[], "");
+        assert_eq!(
+            empty.json::<AllOptional, ()>().unwrap(),
+            AllOptional { note: None }
+        );
+        match empty.json::<NeedsField, ()>().unwrap_err() {
+            ClientError::Decode { message, .. } => assert_eq!(message, "the body is empty"),
+            other => panic!("expected a decode error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn dot_segments_and_empty_path_values_are_refused() {
+        for value in ["", ".", ".."] {
+            assert!(
+                matches!(
+                    path_segment::<()>("id", value),
+                    Err(ClientError::InvalidRequest(_))
+                ),
+                "{value:?}"
+            );
+        }
+        assert_eq!(path_segment::<()>("id", "...").unwrap(), "...");
+        assert_eq!(path_segment::<()>("id", "a/b").unwrap(), "a%2Fb");
+    }
+
+    #[test]
     fn headers_are_parsed_or_reported() {
         let r = response(200, &[("x-request-id", "abc"), ("x-count", "seven")], "");
-        assert_eq!(r.header::<String, ()>("X-Request-ID").unwrap().as_deref(), Some("abc"));
+        assert_eq!(
+            r.header::<String, ()>("X-Request-ID").unwrap().as_deref(),
+            Some("abc")
+        );
         assert_eq!(r.header::<String, ()>("X-Missing").unwrap(), None);
-        assert!(matches!(r.header::<i64, ()>("x-count"), Err(ClientError::Decode { .. })));
-        assert!(matches!(r.required_header::<String, ()>("x-missing"), Err(ClientError::Decode { .. })));
+        assert!(matches!(
+            r.header::<i64, ()>("x-count"),
+            Err(ClientError::Decode { .. })
+        ));
+        assert!(matches!(
+            r.required_header::<String, ()>("x-missing"),
+            Err(ClientError::Decode { .. })
+        ));
     }
 
     #[test]
     fn header_parameters_with_newlines_are_refused() {
         let mut request = Request::new("op", Method::GET, "/".into());
-        let err = request.header::<String, ()>("idempotency-key", &"a\r\nb".to_string()).unwrap_err();
+        let err = request
+            .header::<String, ()>("idempotency-key", &"a\r\nb".to_string())
+            .unwrap_err();
         assert!(matches!(err, ClientError::InvalidRequest(_)));
     }
 

@@ -37,7 +37,11 @@ pub enum Credential {
     /// `Authorization: Basic <base64(user:password)>`.
     Basic { username: String, password: Secret },
     /// A key in a named header, query parameter or cookie.
-    ApiKey { location: KeyLocation, name: String, value: Secret },
+    ApiKey {
+        location: KeyLocation,
+        name: String,
+        value: Secret,
+    },
 }
 
 impl Credential {
@@ -46,11 +50,22 @@ impl Credential {
     }
 
     pub fn basic(username: impl Into<String>, password: impl Into<String>) -> Self {
-        Credential::Basic { username: username.into(), password: Secret::new(password) }
+        Credential::Basic {
+            username: username.into(),
+            password: Secret::new(password),
+        }
     }
 
-    pub fn api_key(location: KeyLocation, name: impl Into<String>, value: impl Into<String>) -> Self {
-        Credential::ApiKey { location, name: name.into(), value: Secret::new(value) }
+    pub fn api_key(
+        location: KeyLocation,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        Credential::ApiKey {
+            location,
+            name: name.into(),
+            value: Secret::new(value),
+        }
     }
 }
 
@@ -66,7 +81,10 @@ mod tests {
 
     #[test]
     fn basic_credentials_match_rfc_7617() {
-        assert_eq!(basic("Aladdin", "open sesame"), "QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
+        assert_eq!(
+            basic("Aladdin", "open sesame"),
+            "QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
+        );
         assert_eq!(basic("a", "b"), "YTpi");
         assert_eq!(basic("ab", "c"), "YWI6Yw==");
     }

@@ -58,7 +58,8 @@ impl ParamValue for serde_json::Value {
         }
     }
     fn from_param(text: &str) -> Result<Self, String> {
-        Ok(serde_json::from_str(text).unwrap_or_else(|_| serde_json::Value::String(text.to_string())))
+        Ok(serde_json::from_str(text)
+            .unwrap_or_else(|_| serde_json::Value::String(text.to_string())))
     }
 }
 
@@ -72,7 +73,9 @@ impl<T: serde::Serialize + serde::de::DeserializeOwned> ParamValue for JsonParam
         serde_json::to_string(&self.0).unwrap_or_default()
     }
     fn from_param(text: &str) -> Result<Self, String> {
-        serde_json::from_str(text).map(JsonParam).map_err(|e| format!("expected JSON: {e}"))
+        serde_json::from_str(text)
+            .map(JsonParam)
+            .map_err(|e| format!("expected JSON: {e}"))
     }
 }
 
@@ -82,7 +85,11 @@ pub fn json_text<T: serde::Serialize>(value: &T) -> String {
 }
 
 /// Characters escaped in a path segment: everything but RFC 3986 unreserved.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// Percent-encode one path segment so it can never add a `/`, `?` or `#`.
 pub fn encode_segment(value: &str) -> String {
@@ -91,7 +98,10 @@ pub fn encode_segment(value: &str) -> String {
 
 /// Decode one path segment; `None` when it is not UTF-8 after decoding.
 pub fn decode_segment(segment: &str) -> Option<String> {
-    percent_decode_str(segment).decode_utf8().ok().map(|s| s.into_owned())
+    percent_decode_str(segment)
+        .decode_utf8()
+        .ok()
+        .map(|s| s.into_owned())
 }
 
 /// Build a query string in order, encoding names and values
@@ -110,9 +120,11 @@ impl QueryString {
         if !self.encoded.is_empty() {
             self.encoded.push('&');
         }
-        self.encoded.extend(form_urlencoded::byte_serialize(name.as_bytes()));
+        self.encoded
+            .extend(form_urlencoded::byte_serialize(name.as_bytes()));
         self.encoded.push('=');
-        self.encoded.extend(form_urlencoded::byte_serialize(value.as_bytes()));
+        self.encoded
+            .extend(form_urlencoded::byte_serialize(value.as_bytes()));
     }
 
     pub fn push_value<T: ParamValue>(&mut self, name: &str, value: &T) {
@@ -164,7 +176,10 @@ mod tests {
         q.push_value("limit", &10_i64);
         q.push_array("ids", &["a b".to_string(), "c&d".to_string()], true);
         q.push_array("tags", &["x".to_string(), "y".to_string()], false);
-        assert_eq!(q.finish(), "_action=reset&limit=10&ids=a+b&ids=c%26d&tags=x%2Cy");
+        assert_eq!(
+            q.finish(),
+            "_action=reset&limit=10&ids=a+b&ids=c%26d&tags=x%2Cy"
+        );
         assert_eq!(QueryString::new().finish(), "");
     }
 
@@ -176,6 +191,9 @@ mod tests {
         assert!(bool::from_param("yes").is_err());
         assert_eq!(split_array::<i32>("1,2,3"), Ok(vec![1, 2, 3]));
         assert_eq!(split_array::<String>(""), Ok(vec![]));
-        assert_eq!(serde_json::Value::from_param("{\"a\":1}"), Ok(serde_json::json!({"a": 1})));
+        assert_eq!(
+            serde_json::Value::from_param("{\"a\":1}"),
+            Ok(serde_json::json!({"a": 1}))
+        );
     }
 }

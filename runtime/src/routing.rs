@@ -44,9 +44,14 @@ pub enum PathValue {
 #[derive(Debug, PartialEq, Eq)]
 pub enum RouteMatch {
     /// `route` indexes the table; `params` are in template order.
-    Found { route: usize, params: Vec<PathValue> },
+    Found {
+        route: usize,
+        params: Vec<PathValue>,
+    },
     /// The path exists, but not for this method.
-    MethodNotAllowed { allowed: Vec<Method> },
+    MethodNotAllowed {
+        allowed: Vec<Method>,
+    },
     NotFound,
 }
 
@@ -57,7 +62,11 @@ pub fn match_route(routes: &[Route], method: &Method, path: &str) -> RouteMatch 
     let Some(rest) = path.strip_prefix('/') else {
         return RouteMatch::NotFound;
     };
-    let segments: Vec<&str> = if rest.is_empty() { Vec::new() } else { rest.split('/').collect() };
+    let segments: Vec<&str> = if rest.is_empty() {
+        Vec::new()
+    } else {
+        rest.split('/').collect()
+    };
     let mut best: Option<(usize, usize, Vec<PathValue>)> = None;
     let mut allowed = Vec::new();
     for (index, route) in routes.iter().enumerate() {
@@ -108,11 +117,16 @@ fn match_segments(template: &[Segment], path: &[&str], params: &mut Vec<PathValu
     match first {
         Segment::TrailingSlash => path == [""],
         Segment::Literal(text) => {
-            path.first().is_some_and(|s| decode_segment(s).as_deref() == Some(*text))
+            path.first()
+                .is_some_and(|s| decode_segment(s).as_deref() == Some(*text))
                 && match_segments(rest, &path[1..], params)
         }
         Segment::Param => {
-            let Some(value) = path.first().filter(|s| !s.is_empty()).and_then(|s| decode_segment(s)) else {
+            let Some(value) = path
+                .first()
+                .filter(|s| !s.is_empty())
+                .and_then(|s| decode_segment(s))
+            else {
                 return false;
             };
             params.push(PathValue::One(value));
@@ -164,7 +178,9 @@ fn match_parts(parts: &[Part], text: &str, params: &mut Vec<PathValue>) -> bool 
         return text.is_empty();
     };
     match first {
-        Part::Literal(lit) => text.strip_prefix(lit).is_some_and(|t| match_parts(rest, t, params)),
+        Part::Literal(lit) => text
+            .strip_prefix(lit)
+            .is_some_and(|t| match_parts(rest, t, params)),
         Part::Param => {
             for end in (1..=text.len()).filter(|&i| text.is_char_boundary(i)) {
                 params.push(PathValue::One(text[..end].to_string()));
@@ -183,22 +199,57 @@ mod tests {
     use super::*;
     use Segment::*;
 
-    const OATH: &[Segment] = &[Hierarchy("realms"), Literal("users"), Param, Literal("devices"), Literal("2fa"), Literal("oath")];
-    const WEBAUTHN_DELETE: &[Segment] =
-        &[Hierarchy("realms"), Literal("users"), Param, Literal("devices"), Literal("2fa"), Literal("webauthn"), Param];
+    const OATH: &[Segment] = &[
+        Hierarchy("realms"),
+        Literal("users"),
+        Param,
+        Literal("devices"),
+        Literal("2fa"),
+        Literal("oath"),
+    ];
+    const WEBAUTHN_DELETE: &[Segment] = &[
+        Hierarchy("realms"),
+        Literal("users"),
+        Param,
+        Literal("devices"),
+        Literal("2fa"),
+        Literal("webauthn"),
+        Param,
+    ];
     const ME: &[Segment] = &[Literal("users"), Literal("me")];
     const USER: &[Segment] = &[Literal("users"), Param];
-    const FILE: &[Segment] = &[Literal("files"), Mixed(&[Part::Param, Part::Literal(".json")])];
+    const FILE: &[Segment] = &[
+        Literal("files"),
+        Mixed(&[Part::Param, Part::Literal(".json")]),
+    ];
     const SLASH: &[Segment] = &[Literal("items"), TrailingSlash];
 
     fn routes() -> Vec<Route> {
         vec![
-            Route { method: Method::POST, segments: OATH },
-            Route { method: Method::DELETE, segments: WEBAUTHN_DELETE },
-            Route { method: Method::GET, segments: USER },
-            Route { method: Method::GET, segments: ME },
-            Route { method: Method::GET, segments: FILE },
-            Route { method: Method::GET, segments: SLASH },
+            Route {
+                method: Method::POST,
+                segments: OATH,
+            },
+            Route {
+                method: Method::DELETE,
+                segments: WEBAUTHN_DELETE,
+            },
+            Route {
+                method: Method::GET,
+                segments: USER,
+            },
+            Route {
+                method: Method::GET,
+                segments: ME,
+            },
+            Route {
+                method: Method::GET,
+                segments: FILE,
+            },
+            Route {
+                method: Method::GET,
+                segments: SLASH,
+            },
         ]
     }
 
@@ -208,37 +259,107 @@ mod tests {
 
     #[test]
     fn realm_hierarchies_of_any_depth_match() {
-        let m = match_route(&routes(), &Method::POST, "/realms/root/realms/alpha/users/u%201/devices/2fa/oath");
+        let m = match_route(
+            &routes(),
+            &Method::POST,
+            "/realms/root/realms/alpha/users/u%201/devices/2fa/oath",
+        );
         assert_eq!(
             m,
-            RouteMatch::Found { route: 0, params: vec![PathValue::Many(vec!["root".into(), "alpha".into()]), one("u 1")] }
+            RouteMatch::Found {
+                route: 0,
+                params: vec![
+                    PathValue::Many(vec!["root".into(), "alpha".into()]),
+                    one("u 1")
+                ]
+            }
         );
-        let m = match_route(&routes(), &Method::POST, "/realms/root/realms/alpha/realms/sub/users/u/devices/2fa/oath");
-        assert!(matches!(m, RouteMatch::Found { route: 0, ref params } if params[0] == PathValue::Many(vec!["root".into(), "alpha".into(), "sub".into()])));
-        assert_eq!(match_route(&routes(), &Method::POST, "/users/u/devices/2fa/oath"), RouteMatch::NotFound);
+        let m = match_route(
+            &routes(),
+            &Method::POST,
+            "/realms/root/realms/alpha/realms/sub/users/u/devices/2fa/oath",
+        );
+        assert!(
+            matches!(m, RouteMatch::Found { route: 0, ref params } if params[0] == PathValue::Many(vec!["root".into(), "alpha".into(), "sub".into()]))
+        );
+        assert_eq!(
+            match_route(&routes(), &Method::POST, "/users/u/devices/2fa/oath"),
+            RouteMatch::NotFound
+        );
     }
 
     #[test]
     fn a_realm_named_like_a_literal_still_matches() {
         // The realm is called "users": greedy pairs must give one back.
-        let m = match_route(&routes(), &Method::DELETE, "/realms/users/users/x/devices/2fa/webauthn/d1");
-        assert_eq!(m, RouteMatch::Found { route: 1, params: vec![PathValue::Many(vec!["users".into()]), one("x"), one("d1")] });
+        let m = match_route(
+            &routes(),
+            &Method::DELETE,
+            "/realms/users/users/x/devices/2fa/webauthn/d1",
+        );
+        assert_eq!(
+            m,
+            RouteMatch::Found {
+                route: 1,
+                params: vec![PathValue::Many(vec!["users".into()]), one("x"), one("d1")]
+            }
+        );
     }
 
     #[test]
     fn literals_beat_parameters_and_methods_are_checked() {
-        assert_eq!(match_route(&routes(), &Method::GET, "/users/me"), RouteMatch::Found { route: 3, params: vec![] });
-        assert_eq!(match_route(&routes(), &Method::GET, "/users/42"), RouteMatch::Found { route: 2, params: vec![one("42")] });
-        assert_eq!(match_route(&routes(), &Method::PUT, "/users/42"), RouteMatch::MethodNotAllowed { allowed: vec![Method::GET] });
-        assert_eq!(match_route(&routes(), &Method::GET, "/users/"), RouteMatch::NotFound);
-        assert_eq!(match_route(&routes(), &Method::GET, "users/42"), RouteMatch::NotFound);
+        assert_eq!(
+            match_route(&routes(), &Method::GET, "/users/me"),
+            RouteMatch::Found {
+                route: 3,
+                params: vec![]
+            }
+        );
+        assert_eq!(
+            match_route(&routes(), &Method::GET, "/users/42"),
+            RouteMatch::Found {
+                route: 2,
+                params: vec![one("42")]
+            }
+        );
+        assert_eq!(
+            match_route(&routes(), &Method::PUT, "/users/42"),
+            RouteMatch::MethodNotAllowed {
+                allowed: vec![Method::GET]
+            }
+        );
+        assert_eq!(
+            match_route(&routes(), &Method::GET, "/users/"),
+            RouteMatch::NotFound
+        );
+        assert_eq!(
+            match_route(&routes(), &Method::GET, "users/42"),
+            RouteMatch::NotFound
+        );
     }
 
     #[test]
     fn mixed_segments_and_trailing_slashes() {
-        assert_eq!(match_route(&routes(), &Method::GET, "/files/a.b.json"), RouteMatch::Found { route: 4, params: vec![one("a.b")] });
-        assert_eq!(match_route(&routes(), &Method::GET, "/files/.json"), RouteMatch::NotFound);
-        assert_eq!(match_route(&routes(), &Method::GET, "/items/"), RouteMatch::Found { route: 5, params: vec![] });
-        assert_eq!(match_route(&routes(), &Method::GET, "/items"), RouteMatch::NotFound);
+        assert_eq!(
+            match_route(&routes(), &Method::GET, "/files/a.b.json"),
+            RouteMatch::Found {
+                route: 4,
+                params: vec![one("a.b")]
+            }
+        );
+        assert_eq!(
+            match_route(&routes(), &Method::GET, "/files/.json"),
+            RouteMatch::NotFound
+        );
+        assert_eq!(
+            match_route(&routes(), &Method::GET, "/items/"),
+            RouteMatch::Found {
+                route: 5,
+                params: vec![]
+            }
+        );
+        assert_eq!(
+            match_route(&routes(), &Method::GET, "/items"),
+            RouteMatch::NotFound
+        );
     }
 }

@@ -47,7 +47,11 @@ impl Rejection {
             RejectionKind::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             _ => StatusCode::BAD_REQUEST,
         };
-        Rejection { status, kind, message: message.into() }
+        Rejection {
+            status,
+            kind,
+            message: message.into(),
+        }
     }
 }
 
@@ -74,14 +78,23 @@ impl Incoming {
     pub async fn read(request: axum::extract::Request, limit: usize) -> Result<Self, Rejection> {
         let (parts, body) = request.into_parts();
         let body = axum::body::to_bytes(body, limit).await.map_err(|_| {
-            Rejection::new(RejectionKind::BodyTooLarge, format!("the request body is larger than {limit} bytes or was cut off"))
+            Rejection::new(
+                RejectionKind::BodyTooLarge,
+                format!("the request body is larger than {limit} bytes or was cut off"),
+            )
         })?;
         let query = parts
             .uri
             .query()
             .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
             .unwrap_or_default();
-        Ok(Incoming { method: parts.method, uri: parts.uri, headers: parts.headers, body, query })
+        Ok(Incoming {
+            method: parts.method,
+            uri: parts.uri,
+            headers: parts.headers,
+            body,
+            query,
+        })
     }
 
     /// An optional query parameter (the first, when repeated).
@@ -94,8 +107,17 @@ impl Incoming {
     }
 
     /// A query array: every `name=` pair when `explode`, else one `a,b,c`.
-    pub fn query_array<T: ParamValue>(&self, name: &str, explode: bool) -> Result<Option<Vec<T>>, Rejection> {
-        let values: Vec<&String> = self.query.iter().filter(|(n, _)| n == name).map(|(_, v)| v).collect();
+    pub fn query_array<T: ParamValue>(
+        &self,
+        name: &str,
+        explode: bool,
+    ) -> Result<Option<Vec<T>>, Rejection> {
+        let values: Vec<&String> = self
+            .query
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v)
+            .collect();
         if values.is_empty() {
             return Ok(None);
         }
@@ -104,7 +126,9 @@ impl Incoming {
         } else {
             split_array(values[0])
         };
-        parsed.map(Some).map_err(|e| invalid("query parameter", name, &e))
+        parsed
+            .map(Some)
+            .map_err(|e| invalid("query parameter", name, &e))
     }
 
     /// An optional header.
@@ -112,8 +136,12 @@ impl Incoming {
         let Some(value) = self.headers.get(name) else {
             return Ok(None);
         };
-        let text = value.to_str().map_err(|_| invalid("header", name, "not visible ASCII"))?;
-        T::from_param(text).map(Some).map_err(|e| invalid("header", name, &e))
+        let text = value
+            .to_str()
+            .map_err(|_| invalid("header", name, "not visible ASCII"))?;
+        T::from_param(text)
+            .map(Some)
+            .map_err(|e| invalid("header", name, &e))
     }
 
     /// An optional cookie.
@@ -123,7 +151,9 @@ impl Incoming {
             for pair in text.split(';') {
                 if let Some((n, v)) = pair.trim().split_once('=') {
                     if n == name {
-                        return T::from_param(v).map(Some).map_err(|e| invalid("cookie", name, &e));
+                        return T::from_param(v)
+                            .map(Some)
+                            .map_err(|e| invalid("cookie", name, &e));
                     }
                 }
             }
@@ -136,10 +166,15 @@ impl Incoming {
         if self.body.is_empty() {
             return Ok(None);
         }
-        self.expect_content_type("application/json", |essence| essence == "application/json" || essence.ends_with("+json"))?;
-        serde_json::from_slice(&self.body)
-            .map(Some)
-            .map_err(|e| Rejection::new(RejectionKind::InvalidBody, format!("the request body is not valid: {e}")))
+        self.expect_content_type("application/json", |essence| {
+            essence == "application/json" || essence.ends_with("+json")
+        })?;
+        serde_json::from_slice(&self.body).map(Some).map_err(|e| {
+            Rejection::new(
+                RejectionKind::InvalidBody,
+                format!("the request body is not valid: {e}"),
+            )
+        })
     }
 
     /// The body as UTF-8 text, `None` when there is none.
@@ -149,7 +184,9 @@ impl Incoming {
         }
         String::from_utf8(self.body.to_vec())
             .map(Some)
-            .map_err(|_| Rejection::new(RejectionKind::InvalidBody, "the request body is not UTF-8"))
+            .map_err(|_| {
+                Rejection::new(RejectionKind::InvalidBody, "the request body is not UTF-8")
+            })
     }
 
     /// The body bytes as sent, `None` when there is none.
@@ -157,37 +194,65 @@ impl Incoming {
         (!self.body.is_empty()).then(|| self.body.to_vec())
     }
 
-    fn expect_content_type(&self, wanted: &str, accepts: impl Fn(&str) -> bool) -> Result<(), Rejection> {
+    fn expect_content_type(
+        &self,
+        wanted: &str,
+        accepts: impl Fn(&str) -> bool,
+    ) -> Result<(), Rejection> {
         let essence = self
             .headers
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+            .map(|v| {
+                v.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase()
+            });
         match essence {
             Some(essence) if accepts(&essence) => Ok(()),
             Some(other) => Err(Rejection::new(
                 RejectionKind::UnsupportedMediaType,
                 format!("the request body must be {wanted}, not {other}"),
             )),
-            None => Err(Rejection::new(RejectionKind::UnsupportedMediaType, format!("the request body must be {wanted}: Content-Type is missing"))),
+            None => Err(Rejection::new(
+                RejectionKind::UnsupportedMediaType,
+                format!("the request body must be {wanted}: Content-Type is missing"),
+            )),
         }
     }
 }
 
 /// A required value that was absent.
 pub fn missing(what: &str, name: &str) -> Rejection {
-    Rejection::new(RejectionKind::MissingParameter, format!("the {what} `{name}` is required"))
+    Rejection::new(
+        RejectionKind::MissingParameter,
+        format!("the {what} `{name}` is required"),
+    )
 }
 
 fn invalid(what: &str, name: &str, why: &str) -> Rejection {
-    Rejection::new(RejectionKind::InvalidParameter, format!("the {what} `{name}` is invalid: {why}"))
+    Rejection::new(
+        RejectionKind::InvalidParameter,
+        format!("the {what} `{name}` is invalid: {why}"),
+    )
 }
 
 /// A constant parameter (a single-value enum) must have that value.
-pub fn expect_constant(what: &str, name: &str, found: Option<String>, expected: &str) -> Result<(), Rejection> {
+pub fn expect_constant(
+    what: &str,
+    name: &str,
+    found: Option<String>,
+    expected: &str,
+) -> Result<(), Rejection> {
     match found {
         Some(value) if value == expected => Ok(()),
-        Some(value) => Err(invalid(what, name, &format!("expected `{expected}`, found `{value}`"))),
+        Some(value) => Err(invalid(
+            what,
+            name,
+            &format!("expected `{expected}`, found `{value}`"),
+        )),
         None => Err(missing(what, name)),
     }
 }
@@ -196,7 +261,9 @@ impl PathValue {
     /// A single-segment path parameter, parsed.
     pub fn parse<T: ParamValue>(&self, name: &str) -> Result<T, Rejection> {
         match self {
-            PathValue::One(text) => T::from_param(text).map_err(|e| invalid("path parameter", name, &e)),
+            PathValue::One(text) => {
+                T::from_param(text).map_err(|e| invalid("path parameter", name, &e))
+            }
             PathValue::Many(_) => Err(invalid("path parameter", name, "expected one segment")),
         }
     }
@@ -204,10 +271,14 @@ impl PathValue {
     /// A multi-segment path parameter (a hierarchy), each item parsed.
     pub fn parse_many<T: ParamValue>(&self, name: &str) -> Result<Vec<T>, Rejection> {
         match self {
-            PathValue::Many(items) => {
-                items.iter().map(|t| T::from_param(t)).collect::<Result<_, _>>().map_err(|e| invalid("path parameter", name, &e))
-            }
-            PathValue::One(text) => Ok(vec![T::from_param(text).map_err(|e| invalid("path parameter", name, &e))?]),
+            PathValue::Many(items) => items
+                .iter()
+                .map(|t| T::from_param(t))
+                .collect::<Result<_, _>>()
+                .map_err(|e| invalid("path parameter", name, &e)),
+            PathValue::One(text) => Ok(vec![
+                T::from_param(text).map_err(|e| invalid("path parameter", name, &e))?,
+            ]),
         }
     }
 }
@@ -222,15 +293,38 @@ pub struct ResponseBuilder {
 
 impl ResponseBuilder {
     pub fn new(status: StatusCode) -> Self {
-        ResponseBuilder { status, headers: HeaderMap::new(), problem: None }
+        ResponseBuilder {
+            status,
+            headers: HeaderMap::new(),
+            problem: None,
+        }
+    }
+
+    /// For a `1XX`..`5XX` variant: a status outside the range would be a
+    /// response the spec does not describe, so it becomes a 500 instead.
+    pub fn in_range(status: StatusCode, first_digit: u16) -> Self {
+        let mut builder = Self::new(status);
+        if status.as_u16() / 100 != first_digit {
+            builder.problem = Some(format!(
+                "the implementation answered {status} for a {first_digit}XX response"
+            ));
+        }
+        builder
     }
 
     pub fn header<T: ParamValue>(mut self, name: &str, value: &T) -> Self {
-        match (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(&value.to_param())) {
+        match (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(&value.to_param()),
+        ) {
             (Ok(name), Ok(value)) => {
                 self.headers.append(name, value);
             }
-            _ => self.problem = Some(format!("response header `{name}` has characters HTTP does not allow")),
+            _ => {
+                self.problem = Some(format!(
+                    "response header `{name}` has characters HTTP does not allow"
+                ))
+            }
         }
         self
     }
@@ -254,7 +348,8 @@ impl ResponseBuilder {
     }
 
     pub fn bytes(mut self, content_type: &'static str, body: Vec<u8>) -> Response {
-        self.headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+        self.headers
+            .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
         self.finish(Body::from(body))
     }
 
@@ -277,7 +372,10 @@ impl ResponseBuilder {
 fn internal_error(message: &str) -> Response {
     let mut response = Response::new(Body::from(message.to_string()));
     *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
     response
 }
 
@@ -296,48 +394,99 @@ mod tests {
         for (n, v) in headers {
             builder = builder.header(*n, *v);
         }
-        let request = builder.body(axum::body::Body::from(body.to_string())).unwrap();
+        let request = builder
+            .body(axum::body::Body::from(body.to_string()))
+            .unwrap();
         Incoming::read(request, 64).await.unwrap()
     }
 
     #[tokio::test]
     async fn query_header_and_cookie_parameters_are_typed() {
-        let req = incoming("/x?limit=5&ids=a&ids=b&csv=1,2&bad=x", &[("cookie", "a=1; session=abc"), ("x-n", "7")], "").await;
+        let req = incoming(
+            "/x?limit=5&ids=a&ids=b&csv=1,2&bad=x",
+            &[("cookie", "a=1; session=abc"), ("x-n", "7")],
+            "",
+        )
+        .await;
         assert_eq!(req.query::<i64>("limit").unwrap(), Some(5));
         assert_eq!(req.query::<i64>("absent").unwrap(), None);
-        assert_eq!(req.query_array::<String>("ids", true).unwrap(), Some(vec!["a".into(), "b".into()]));
-        assert_eq!(req.query_array::<i32>("csv", false).unwrap(), Some(vec![1, 2]));
+        assert_eq!(
+            req.query_array::<String>("ids", true).unwrap(),
+            Some(vec!["a".into(), "b".into()])
+        );
+        assert_eq!(
+            req.query_array::<i32>("csv", false).unwrap(),
+            Some(vec![1, 2])
+        );
         let err = req.query::<i64>("bad").unwrap_err();
-        assert_eq!((err.status, err.kind), (StatusCode::BAD_REQUEST, RejectionKind::InvalidParameter));
+        assert_eq!(
+            (err.status, err.kind),
+            (StatusCode::BAD_REQUEST, RejectionKind::InvalidParameter)
+        );
         assert!(err.message.contains("`bad`"), "{}", err.message);
-        assert_eq!(req.cookie::<String>("session").unwrap().as_deref(), Some("abc"));
+        assert_eq!(
+            req.cookie::<String>("session").unwrap().as_deref(),
+            Some("abc")
+        );
         assert_eq!(req.header::<i32>("X-N").unwrap(), Some(7));
     }
 
     #[tokio::test]
     async fn bodies_are_checked_for_type_syntax_and_size() {
-        let ok = incoming("/", &[("content-type", "application/json; charset=utf-8")], "{\"a\":1}").await;
-        assert_eq!(ok.json_body::<serde_json::Value>().unwrap(), Some(serde_json::json!({"a": 1})));
+        let ok = incoming(
+            "/",
+            &[("content-type", "application/json; charset=utf-8")],
+            "{\"a\":1}",
+        )
+        .await;
+        assert_eq!(
+            ok.json_body::<serde_json::Value>().unwrap(),
+            Some(serde_json::json!({"a": 1}))
+        );
         let wrong_type = incoming("/", &[("content-type", "text/plain")], "{}").await;
-        assert_eq!(wrong_type.json_body::<serde_json::Value>().unwrap_err().kind, RejectionKind::UnsupportedMediaType);
+        assert_eq!(
+            wrong_type
+                .json_body::<serde_json::Value>()
+                .unwrap_err()
+                .kind,
+            RejectionKind::UnsupportedMediaType
+        );
         let broken = incoming("/", &[("content-type", "application/json")], "{").await;
-        assert_eq!(broken.json_body::<serde_json::Value>().unwrap_err().kind, RejectionKind::InvalidBody);
+        assert_eq!(
+            broken.json_body::<serde_json::Value>().unwrap_err().kind,
+            RejectionKind::InvalidBody
+        );
         let empty = incoming("/", &[], "").await;
         assert_eq!(empty.json_body::<serde_json::Value>().unwrap(), None);
 
-        let request = http::Request::builder().uri("/").body(axum::body::Body::from(vec![b'x'; 65])).unwrap();
+        let request = http::Request::builder()
+            .uri("/")
+            .body(axum::body::Body::from(vec![b'x'; 65]))
+            .unwrap();
         let err = Incoming::read(request, 64).await.unwrap_err();
         assert_eq!(err.status, StatusCode::PAYLOAD_TOO_LARGE);
     }
 
     #[test]
     fn constants_and_path_values() {
-        assert!(expect_constant("query parameter", "_action", Some("reset".into()), "reset").is_ok());
-        assert_eq!(expect_constant("query parameter", "_action", None, "reset").unwrap_err().kind, RejectionKind::MissingParameter);
+        assert!(
+            expect_constant("query parameter", "_action", Some("reset".into()), "reset").is_ok()
+        );
+        assert_eq!(
+            expect_constant("query parameter", "_action", None, "reset")
+                .unwrap_err()
+                .kind,
+            RejectionKind::MissingParameter
+        );
         assert!(expect_constant("query parameter", "_action", Some("x".into()), "reset").is_err());
         assert_eq!(PathValue::One("12".into()).parse::<i64>("id").unwrap(), 12);
         assert!(PathValue::One("x".into()).parse::<i64>("id").is_err());
-        assert_eq!(PathValue::Many(vec!["root".into(), "alpha".into()]).parse_many::<String>("realm").unwrap(), vec!["root", "alpha"]);
+        assert_eq!(
+            PathValue::Many(vec!["root".into(), "alpha".into()])
+                .parse_many::<String>("realm")
+                .unwrap(),
+            vec!["root", "alpha"]
+        );
     }
 
     #[test]
@@ -350,7 +499,21 @@ mod tests {
         assert_eq!(r.headers()["x-request-id"], "r1");
         assert_eq!(r.headers()["content-type"], "application/json");
         assert!(r.headers().get("x-absent").is_none());
-        let bad = ResponseBuilder::new(StatusCode::OK).header("x-bad", &"a\nb".to_string()).empty();
+        let bad = ResponseBuilder::new(StatusCode::OK)
+            .header("x-bad", &"a\nb".to_string())
+            .empty();
         assert_eq!(bad.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            ResponseBuilder::in_range(StatusCode::BAD_GATEWAY, 5)
+                .empty()
+                .status(),
+            StatusCode::BAD_GATEWAY
+        );
+        assert_eq!(
+            ResponseBuilder::in_range(StatusCode::NOT_FOUND, 5)
+                .empty()
+                .status(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
     }
 }

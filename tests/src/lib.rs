@@ -6,7 +6,9 @@ use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use http::{HeaderMap, Method};
-use mfa_runtime::axum::{self, Router, body::Body, extract::Request, middleware::Next, response::Response};
+use mfa_runtime::axum::{
+    self, Router, body::Body, extract::Request, middleware::Next, response::Response,
+};
 
 /// A request as the server saw it, before any parsing.
 #[derive(Debug, Clone)]
@@ -41,16 +43,25 @@ impl TestServer {
     pub async fn start(router: Router) -> Self {
         let wire: Arc<Mutex<Vec<WireRequest>>> = Arc::default();
         let recorder = Arc::clone(&wire);
-        let router = router.layer(axum::middleware::from_fn(move |request: Request, next: Next| {
-            let recorder = Arc::clone(&recorder);
-            async move { record(recorder, request, next).await }
-        }));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+        let router = router.layer(axum::middleware::from_fn(
+            move |request: Request, next: Next| {
+                let recorder = Arc::clone(&recorder);
+                async move { record(recorder, request, next).await }
+            },
+        ));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
         let addr = listener.local_addr().expect("local addr");
         let task = tokio::spawn(async move {
             axum::serve(listener, router).await.expect("server runs");
         });
-        TestServer { base_url: format!("http://{addr}"), addr, wire, task }
+        TestServer {
+            base_url: format!("http://{addr}"),
+            addr,
+            wire,
+            task,
+        }
     }
 
     /// Every request received so far, in order.
@@ -61,7 +72,11 @@ impl TestServer {
     /// The one request received; fails the test if there was not exactly one.
     pub fn only_request(&self) -> WireRequest {
         let requests = self.requests();
-        assert_eq!(requests.len(), 1, "expected exactly one request, got {requests:#?}");
+        assert_eq!(
+            requests.len(),
+            1,
+            "expected exactly one request, got {requests:#?}"
+        );
         requests.into_iter().next().expect("one request")
     }
 }
@@ -74,14 +89,17 @@ impl Drop for TestServer {
 
 async fn record(wire: Arc<Mutex<Vec<WireRequest>>>, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
-    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
     wire.lock().expect("not poisoned").push(WireRequest {
         method: parts.method.clone(),
         uri: parts.uri.to_string(),
         headers: parts.headers.clone(),
         body: bytes.clone(),
     });
-    next.run(Request::from_parts(parts, Body::from(bytes))).await
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 /// Send a raw request (for malformed input the typed client cannot make).
@@ -93,7 +111,9 @@ pub async fn raw(
     body: &str,
 ) -> (http::StatusCode, HeaderMap, serde_json::Value) {
     let client = mfa_runtime::reqwest::Client::new();
-    let mut request = client.request(method, format!("{base_url}{path_and_query}")).body(body.to_string());
+    let mut request = client
+        .request(method, format!("{base_url}{path_and_query}"))
+        .body(body.to_string());
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
@@ -115,7 +135,9 @@ pub fn canned(status: u16, headers: &[(&'static str, &'static str)], body: &'sta
             let mut response = Response::new(Body::from(body));
             *response.status_mut() = http::StatusCode::from_u16(status).expect("valid status");
             for (name, value) in headers {
-                response.headers_mut().insert(name, http::HeaderValue::from_static(value));
+                response
+                    .headers_mut()
+                    .insert(name, http::HeaderValue::from_static(value));
             }
             response
         }

@@ -1,21 +1,26 @@
-//! Project automation, as ordinary Rust: `cargo xtask gen [--check]`.
+//! Project automation, as ordinary Rust (no shell scripts to keep in sync).
+
+mod corpus;
+mod gen_cmd;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use mfa_codegen::{generate_crate, project, write};
+const USAGE: &str = "usage: cargo xtask <command>
 
-const USAGE: &str = "usage: cargo xtask gen [--check]
-
-  gen          regenerate generated/ from specs/ (all or nothing)
-  gen --check  change nothing; fail with a diff if generated/ is stale";
+  gen                regenerate generated/ from specs/ (all or nothing)
+  gen --check        change nothing; fail with a diff if generated/ is stale
+  corpus PATH...     generate a throwaway crate per spec file (or per spec in
+                     each directory), `cargo check` it with warnings denied,
+                     and print a line per spec and `N passed, M failed`";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
-        ["gen"] => generate(false),
-        ["gen", "--check"] => generate(true),
+        ["gen"] => gen_cmd::run(false),
+        ["gen", "--check"] => gen_cmd::run(true),
+        ["corpus", paths @ ..] if !paths.is_empty() => corpus::run(paths),
         _ => {
             eprintln!("{USAGE}");
             ExitCode::from(2)
@@ -23,62 +28,8 @@ fn main() -> ExitCode {
     }
 }
 
-fn workspace_root() -> PathBuf {
+/// The workspace root: xtask's parent directory.
+pub fn workspace_root() -> PathBuf {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     manifest.parent().unwrap_or(manifest).to_path_buf()
-}
-
-fn generate(check: bool) -> ExitCode {
-    let root = workspace_root();
-    let specs = match project::read_specs(&root) {
-        Ok(specs) => specs,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let generated = match generate_crate(&project::crate_config(), &specs) {
-        Ok(generated) => generated,
-        Err(errors) => {
-            for error in &errors {
-                eprintln!("{error}");
-            }
-            eprintln!("{} error(s); generated/ was not changed.", errors.len());
-            return ExitCode::FAILURE;
-        }
-    };
-    for warning in &generated.warnings {
-        eprintln!("{warning}");
-    }
-    let out = root.join("generated");
-    if check {
-        match write::diff_tree(&out, &generated.tree) {
-            Ok(diffs) if diffs.is_empty() => {
-                println!("generated/ is up to date with specs/ ({} files).", generated.tree.len());
-                ExitCode::SUCCESS
-            }
-            Ok(diffs) => {
-                for diff in &diffs {
-                    println!("{diff}");
-                }
-                eprintln!("generated/ is stale ({} file(s) differ): run `cargo xtask gen` and commit the result.", diffs.len());
-                ExitCode::FAILURE
-            }
-            Err(e) => {
-                eprintln!("error: cannot compare generated/: {e}");
-                ExitCode::FAILURE
-            }
-        }
-    } else {
-        match write::write_tree(&out, &generated.tree) {
-            Ok(()) => {
-                println!("wrote {} files to generated/ from {} spec(s).", generated.tree.len(), specs.len());
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("error: writing generated/ failed: {e}; the previous contents are kept.");
-                ExitCode::FAILURE
-            }
-        }
-    }
 }

@@ -7,15 +7,29 @@ use quote::quote;
 use super::operations::{BodyKind, body_kind, body_type, carries_status, request_fields};
 use super::params::{Shape, default_expr, shape};
 use super::rust::{TypeWriter, doc_lines, doc_paragraphs, ident};
-use crate::model::{Api, Operation, ParamLocation, PathSegment, SecurityKind, SegmentPart, StatusMatch};
+use crate::model::{
+    Api, Operation, ParamLocation, PathSegment, SecurityKind, SegmentPart, StatusMatch,
+};
 use crate::naming::{Names, OperationNames};
 
 pub fn emit(api: &Api, names: &Names) -> TokenStream {
-    let w = TypeWriter { api, names, prefix: quote! { super::types:: } };
+    let w = TypeWriter {
+        api,
+        names,
+        prefix: quote! { super::types:: },
+    };
     let servers = servers(api);
     let credentials = credential_methods(api, names);
-    let methods = api.operations.iter().zip(&names.operations).map(|(op, n)| client_method(&w, op, n));
-    let builders = api.operations.iter().zip(&names.operations).map(|(op, n)| builder(&w, op, n));
+    let methods = api
+        .operations
+        .iter()
+        .zip(&names.operations)
+        .map(|(op, n)| client_method(&w, op, n));
+    let builders = api
+        .operations
+        .iter()
+        .zip(&names.operations)
+        .map(|(op, n)| builder(&w, op, n));
     let title = format!("A client for {} (version {}).", api.title, api.version);
     let title = doc_lines(&title);
     quote! {
@@ -91,7 +105,10 @@ fn servers(api: &Api) -> TokenStream {
     }
 }
 
-fn credential_methods<'a>(api: &'a Api, names: &'a Names) -> impl Iterator<Item = TokenStream> + 'a {
+fn credential_methods<'a>(
+    api: &'a Api,
+    names: &'a Names,
+) -> impl Iterator<Item = TokenStream> + 'a {
     api.security_schemes.iter().zip(&names.schemes).map(|(scheme, name)| {
         let key = &scheme.key;
         let method = ident(&format!("with_{}", name.trim_start_matches("r#")));
@@ -163,7 +180,11 @@ enum Init {
     Preset(TokenStream),
 }
 
-fn field_inits(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> Vec<(String, TokenStream, Init)> {
+fn field_inits(
+    w: &TypeWriter<'_>,
+    op: &Operation,
+    n: &OperationNames,
+) -> Vec<(String, TokenStream, Init)> {
     let mut out = Vec::new();
     for (p, field) in request_fields(op, n) {
         let ty = w.ty(&p.ty);
@@ -177,9 +198,14 @@ fn field_inits(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> Vec<(S
         };
         out.push((field.clone(), ty, init));
     }
-    if let Some((body, content)) = op.body.as_ref().and_then(|b| b.primary_content().map(|c| (b, c))) {
+    if let Some((body, content)) = op
+        .body
+        .as_ref()
+        .and_then(|b| b.primary_content().map(|c| (b, c)))
+    {
         let ty = body_type(w, content);
-        let defaults = content.ty.as_ref().is_some_and(|t| w.has_default(t)) || body_kind(content) != BodyKind::Json;
+        let defaults = content.ty.as_ref().is_some_and(|t| w.has_default(t))
+            || body_kind(content) != BodyKind::Json;
         let init = if !body.required {
             Init::Preset(quote! { ::std::option::Option::None })
         } else if defaults {
@@ -197,10 +223,13 @@ fn client_method(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> Toke
     let builder = ident(&n.builder);
     let request = ident(&n.request);
     let inits = field_inits(w, op, n);
-    let args = inits.iter().filter(|(_, _, i)| matches!(i, Init::Argument)).map(|(field, ty, _)| {
-        let field = ident(field);
-        quote! { #field: impl ::std::convert::Into<#ty> }
-    });
+    let args = inits
+        .iter()
+        .filter(|(_, _, i)| matches!(i, Init::Argument))
+        .map(|(field, ty, _)| {
+            let field = ident(field);
+            quote! { #field: impl ::std::convert::Into<#ty> }
+        });
     let values = inits.iter().map(|(field, _, init)| {
         let field = ident(field);
         match init {
@@ -209,7 +238,11 @@ fn client_method(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> Toke
         }
     });
     let endpoint = format!("`{} {}`", op.method.as_str(), op.path);
-    let docs = doc_paragraphs(&[op.summary.as_deref(), op.description.as_deref(), Some(&endpoint)]);
+    let docs = doc_paragraphs(&[
+        op.summary.as_deref(),
+        op.description.as_deref(),
+        Some(&endpoint),
+    ]);
     let deprecated = op.deprecated.then(|| quote! { #[deprecated] });
     quote! {
         #docs
@@ -284,7 +317,11 @@ fn setters(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> Vec<TokenS
             .unwrap_or_else(|| op.body.as_ref().is_some_and(|b| !b.required));
         let setter = ident(field);
         let field = ident(field);
-        let value = if optional { quote! { ::std::option::Option::Some(value.into()) } } else { quote! { value.into() } };
+        let value = if optional {
+            quote! { ::std::option::Option::Some(value.into()) }
+        } else {
+            quote! { value.into() }
+        };
         let what = op
             .parameters
             .iter()
@@ -311,29 +348,43 @@ fn send_body(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> TokenStr
     let path = path_code(op, n);
     let params = param_code(w, op, n);
     let security = &op.security;
-    let body = op.body.as_ref().and_then(|b| b.primary_content().map(|c| (b, c))).map(|(b, content)| {
-        let field = ident(&n.body);
-        let media = &content.media_type;
-        let set = match body_kind(content) {
-            BodyKind::Json => quote! { http.json::<_, E>(body)?; },
-            BodyKind::Text => quote! { http.text(#media, ::std::clone::Clone::clone(body)); },
-            BodyKind::Bytes => quote! { http.bytes(#media, ::std::clone::Clone::clone(body)); },
-        };
-        if b.required {
-            quote! { { let body = &request.#field; #set } }
-        } else {
-            quote! { if let ::std::option::Option::Some(body) = &request.#field { #set } }
-        }
-    });
+    let body = op
+        .body
+        .as_ref()
+        .and_then(|b| b.primary_content().map(|c| (b, c)))
+        .map(|(b, content)| {
+            let field = ident(&n.body);
+            let media = &content.media_type;
+            let set = match body_kind(content) {
+                BodyKind::Json => quote! { http.json::<_, E>(body)?; },
+                BodyKind::Text => quote! { http.text(#media, ::std::clone::Clone::clone(body)); },
+                BodyKind::Bytes => quote! { http.bytes(#media, ::std::clone::Clone::clone(body)); },
+            };
+            if b.required {
+                quote! { { let body = &request.#field; #set } }
+            } else {
+                quote! { if let ::std::option::Option::Some(body) = &request.#field { #set } }
+            }
+        });
     let arms = response_arms(w, op, n);
-    let has_default = op.responses.iter().any(|r| r.status == StatusMatch::Default);
-    let fallback = (!has_default).then(|| quote! { _ => ::std::result::Result::Err(response.unexpected()), });
-    let has_query = op.parameters.iter().any(|p| p.location == ParamLocation::Query);
-    let query_start = has_query.then(|| quote! { let mut query = ::mfa_runtime::param::QueryString::new(); });
+    let has_default = op
+        .responses
+        .iter()
+        .any(|r| r.status == StatusMatch::Default);
+    let fallback =
+        (!has_default).then(|| quote! { _ => ::std::result::Result::Err(response.unexpected()), });
+    let has_query = op
+        .parameters
+        .iter()
+        .any(|p| p.location == ParamLocation::Query);
+    let query_start =
+        has_query.then(|| quote! { let mut query = ::mfa_runtime::param::QueryString::new(); });
     let query_end = has_query.then(|| quote! { http.query = query.finish(); });
+    let uses_request = op.body.is_some() || op.parameters.iter().any(|p| p.constant.is_none());
+    let take_request = uses_request.then(|| quote! { let request = self.request; });
     quote! {
         type E = super::operations::#error;
-        let request = self.request;
+        #take_request
         #path
         #query_start
         let mut http = ::mfa_runtime::client::Request::new(#id, ::mfa_runtime::http::Method::#method, path);
@@ -371,16 +422,20 @@ fn path_code(op: &Operation, n: &OperationNames) -> TokenStream {
                 literal.push('/');
                 flush(&mut literal, &mut steps);
                 let field = field_of(name);
-                steps.push(quote! { path.push_str(&::mfa_runtime::param::encode_segment(&::mfa_runtime::param::ParamValue::to_param(&request.#field))); });
+                steps.push(quote! { path.push_str(&::mfa_runtime::client::path_segment::<E>(#name, &::mfa_runtime::param::ParamValue::to_param(&request.#field))?); });
             }
             PathSegment::Hierarchy { param, prefix } => {
                 flush(&mut literal, &mut steps);
                 let field = field_of(param);
                 let lead = format!("/{prefix}/");
+                let empty = format!("path parameter `{param}` needs at least one item");
                 steps.push(quote! {
+                    if request.#field.is_empty() {
+                        return ::std::result::Result::Err(::mfa_runtime::client::ClientError::InvalidRequest(#empty.to_string()));
+                    }
                     for item in request.#field.iter() {
                         path.push_str(#lead);
-                        path.push_str(&::mfa_runtime::param::encode_segment(&::mfa_runtime::param::ParamValue::to_param(item)));
+                        path.push_str(&::mfa_runtime::client::path_segment::<E>(#param, &::mfa_runtime::param::ParamValue::to_param(item))?);
                     }
                 });
             }
@@ -392,7 +447,7 @@ fn path_code(op: &Operation, n: &OperationNames) -> TokenStream {
                         SegmentPart::Param(name) => {
                             flush(&mut literal, &mut steps);
                             let field = field_of(name);
-                            steps.push(quote! { path.push_str(&::mfa_runtime::param::encode_segment(&::mfa_runtime::param::ParamValue::to_param(&request.#field))); });
+                            steps.push(quote! { path.push_str(&::mfa_runtime::client::path_segment::<E>(#name, &::mfa_runtime::param::ParamValue::to_param(&request.#field))?); });
                         }
                     }
                 }
@@ -436,18 +491,32 @@ fn param_code(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> Vec<Tok
         let explode = p.explode;
         let add = |value: TokenStream| match (p.location, shape(w, &p.ty)) {
             (ParamLocation::Query, Shape::Scalar) => quote! { query.push_value(#wire, #value); },
-            (ParamLocation::Query, Shape::Array) => quote! { query.push_array(#wire, #value, #explode); },
-            (ParamLocation::Query, Shape::Json) => quote! { query.push(#wire, &::mfa_runtime::param::json_text(#value)); },
-            (ParamLocation::Header, Shape::Scalar) => quote! { http.header::<_, E>(#wire, #value)?; },
-            (ParamLocation::Cookie, Shape::Scalar) => quote! { http.cookie::<_, E>(#wire, #value)?; },
-            (ParamLocation::Header, _) => quote! { http.header::<_, E>(#wire, &::mfa_runtime::param::json_text(#value))?; },
-            (_, _) => quote! { http.cookie::<_, E>(#wire, &::mfa_runtime::param::json_text(#value))?; },
+            (ParamLocation::Query, Shape::Array) => {
+                quote! { query.push_array(#wire, #value, #explode); }
+            }
+            (ParamLocation::Query, Shape::Json) => {
+                quote! { query.push(#wire, &::mfa_runtime::param::json_text(#value)); }
+            }
+            (ParamLocation::Header, Shape::Scalar) => {
+                quote! { http.header::<_, E>(#wire, #value)?; }
+            }
+            (ParamLocation::Cookie, Shape::Scalar) => {
+                quote! { http.cookie::<_, E>(#wire, #value)?; }
+            }
+            (ParamLocation::Header, _) => {
+                quote! { http.header::<_, E>(#wire, &::mfa_runtime::param::json_text(#value))?; }
+            }
+            (_, _) => {
+                quote! { http.cookie::<_, E>(#wire, &::mfa_runtime::param::json_text(#value))?; }
+            }
         };
         if p.required {
             out.push(add(quote! { &request.#field }));
         } else {
             let inner = add(quote! { value });
-            out.push(quote! { if let ::std::option::Option::Some(value) = &request.#field { #inner } });
+            out.push(
+                quote! { if let ::std::option::Option::Some(value) = &request.#field { #inner } },
+            );
         }
     }
     out

@@ -9,7 +9,11 @@ pub fn sanitize(text: &str) -> String {
         let trimmed = line.trim_start();
         if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
             // A fence opens as `text` so rustdoc never compiles it.
-            out.push(if in_fence { "```".to_string() } else { "```text".to_string() });
+            out.push(if in_fence {
+                "```".to_string()
+            } else {
+                "```text".to_string()
+            });
             in_fence = !in_fence;
             continue;
         }
@@ -62,8 +66,13 @@ fn inline(line: &str) -> String {
             out.push_str("&lt;");
         } else if c == '>' {
             out.push_str("&gt;");
-        } else if (rest.starts_with("http://") || rest.starts_with("https://")) && !preceded_by_link(&out) {
-            let end = chars[i..].iter().position(|c| c.is_whitespace() || *c == ')' || *c == '"').map_or(chars.len(), |p| i + p);
+        } else if (rest.starts_with("http://") || rest.starts_with("https://"))
+            && !preceded_by_link(&out)
+        {
+            let end = chars[i..]
+                .iter()
+                .position(|c| c.is_whitespace() || *c == ')' || *c == '"')
+                .map_or(chars.len(), |p| i + p);
             let mut url: String = chars[i..end].iter().collect();
             let mut tail = String::new();
             while url.ends_with(['.', ',', ';', ':']) {
@@ -104,7 +113,10 @@ mod tests {
 
     #[test]
     fn code_never_becomes_a_doctest() {
-        assert_eq!(sanitize("Example:\n```\nlet x = 1;\n```"), "Example:\n```text\nlet x = 1;\n```");
+        assert_eq!(
+            sanitize("Example:\n```\nlet x = 1;\n```"),
+            "Example:\n```text\nlet x = 1;\n```"
+        );
         assert_eq!(sanitize("a\n    indented"), "a\nindented");
         assert_eq!(sanitize("```json\n{}"), "```text\n{}\n```");
     }
@@ -118,7 +130,10 @@ mod tests {
 
     #[test]
     fn links_urls_brackets_and_html() {
-        assert_eq!(sanitize("[Fireblocks Website](https://fireblocks.com)"), "[Fireblocks Website](https://fireblocks.com)");
+        assert_eq!(
+            sanitize("[Fireblocks Website](https://fireblocks.com)"),
+            "[Fireblocks Website](https://fireblocks.com)"
+        );
         assert_eq!(sanitize("see https://x.io/a."), "see <https://x.io/a>.");
         assert_eq!(sanitize("values [A, B]"), "values \\[A, B\\]");
         assert_eq!(sanitize("<b>bold</b>"), "&lt;b&gt;bold&lt;/b&gt;");

@@ -36,6 +36,10 @@ pub fn emit_module(api: &Api, names: &Names, module: &str) -> ModuleTokens {
     }
 }
 
+/// Generated files are laid out by prettyplease, whose output is pinned by
+/// Cargo.lock; rustfmt lays some constructs out differently. `rustfmt::skip`
+/// on the module declarations keeps `cargo fmt` from rewriting them, so the
+/// files stay byte-identical to what the generator writes.
 fn module_root(api: &Api, names: &Names, module: &str) -> TokenStream {
     let title = format!("{} (version {}).", api.title, api.version);
     let description = api.description.as_deref().map(docs::sanitize);
@@ -45,18 +49,29 @@ fn module_root(api: &Api, names: &Names, module: &str) -> TokenStream {
          `server` (feature `server`) the `{}` trait and its axum router.",
         names.server_trait
     );
-    let text: Vec<&str> = [Some(title.as_str()), description.as_deref(), Some(layout.as_str())].into_iter().flatten().collect();
+    let text: Vec<&str> = [
+        Some(title.as_str()),
+        description.as_deref(),
+        Some(layout.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     let docs = inner_doc_lines(&text.join("\n\n"));
     let trait_name = rust::ident(&names.server_trait);
     quote! {
         #docs
 
+        #[rustfmt::skip]
         pub mod operations;
+        #[rustfmt::skip]
         pub mod types;
 
         #[cfg(feature = "client")]
+        #[rustfmt::skip]
         pub mod client;
         #[cfg(feature = "server")]
+        #[rustfmt::skip]
         pub mod server;
 
         #[cfg(feature = "client")]
@@ -71,7 +86,7 @@ pub fn crate_root(modules: &[(String, String)]) -> TokenStream {
     let decls = modules.iter().map(|(module, title)| {
         let name = rust::ident(module);
         let docs = doc_lines(title);
-        quote! { #docs pub mod #name; }
+        quote! { #docs #[rustfmt::skip] pub mod #name; }
     });
     quote! {
         #![doc = " Typed clients, models and server traits for the APIs that reset a user's MFA devices."]

@@ -10,8 +10,16 @@ use crate::model::{Api, Content, Operation, Parameter, Response, StatusMatch, Ty
 use crate::naming::{Names, OperationNames};
 
 pub fn emit(api: &Api, names: &Names) -> TokenStream {
-    let writer = TypeWriter { api, names, prefix: quote! { super::types:: } };
-    let items = api.operations.iter().zip(&names.operations).map(|(op, n)| operation(&writer, op, n));
+    let writer = TypeWriter {
+        api,
+        names,
+        prefix: quote! { super::types:: },
+    };
+    let items = api
+        .operations
+        .iter()
+        .zip(&names.operations)
+        .map(|(op, n)| operation(&writer, op, n));
     quote! {
         #![allow(clippy::large_enum_variant, clippy::derive_partial_eq_without_eq)]
         #(#items)*
@@ -26,8 +34,14 @@ fn operation(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> TokenStr
 }
 
 /// The parameters a caller chooses: constants are not among them.
-pub fn request_fields<'o>(op: &'o Operation, n: &'o OperationNames) -> impl Iterator<Item = (&'o Parameter, &'o String)> {
-    op.parameters.iter().zip(&n.params).filter(|(p, _)| p.constant.is_none())
+pub fn request_fields<'o>(
+    op: &'o Operation,
+    n: &'o OperationNames,
+) -> impl Iterator<Item = (&'o Parameter, &'o String)> {
+    op.parameters
+        .iter()
+        .zip(&n.params)
+        .filter(|(p, _)| p.constant.is_none())
 }
 
 fn request_struct(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> TokenStream {
@@ -40,14 +54,30 @@ fn request_struct(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> Tok
         let deprecated = p.deprecated.then(|| quote! { #[deprecated] });
         quote! { #docs #deprecated pub #field: #ty, }
     });
-    let body = op.body.as_ref().and_then(|b| b.primary_content().map(|c| (b, c))).map(|(b, content)| {
-        let field = ident(&n.body);
-        let ty = body_type(w, content);
-        let ty = if b.required { ty } else { quote! { ::std::option::Option<#ty> } };
-        let docs = doc_paragraphs(&[b.description.as_deref(), Some(&format!("Sent as `{}`.", content.media_type))]);
-        quote! { #docs pub #field: #ty, }
-    });
-    let summary = format!("What a `{}` call sends: `{} {}`.", op.id, op.method.as_str(), op.path);
+    let body = op
+        .body
+        .as_ref()
+        .and_then(|b| b.primary_content().map(|c| (b, c)))
+        .map(|(b, content)| {
+            let field = ident(&n.body);
+            let ty = body_type(w, content);
+            let ty = if b.required {
+                ty
+            } else {
+                quote! { ::std::option::Option<#ty> }
+            };
+            let docs = doc_paragraphs(&[
+                b.description.as_deref(),
+                Some(&format!("Sent as `{}`.", content.media_type)),
+            ]);
+            quote! { #docs pub #field: #ty, }
+        });
+    let summary = format!(
+        "What a `{}` call sends: `{} {}`.",
+        op.id,
+        op.method.as_str(),
+        op.path
+    );
     let docs = doc_lines(&summary);
     quote! {
         #docs
@@ -58,7 +88,11 @@ fn request_struct(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> Tok
 
 pub fn param_type(w: &TypeWriter<'_>, p: &Parameter) -> TokenStream {
     let ty = w.ty(&p.ty);
-    if p.required { ty } else { quote! { ::std::option::Option<#ty> } }
+    if p.required {
+        ty
+    } else {
+        quote! { ::std::option::Option<#ty> }
+    }
 }
 
 fn location_word(p: &Parameter) -> &'static str {
@@ -93,7 +127,12 @@ pub enum BodyKind {
 pub fn body_kind(content: &Content) -> BodyKind {
     if content.is_json() {
         BodyKind::Json
-    } else if content.media_type.starts_with("text/") && !matches!(content.ty, Some(TypeRef::String(crate::model::StringFormat::Binary))) {
+    } else if content.media_type.starts_with("text/")
+        && !matches!(
+            content.ty,
+            Some(TypeRef::String(crate::model::StringFormat::Binary))
+        )
+    {
         BodyKind::Text
     } else {
         BodyKind::Bytes
@@ -105,9 +144,19 @@ pub fn carries_status(status: StatusMatch) -> bool {
     !matches!(status, StatusMatch::Code(_))
 }
 
-fn response_enum(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames, success: bool) -> TokenStream {
+fn response_enum(
+    w: &TypeWriter<'_>,
+    op: &Operation,
+    n: &OperationNames,
+    success: bool,
+) -> TokenStream {
     let name = ident(if success { &n.response } else { &n.error });
-    let entries: Vec<_> = op.responses.iter().enumerate().filter(|(_, r)| r.is_success == success).collect();
+    let entries: Vec<_> = op
+        .responses
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.is_success == success)
+        .collect();
     let variants = entries.iter().map(|(i, r)| {
         let variant = ident(&n.responses[*i]);
         let fields = variant_fields(w, r, &n.response_headers[*i]);
@@ -168,8 +217,15 @@ fn variant_fields(w: &TypeWriter<'_>, r: &Response, header_fields: &[String]) ->
     for (header, field) in r.headers.iter().zip(header_fields) {
         let field = ident(field);
         let ty = w.ty(&header.ty);
-        let ty = if header.required { ty } else { quote! { ::std::option::Option<#ty> } };
-        let docs = doc_paragraphs(&[header.description.as_deref(), Some(&format!("The `{}` header.", header.name))]);
+        let ty = if header.required {
+            ty
+        } else {
+            quote! { ::std::option::Option<#ty> }
+        };
+        let docs = doc_paragraphs(&[
+            header.description.as_deref(),
+            Some(&format!("The `{}` header.", header.name)),
+        ]);
         fields.push(quote! { #docs #field: #ty, });
     }
     fields

@@ -33,11 +33,21 @@ pub fn shape(w: &TypeWriter<'_>, ty: &TypeRef) -> Shape {
 
 fn is_scalar(w: &TypeWriter<'_>, ty: &TypeRef) -> bool {
     match ty {
-        TypeRef::String(_) | TypeRef::Integer(_) | TypeRef::Number(_) | TypeRef::Boolean | TypeRef::Any => true,
+        TypeRef::String(_)
+        | TypeRef::Integer(_)
+        | TypeRef::Number(_)
+        | TypeRef::Boolean
+        | TypeRef::Any => true,
         TypeRef::Named(id) => match w.api.types.get(id).map(|d| &d.kind) {
             Some(TypeKind::Enum(_)) => true,
             Some(TypeKind::Newtype(inner)) => {
-                matches!(inner, TypeRef::String(_) | TypeRef::Integer(_) | TypeRef::Number(_) | TypeRef::Boolean)
+                matches!(
+                    inner,
+                    TypeRef::String(_)
+                        | TypeRef::Integer(_)
+                        | TypeRef::Number(_)
+                        | TypeRef::Boolean
+                )
             }
             _ => false,
         },
@@ -46,9 +56,15 @@ fn is_scalar(w: &TypeWriter<'_>, ty: &TypeRef) -> bool {
 }
 
 /// A Rust expression for a schema `default`, when it can be written.
-pub fn default_expr(w: &TypeWriter<'_>, ty: &TypeRef, value: &serde_json::Value) -> Option<TokenStream> {
+pub fn default_expr(
+    w: &TypeWriter<'_>,
+    ty: &TypeRef,
+    value: &serde_json::Value,
+) -> Option<TokenStream> {
     match (ty, value) {
-        (TypeRef::String(_), serde_json::Value::String(s)) => Some(quote! { ::std::string::String::from(#s) }),
+        (TypeRef::String(_), serde_json::Value::String(s)) => {
+            Some(quote! { ::std::string::String::from(#s) })
+        }
         (TypeRef::Integer(_), serde_json::Value::Number(n)) => n.as_i64().map(|n| {
             let lit = Literal::i64_unsuffixed(n);
             quote! { #lit }
@@ -60,7 +76,10 @@ pub fn default_expr(w: &TypeWriter<'_>, ty: &TypeRef, value: &serde_json::Value)
         (TypeRef::Boolean, serde_json::Value::Bool(b)) => Some(quote! { #b }),
         (TypeRef::Named(id), serde_json::Value::String(s)) => match &w.api.types.get(id)?.kind {
             TypeKind::Enum(e) => {
-                let index = e.values.iter().position(|v| *v == EnumValue::String(s.clone()))?;
+                let index = e
+                    .values
+                    .iter()
+                    .position(|v| *v == EnumValue::String(s.clone()))?;
                 let ty = w.ty(ty);
                 let variant = ident(w.names.members(id).get(index)?);
                 Some(quote! { #ty::#variant })

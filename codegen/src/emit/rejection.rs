@@ -21,13 +21,24 @@ pub fn rejection_body(api: &Api) -> TokenStream {
 /// body of the spec. Ties go to the first seen, so the choice is stable.
 fn error_schema(api: &Api) -> Option<&TypeRef> {
     let mut votes: Vec<(&TypeRef, usize)> = Vec::new();
-    for preference in [StatusMatch::Code(400), StatusMatch::Range(4), StatusMatch::Default] {
+    for preference in [
+        StatusMatch::Code(400),
+        StatusMatch::Range(4),
+        StatusMatch::Default,
+    ] {
         for op in &api.operations {
-            let bad_request = op.responses.iter().filter(|r| !r.is_success).find(|r| match preference {
-                StatusMatch::Default => r.status == StatusMatch::Default,
-                other => r.status == other,
-            });
-            if let Some(ty) = bad_request.and_then(|r| r.primary_content()).and_then(|c| c.ty.as_ref()) {
+            let bad_request =
+                op.responses
+                    .iter()
+                    .filter(|r| !r.is_success)
+                    .find(|r| match preference {
+                        StatusMatch::Default => r.status == StatusMatch::Default,
+                        other => r.status == other,
+                    });
+            if let Some(ty) = bad_request
+                .and_then(|r| r.primary_content())
+                .and_then(|c| c.ty.as_ref())
+            {
                 tally(&mut votes, ty);
             }
         }
@@ -36,7 +47,11 @@ fn error_schema(api: &Api) -> Option<&TypeRef> {
         }
     }
     for op in &api.operations {
-        for ty in op.failures().filter_map(|r| r.primary_content()).filter_map(|c| c.ty.as_ref()) {
+        for ty in op
+            .failures()
+            .filter_map(|r| r.primary_content())
+            .filter_map(|c| c.ty.as_ref())
+        {
             tally(&mut votes, ty);
         }
     }
@@ -61,11 +76,15 @@ fn value_for(api: &Api, ty: &TypeRef, name: &str, depth: usize) -> TokenStream {
     match ty {
         TypeRef::Named(id) if depth < 8 => match api.types.get(id).map(|d| &d.kind) {
             Some(TypeKind::Struct(s)) => {
-                let entries = s.fields.iter().filter(|f| f.required || is_known(&f.name)).map(|f| {
-                    let key = &f.name;
-                    let value = value_for(api, &f.ty, &f.name, depth + 1);
-                    quote! { (#key.to_string(), #value) }
-                });
+                let entries = s
+                    .fields
+                    .iter()
+                    .filter(|f| f.required || is_known(&f.name))
+                    .map(|f| {
+                        let key = &f.name;
+                        let value = value_for(api, &f.ty, &f.name, depth + 1);
+                        quote! { (#key.to_string(), #value) }
+                    });
                 quote! { ::serde_json::Value::Object([#(#entries),*].into_iter().collect()) }
             }
             Some(TypeKind::Enum(e)) => {
@@ -86,7 +105,9 @@ fn value_for(api: &Api, ty: &TypeRef, name: &str, depth: usize) -> TokenStream {
         TypeRef::Nullable(inner) => value_for(api, inner, name, depth),
         TypeRef::Integer(_) | TypeRef::Number(_) => quote! { ::serde_json::Value::from(status) },
         TypeRef::Boolean => quote! { ::serde_json::Value::from(false) },
-        TypeRef::String(_) if lower == "reason" || lower == "title" => quote! { ::serde_json::Value::from(reason) },
+        TypeRef::String(_) if lower == "reason" || lower == "title" => {
+            quote! { ::serde_json::Value::from(reason) }
+        }
         TypeRef::Array(_) => quote! { ::serde_json::Value::Array(::std::vec::Vec::new()) },
         TypeRef::Map(_) => quote! { ::serde_json::Value::Object(::serde_json::Map::new()) },
         _ => quote! { ::serde_json::Value::from(message) },
@@ -97,6 +118,14 @@ fn value_for(api: &Api, ty: &TypeRef, name: &str, depth: usize) -> TokenStream {
 fn is_known(name: &str) -> bool {
     matches!(
         name.to_ascii_lowercase().as_str(),
-        "message" | "error" | "code" | "status" | "reason" | "success" | "title" | "detail_message" | "description"
+        "message"
+            | "error"
+            | "code"
+            | "status"
+            | "reason"
+            | "success"
+            | "title"
+            | "detail_message"
+            | "description"
     )
 }

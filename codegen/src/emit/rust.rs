@@ -45,7 +45,11 @@ pub fn doc_paragraphs(parts: &[Option<&str>]) -> TokenStream {
         .filter(|t| !t.is_empty())
         .map(super::docs::sanitize)
         .collect();
-    if text.is_empty() { TokenStream::new() } else { doc_lines(&text.join("\n\n")) }
+    if text.is_empty() {
+        TokenStream::new()
+    } else {
+        doc_lines(&text.join("\n\n"))
+    }
 }
 
 /// How types are written from some module of the generated code.
@@ -114,7 +118,10 @@ pub fn has_default(api: &Api, ty: &TypeRef, depth: usize) -> bool {
     }
     match ty {
         TypeRef::Named(id) => match api.types.get(id).map(|d| &d.kind) {
-            Some(TypeKind::Struct(s)) => s.fields.iter().all(|f| !f.required || matches!(f.ty, TypeRef::Nullable(_) | TypeRef::Any)),
+            Some(TypeKind::Struct(s)) => s
+                .fields
+                .iter()
+                .all(|f| !f.required || matches!(f.ty, TypeRef::Nullable(_) | TypeRef::Any)),
             Some(TypeKind::Newtype(inner)) => has_default(api, inner, depth + 1),
             _ => false,
         },

@@ -8,11 +8,15 @@ use super::operations::{BodyKind, body_kind, carries_status, request_fields};
 use super::params::{Shape, shape};
 use super::rejection::rejection_body;
 use super::rust::{TypeWriter, doc_lines, doc_paragraphs, ident};
-use crate::model::{Api, Operation, ParamLocation, PathSegment, SegmentPart};
+use crate::model::{Api, Operation, ParamLocation, PathSegment, SegmentPart, StatusMatch};
 use crate::naming::{Names, OperationNames};
 
 pub fn emit(api: &Api, names: &Names) -> TokenStream {
-    let w = TypeWriter { api, names, prefix: quote! { super::types:: } };
+    let w = TypeWriter {
+        api,
+        names,
+        prefix: quote! { super::types:: },
+    };
     let trait_name = ident(&names.server_trait);
     let ops: Vec<_> = api.operations.iter().zip(&names.operations).collect();
     let trait_methods = ops.iter().map(|(op, n)| trait_method(op, n));
@@ -21,6 +25,34 @@ pub fn emit(api: &Api, names: &Names) -> TokenStream {
         let handler = ident(&format!("handle_{}", n.method.trim_start_matches("r#")));
         quote! { #i => #handler(&*api, incoming, &params).await, }
     });
+    let not_found = quote! {
+        api.reject(::mfa_runtime::server::Rejection::new(
+            ::mfa_runtime::server::RejectionKind::NotFound,
+            ::std::format!("no operation at `{path}`"),
+        ))
+    };
+    // With no operations no route can match; the arm still has to exist.
+    let found = if ops.is_empty() {
+        quote! { ::mfa_runtime::routing::RouteMatch::Found { .. } => #not_found, }
+    } else {
+        quote! {
+            ::mfa_runtime::routing::RouteMatch::Found { route, params } => {
+                let incoming = match ::mfa_runtime::server::Incoming::read(request, limit).await {
+                    ::std::result::Result::Ok(incoming) => incoming,
+                    ::std::result::Result::Err(rejection) => return api.reject(rejection),
+                };
+                match route {
+                    #(#dispatch_arms)*
+                    _ => #not_found,
+                }
+            }
+        }
+    };
+    let limit_arg = if ops.is_empty() {
+        quote! { _limit }
+    } else {
+        quote! { limit }
+    };
     let handlers = ops.iter().map(|(op, n)| handler(&w, op, n, &trait_name));
     let responses = ops.iter().map(|(op, n)| into_response(&w, op, n));
     let rejection = rejection_body(api);
@@ -30,7 +62,6 @@ pub fn emit(api: &Api, names: &Names) -> TokenStream {
     ));
     quote! {
         #![allow(clippy::large_enum_variant)]
-        use ::mfa_runtime::axum::response::IntoResponse as _;
 
         #trait_docs
         pub trait #trait_name: ::std::marker::Send + ::std::marker::Sync + 'static {
@@ -75,24 +106,12 @@ pub fn emit(api: &Api, names: &Names) -> TokenStream {
         async fn dispatch<A: #trait_name>(
             api: ::std::sync::Arc<A>,
             request: ::mfa_runtime::axum::extract::Request,
-            limit: usize,
+            #limit_arg: usize,
         ) -> ::mfa_runtime::axum::response::Response {
             let method = request.method().clone();
             let path = request.uri().path().to_string();
             match ::mfa_runtime::routing::match_route(ROUTES, &method, &path) {
-                ::mfa_runtime::routing::RouteMatch::Found { route, params } => {
-                    let incoming = match ::mfa_runtime::server::Incoming::read(request, limit).await {
-                        ::std::result::Result::Ok(incoming) => incoming,
-                        ::std::result::Result::Err(rejection) => return api.reject(rejection),
-                    };
-                    match route {
-                        #(#dispatch_arms)*
-                        _ => api.reject(::mfa_runtime::server::Rejection::new(
-                            ::mfa_runtime::server::RejectionKind::NotFound,
-                            ::std::format!("no operation at `{path}`"),
-                        )),
-                    }
-                }
+                #found
                 ::mfa_runtime::routing::RouteMatch::MethodNotAllowed { allowed } => {
                     let allowed: ::std::vec::Vec<&str> = allowed.iter().map(|m| m.as_str()).collect();
                     let mut response = api.reject(::mfa_runtime::server::Rejection::new(
@@ -122,7 +141,11 @@ fn trait_method(op: &Operation, n: &OperationNames) -> TokenStream {
     let response = ident(&n.response);
     let error = ident(&n.error);
     let endpoint = format!("`{} {}`", op.method.as_str(), op.path);
-    let docs = doc_paragraphs(&[op.summary.as_deref(), op.description.as_deref(), Some(&endpoint)]);
+    let docs = doc_paragraphs(&[
+        op.summary.as_deref(),
+        op.description.as_deref(),
+        Some(&endpoint),
+    ]);
     quote! {
         #docs
         fn #method(
@@ -139,11 +162,15 @@ fn route(op: &Operation) -> TokenStream {
     let segments = op.segments.iter().map(|s| match s {
         PathSegment::Literal(text) => quote! { ::mfa_runtime::routing::Segment::Literal(#text) },
         PathSegment::Param(_) => quote! { ::mfa_runtime::routing::Segment::Param },
-        PathSegment::Hierarchy { prefix, .. } => quote! { ::mfa_runtime::routing::Segment::Hierarchy(#prefix) },
+        PathSegment::Hierarchy { prefix, .. } => {
+            quote! { ::mfa_runtime::routing::Segment::Hierarchy(#prefix) }
+        }
         PathSegment::TrailingSlash => quote! { ::mfa_runtime::routing::Segment::TrailingSlash },
         PathSegment::Mixed(parts) => {
             let parts = parts.iter().map(|p| match p {
-                SegmentPart::Literal(text) => quote! { ::mfa_runtime::routing::Part::Literal(#text) },
+                SegmentPart::Literal(text) => {
+                    quote! { ::mfa_runtime::routing::Part::Literal(#text) }
+                }
                 SegmentPart::Param(_) => quote! { ::mfa_runtime::routing::Part::Param },
             });
             quote! { ::mfa_runtime::routing::Segment::Mixed(&[#(#parts),*]) }
@@ -162,7 +189,9 @@ fn path_param_order(op: &Operation) -> Vec<&str> {
     let mut names = Vec::new();
     for segment in &op.segments {
         match segment {
-            PathSegment::Param(name) | PathSegment::Hierarchy { param: name, .. } => names.push(name.as_str()),
+            PathSegment::Param(name) | PathSegment::Hierarchy { param: name, .. } => {
+                names.push(name.as_str())
+            }
             PathSegment::Mixed(parts) => names.extend(parts.iter().filter_map(|p| match p {
                 SegmentPart::Param(name) => Some(name.as_str()),
                 SegmentPart::Literal(_) => None,
@@ -173,7 +202,12 @@ fn path_param_order(op: &Operation) -> Vec<&str> {
     names
 }
 
-fn handler(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames, trait_name: &proc_macro2::Ident) -> TokenStream {
+fn handler(
+    w: &TypeWriter<'_>,
+    op: &Operation,
+    n: &OperationNames,
+    trait_name: &proc_macro2::Ident,
+) -> TokenStream {
     let handler = ident(&format!("handle_{}", n.method.trim_start_matches("r#")));
     let reader = ident(&format!("read_{}", n.method.trim_start_matches("r#")));
     let method = ident(&n.method);
@@ -183,9 +217,18 @@ fn handler(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames, trait_name: &
         let constant = p.constant.as_ref()?;
         let wire = &p.name;
         let (what, read) = match p.location {
-            ParamLocation::Query => ("query parameter", quote! { incoming.query::<::std::string::String>(#wire)? }),
-            ParamLocation::Header => ("header", quote! { incoming.header::<::std::string::String>(#wire)? }),
-            _ => ("cookie", quote! { incoming.cookie::<::std::string::String>(#wire)? }),
+            ParamLocation::Query => (
+                "query parameter",
+                quote! { incoming.query::<::std::string::String>(#wire)? },
+            ),
+            ParamLocation::Header => (
+                "header",
+                quote! { incoming.header::<::std::string::String>(#wire)? },
+            ),
+            _ => (
+                "cookie",
+                quote! { incoming.cookie::<::std::string::String>(#wire)? },
+            ),
         };
         Some(quote! { ::mfa_runtime::server::expect_constant(#what, #wire, #read, #constant)?; })
     });
@@ -271,8 +314,21 @@ fn handler(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames, trait_name: &
             quote! { #field: #read, }
         }
     });
-    let uses_params = !order.is_empty();
-    let params_arg = if uses_params { quote! { params } } else { quote! { _params } };
+    let params_arg = if order.is_empty() {
+        quote! { _params }
+    } else {
+        quote! { params }
+    };
+    let uses_incoming = op.body.is_some()
+        || op
+            .parameters
+            .iter()
+            .any(|p| p.location != ParamLocation::Path || p.constant.is_some());
+    let incoming_arg = if uses_incoming {
+        quote! { incoming }
+    } else {
+        quote! { _incoming }
+    };
     quote! {
         async fn #handler<A: #trait_name>(
             api: &A,
@@ -284,13 +340,13 @@ fn handler(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames, trait_name: &
                 ::std::result::Result::Err(rejection) => return api.reject(rejection),
             };
             match api.#method(request).await {
-                ::std::result::Result::Ok(response) => response.into_response(),
-                ::std::result::Result::Err(error) => error.into_response(),
+                ::std::result::Result::Ok(response) => ::mfa_runtime::axum::response::IntoResponse::into_response(response),
+                ::std::result::Result::Err(error) => ::mfa_runtime::axum::response::IntoResponse::into_response(error),
             }
         }
 
         fn #reader(
-            incoming: &::mfa_runtime::server::Incoming,
+            #incoming_arg: &::mfa_runtime::server::Incoming,
             #params_arg: &[::mfa_runtime::routing::PathValue],
         ) -> ::std::result::Result<super::operations::#request, ::mfa_runtime::server::Rejection> {
             #(#constants)*
@@ -314,11 +370,17 @@ fn into_response(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> Toke
             .map(|(i, r)| {
                 let variant = ident(&n.responses[i]);
                 let mut bindings = Vec::new();
-                let status = if carries_status(r.status) {
-                    bindings.push(quote! { status });
-                    quote! { status }
-                } else {
-                    quote! { code }
+                let builder = match r.status {
+                    StatusMatch::Range(digit) => {
+                        bindings.push(quote! { status });
+                        let digit = u16::from(digit);
+                        quote! { ::mfa_runtime::server::ResponseBuilder::in_range(status, #digit) }
+                    }
+                    StatusMatch::Default => {
+                        bindings.push(quote! { status });
+                        quote! { ::mfa_runtime::server::ResponseBuilder::new(status) }
+                    }
+                    StatusMatch::Code(_) => quote! { ::mfa_runtime::server::ResponseBuilder::new(code) },
                 };
                 let mut steps = Vec::new();
                 for (header, field) in r.headers.iter().zip(&n.response_headers[i]) {
@@ -357,15 +419,19 @@ fn into_response(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> Toke
                 };
                 quote! {
                     #pattern => {
-                        let builder = ::mfa_runtime::server::ResponseBuilder::new(#status);
+                        let builder = #builder;
                         #(#steps)*
                         #finish
                     }
                 }
             })
             .collect();
-        let uses_code = op.responses.iter().any(|r| r.is_success == success && !carries_status(r.status));
-        let code = uses_code.then(|| quote! { let code = ::mfa_runtime::HasStatus::status(&self); });
+        let uses_code = op
+            .responses
+            .iter()
+            .any(|r| r.is_success == success && !carries_status(r.status));
+        let code =
+            uses_code.then(|| quote! { let code = ::mfa_runtime::HasStatus::status(&self); });
         let body = if arms.is_empty() {
             quote! { match self {} }
         } else {

@@ -6,12 +6,18 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::rust::{TypeWriter, doc, doc_paragraphs, has_default, ident};
-use crate::model::{Api, EnumValue, Field, OneOfDef, StructDef, TypeDef, TypeId, TypeKind, TypeRef};
+use crate::model::{
+    Api, EnumValue, Field, OneOfDef, StructDef, TypeDef, TypeId, TypeKind, TypeRef,
+};
 use crate::naming::Names;
 
 /// The `types` module of one spec.
 pub fn emit(api: &Api, names: &Names) -> TokenStream {
-    let writer = TypeWriter { api, names, prefix: TokenStream::new() };
+    let writer = TypeWriter {
+        api,
+        names,
+        prefix: TokenStream::new(),
+    };
     let items = api.types.values().map(|def| type_def(&writer, def));
     quote! {
         #![allow(clippy::large_enum_variant, clippy::derive_partial_eq_without_eq)]
@@ -35,9 +41,12 @@ fn struct_def(w: &TypeWriter<'_>, def: &TypeDef, s: &StructDef) -> TokenStream {
     let name = ident(w.names.type_name(&def.id));
     let members = w.names.members(&def.id);
     let cyclic = cyclic_fields(w.api, &def.id, s);
-    let fields = s.fields.iter().zip(members).enumerate().map(|(i, (field, member))| {
-        field_tokens(w, field, member, cyclic.contains(&i))
-    });
+    let fields = s
+        .fields
+        .iter()
+        .zip(members)
+        .enumerate()
+        .map(|(i, (field, member))| field_tokens(w, field, member, cyclic.contains(&i)));
     let additional = s.additional.as_ref().map(|ty| {
         let ty = w.ty(ty);
         quote! {
@@ -46,7 +55,8 @@ fn struct_def(w: &TypeWriter<'_>, def: &TypeDef, s: &StructDef) -> TokenStream {
             pub additional_properties: ::std::collections::BTreeMap<::std::string::String, #ty>,
         }
     });
-    let default = has_default(w.api, &TypeRef::Named(def.id.clone()), 0).then(|| quote! { ::std::default::Default, });
+    let default = has_default(w.api, &TypeRef::Named(def.id.clone()), 0)
+        .then(|| quote! { ::std::default::Default, });
     quote! {
         #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
         pub struct #name {
@@ -97,7 +107,11 @@ fn enum_def(w: &TypeWriter<'_>, def: &TypeDef, values: &[EnumValue]) -> TokenStr
             EnumValue::Integer(i) => i.to_string(),
         })
         .collect();
-    let expected = wires.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(", ");
+    let expected = wires
+        .iter()
+        .map(|w| format!("`{w}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
     quote! {
         #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::marker::Copy, ::std::cmp::PartialEq, ::std::cmp::Eq,
             ::std::hash::Hash, ::std::cmp::PartialOrd, ::std::cmp::Ord, ::serde::Serialize, ::serde::Deserialize)]
@@ -164,8 +178,17 @@ fn one_of_def(w: &TypeWriter<'_>, def: &TypeDef, o: &OneOfDef) -> TokenStream {
 /// schema declares it too (often as a required field): peek at the tag,
 /// then decode the whole object as that branch, and write the tag back
 /// when a branch's struct does not carry it.
-fn discriminated_serde(name: &proc_macro2::Ident, property: &str, variants: &[proc_macro2::Ident], tags: &[&String]) -> TokenStream {
-    let expected = tags.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ");
+fn discriminated_serde(
+    name: &proc_macro2::Ident,
+    property: &str,
+    variants: &[proc_macro2::Ident],
+    tags: &[&String],
+) -> TokenStream {
+    let expected = tags
+        .iter()
+        .map(|t| format!("`{t}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
     quote! {
         impl ::serde::Serialize for #name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
@@ -210,15 +233,16 @@ fn newtype_def(w: &TypeWriter<'_>, def: &TypeDef, inner: &TypeRef) -> TokenStrea
         }
     });
     // A list of strings is built from a literal array: `["root", "alpha"]`.
-    let from_array = matches!(inner, TypeRef::Array(item) if matches!(**item, TypeRef::String(_))).then(|| {
-        quote! {
-            impl<const N: usize> ::std::convert::From<[&str; N]> for #name {
-                fn from(items: [&str; N]) -> Self {
-                    Self(items.iter().map(|item| ::std::string::ToString::to_string(item)).collect())
+    let from_array = matches!(inner, TypeRef::Array(item) if matches!(**item, TypeRef::String(_)))
+        .then(|| {
+            quote! {
+                impl<const N: usize> ::std::convert::From<[&str; N]> for #name {
+                    fn from(items: [&str; N]) -> Self {
+                        Self(items.into_iter().map(::std::string::String::from).collect())
+                    }
                 }
             }
-        }
-    });
+        });
     quote! {
         #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
         #[serde(transparent)]
@@ -269,9 +293,15 @@ fn reaches(api: &Api, ty: &TypeRef, target: &TypeId, seen: &mut BTreeSet<TypeId>
         return false;
     }
     match api.types.get(id).map(|d| &d.kind) {
-        Some(TypeKind::Struct(s)) => s.fields.iter().any(|f| reaches(api, strip_nullable(&f.ty), target, seen)),
+        Some(TypeKind::Struct(s)) => s
+            .fields
+            .iter()
+            .any(|f| reaches(api, strip_nullable(&f.ty), target, seen)),
         Some(TypeKind::Newtype(inner)) => reaches(api, strip_nullable(inner), target, seen),
-        Some(TypeKind::OneOf(o)) => o.variants.iter().any(|v| reaches(api, strip_nullable(&v.ty), target, seen)),
+        Some(TypeKind::OneOf(o)) => o
+            .variants
+            .iter()
+            .any(|v| reaches(api, strip_nullable(&v.ty), target, seen)),
         _ => false,
     }
 }

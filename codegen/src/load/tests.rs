@@ -153,6 +153,13 @@ fn anchors_aliases_and_merge_keys_are_resolved() {
         Some((12, 7))
     );
     assert!(spec.diagnostics.is_empty(), "{:?}", spec.diagnostics);
+    // Anchored keys, aliases as keys, and a list of merged mappings.
+    let text = format!(
+        "{MINIMAL}paths: {{}}\nx-a: {{&k key: 1, *k : 2}}\nx-b: {{<<: [{{p: 1}}, {{p: 2, q: 3}}], q: 4}}\n"
+    );
+    let document = self::spec(&text).document;
+    assert_eq!(document["x-a"], json!({"key": 2}));
+    assert_eq!(document["x-b"], json!({"q": 4, "p": 1}));
 }
 
 #[test]

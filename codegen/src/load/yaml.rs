@@ -14,10 +14,11 @@ use std::collections::HashMap;
 use yaml_rust2::parser::{Event, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
-/// Deepest nesting of sequences and mappings accepted (flow style stops at
-/// 255 in yaml-rust2's scanner already). Real specs stay under 50; what
-/// recurses over the result (serde, `Drop`, later stages) must cope with this.
-pub(super) const MAX_DEPTH: usize = 512;
+/// Deepest nesting of sequences and mappings accepted, the document being
+/// level 1 (flow style stops at 255 in yaml-rust2's scanner already). Real
+/// specs stay under 50; code that recurses over a loaded spec (serde, `Drop`,
+/// later stages) can rely on this bound.
+pub const MAX_DEPTH: usize = 512;
 
 /// Most nodes that aliases may copy in total, so that a small "billion laughs"
 /// document cannot expand into gigabytes.
@@ -129,6 +130,8 @@ enum Kind {
 
 struct Key {
     text: String,
+    /// The pointer of its value.
+    pointer: String,
     position: (usize, usize),
     /// A plain `<<`: its value is merged into the mapping.
     merge: bool,
@@ -172,6 +175,15 @@ impl<'f> Builder<'f> {
             Event::Scalar(text, style, anchor, tag) => {
                 if self.expects_key() {
                     let merge = style == TScalarStyle::Plain && tag.is_none() && text == "<<";
+                    if anchor != 0 {
+                        let value = Value::String(text.clone());
+                        let node = Node {
+                            value,
+                            nodes: 1,
+                            depth: 0,
+                        };
+                        self.anchors.insert(anchor, node);
+                    }
                     self.set_key(text, at, merge);
                 } else {
                     let pointer = self.child_pointer();
@@ -300,7 +312,7 @@ impl<'f> Builder<'f> {
             None => String::new(),
             Some(frame) => match &frame.kind {
                 Kind::Sequence(items) => join_pointer(&frame.pointer, &items.len().to_string()),
-                Kind::Mapping { key: Some(key), .. } => join_pointer(&frame.pointer, &key.text),
+                Kind::Mapping { key: Some(key), .. } => key.pointer.clone(),
                 Kind::Mapping { key: None, .. } => frame.pointer.clone(),
             },
         }
@@ -323,11 +335,13 @@ impl<'f> Builder<'f> {
                     .map_or(at, |start| start.min(at));
                 self.source.replace(pointer.clone(), start);
             }
+            let child = join_pointer(pointer, &text);
             if !merge {
-                self.source.replace(join_pointer(pointer, &text), at);
+                self.source.replace(child.clone(), at);
             }
             *key = Some(Key {
                 text,
+                pointer: child,
                 position: at,
                 merge,
             });
@@ -380,9 +394,8 @@ impl<'f> Builder<'f> {
             },
         };
         if let Some(key) = duplicate {
-            let pointer = join_pointer(&parent.pointer, &key.text);
             let message = format!("duplicate key `{}`: the last value is kept", key.text);
-            self.warning(&pointer, key.position, message);
+            self.warning(&key.pointer, key.position, message);
         }
     }
 

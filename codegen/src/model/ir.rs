@@ -49,7 +49,10 @@ pub enum SecurityKind {
     /// `type: http, scheme: basic`.
     Basic,
     /// `type: apiKey`: a named header, query parameter or cookie.
-    ApiKey { location: ParamLocation, name: String },
+    ApiKey {
+        location: ParamLocation,
+        name: String,
+    },
     /// OAuth2 and OpenID Connect both end up as a bearer token on the wire.
     OAuth2,
 }
@@ -110,7 +113,9 @@ pub struct Operation {
 
 impl Operation {
     pub fn parameters_in(&self, location: ParamLocation) -> impl Iterator<Item = &Parameter> {
-        self.parameters.iter().filter(move |p| p.location == location)
+        self.parameters
+            .iter()
+            .filter(move |p| p.location == location)
     }
 
     pub fn successes(&self) -> impl Iterator<Item = &Response> {
@@ -198,7 +203,12 @@ impl Content {
 }
 
 pub fn is_json_media_type(media_type: &str) -> bool {
-    let essence = media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let essence = media_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     essence == "application/json" || essence.ends_with("+json") || essence == "*/*"
 }
 
@@ -256,7 +266,10 @@ impl RequestBody {
 }
 
 fn primary_content(content: &[Content]) -> Option<&Content> {
-    content.iter().find(|c| c.is_json()).or_else(|| content.first())
+    content
+        .iter()
+        .find(|c| c.is_json())
+        .or_else(|| content.first())
 }
 
 #[derive(Debug, Clone)]

@@ -58,7 +58,10 @@ pub fn build(spec: &LoadedSpec) -> Result<Built, Vec<Diagnostic>> {
         })
         .collect();
 
-    let (errors, warnings): (Vec<_>, Vec<_>) = builder.diagnostics.into_iter().partition(Diagnostic::is_error);
+    let (errors, warnings): (Vec<_>, Vec<_>) = builder
+        .diagnostics
+        .into_iter()
+        .partition(Diagnostic::is_error);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -76,39 +79,72 @@ pub fn build(spec: &LoadedSpec) -> Result<Built, Vec<Diagnostic>> {
     })
 }
 
-fn security_schemes(builder: &mut Builder<'_>, components: &openapiv3::Components) -> Vec<SecurityScheme> {
+fn security_schemes(
+    builder: &mut Builder<'_>,
+    components: &openapiv3::Components,
+) -> Vec<SecurityScheme> {
     let mut out = Vec::new();
     for (key, scheme) in &components.security_schemes {
         let pointer = join_pointer("/components/securitySchemes", key);
         let scheme = match scheme {
             ReferenceOr::Item(s) => s,
             ReferenceOr::Reference { reference } => {
-                builder.error(&pointer, format!("security scheme `$ref: {reference}` is not supported"));
+                builder.error(
+                    &pointer,
+                    format!("security scheme `$ref: {reference}` is not supported"),
+                );
                 continue;
             }
         };
         let (kind, description) = match scheme {
-            OaScheme::HTTP { scheme, bearer_format, description, .. } => match scheme.to_ascii_lowercase().as_str() {
-                "bearer" => (SecurityKind::Bearer { format: bearer_format.clone() }, description),
-                "basic" => (SecurityKind::Basic, description),
-                other => {
-                    builder.warning(&pointer, format!("HTTP auth scheme `{other}` is not supported; the client cannot send it"));
-                    continue;
+            OaScheme::HTTP {
+                scheme,
+                bearer_format,
+                description,
+                ..
+            } => {
+                match scheme.to_ascii_lowercase().as_str() {
+                    "bearer" => (
+                        SecurityKind::Bearer {
+                            format: bearer_format.clone(),
+                        },
+                        description,
+                    ),
+                    "basic" => (SecurityKind::Basic, description),
+                    other => {
+                        builder.warning(&pointer, format!("HTTP auth scheme `{other}` is not supported; the client cannot send it"));
+                        continue;
+                    }
                 }
-            },
-            OaScheme::APIKey { location, name, description, .. } => {
+            }
+            OaScheme::APIKey {
+                location,
+                name,
+                description,
+                ..
+            } => {
                 let location = match location {
                     APIKeyLocation::Query => ParamLocation::Query,
                     APIKeyLocation::Header => ParamLocation::Header,
                     APIKeyLocation::Cookie => ParamLocation::Cookie,
                 };
-                (SecurityKind::ApiKey { location, name: name.clone() }, description)
+                (
+                    SecurityKind::ApiKey {
+                        location,
+                        name: name.clone(),
+                    },
+                    description,
+                )
             }
             OaScheme::OAuth2 { description, .. } | OaScheme::OpenIDConnect { description, .. } => {
                 (SecurityKind::OAuth2, description)
             }
         };
-        out.push(SecurityScheme { key: key.clone(), description: description.clone(), kind });
+        out.push(SecurityScheme {
+            key: key.clone(),
+            description: description.clone(),
+            kind,
+        });
     }
     out
 }

@@ -3,8 +3,9 @@
 
 use indexmap::IndexMap;
 use openapiv3::{
-    Example as OaExample, MediaType, Operation as OaOperation, Parameter as OaParameter, ParameterSchemaOrContent,
-    PathItem, QueryStyle, ReferenceOr, SchemaKind, SecurityRequirement, StatusCode, Type,
+    Example as OaExample, MediaType, Operation as OaOperation, Parameter as OaParameter,
+    ParameterSchemaOrContent, PathItem, QueryStyle, ReferenceOr, SchemaKind, SecurityRequirement,
+    StatusCode, Type,
 };
 
 use super::builder::Builder;
@@ -18,20 +19,30 @@ use crate::naming::status_name;
 pub const PATH_SEGMENT_PREFIX: &str = "x-path-segment-prefix";
 
 impl<'a> Builder<'a> {
-    pub(crate) fn operations(&mut self, global_security: &'a Option<Vec<SecurityRequirement>>) -> Vec<Operation> {
+    pub(crate) fn operations(
+        &mut self,
+        global_security: &'a Option<Vec<SecurityRequirement>>,
+    ) -> Vec<Operation> {
         let mut operations = Vec::new();
         for (path, item) in &self.spec.openapi.paths.paths {
             let pointer = join_pointer("/paths", path);
             let item = match item {
                 ReferenceOr::Item(item) => item,
                 ReferenceOr::Reference { reference } => {
-                    self.error(&pointer, format!("path item `$ref: {reference}` is not supported; inline the path item"));
+                    self.error(
+                        &pointer,
+                        format!(
+                            "path item `$ref: {reference}` is not supported; inline the path item"
+                        ),
+                    );
                     continue;
                 }
             };
             for (method, op) in methods(item) {
                 let op_pointer = format!("{pointer}/{}", method.as_str().to_ascii_lowercase());
-                if let Some(operation) = self.operation(path, item, method, op, &op_pointer, global_security) {
+                if let Some(operation) =
+                    self.operation(path, item, method, op, &op_pointer, global_security)
+                {
                     operations.push(operation);
                 }
             }
@@ -48,12 +59,23 @@ impl<'a> Builder<'a> {
         pointer: &str,
         global_security: &'a Option<Vec<SecurityRequirement>>,
     ) -> Option<Operation> {
-        let id = op.operation_id.clone().unwrap_or_else(|| format!("{} {path}", method.as_str().to_ascii_lowercase()));
+        let id = op
+            .operation_id
+            .clone()
+            .unwrap_or_else(|| format!("{} {path}", method.as_str().to_ascii_lowercase()));
         let parameters = self.parameters(&id, item, op, pointer);
         let segments = self.path_segments(path, &parameters, pointer)?;
-        let body = op.request_body.as_ref().and_then(|b| self.request_body(&id, b, &format!("{pointer}/requestBody")));
+        let body = op
+            .request_body
+            .as_ref()
+            .and_then(|b| self.request_body(&id, b, &format!("{pointer}/requestBody")));
         let responses = self.responses(&id, op, &format!("{pointer}/responses"));
-        let security = op.security.as_ref().or(global_security.as_ref()).map(|reqs| scheme_keys(reqs)).unwrap_or_default();
+        let security = op
+            .security
+            .as_ref()
+            .or(global_security.as_ref())
+            .map(|reqs| scheme_keys(reqs))
+            .unwrap_or_default();
         Some(Operation {
             id,
             method,
@@ -73,7 +95,13 @@ impl<'a> Builder<'a> {
 
     /// Path-level parameters, overridden by operation-level ones with the
     /// same name and location.
-    fn parameters(&mut self, op_id: &str, item: &'a PathItem, op: &'a OaOperation, pointer: &str) -> Vec<Parameter> {
+    fn parameters(
+        &mut self,
+        op_id: &str,
+        item: &'a PathItem,
+        op: &'a OaOperation,
+        pointer: &str,
+    ) -> Vec<Parameter> {
         let path_pointer = pointer.rsplit_once('/').map(|(p, _)| p).unwrap_or(pointer);
         let mut out: Vec<Parameter> = Vec::new();
         let sources = item
@@ -81,10 +109,20 @@ impl<'a> Builder<'a> {
             .iter()
             .enumerate()
             .map(|(i, p)| (p, format!("{path_pointer}/parameters/{i}")))
-            .chain(op.parameters.iter().enumerate().map(|(i, p)| (p, format!("{pointer}/parameters/{i}"))));
+            .chain(
+                op.parameters
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (p, format!("{pointer}/parameters/{i}"))),
+            );
         for (param, at) in sources {
-            let Some(param) = self.parameter(op_id, param, &at) else { continue };
-            match out.iter_mut().find(|p| p.name == param.name && p.location == param.location) {
+            let Some(param) = self.parameter(op_id, param, &at) else {
+                continue;
+            };
+            match out
+                .iter_mut()
+                .find(|p| p.name == param.name && p.location == param.location)
+            {
                 Some(existing) => *existing = param,
                 None => out.push(param),
             }
@@ -92,7 +130,12 @@ impl<'a> Builder<'a> {
         out
     }
 
-    fn parameter(&mut self, op_id: &str, param: &'a ReferenceOr<OaParameter>, pointer: &str) -> Option<Parameter> {
+    fn parameter(
+        &mut self,
+        op_id: &str,
+        param: &'a ReferenceOr<OaParameter>,
+        pointer: &str,
+    ) -> Option<Parameter> {
         let resolved = match resolve(self.components, param, pointer) {
             Ok(r) => r,
             Err(message) => {
@@ -101,12 +144,24 @@ impl<'a> Builder<'a> {
             }
         };
         let (location, data, explode_default) = match resolved.item {
-            OaParameter::Query { parameter_data, style, .. } => {
-                (ParamLocation::Query, parameter_data, matches!(style, QueryStyle::Form))
+            OaParameter::Query {
+                parameter_data,
+                style,
+                ..
+            } => (
+                ParamLocation::Query,
+                parameter_data,
+                matches!(style, QueryStyle::Form),
+            ),
+            OaParameter::Header { parameter_data, .. } => {
+                (ParamLocation::Header, parameter_data, false)
             }
-            OaParameter::Header { parameter_data, .. } => (ParamLocation::Header, parameter_data, false),
-            OaParameter::Path { parameter_data, .. } => (ParamLocation::Path, parameter_data, false),
-            OaParameter::Cookie { parameter_data, .. } => (ParamLocation::Cookie, parameter_data, true),
+            OaParameter::Path { parameter_data, .. } => {
+                (ParamLocation::Path, parameter_data, false)
+            }
+            OaParameter::Cookie { parameter_data, .. } => {
+                (ParamLocation::Cookie, parameter_data, true)
+            }
         };
         let at = resolved.pointer;
         let hint = match resolved.component {
@@ -116,7 +171,10 @@ impl<'a> Builder<'a> {
         let (schema, schema_pointer) = match &data.format {
             ParameterSchemaOrContent::Schema(schema) => (Some(schema), format!("{at}/schema")),
             ParameterSchemaOrContent::Content(content) => match content.first() {
-                Some((media, m)) => (m.schema.as_ref(), format!("{}/schema", join_pointer(&format!("{at}/content"), media))),
+                Some((media, m)) => (
+                    m.schema.as_ref(),
+                    format!("{}/schema", join_pointer(&format!("{at}/content"), media)),
+                ),
                 None => (None, at.clone()),
             },
         };
@@ -128,7 +186,13 @@ impl<'a> Builder<'a> {
         };
         let required = data.required || location == ParamLocation::Path;
         if location == ParamLocation::Path && !data.required {
-            self.warning(&at, format!("path parameter `{}` must be `required: true`; treated as required", data.name));
+            self.warning(
+                &at,
+                format!(
+                    "path parameter `{}` must be `required: true`; treated as required",
+                    data.name
+                ),
+            );
         }
         Some(Parameter {
             name: data.name.clone(),
@@ -140,11 +204,19 @@ impl<'a> Builder<'a> {
             explode: data.explode.unwrap_or(explode_default),
             default: inline.and_then(|s| s.schema_data.default.clone()),
             constant,
-            example: data.example.clone().or_else(|| inline.and_then(|s| s.schema_data.example.clone())),
+            example: data
+                .example
+                .clone()
+                .or_else(|| inline.and_then(|s| s.schema_data.example.clone())),
             segment_prefix: match data.extensions.get(PATH_SEGMENT_PREFIX) {
-                Some(serde_json::Value::String(prefix)) if location == ParamLocation::Path => Some(prefix.clone()),
+                Some(serde_json::Value::String(prefix)) if location == ParamLocation::Path => {
+                    Some(prefix.clone())
+                }
                 Some(_) => {
-                    self.error(&at, format!("`{PATH_SEGMENT_PREFIX}` must be a string, on a path parameter"));
+                    self.error(
+                        &at,
+                        format!("`{PATH_SEGMENT_PREFIX}` must be a string, on a path parameter"),
+                    );
                     None
                 }
                 None => None,
@@ -152,15 +224,28 @@ impl<'a> Builder<'a> {
         })
     }
 
-    fn path_segments(&mut self, path: &str, parameters: &[Parameter], pointer: &str) -> Option<Vec<PathSegment>> {
+    fn path_segments(
+        &mut self,
+        path: &str,
+        parameters: &[Parameter],
+        pointer: &str,
+    ) -> Option<Vec<PathSegment>> {
         let path_pointer = pointer.rsplit_once('/').map(|(p, _)| p).unwrap_or(pointer);
         let Some(rest) = path.strip_prefix('/') else {
             self.error(path_pointer, format!("path `{path}` must start with `/`"));
             return None;
         };
-        let param = |name: &str| parameters.iter().find(|p| p.location == ParamLocation::Path && p.name == name);
+        let param = |name: &str| {
+            parameters
+                .iter()
+                .find(|p| p.location == ParamLocation::Path && p.name == name)
+        };
         let mut segments = Vec::new();
-        let pieces: Vec<&str> = if rest.is_empty() { Vec::new() } else { rest.split('/').collect() };
+        let pieces: Vec<&str> = if rest.is_empty() {
+            Vec::new()
+        } else {
+            rest.split('/').collect()
+        };
         let last = pieces.len().saturating_sub(1);
         for (i, piece) in pieces.iter().enumerate() {
             if piece.is_empty() {
@@ -168,7 +253,10 @@ impl<'a> Builder<'a> {
                     segments.push(PathSegment::TrailingSlash);
                     continue;
                 }
-                self.error(path_pointer, format!("path `{path}` has an empty segment (`//`)"));
+                self.error(
+                    path_pointer,
+                    format!("path `{path}` has an empty segment (`//`)"),
+                );
                 return None;
             }
             let parts = match split_template(piece) {
@@ -188,21 +276,35 @@ impl<'a> Builder<'a> {
             }
             segments.push(match parts.as_slice() {
                 [SegmentPart::Literal(text)] => PathSegment::Literal(text.clone()),
-                [SegmentPart::Param(name)] => match param(name).and_then(|p| p.segment_prefix.clone()) {
-                    Some(prefix) => PathSegment::Hierarchy { param: name.clone(), prefix },
-                    None => PathSegment::Param(name.clone()),
-                },
+                [SegmentPart::Param(name)] => {
+                    match param(name).and_then(|p| p.segment_prefix.clone()) {
+                        Some(prefix) => PathSegment::Hierarchy {
+                            param: name.clone(),
+                            prefix,
+                        },
+                        None => PathSegment::Param(name.clone()),
+                    }
+                }
                 _ => PathSegment::Mixed(parts),
             });
         }
-        for p in parameters.iter().filter(|p| p.location == ParamLocation::Path) {
+        for p in parameters
+            .iter()
+            .filter(|p| p.location == ParamLocation::Path)
+        {
             let used = segments.iter().any(|s| match s {
                 PathSegment::Param(n) | PathSegment::Hierarchy { param: n, .. } => *n == p.name,
                 PathSegment::Mixed(parts) => parts.contains(&SegmentPart::Param(p.name.clone())),
                 _ => false,
             });
             if !used {
-                self.warning(pointer, format!("path parameter `{}` does not appear in `{path}`; ignored", p.name));
+                self.warning(
+                    pointer,
+                    format!(
+                        "path parameter `{}` does not appear in `{path}`; ignored",
+                        p.name
+                    ),
+                );
             }
         }
         Some(segments)
@@ -226,29 +328,60 @@ impl<'a> Builder<'a> {
             None => vec![op_id.to_string(), "body".to_string()],
         };
         let content = self.content(&resolved.item.content, &resolved.pointer, &hint);
-        Some(RequestBody { required: resolved.item.required, description: resolved.item.description.clone(), content })
+        Some(RequestBody {
+            required: resolved.item.required,
+            description: resolved.item.description.clone(),
+            content,
+        })
     }
 
-    fn content(&mut self, content: &'a IndexMap<String, MediaType>, pointer: &str, hint: &[String]) -> Vec<Content> {
+    fn content(
+        &mut self,
+        content: &'a IndexMap<String, MediaType>,
+        pointer: &str,
+        hint: &[String],
+    ) -> Vec<Content> {
         content
             .iter()
             .map(|(media_type, media)| {
                 let at = join_pointer(&format!("{pointer}/content"), media_type);
-                let ty = media.schema.as_ref().map(|s| self.schema_type(SchemaAt::of(s), &format!("{at}/schema"), hint));
-                let mut examples: Vec<Example> =
-                    media.example.iter().map(|v| Example { name: None, summary: None, value: v.clone() }).collect();
+                let ty = media
+                    .schema
+                    .as_ref()
+                    .map(|s| self.schema_type(SchemaAt::of(s), &format!("{at}/schema"), hint));
+                let mut examples: Vec<Example> = media
+                    .example
+                    .iter()
+                    .map(|v| Example {
+                        name: None,
+                        summary: None,
+                        value: v.clone(),
+                    })
+                    .collect();
                 for (name, example) in &media.examples {
                     let ex_at = join_pointer(&format!("{at}/examples"), name);
                     if let Some(example) = self.example(example, &ex_at) {
-                        examples.push(Example { name: Some(name.clone()), summary: example.summary.clone(), value: example.value.clone().unwrap_or_default() });
+                        examples.push(Example {
+                            name: Some(name.clone()),
+                            summary: example.summary.clone(),
+                            value: example.value.clone().unwrap_or_default(),
+                        });
                     }
                 }
-                Content { media_type: media_type.clone(), ty, examples }
+                Content {
+                    media_type: media_type.clone(),
+                    ty,
+                    examples,
+                }
             })
             .collect()
     }
 
-    fn example(&mut self, example: &'a ReferenceOr<OaExample>, pointer: &str) -> Option<&'a OaExample> {
+    fn example(
+        &mut self,
+        example: &'a ReferenceOr<OaExample>,
+        pointer: &str,
+    ) -> Option<&'a OaExample> {
         match resolve(self.components, example, pointer) {
             Ok(r) => Some(r.item),
             Err(message) => {
@@ -269,7 +402,10 @@ impl<'a> Builder<'a> {
                     StatusCode::Code(c) => StatusMatch::Code(*c),
                     StatusCode::Range(d) if (1..=5).contains(d) => StatusMatch::Range(*d as u8),
                     StatusCode::Range(_) => {
-                        self.error(&join_pointer(pointer, &key), format!("`{key}` is not a status range"));
+                        self.error(
+                            &join_pointer(pointer, &key),
+                            format!("`{key}` is not a status range"),
+                        );
                         return None;
                     }
                 };
@@ -277,10 +413,17 @@ impl<'a> Builder<'a> {
             })
             .collect();
         if let Some(default) = &op.responses.default {
-            found.push((StatusMatch::Default, default, join_pointer(pointer, "default")));
+            found.push((
+                StatusMatch::Default,
+                default,
+                join_pointer(pointer, "default"),
+            ));
         }
         if found.is_empty() {
-            self.warning(pointer, "the operation documents no response; every status will be unexpected");
+            self.warning(
+                pointer,
+                "the operation documents no response; every status will be unexpected",
+            );
         }
         found.sort_by_key(|(status, _, _)| *status);
         let any_success = found.iter().any(|(s, _, _)| is_success_status(*s));
@@ -301,7 +444,8 @@ impl<'a> Builder<'a> {
             let content = self.content(&resolved.item.content, &resolved.pointer, &hint);
             out.push(Response {
                 status,
-                is_success: is_success_status(status) || (status == StatusMatch::Default && !any_success),
+                is_success: is_success_status(status)
+                    || (status == StatusMatch::Default && !any_success),
                 description: resolved.item.description.clone(),
                 headers,
                 content,
@@ -331,12 +475,19 @@ impl<'a> Builder<'a> {
                 }
             };
             let ty = match &resolved.item.format {
-                ParameterSchemaOrContent::Schema(schema) => {
-                    self.schema_type(SchemaAt::of(schema), &format!("{}/schema", resolved.pointer), &extend(hint, name))
-                }
+                ParameterSchemaOrContent::Schema(schema) => self.schema_type(
+                    SchemaAt::of(schema),
+                    &format!("{}/schema", resolved.pointer),
+                    &extend(hint, name),
+                ),
                 ParameterSchemaOrContent::Content(_) => TypeRef::String(StringFormat::Plain),
             };
-            out.push(ResponseHeader { name: name.clone(), required: resolved.item.required, description: resolved.item.description.clone(), ty });
+            out.push(ResponseHeader {
+                name: name.clone(),
+                required: resolved.item.required,
+                description: resolved.item.description.clone(),
+                ty,
+            });
         }
         out
     }
@@ -390,13 +541,17 @@ fn split_template(segment: &str) -> Result<Vec<SegmentPart>, String> {
     while !rest.is_empty() {
         match rest.find('{') {
             Some(0) => {
-                let end = rest.find('}').ok_or_else(|| format!("unclosed `{{` in `{segment}`"))?;
+                let end = rest
+                    .find('}')
+                    .ok_or_else(|| format!("unclosed `{{` in `{segment}`"))?;
                 let name = &rest[1..end];
                 if name.is_empty() || name.contains('{') {
                     return Err(format!("bad parameter name in `{segment}`"));
                 }
                 if matches!(parts.last(), Some(SegmentPart::Param(_))) {
-                    return Err(format!("two parameters with nothing between them in `{segment}`"));
+                    return Err(format!(
+                        "two parameters with nothing between them in `{segment}`"
+                    ));
                 }
                 parts.push(SegmentPart::Param(name.to_string()));
                 rest = &rest[end + 1..];
@@ -423,10 +578,16 @@ mod tests {
 
     #[test]
     fn templates_split_into_literals_and_params() {
-        assert_eq!(split_template("users").unwrap(), vec![SegmentPart::Literal("users".into())]);
+        assert_eq!(
+            split_template("users").unwrap(),
+            vec![SegmentPart::Literal("users".into())]
+        );
         assert_eq!(
             split_template("{id}.json").unwrap(),
-            vec![SegmentPart::Param("id".into()), SegmentPart::Literal(".json".into())]
+            vec![
+                SegmentPart::Param("id".into()),
+                SegmentPart::Literal(".json".into())
+            ]
         );
         assert!(split_template("{id").is_err());
         assert!(split_template("{a}{b}").is_err());

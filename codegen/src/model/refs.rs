@@ -1,7 +1,10 @@
 //! Resolving `$ref`s to components, with chains followed and loops caught.
 
 use indexmap::IndexMap;
-use openapiv3::{Components, Example, Header, Parameter, ReferenceOr, RequestBody, Response, Schema, SecurityScheme};
+use openapiv3::{
+    Components, Example, Header, Parameter, ReferenceOr, RequestBody, Response, Schema,
+    SecurityScheme,
+};
 
 use crate::diagnostics::escape_token;
 
@@ -39,8 +42,11 @@ pub(crate) struct Resolved<'a, T> {
 }
 
 /// Split `#/components/<kind>/<name>` into its name, if it has that form.
-pub(crate) fn component_name<'r>(reference: &'r str, kind: &str) -> Option<String> {
-    let rest = reference.strip_prefix("#/components/")?.strip_prefix(kind)?.strip_prefix('/')?;
+pub(crate) fn component_name(reference: &str, kind: &str) -> Option<String> {
+    let rest = reference
+        .strip_prefix("#/components/")?
+        .strip_prefix(kind)?
+        .strip_prefix('/')?;
     (!rest.contains('/')).then(|| rest.replace("~1", "/").replace("~0", "~"))
 }
 
@@ -57,7 +63,13 @@ pub(crate) fn resolve<'a, T: Component>(
     let mut seen: Vec<&str> = Vec::new();
     loop {
         match current {
-            ReferenceOr::Item(item) => return Ok(Resolved { item, pointer: current_pointer, component }),
+            ReferenceOr::Item(item) => {
+                return Ok(Resolved {
+                    item,
+                    pointer: current_pointer,
+                    component,
+                });
+            }
             ReferenceOr::Reference { reference } => {
                 if seen.contains(&reference.as_str()) {
                     seen.push(reference);
@@ -83,19 +95,35 @@ fn unsupported_ref(reference: &str, kind: &str) -> String {
     if reference.starts_with('#') {
         format!("`$ref: {reference}` must point into `#/components/{kind}/`")
     } else {
-        format!("`$ref: {reference}` points outside this file; only local `#/components/{kind}/...` refs are supported")
+        format!(
+            "`$ref: {reference}` points outside this file; only local `#/components/{kind}/...` refs are supported"
+        )
     }
 }
 
 /// An unresolved ref names the nearest existing names, so a typo is obvious.
-pub(crate) fn missing_ref<'k>(reference: &str, name: &str, keys: impl Iterator<Item = &'k String>) -> String {
-    let mut near: Vec<(usize, &String)> = keys.map(|k| (edit_distance(&k.to_lowercase(), &name.to_lowercase()), k)).collect();
+pub(crate) fn missing_ref<'k>(
+    reference: &str,
+    name: &str,
+    keys: impl Iterator<Item = &'k String>,
+) -> String {
+    let mut near: Vec<(usize, &String)> = keys
+        .map(|k| (edit_distance(&k.to_lowercase(), &name.to_lowercase()), k))
+        .collect();
     near.sort();
-    let suggestions: Vec<String> = near.iter().take(3).filter(|(d, _)| *d <= name.len().max(3) / 2 + 1).map(|(_, k)| format!("`{k}`")).collect();
+    let suggestions: Vec<String> = near
+        .iter()
+        .take(3)
+        .filter(|(d, _)| *d <= name.len().max(3) / 2 + 1)
+        .map(|(_, k)| format!("`{k}`"))
+        .collect();
     if suggestions.is_empty() {
         format!("unresolved `$ref: {reference}`: no such component")
     } else {
-        format!("unresolved `$ref: {reference}`: no such component; did you mean {}?", suggestions.join(" or "))
+        format!(
+            "unresolved `$ref: {reference}`: no such component; did you mean {}?",
+            suggestions.join(" or ")
+        )
     }
 }
 
@@ -107,7 +135,11 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let cur = row[j + 1];
-            row[j + 1] = if ca == *cb { prev } else { 1 + prev.min(row[j]).min(row[j + 1]) };
+            row[j + 1] = if ca == *cb {
+                prev
+            } else {
+                1 + prev.min(row[j]).min(row[j + 1])
+            };
             prev = cur;
         }
     }
@@ -124,14 +156,19 @@ mod tests {
 
     #[test]
     fn chains_are_followed_and_loops_named() {
-        let c = components("schemas:\n  A: {$ref: '#/components/schemas/B'}\n  B: {type: string}\n  L1: {$ref: '#/components/schemas/L2'}\n  L2: {$ref: '#/components/schemas/L1'}\n");
+        let c = components(
+            "schemas:\n  A: {$ref: '#/components/schemas/B'}\n  B: {type: string}\n  L1: {$ref: '#/components/schemas/L2'}\n  L2: {$ref: '#/components/schemas/L1'}\n",
+        );
         let start = ReferenceOr::<Schema>::ref_("#/components/schemas/A");
         let resolved = resolve(&c, &start, "/x").unwrap();
         assert_eq!(resolved.pointer, "/components/schemas/B");
         assert_eq!(resolved.component, Some("B"));
         let looped = ReferenceOr::<Schema>::ref_("#/components/schemas/L1");
         let err = resolve(&c, &looped, "/x").err().unwrap();
-        assert!(err.contains("loop") && err.contains("L1") && err.contains("L2"), "{err}");
+        assert!(
+            err.contains("loop") && err.contains("L1") && err.contains("L2"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -141,8 +178,18 @@ mod tests {
         let err = resolve(&c, &typo, "/x").err().unwrap();
         assert!(err.contains("did you mean `ErrorResponse`"), "{err}");
         let external = ReferenceOr::<Schema>::ref_("other.yaml#/X");
-        assert!(resolve(&c, &external, "/x").err().unwrap().contains("outside this file"));
+        assert!(
+            resolve(&c, &external, "/x")
+                .err()
+                .unwrap()
+                .contains("outside this file")
+        );
         let wrong_kind = ReferenceOr::<Schema>::ref_("#/components/parameters/X");
-        assert!(resolve(&c, &wrong_kind, "/x").err().unwrap().contains("must point into"));
+        assert!(
+            resolve(&c, &wrong_kind, "/x")
+                .err()
+                .unwrap()
+                .contains("must point into")
+        );
     }
 }

@@ -3,8 +3,8 @@
 //! a [`TypeDef`] registered once under its [`TypeId`].
 
 use openapiv3::{
-    AdditionalProperties, AnySchema, IntegerFormat as OaInt, NumberFormat as OaNum, ObjectType, ReferenceOr,
-    Schema, SchemaKind, StringFormat as OaString, Type, VariantOrUnknownOrEmpty,
+    AdditionalProperties, AnySchema, IntegerFormat as OaInt, NumberFormat as OaNum, ObjectType,
+    ReferenceOr, Schema, SchemaKind, StringFormat as OaString, Type, VariantOrUnknownOrEmpty,
 };
 
 use super::builder::Builder;
@@ -38,7 +38,12 @@ impl<'a> SchemaAt<'a> {
 impl<'a> Builder<'a> {
     /// The type of the schema at `pointer`. `hint` names any type this has to
     /// create (`["ErrorResponse", "error"]`).
-    pub(crate) fn schema_type(&mut self, schema: SchemaAt<'a>, pointer: &str, hint: &[String]) -> TypeRef {
+    pub(crate) fn schema_type(
+        &mut self,
+        schema: SchemaAt<'a>,
+        pointer: &str,
+        hint: &[String],
+    ) -> TypeRef {
         match schema {
             SchemaAt::Ref(reference) => self.schema_ref(reference, pointer),
             SchemaAt::Inline(schema) => self.inline_schema(schema, pointer, hint),
@@ -50,7 +55,9 @@ impl<'a> Builder<'a> {
             let message = if reference.starts_with('#') {
                 format!("`$ref: {reference}` must point into `#/components/schemas/`")
             } else {
-                format!("`$ref: {reference}` points outside this file; only local refs are supported")
+                format!(
+                    "`$ref: {reference}` points outside this file; only local refs are supported"
+                )
             };
             self.error(pointer, message);
             return TypeRef::Any;
@@ -68,7 +75,12 @@ impl<'a> Builder<'a> {
 
     /// A named component schema: always a [`TypeDef`] (so its name survives),
     /// except a bare alias of another ref, which is that ref's type.
-    pub(crate) fn component_schema(&mut self, name: &str, schema: &'a ReferenceOr<Schema>, pointer: &str) -> TypeRef {
+    pub(crate) fn component_schema(
+        &mut self,
+        name: &str,
+        schema: &'a ReferenceOr<Schema>,
+        pointer: &str,
+    ) -> TypeRef {
         let id = TypeId(format!("#{pointer}"));
         if self.types.contains_key(&id) || self.in_progress.contains(&id) {
             return TypeRef::Named(id);
@@ -99,10 +111,19 @@ impl<'a> Builder<'a> {
 
     fn inline_schema(&mut self, schema: &'a Schema, pointer: &str, hint: &[String]) -> TypeRef {
         let ty = self.inline_schema_inner(schema, pointer, hint);
-        if schema.schema_data.nullable { nullable_of(ty) } else { ty }
+        if schema.schema_data.nullable {
+            nullable_of(ty)
+        } else {
+            ty
+        }
     }
 
-    fn inline_schema_inner(&mut self, schema: &'a Schema, pointer: &str, hint: &[String]) -> TypeRef {
+    fn inline_schema_inner(
+        &mut self,
+        schema: &'a Schema,
+        pointer: &str,
+        hint: &[String],
+    ) -> TypeRef {
         // A single-member `allOf: [$ref]` wraps a ref to add a description or
         // `nullable`: it is that ref's type.
         if let SchemaKind::AllOf { all_of } = &schema.schema_kind {
@@ -132,30 +153,61 @@ impl<'a> Builder<'a> {
             }),
             SchemaKind::Type(Type::Boolean(_)) => TypeRef::Boolean,
             SchemaKind::Type(Type::Array(a)) => self.array_type(a.items.as_ref(), pointer, hint),
-            SchemaKind::Type(Type::Object(o)) => self.map_type(o.additional_properties.as_ref(), pointer, hint),
-            SchemaKind::Any(any) => self.any_schema_type(any, pointer, hint),
-            SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } | SchemaKind::AllOf { .. } | SchemaKind::Not { .. } => {
-                TypeRef::Any
+            SchemaKind::Type(Type::Object(o)) => {
+                self.map_type(o.additional_properties.as_ref(), pointer, hint)
             }
+            SchemaKind::Any(any) => self.any_schema_type(any, pointer, hint),
+            SchemaKind::OneOf { .. }
+            | SchemaKind::AnyOf { .. }
+            | SchemaKind::AllOf { .. }
+            | SchemaKind::Not { .. } => TypeRef::Any,
         }
     }
 
     /// The [`TypeKind`] for schemas that need a type of their own: objects
     /// with properties, string enums, unions and merged `allOf`s.
-    fn shaped_kind(&mut self, schema: &'a Schema, pointer: &str, hint: &[String]) -> Option<TypeKind> {
+    fn shaped_kind(
+        &mut self,
+        schema: &'a Schema,
+        pointer: &str,
+        hint: &[String],
+    ) -> Option<TypeKind> {
         match &schema.schema_kind {
             SchemaKind::Type(Type::Object(o)) if !o.properties.is_empty() || is_closed_empty(o) => {
-                Some(TypeKind::Struct(self.struct_def(&o.properties, &o.required, o.additional_properties.as_ref(), pointer, hint)))
+                Some(TypeKind::Struct(self.struct_def(
+                    &o.properties,
+                    &o.required,
+                    o.additional_properties.as_ref(),
+                    pointer,
+                    hint,
+                )))
             }
             SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty() => {
-                let values: Vec<EnumValue> = s.enumeration.iter().flatten().map(|v| EnumValue::String(v.clone())).collect();
+                let values: Vec<EnumValue> = s
+                    .enumeration
+                    .iter()
+                    .flatten()
+                    .map(|v| EnumValue::String(v.clone()))
+                    .collect();
                 (!values.is_empty()).then_some(TypeKind::Enum(EnumDef { values }))
             }
-            SchemaKind::OneOf { one_of } => Some(self.one_of_kind(one_of, "oneOf", schema, pointer, hint)),
-            SchemaKind::AnyOf { any_of } => Some(self.one_of_kind(any_of, "anyOf", schema, pointer, hint)),
-            SchemaKind::AllOf { all_of } if all_of.len() > 1 => Some(self.all_of_kind(all_of, pointer, hint)),
+            SchemaKind::OneOf { one_of } => {
+                Some(self.one_of_kind(one_of, "oneOf", schema, pointer, hint))
+            }
+            SchemaKind::AnyOf { any_of } => {
+                Some(self.one_of_kind(any_of, "anyOf", schema, pointer, hint))
+            }
+            SchemaKind::AllOf { all_of } if all_of.len() > 1 => {
+                Some(self.all_of_kind(all_of, pointer, hint))
+            }
             SchemaKind::Any(any) if !any.properties.is_empty() => {
-                Some(TypeKind::Struct(self.struct_def(&any.properties, &any.required, any.additional_properties.as_ref(), pointer, hint)))
+                Some(TypeKind::Struct(self.struct_def(
+                    &any.properties,
+                    &any.required,
+                    any.additional_properties.as_ref(),
+                    pointer,
+                    hint,
+                )))
             }
             _ => None,
         }
@@ -170,12 +222,19 @@ impl<'a> Builder<'a> {
         hint: &[String],
     ) -> StructDef {
         for name in required.iter().filter(|r| !properties.contains_key(*r)) {
-            self.warning(&format!("{pointer}/required"), format!("`{name}` is required but is not among the properties; ignored"));
+            self.warning(
+                &format!("{pointer}/required"),
+                format!("`{name}` is required but is not among the properties; ignored"),
+            );
         }
         let fields = properties
             .iter()
             .map(|(name, property)| {
-                let at = format!("{}/{}", join_pointer(pointer, "properties"), crate::diagnostics::escape_token(name));
+                let at = format!(
+                    "{}/{}",
+                    join_pointer(pointer, "properties"),
+                    crate::diagnostics::escape_token(name)
+                );
                 let ty = self.schema_type(SchemaAt::of_boxed(property), &at, &extend(hint, name));
                 let data = match property {
                     ReferenceOr::Item(s) => Some(&s.schema_data),
@@ -195,9 +254,11 @@ impl<'a> Builder<'a> {
             .collect();
         let additional = match additional {
             Some(AdditionalProperties::Any(true)) => Some(TypeRef::Any),
-            Some(AdditionalProperties::Schema(s)) => {
-                Some(self.schema_type(SchemaAt::of(s), &format!("{pointer}/additionalProperties"), &extend(hint, "value")))
-            }
+            Some(AdditionalProperties::Schema(s)) => Some(self.schema_type(
+                SchemaAt::of(s),
+                &format!("{pointer}/additionalProperties"),
+                &extend(hint, "value"),
+            )),
             _ => None,
         };
         StructDef { fields, additional }
@@ -217,7 +278,11 @@ impl<'a> Builder<'a> {
             .enumerate()
             .map(|(i, member)| {
                 let at = format!("{pointer}/{keyword}/{i}");
-                let ty = self.schema_type(SchemaAt::of(member), &at, &extend(hint, &format!("variant{i}")));
+                let ty = self.schema_type(
+                    SchemaAt::of(member),
+                    &at,
+                    &extend(hint, &format!("variant{i}")),
+                );
                 let tag = discriminator.and_then(|d| match member {
                     ReferenceOr::Reference { reference } => d
                         .mapping
@@ -230,15 +295,27 @@ impl<'a> Builder<'a> {
                 OneOfVariant { tag, ty }
             })
             .collect();
-        TypeKind::OneOf(OneOfDef { variants, discriminator: discriminator.map(|d| d.property_name.clone()) })
+        TypeKind::OneOf(OneOfDef {
+            variants,
+            discriminator: discriminator.map(|d| d.property_name.clone()),
+        })
     }
 
     /// Merge every member's properties into one struct.
-    fn all_of_kind(&mut self, members: &'a [ReferenceOr<Schema>], pointer: &str, hint: &[String]) -> TypeKind {
-        let mut merged = StructDef { fields: Vec::new(), additional: None };
+    fn all_of_kind(
+        &mut self,
+        members: &'a [ReferenceOr<Schema>],
+        pointer: &str,
+        hint: &[String],
+    ) -> TypeKind {
+        let mut merged = StructDef {
+            fields: Vec::new(),
+            additional: None,
+        };
         for (i, member) in members.iter().enumerate() {
             let at = format!("{pointer}/allOf/{i}");
-            let Some((schema, schema_pointer)) = self.object_schema(SchemaAt::of(member), &at) else {
+            let Some((schema, schema_pointer)) = self.object_schema(SchemaAt::of(member), &at)
+            else {
                 self.warning(&at, "an `allOf` member that is not an object is ignored");
                 continue;
             };
@@ -258,20 +335,31 @@ impl<'a> Builder<'a> {
     }
 
     /// Resolve a ref to an inline schema and its pointer (for allOf merging).
-    fn object_schema(&mut self, schema: SchemaAt<'a>, pointer: &str) -> Option<(&'a Schema, String)> {
+    fn object_schema(
+        &mut self,
+        schema: SchemaAt<'a>,
+        pointer: &str,
+    ) -> Option<(&'a Schema, String)> {
         match schema {
             SchemaAt::Inline(s) => Some((s, pointer.to_string())),
             SchemaAt::Ref(reference) => {
                 let name = component_name(reference, "schemas")?;
                 match self.components.schemas.get(&name)? {
                     ReferenceOr::Item(s) => Some((s, join_pointer("/components/schemas", &name))),
-                    ReferenceOr::Reference { reference } => self.object_schema(SchemaAt::Ref(reference), pointer),
+                    ReferenceOr::Reference { reference } => {
+                        self.object_schema(SchemaAt::Ref(reference), pointer)
+                    }
                 }
             }
         }
     }
 
-    fn array_type(&mut self, items: Option<&'a ReferenceOr<Box<Schema>>>, pointer: &str, hint: &[String]) -> TypeRef {
+    fn array_type(
+        &mut self,
+        items: Option<&'a ReferenceOr<Box<Schema>>>,
+        pointer: &str,
+        hint: &[String],
+    ) -> TypeRef {
         match items {
             Some(items) => TypeRef::Array(Box::new(self.schema_type(
                 SchemaAt::of_boxed(items),
@@ -279,13 +367,21 @@ impl<'a> Builder<'a> {
                 &extend(hint, "item"),
             ))),
             None => {
-                self.warning(pointer, "array without `items`: its items are any JSON value");
+                self.warning(
+                    pointer,
+                    "array without `items`: its items are any JSON value",
+                );
                 TypeRef::Array(Box::new(TypeRef::Any))
             }
         }
     }
 
-    fn map_type(&mut self, additional: Option<&'a AdditionalProperties>, pointer: &str, hint: &[String]) -> TypeRef {
+    fn map_type(
+        &mut self,
+        additional: Option<&'a AdditionalProperties>,
+        pointer: &str,
+        hint: &[String],
+    ) -> TypeRef {
         match additional {
             Some(AdditionalProperties::Schema(s)) => TypeRef::Map(Box::new(self.schema_type(
                 SchemaAt::of(s),
@@ -332,7 +428,11 @@ impl<'a> Builder<'a> {
 /// `type: object` with no properties and `additionalProperties: false`: an
 /// empty struct, serialized as `{}`.
 fn is_closed_empty(o: &ObjectType) -> bool {
-    o.properties.is_empty() && matches!(o.additional_properties, Some(AdditionalProperties::Any(false)))
+    o.properties.is_empty()
+        && matches!(
+            o.additional_properties,
+            Some(AdditionalProperties::Any(false))
+        )
 }
 
 fn nullable_of(ty: TypeRef) -> TypeRef {

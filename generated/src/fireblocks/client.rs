@@ -100,9 +100,9 @@ impl<'a> ResetDevice<'a> {
         let mut path = ::std::string::String::new();
         path.push_str("/management/users/");
         path.push_str(
-            &::mfa_runtime::param::encode_segment(
-                &::mfa_runtime::param::ParamValue::to_param(&request.id),
-            ),
+            &::mfa_runtime::client::path_segment::<
+                E,
+            >("id", &::mfa_runtime::param::ParamValue::to_param(&request.id))?,
         );
         path.push_str("/reset_device");
         let mut http = ::mfa_runtime::client::Request::new(

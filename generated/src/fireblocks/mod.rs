@@ -8,11 +8,15 @@
 //! - Visit our developer docs: [Fireblocks DevPortal](https://developers.fireblocks.com)
 //!
 //! Module `fireblocks`: `types` holds the spec's schemas; `operations` the request, response and error types of each operation, shared by both sides; `client` (feature `client`) the typed client; `server` (feature `server`) the `FireblocksApi` trait and its axum router.
+#[rustfmt::skip]
 pub mod operations;
+#[rustfmt::skip]
 pub mod types;
 #[cfg(feature = "client")]
+#[rustfmt::skip]
 pub mod client;
 #[cfg(feature = "server")]
+#[rustfmt::skip]
 pub mod server;
 #[cfg(feature = "client")]
 pub use client::{Client, SERVERS};

@@ -10,11 +10,15 @@
 //! clear it for another user of that organization.
 //!
 //! Module `flashback`: `types` holds the spec's schemas; `operations` the request, response and error types of each operation, shared by both sides; `client` (feature `client`) the typed client; `server` (feature `server`) the `FlashbackApi` trait and its axum router.
+#[rustfmt::skip]
 pub mod operations;
+#[rustfmt::skip]
 pub mod types;
 #[cfg(feature = "client")]
+#[rustfmt::skip]
 pub mod client;
 #[cfg(feature = "server")]
+#[rustfmt::skip]
 pub mod server;
 #[cfg(feature = "client")]
 pub use client::{Client, SERVERS};

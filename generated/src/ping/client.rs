@@ -299,19 +299,26 @@ impl<'a> ResetOathDevices<'a> {
         type E = super::operations::ResetOathDevicesError;
         let request = self.request;
         let mut path = ::std::string::String::new();
+        if request.realm.is_empty() {
+            return ::std::result::Result::Err(
+                ::mfa_runtime::client::ClientError::InvalidRequest(
+                    "path parameter `realm` needs at least one item".to_string(),
+                ),
+            );
+        }
         for item in request.realm.iter() {
             path.push_str("/realms/");
             path.push_str(
-                &::mfa_runtime::param::encode_segment(
-                    &::mfa_runtime::param::ParamValue::to_param(item),
-                ),
+                &::mfa_runtime::client::path_segment::<
+                    E,
+                >("realm", &::mfa_runtime::param::ParamValue::to_param(item))?,
             );
         }
         path.push_str("/users/");
         path.push_str(
-            &::mfa_runtime::param::encode_segment(
-                &::mfa_runtime::param::ParamValue::to_param(&request.user),
-            ),
+            &::mfa_runtime::client::path_segment::<
+                E,
+            >("user", &::mfa_runtime::param::ParamValue::to_param(&request.user))?,
         );
         path.push_str("/devices/2fa/oath");
         let mut query = ::mfa_runtime::param::QueryString::new();
@@ -426,19 +433,26 @@ impl<'a> ResetPushDevices<'a> {
         type E = super::operations::ResetPushDevicesError;
         let request = self.request;
         let mut path = ::std::string::String::new();
+        if request.realm.is_empty() {
+            return ::std::result::Result::Err(
+                ::mfa_runtime::client::ClientError::InvalidRequest(
+                    "path parameter `realm` needs at least one item".to_string(),
+                ),
+            );
+        }
         for item in request.realm.iter() {
             path.push_str("/realms/");
             path.push_str(
-                &::mfa_runtime::param::encode_segment(
-                    &::mfa_runtime::param::ParamValue::to_param(item),
-                ),
+                &::mfa_runtime::client::path_segment::<
+                    E,
+                >("realm", &::mfa_runtime::param::ParamValue::to_param(item))?,
             );
         }
         path.push_str("/users/");
         path.push_str(
-            &::mfa_runtime::param::encode_segment(
-                &::mfa_runtime::param::ParamValue::to_param(&request.user),
-            ),
+            &::mfa_runtime::client::path_segment::<
+                E,
+            >("user", &::mfa_runtime::param::ParamValue::to_param(&request.user))?,
         );
         path.push_str("/devices/2fa/push");
         let mut query = ::mfa_runtime::param::QueryString::new();
@@ -553,19 +567,26 @@ impl<'a> ListWebAuthnDevices<'a> {
         type E = super::operations::ListWebAuthnDevicesError;
         let request = self.request;
         let mut path = ::std::string::String::new();
+        if request.realm.is_empty() {
+            return ::std::result::Result::Err(
+                ::mfa_runtime::client::ClientError::InvalidRequest(
+                    "path parameter `realm` needs at least one item".to_string(),
+                ),
+            );
+        }
         for item in request.realm.iter() {
             path.push_str("/realms/");
             path.push_str(
-                &::mfa_runtime::param::encode_segment(
-                    &::mfa_runtime::param::ParamValue::to_param(item),
-                ),
+                &::mfa_runtime::client::path_segment::<
+                    E,
+                >("realm", &::mfa_runtime::param::ParamValue::to_param(item))?,
             );
         }
         path.push_str("/users/");
         path.push_str(
-            &::mfa_runtime::param::encode_segment(
-                &::mfa_runtime::param::ParamValue::to_param(&request.user),
-            ),
+            &::mfa_runtime::client::path_segment::<
+                E,
+            >("user", &::mfa_runtime::param::ParamValue::to_param(&request.user))?,
         );
         path.push_str("/devices/2fa/webauthn");
         let mut query = ::mfa_runtime::param::QueryString::new();
@@ -668,25 +689,35 @@ impl<'a> DeleteWebAuthnDevice<'a> {
         type E = super::operations::DeleteWebAuthnDeviceError;
         let request = self.request;
         let mut path = ::std::string::String::new();
+        if request.realm.is_empty() {
+            return ::std::result::Result::Err(
+                ::mfa_runtime::client::ClientError::InvalidRequest(
+                    "path parameter `realm` needs at least one item".to_string(),
+                ),
+            );
+        }
         for item in request.realm.iter() {
             path.push_str("/realms/");
             path.push_str(
-                &::mfa_runtime::param::encode_segment(
-                    &::mfa_runtime::param::ParamValue::to_param(item),
-                ),
+                &::mfa_runtime::client::path_segment::<
+                    E,
+                >("realm", &::mfa_runtime::param::ParamValue::to_param(item))?,
             );
         }
         path.push_str("/users/");
         path.push_str(
-            &::mfa_runtime::param::encode_segment(
-                &::mfa_runtime::param::ParamValue::to_param(&request.user),
-            ),
+            &::mfa_runtime::client::path_segment::<
+                E,
+            >("user", &::mfa_runtime::param::ParamValue::to_param(&request.user))?,
         );
         path.push_str("/devices/2fa/webauthn/");
         path.push_str(
-            &::mfa_runtime::param::encode_segment(
+            &::mfa_runtime::client::path_segment::<
+                E,
+            >(
+                "deviceId",
                 &::mfa_runtime::param::ParamValue::to_param(&request.device_id),
-            ),
+            )?,
         );
         let mut http = ::mfa_runtime::client::Request::new(
             "deleteWebAuthnDevice",
@@ -793,19 +824,26 @@ impl<'a> ListBoundDevices<'a> {
         type E = super::operations::ListBoundDevicesError;
         let request = self.request;
         let mut path = ::std::string::String::new();
+        if request.realm.is_empty() {
+            return ::std::result::Result::Err(
+                ::mfa_runtime::client::ClientError::InvalidRequest(
+                    "path parameter `realm` needs at least one item".to_string(),
+                ),
+            );
+        }
         for item in request.realm.iter() {
             path.push_str("/realms/");
             path.push_str(
-                &::mfa_runtime::param::encode_segment(
-                    &::mfa_runtime::param::ParamValue::to_param(item),
-                ),
+                &::mfa_runtime::client::path_segment::<
+                    E,
+                >("realm", &::mfa_runtime::param::ParamValue::to_param(item))?,
             );
         }
         path.push_str("/users/");
         path.push_str(
-            &::mfa_runtime::param::encode_segment(
-                &::mfa_runtime::param::ParamValue::to_param(&request.user),
-            ),
+            &::mfa_runtime::client::path_segment::<
+                E,
+            >("user", &::mfa_runtime::param::ParamValue::to_param(&request.user))?,
         );
         path.push_str("/devices/2fa/binding");
         let mut query = ::mfa_runtime::param::QueryString::new();
@@ -908,25 +946,35 @@ impl<'a> DeleteBoundDevice<'a> {
         type E = super::operations::DeleteBoundDeviceError;
         let request = self.request;
         let mut path = ::std::string::String::new();
+        if request.realm.is_empty() {
+            return ::std::result::Result::Err(
+                ::mfa_runtime::client::ClientError::InvalidRequest(
+                    "path parameter `realm` needs at least one item".to_string(),
+                ),
+            );
+        }
         for item in request.realm.iter() {
             path.push_str("/realms/");
             path.push_str(
-                &::mfa_runtime::param::encode_segment(
-                    &::mfa_runtime::param::ParamValue::to_param(item),
-                ),
+                &::mfa_runtime::client::path_segment::<
+                    E,
+                >("realm", &::mfa_runtime::param::ParamValue::to_param(item))?,
             );
         }
         path.push_str("/users/");
         path.push_str(
-            &::mfa_runtime::param::encode_segment(
-                &::mfa_runtime::param::ParamValue::to_param(&request.user),
-            ),
+            &::mfa_runtime::client::path_segment::<
+                E,
+            >("user", &::mfa_runtime::param::ParamValue::to_param(&request.user))?,
         );
         path.push_str("/devices/2fa/binding/");
         path.push_str(
-            &::mfa_runtime::param::encode_segment(
+            &::mfa_runtime::client::path_segment::<
+                E,
+            >(
+                "deviceId",
                 &::mfa_runtime::param::ParamValue::to_param(&request.device_id),
-            ),
+            )?,
         );
         let mut http = ::mfa_runtime::client::Request::new(
             "deleteBoundDevice",
@@ -1025,12 +1073,19 @@ impl<'a> RefreshPushDeviceId<'a> {
         type E = super::operations::RefreshPushDeviceIdError;
         let request = self.request;
         let mut path = ::std::string::String::new();
+        if request.realm.is_empty() {
+            return ::std::result::Result::Err(
+                ::mfa_runtime::client::ClientError::InvalidRequest(
+                    "path parameter `realm` needs at least one item".to_string(),
+                ),
+            );
+        }
         for item in request.realm.iter() {
             path.push_str("/realms/");
             path.push_str(
-                &::mfa_runtime::param::encode_segment(
-                    &::mfa_runtime::param::ParamValue::to_param(item),
-                ),
+                &::mfa_runtime::client::path_segment::<
+                    E,
+                >("realm", &::mfa_runtime::param::ParamValue::to_param(item))?,
             );
         }
         path.push_str("/push/sns/message");

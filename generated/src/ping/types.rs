@@ -306,7 +306,7 @@ pub struct PushDeviceIdRefresh {
 pub struct RealmPath(pub ::std::vec::Vec<::std::string::String>);
 impl<const N: usize> ::std::convert::From<[&str; N]> for RealmPath {
     fn from(items: [&str; N]) -> Self {
-        Self(items.iter().map(|item| ::std::string::ToString::to_string(item)).collect())
+        Self(items.into_iter().map(::std::string::String::from).collect())
     }
 }
 impl ::std::convert::From<::std::vec::Vec<::std::string::String>> for RealmPath {

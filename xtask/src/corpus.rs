@@ -1,0 +1,163 @@
+//! `cargo xtask corpus PATH...`: prove the generator on specs nobody here
+//! wrote. Each spec becomes a throwaway crate under target/corpus that must
+//! `cargo check` with every feature on and warnings denied.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+use mfa_codegen::{CrateConfig, SpecInput, crate_root, generate_module, naming, write};
+
+use crate::workspace_root;
+
+pub fn run(paths: &[&str]) -> ExitCode {
+    let specs = match collect(paths) {
+        Ok(specs) if !specs.is_empty() => specs,
+        Ok(_) => {
+            eprintln!(
+                "error: no .yaml, .yml or .json specs under {}",
+                paths.join(" ")
+            );
+            return ExitCode::FAILURE;
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let root = workspace_root();
+    let corpus_dir = root.join("target/corpus");
+    let (mut passed, mut failed) = (0, 0);
+    for path in &specs {
+        let (line, ok) = check_one(&root, &corpus_dir, path);
+        println!("{line}");
+        if ok { passed += 1 } else { failed += 1 }
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// Spec files named directly, and every spec file (sorted) in named directories.
+fn collect(paths: &[&str]) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    for path in paths {
+        let path = Path::new(path);
+        if path.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    matches!(
+                        p.extension().and_then(|e| e.to_str()),
+                        Some("yaml" | "yml" | "json")
+                    )
+                })
+                .collect();
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(path.to_path_buf());
+        }
+    }
+    Ok(out)
+}
+
+/// Generate and check one spec: the report line and whether it passed.
+fn check_one(root: &Path, corpus_dir: &Path, path: &Path) -> (String, bool) {
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("spec");
+    let module = naming::field_ident(stem)
+        .trim_start_matches("r#")
+        .to_string();
+    let label = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or(stem)
+        .to_string();
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) => return (format!("{label:<44} unreadable: {e}"), false),
+    };
+    let spec = SpecInput {
+        module: module.clone(),
+        path: path.display().to_string(),
+        text,
+    };
+    let started = Instant::now();
+    let generated = generate_module(&spec);
+    let millis = started.elapsed().as_secs_f64() * 1000.0;
+    let module_out = match generated {
+        Ok(m) => m,
+        Err(errors) => {
+            for e in errors.iter().take(20) {
+                eprintln!("{e}");
+            }
+            return (
+                format!("{label:<44} generation failed: {} error(s)", errors.len()),
+                false,
+            );
+        }
+    };
+    let summary = format!(
+        "{label:<44} {:>4} ops {:>5} types {:>9.1} ms {:>4} warnings",
+        module_out.operations,
+        module_out.types,
+        millis,
+        module_out.warnings.len()
+    );
+    let crate_dir = corpus_dir.join("crates").join(&module);
+    if let Err(e) = write_crate(
+        root,
+        &crate_dir,
+        &module,
+        &label,
+        module_out.tree,
+        &module_out.title,
+    ) {
+        return (format!("{summary}  write failed: {e}"), false);
+    }
+    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["check", "--quiet", "--all-features", "--manifest-path"])
+        .arg(crate_dir.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", corpus_dir.join("target"))
+        .env("RUSTFLAGS", "-D warnings")
+        .output();
+    match output {
+        Ok(out) if out.status.success() => (format!("{summary}  ok"), true),
+        Ok(out) => {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            for line in stderr.lines().take(60) {
+                eprintln!("  {line}");
+            }
+            (format!("{summary}  cargo check failed"), false)
+        }
+        Err(e) => (format!("{summary}  could not run cargo: {e}"), false),
+    }
+}
+
+fn write_crate(
+    root: &Path,
+    dir: &Path,
+    module: &str,
+    label: &str,
+    mut tree: write::Tree,
+    title: &str,
+) -> std::io::Result<()> {
+    let config = CrateConfig {
+        name: format!("corpus-{}", module.replace('_', "-")),
+        description: format!("Throwaway crate generated from {label}."),
+        runtime_path: root.join("runtime").display().to_string(),
+    };
+    let lib = crate_root(&[(module.to_string(), title.to_string())], label)
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    tree.insert(PathBuf::from("src/lib.rs"), lib);
+    // Its own workspace: it lives under ours but is not a member.
+    tree.insert(
+        PathBuf::from("Cargo.toml"),
+        format!("{}\n[workspace]\n", mfa_codegen::cargo_toml(&config)),
+    );
+    write::write_tree(dir, &tree)
+}
