@@ -24,9 +24,10 @@ pub struct Names {
 pub struct OperationNames {
     /// Client and trait method: `reset_device`.
     pub method: String,
-    /// What the server receives: `ResetDeviceRequest`.
+    /// What the server receives: `ResetDeviceInput` (not `...Request`, which
+    /// vendor specs use for their own schemas).
     pub request: String,
-    /// Documented successes: `ResetDeviceResponse`.
+    /// Documented successes: `ResetDeviceSuccess`.
     pub response: String,
     /// Documented errors: `ResetDeviceError`.
     pub error: String,
@@ -88,8 +89,8 @@ impl Names {
             .iter()
             .map(|op| {
                 let base = unique(type_ident(&op.id), &mut op_types);
-                op_types.insert(format!("{base}Request"));
-                op_types.insert(format!("{base}Response"));
+                op_types.insert(format!("{base}Input"));
+                op_types.insert(format!("{base}Success"));
                 op_types.insert(format!("{base}Error"));
                 let mut fields = dedupe(
                     op.parameters
@@ -100,8 +101,8 @@ impl Names {
                 let body = fields.pop().unwrap_or_else(|| "body".to_string());
                 OperationNames {
                     method: unique(field_ident(&op.id), &mut methods),
-                    request: format!("{base}Request"),
-                    response: format!("{base}Response"),
+                    request: format!("{base}Input"),
+                    response: format!("{base}Success"),
                     error: format!("{base}Error"),
                     builder: unique(base.clone(), &mut builders),
                     params: fields,

@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 
 use http::{Method, StatusCode};
-use mfa_apis::fireblocks::operations::{ResetDeviceError, ResetDeviceRequest, ResetDeviceResponse};
+use mfa_apis::fireblocks::operations::{ResetDeviceError, ResetDeviceInput, ResetDeviceSuccess};
 use mfa_apis::fireblocks::types::{
     ErrorResponse, ErrorResponseError, ErrorResponseErrorType, ErrorSchema,
 };
@@ -17,8 +17,8 @@ use mfa_runtime::server::{Rejection, ResponseBuilder};
 use mfa_tests::{TestServer, canned, raw};
 use serde_json::json;
 
-type Outcome = Result<ResetDeviceResponse, ResetDeviceError>;
-type Seen = Arc<Mutex<Vec<ResetDeviceRequest>>>;
+type Outcome = Result<ResetDeviceSuccess, ResetDeviceError>;
+type Seen = Arc<Mutex<Vec<ResetDeviceInput>>>;
 
 /// Records every typed request and answers with `outcome`.
 struct Fake {
@@ -29,7 +29,7 @@ struct Fake {
 }
 
 impl FireblocksApi for Fake {
-    async fn reset_device(&self, request: ResetDeviceRequest) -> Outcome {
+    async fn reset_device(&self, request: ResetDeviceInput) -> Outcome {
         self.seen.lock().expect("not poisoned").push(request);
         self.outcome.clone()
     }
@@ -71,7 +71,7 @@ impl Harness {
         }
     }
 
-    fn seen(&self) -> Vec<ResetDeviceRequest> {
+    fn seen(&self) -> Vec<ResetDeviceInput> {
         self.seen.lock().expect("not poisoned").clone()
     }
 }
@@ -98,7 +98,7 @@ fn status(outcome: &Outcome) -> u16 {
 
 fn request_id(outcome: &Outcome) -> Option<&str> {
     match outcome {
-        Ok(ResetDeviceResponse::Ok { x_request_id })
+        Ok(ResetDeviceSuccess::Ok { x_request_id })
         | Err(
             ResetDeviceError::Unauthorized { x_request_id, .. }
             | ResetDeviceError::Forbidden { x_request_id, .. }
@@ -125,7 +125,7 @@ async fn reset_device_round_trips_every_documented_response() {
             id: "user-1",
             idempotency_key: Some("idem-200"),
             wire_path: "/management/users/user-1/reset_device",
-            outcome: Ok(ResetDeviceResponse::Ok {
+            outcome: Ok(ResetDeviceSuccess::Ok {
                 x_request_id: rid("req-200"),
             }),
             status: 200,
@@ -135,7 +135,7 @@ async fn reset_device_round_trips_every_documented_response() {
             id: "console user",
             idempotency_key: None,
             wire_path: "/management/users/console%20user/reset_device",
-            outcome: Ok(ResetDeviceResponse::Ok { x_request_id: None }),
+            outcome: Ok(ResetDeviceSuccess::Ok { x_request_id: None }),
             status: 200,
             request_id: None,
         },
@@ -238,7 +238,7 @@ async fn reset_device_round_trips_every_documented_response() {
         assert_eq!(request_id(&got), case.request_id, "{}", case.wire_path);
 
         // What the implementation received.
-        let typed = ResetDeviceRequest {
+        let typed = ResetDeviceInput {
             id: case.id.to_string(),
             idempotency_key: case.idempotency_key.map(str::to_string),
         };
@@ -270,7 +270,7 @@ async fn base_url_path_prefix_is_kept() {
     );
     let seen = Seen::default();
     let fake = Fake {
-        outcome: Ok(ResetDeviceResponse::Ok { x_request_id: None }),
+        outcome: Ok(ResetDeviceSuccess::Ok { x_request_id: None }),
         seen: Arc::clone(&seen),
         custom_reject: false,
     };
@@ -281,7 +281,7 @@ async fn base_url_path_prefix_is_kept() {
     assert_eq!(client.base_url(), format!("{}/v1", server.base_url));
 
     let response = client.reset_device("u1").await.expect("200");
-    assert_eq!(response, ResetDeviceResponse::Ok { x_request_id: None });
+    assert_eq!(response, ResetDeviceSuccess::Ok { x_request_id: None });
     assert_eq!(
         server.only_request().uri,
         "/v1/management/users/u1/reset_device"
@@ -336,7 +336,7 @@ async fn malformed_requests_get_error_schema_rejections() {
             allow: None,
         },
     ];
-    let h = Harness::start(Ok(ResetDeviceResponse::Ok {
+    let h = Harness::start(Ok(ResetDeviceSuccess::Ok {
         x_request_id: rid("never"),
     }))
     .await;
@@ -392,7 +392,7 @@ async fn malformed_requests_get_error_schema_rejections() {
 #[tokio::test]
 async fn dot_segment_ids_are_refused_before_sending() {
     for id in [".", ".."] {
-        let h = Harness::start(Ok(ResetDeviceResponse::Ok { x_request_id: None })).await;
+        let h = Harness::start(Ok(ResetDeviceSuccess::Ok { x_request_id: None })).await;
         let result = h.client.reset_device(id).await;
         let wire: Vec<String> = h.server.requests().into_iter().map(|w| w.uri).collect();
         assert!(
@@ -405,7 +405,7 @@ async fn dot_segment_ids_are_refused_before_sending() {
 
 #[tokio::test]
 async fn an_overridden_reject_answers_rejections() {
-    let h = Harness::start_with(Ok(ResetDeviceResponse::Ok { x_request_id: None }), true).await;
+    let h = Harness::start_with(Ok(ResetDeviceSuccess::Ok { x_request_id: None }), true).await;
     let base = &h.server.base_url;
 
     let (status, headers, body) = raw(
@@ -470,7 +470,7 @@ async fn client_decodes_vendor_json() {
         (
             200,
             "",
-            Ok(ResetDeviceResponse::Ok {
+            Ok(ResetDeviceSuccess::Ok {
                 x_request_id: rid("vendor-1"),
             }),
         ),
@@ -580,7 +580,7 @@ async fn an_unreachable_server_is_a_transport_error() {
 /// An idempotency key HTTP cannot carry is refused before anything is sent.
 #[tokio::test]
 async fn an_invalid_idempotency_key_is_refused_before_sending() {
-    let h = Harness::start(Ok(ResetDeviceResponse::Ok { x_request_id: None })).await;
+    let h = Harness::start(Ok(ResetDeviceSuccess::Ok { x_request_id: None })).await;
     let err = h
         .client
         .reset_device("u1")

@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 
 use http::{Method, StatusCode};
-use mfa_apis::flashback::operations::{self, ResetMfaError, ResetMfaResponse};
+use mfa_apis::flashback::operations::{self, ResetMfaError, ResetMfaSuccess};
 use mfa_apis::flashback::types::{ErrorResponse, ResetMfaRequest};
 use mfa_apis::flashback::{self, Client, FlashbackApi};
 use mfa_runtime::HasStatus;
@@ -15,8 +15,8 @@ use mfa_runtime::server::{Rejection, ResponseBuilder};
 use mfa_tests::{TestServer, canned, raw};
 use serde_json::{Value, json};
 
-type Outcome = Result<ResetMfaResponse, ResetMfaError>;
-type Seen = Arc<Mutex<Vec<operations::ResetMfaRequest>>>;
+type Outcome = Result<ResetMfaSuccess, ResetMfaError>;
+type Seen = Arc<Mutex<Vec<operations::ResetMfaInput>>>;
 
 /// Records every typed request and answers with `outcome`.
 struct Fake {
@@ -27,7 +27,7 @@ struct Fake {
 }
 
 impl FlashbackApi for Fake {
-    async fn reset_mfa(&self, request: operations::ResetMfaRequest) -> Outcome {
+    async fn reset_mfa(&self, request: operations::ResetMfaInput) -> Outcome {
         self.seen.lock().expect("not poisoned").push(request);
         self.outcome.clone()
     }
@@ -73,14 +73,14 @@ impl Harness {
         }
     }
 
-    fn seen(&self) -> Vec<operations::ResetMfaRequest> {
+    fn seen(&self) -> Vec<operations::ResetMfaInput> {
         self.seen.lock().expect("not poisoned").clone()
     }
 }
 
 /// The spec's example bodies.
-fn reset_ok() -> ResetMfaResponse {
-    ResetMfaResponse::Ok {
+fn reset_ok() -> ResetMfaSuccess {
+    ResetMfaSuccess::Ok {
         body: flashback::types::ResetMfaResponse {
             success: Some(true),
             message: Some("MFA reset successfully".into()),
@@ -193,7 +193,7 @@ async fn reset_mfa_round_trips_every_documented_response() {
         // What the implementation received.
         assert_eq!(
             h.seen(),
-            vec![operations::ResetMfaRequest {
+            vec![operations::ResetMfaInput {
                 body: case.body.clone()
             }]
         );

@@ -284,13 +284,13 @@ documented_error!(
 /// A typed request as the implementation received it.
 #[derive(Debug, Clone, PartialEq)]
 enum Received {
-    ResetOath(ResetOathDevicesRequest),
-    ResetPush(ResetPushDevicesRequest),
-    ListWebAuthn(ListWebAuthnDevicesRequest),
-    DeleteWebAuthn(DeleteWebAuthnDeviceRequest),
-    ListBound(ListBoundDevicesRequest),
-    DeleteBound(DeleteBoundDeviceRequest),
-    Refresh(RefreshPushDeviceIdRequest),
+    ResetOath(ResetOathDevicesInput),
+    ResetPush(ResetPushDevicesInput),
+    ListWebAuthn(ListWebAuthnDevicesInput),
+    DeleteWebAuthn(DeleteWebAuthnDeviceInput),
+    ListBound(ListBoundDevicesInput),
+    DeleteBound(DeleteBoundDeviceInput),
+    Refresh(RefreshPushDeviceIdInput),
 }
 
 /// A scripted `PingApi`: records every typed request, then answers with the
@@ -327,31 +327,31 @@ impl Fake {
 impl PingApi for Fake {
     async fn reset_oath_devices(
         &self,
-        request: ResetOathDevicesRequest,
-    ) -> Result<ResetOathDevicesResponse, ResetOathDevicesError> {
+        request: ResetOathDevicesInput,
+    ) -> Result<ResetOathDevicesSuccess, ResetOathDevicesError> {
         self.answer(
             Received::ResetOath(request),
-            ResetOathDevicesResponse::Ok { body: reset_done() },
+            ResetOathDevicesSuccess::Ok { body: reset_done() },
         )
     }
 
     async fn reset_push_devices(
         &self,
-        request: ResetPushDevicesRequest,
-    ) -> Result<ResetPushDevicesResponse, ResetPushDevicesError> {
+        request: ResetPushDevicesInput,
+    ) -> Result<ResetPushDevicesSuccess, ResetPushDevicesError> {
         self.answer(
             Received::ResetPush(request),
-            ResetPushDevicesResponse::Ok { body: reset_done() },
+            ResetPushDevicesSuccess::Ok { body: reset_done() },
         )
     }
 
     async fn list_web_authn_devices(
         &self,
-        request: ListWebAuthnDevicesRequest,
-    ) -> Result<ListWebAuthnDevicesResponse, ListWebAuthnDevicesError> {
+        request: ListWebAuthnDevicesInput,
+    ) -> Result<ListWebAuthnDevicesSuccess, ListWebAuthnDevicesError> {
         self.answer(
             Received::ListWebAuthn(request),
-            ListWebAuthnDevicesResponse::Ok {
+            ListWebAuthnDevicesSuccess::Ok {
                 body: webauthn_list(),
             },
         )
@@ -359,11 +359,11 @@ impl PingApi for Fake {
 
     async fn delete_web_authn_device(
         &self,
-        request: DeleteWebAuthnDeviceRequest,
-    ) -> Result<DeleteWebAuthnDeviceResponse, DeleteWebAuthnDeviceError> {
+        request: DeleteWebAuthnDeviceInput,
+    ) -> Result<DeleteWebAuthnDeviceSuccess, DeleteWebAuthnDeviceError> {
         self.answer(
             Received::DeleteWebAuthn(request),
-            DeleteWebAuthnDeviceResponse::Ok {
+            DeleteWebAuthnDeviceSuccess::Ok {
                 body: deleted_webauthn(),
             },
         )
@@ -371,21 +371,21 @@ impl PingApi for Fake {
 
     async fn list_bound_devices(
         &self,
-        request: ListBoundDevicesRequest,
-    ) -> Result<ListBoundDevicesResponse, ListBoundDevicesError> {
+        request: ListBoundDevicesInput,
+    ) -> Result<ListBoundDevicesSuccess, ListBoundDevicesError> {
         self.answer(
             Received::ListBound(request),
-            ListBoundDevicesResponse::Ok { body: bound_list() },
+            ListBoundDevicesSuccess::Ok { body: bound_list() },
         )
     }
 
     async fn delete_bound_device(
         &self,
-        request: DeleteBoundDeviceRequest,
-    ) -> Result<DeleteBoundDeviceResponse, DeleteBoundDeviceError> {
+        request: DeleteBoundDeviceInput,
+    ) -> Result<DeleteBoundDeviceSuccess, DeleteBoundDeviceError> {
         self.answer(
             Received::DeleteBound(request),
-            DeleteBoundDeviceResponse::Ok {
+            DeleteBoundDeviceSuccess::Ok {
                 body: deleted_bound(),
             },
         )
@@ -393,11 +393,11 @@ impl PingApi for Fake {
 
     async fn refresh_push_device_id(
         &self,
-        request: RefreshPushDeviceIdRequest,
-    ) -> Result<RefreshPushDeviceIdResponse, RefreshPushDeviceIdError> {
+        request: RefreshPushDeviceIdInput,
+    ) -> Result<RefreshPushDeviceIdSuccess, RefreshPushDeviceIdError> {
         self.answer(
             Received::Refresh(request),
-            RefreshPushDeviceIdResponse::Ok {
+            RefreshPushDeviceIdSuccess::Ok {
                 body: RefreshResult::default(),
             },
         )
@@ -516,14 +516,14 @@ async fn reset_oath_devices_every_documented_response() {
             method: Method::POST,
             uri: format!("{ALPHA_PATH}/users/{USER}/devices/2fa/oath?_action=reset"),
             body: Some(json!({})),
-            received: Received::ResetOath(ResetOathDevicesRequest {
+            received: Received::ResetOath(ResetOathDevicesInput {
                 realm: realm(&ALPHA),
                 user: USER.into(),
                 accept_api_version: "resource=1.0".into(),
                 body: ResetRequest::default(),
             }),
         },
-        ResetOathDevicesResponse::Ok { body: reset_done() },
+        ResetOathDevicesSuccess::Ok { body: reset_done() },
     )
     .await;
 }
@@ -536,14 +536,14 @@ async fn reset_push_devices_every_documented_response() {
             method: Method::POST,
             uri: format!("{ALPHA_PATH}/users/{USER}/devices/2fa/push?_action=reset"),
             body: Some(json!({})),
-            received: Received::ResetPush(ResetPushDevicesRequest {
+            received: Received::ResetPush(ResetPushDevicesInput {
                 realm: realm(&ALPHA),
                 user: USER.into(),
                 accept_api_version: "resource=1.0".into(),
                 body: ResetRequest::default(),
             }),
         },
-        ResetPushDevicesResponse::Ok { body: reset_done() },
+        ResetPushDevicesSuccess::Ok { body: reset_done() },
     )
     .await;
 }
@@ -556,14 +556,14 @@ async fn list_web_authn_devices_every_documented_response() {
             method: Method::GET,
             uri: format!("{ALPHA_PATH}/users/{USER}/devices/2fa/webauthn?_queryFilter=true"),
             body: None,
-            received: Received::ListWebAuthn(ListWebAuthnDevicesRequest {
+            received: Received::ListWebAuthn(ListWebAuthnDevicesInput {
                 realm: realm(&ALPHA),
                 user: USER.into(),
                 query_filter: "true".into(),
                 accept_api_version: "resource=1.0".into(),
             }),
         },
-        ListWebAuthnDevicesResponse::Ok {
+        ListWebAuthnDevicesSuccess::Ok {
             body: webauthn_list(),
         },
     )
@@ -578,14 +578,14 @@ async fn delete_web_authn_device_every_documented_response() {
             method: Method::DELETE,
             uri: format!("{ALPHA_PATH}/users/{USER}/devices/2fa/webauthn/{DEVICE}"),
             body: None,
-            received: Received::DeleteWebAuthn(DeleteWebAuthnDeviceRequest {
+            received: Received::DeleteWebAuthn(DeleteWebAuthnDeviceInput {
                 realm: realm(&ALPHA),
                 user: USER.into(),
                 device_id: DEVICE.into(),
                 accept_api_version: "resource=1.0".into(),
             }),
         },
-        DeleteWebAuthnDeviceResponse::Ok {
+        DeleteWebAuthnDeviceSuccess::Ok {
             body: deleted_webauthn(),
         },
     )
@@ -600,14 +600,14 @@ async fn list_bound_devices_every_documented_response() {
             method: Method::GET,
             uri: format!("{ALPHA_PATH}/users/{USER}/devices/2fa/binding?_queryFilter=true"),
             body: None,
-            received: Received::ListBound(ListBoundDevicesRequest {
+            received: Received::ListBound(ListBoundDevicesInput {
                 realm: realm(&ALPHA),
                 user: USER.into(),
                 query_filter: "true".into(),
                 accept_api_version: "resource=1.0".into(),
             }),
         },
-        ListBoundDevicesResponse::Ok { body: bound_list() },
+        ListBoundDevicesSuccess::Ok { body: bound_list() },
     )
     .await;
 }
@@ -620,14 +620,14 @@ async fn delete_bound_device_every_documented_response() {
             method: Method::DELETE,
             uri: format!("{ALPHA_PATH}/users/{USER}/devices/2fa/binding/{DEVICE}"),
             body: None,
-            received: Received::DeleteBound(DeleteBoundDeviceRequest {
+            received: Received::DeleteBound(DeleteBoundDeviceInput {
                 realm: realm(&ALPHA),
                 user: USER.into(),
                 device_id: DEVICE.into(),
                 accept_api_version: "resource=1.0".into(),
             }),
         },
-        DeleteBoundDeviceResponse::Ok {
+        DeleteBoundDeviceSuccess::Ok {
             body: deleted_bound(),
         },
     )
@@ -642,13 +642,13 @@ async fn refresh_push_device_id_every_documented_response() {
             method: Method::POST,
             uri: format!("{ALPHA_PATH}/push/sns/message?_action=refresh"),
             body: Some(json!({"mechanismUid": MECHANISM, "username": USER, "jwt": JWT})),
-            received: Received::Refresh(RefreshPushDeviceIdRequest {
+            received: Received::Refresh(RefreshPushDeviceIdInput {
                 realm: realm(&ALPHA),
                 accept_api_version: "resource=1.0".into(),
                 body: refresh_body(),
             }),
         },
-        RefreshPushDeviceIdResponse::Ok {
+        RefreshPushDeviceIdSuccess::Ok {
             body: RefreshResult::default(),
         },
     )
@@ -682,7 +682,7 @@ async fn reset_bodies_are_an_empty_json_object() {
 async fn webauthn_devices_are_reset_by_listing_then_deleting_each() {
     let fake = Fake::default();
     let (server, client) = serve(&fake).await;
-    let ListWebAuthnDevicesResponse::Ok { body: list } = client
+    let ListWebAuthnDevicesSuccess::Ok { body: list } = client
         .list_web_authn_devices(ALPHA, USER)
         .await
         .expect("list");
@@ -816,7 +816,7 @@ async fn path_values_needing_percent_encoding_round_trip() {
     );
     assert_eq!(
         fake.received(),
-        [Received::DeleteBound(DeleteBoundDeviceRequest {
+        [Received::DeleteBound(DeleteBoundDeviceInput {
             realm: realm(&odd_realm),
             user: odd_user.into(),
             device_id: odd_device.into(),
@@ -841,7 +841,7 @@ async fn path_values_named_like_path_literals_round_trip() {
     );
     assert_eq!(
         fake.received(),
-        [Received::ResetPush(ResetPushDevicesRequest {
+        [Received::ResetPush(ResetPushDevicesInput {
             realm: realm(&["root", "users", "realms"]),
             user: "realms".into(),
             accept_api_version: "resource=1.0".into(),
@@ -875,7 +875,7 @@ async fn dot_segment_path_values_are_not_sent_to_another_resource() {
             Err(ClientError::InvalidRequest(_)) => assert!(sent.is_empty(), "{sent:?}"),
             Ok(_) => assert_eq!(
                 fake.received(),
-                [Received::DeleteWebAuthn(DeleteWebAuthnDeviceRequest {
+                [Received::DeleteWebAuthn(DeleteWebAuthnDeviceInput {
                     realm: realm(realm_items),
                     user: USER.into(),
                     device_id: device.into(),
@@ -1337,17 +1337,17 @@ async fn the_spec_examples_decode_to_typed_values() {
     let (_s, c) = client_for("resetOathDevices").await;
     assert_eq!(
         c.reset_oath_devices(ALPHA, USER).await.unwrap(),
-        ResetOathDevicesResponse::Ok { body: reset_done() }
+        ResetOathDevicesSuccess::Ok { body: reset_done() }
     );
     let (_s, c) = client_for("resetPushDevices").await;
     assert_eq!(
         c.reset_push_devices(ALPHA, USER).await.unwrap(),
-        ResetPushDevicesResponse::Ok { body: reset_done() }
+        ResetPushDevicesSuccess::Ok { body: reset_done() }
     );
     let (_s, c) = client_for("listWebAuthnDevices").await;
     assert_eq!(
         c.list_web_authn_devices(ALPHA, USER).await.unwrap(),
-        ListWebAuthnDevicesResponse::Ok {
+        ListWebAuthnDevicesSuccess::Ok {
             body: webauthn_list()
         }
     );
@@ -1356,19 +1356,19 @@ async fn the_spec_examples_decode_to_typed_values() {
         c.delete_web_authn_device(ALPHA, USER, DEVICE)
             .await
             .unwrap(),
-        DeleteWebAuthnDeviceResponse::Ok {
+        DeleteWebAuthnDeviceSuccess::Ok {
             body: deleted_webauthn()
         }
     );
     let (_s, c) = client_for("listBoundDevices").await;
     assert_eq!(
         c.list_bound_devices(ALPHA, USER).await.unwrap(),
-        ListBoundDevicesResponse::Ok { body: bound_list() }
+        ListBoundDevicesSuccess::Ok { body: bound_list() }
     );
     let (_s, c) = client_for("deleteBoundDevice").await;
     assert_eq!(
         c.delete_bound_device(ALPHA, USER, DEVICE).await.unwrap(),
-        DeleteBoundDeviceResponse::Ok {
+        DeleteBoundDeviceSuccess::Ok {
             body: deleted_bound()
         }
     );
@@ -1377,7 +1377,7 @@ async fn the_spec_examples_decode_to_typed_values() {
         c.refresh_push_device_id(ALPHA, refresh_body())
             .await
             .unwrap(),
-        RefreshPushDeviceIdResponse::Ok {
+        RefreshPushDeviceIdSuccess::Ok {
             body: RefreshResult::default()
         }
     );

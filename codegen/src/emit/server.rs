@@ -150,7 +150,7 @@ fn trait_method(op: &Operation, n: &OperationNames) -> TokenStream {
         #docs
         fn #method(
             &self,
-            request: super::operations::#request,
+            input: super::operations::#request,
         ) -> impl ::std::future::Future<
             Output = ::std::result::Result<super::operations::#response, super::operations::#error>,
         > + ::std::marker::Send;

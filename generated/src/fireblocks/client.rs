@@ -61,7 +61,7 @@ impl Client {
     ) -> ResetDevice<'_> {
         ResetDevice {
             client: self,
-            request: super::operations::ResetDeviceRequest {
+            request: super::operations::ResetDeviceInput {
                 id: id.into(),
                 idempotency_key: ::std::option::Option::None,
             },
@@ -73,7 +73,7 @@ impl Client {
 #[must_use = "a call does nothing until it is awaited"]
 pub struct ResetDevice<'a> {
     client: &'a Client,
-    request: super::operations::ResetDeviceRequest,
+    request: super::operations::ResetDeviceInput,
 }
 impl<'a> ResetDevice<'a> {
     /// Set `Idempotency-Key`.
@@ -85,14 +85,14 @@ impl<'a> ResetDevice<'a> {
         self
     }
     /// The request as it will be sent.
-    pub fn request(&self) -> &super::operations::ResetDeviceRequest {
+    pub fn request(&self) -> &super::operations::ResetDeviceInput {
         &self.request
     }
     /// Send the request and decode the response.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        super::operations::ResetDeviceResponse,
+        super::operations::ResetDeviceSuccess,
         ::mfa_runtime::client::ClientError<super::operations::ResetDeviceError>,
     > {
         type E = super::operations::ResetDeviceError;
@@ -117,7 +117,7 @@ impl<'a> ResetDevice<'a> {
         let response = self.client.api.execute::<E>(http).await?;
         match response.status.as_u16() {
             200u16 => {
-                ::std::result::Result::Ok(super::operations::ResetDeviceResponse::Ok {
+                ::std::result::Result::Ok(super::operations::ResetDeviceSuccess::Ok {
                     x_request_id: response.header::<_, E>("X-Request-ID")?,
                 })
             }
@@ -160,7 +160,7 @@ impl<'a> ResetDevice<'a> {
 }
 impl<'a> ::std::future::IntoFuture for ResetDevice<'a> {
     type Output = ::std::result::Result<
-        super::operations::ResetDeviceResponse,
+        super::operations::ResetDeviceSuccess,
         ::mfa_runtime::client::ClientError<super::operations::ResetDeviceError>,
     >;
     type IntoFuture = ::std::pin::Pin<

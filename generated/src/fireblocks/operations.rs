@@ -3,7 +3,7 @@
 #![allow(clippy::large_enum_variant, clippy::derive_partial_eq_without_eq)]
 /// What a `resetDevice` call sends: `POST /management/users/{id}/reset_device`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct ResetDeviceRequest {
+pub struct ResetDeviceInput {
     /// The ID of the console user
     ///
     /// `id` (path parameter).
@@ -15,7 +15,7 @@ pub struct ResetDeviceRequest {
 }
 /// The documented successes of `resetDevice`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub enum ResetDeviceResponse {
+pub enum ResetDeviceSuccess {
     /// Reset device approval request has been sent
     ///
     /// Status 200.
@@ -26,7 +26,7 @@ pub enum ResetDeviceResponse {
         x_request_id: ::std::option::Option<::std::string::String>,
     },
 }
-impl ::mfa_runtime::HasStatus for ResetDeviceResponse {
+impl ::mfa_runtime::HasStatus for ResetDeviceSuccess {
     fn status(&self) -> ::mfa_runtime::http::StatusCode {
         match self {
             Self::Ok { .. } => {

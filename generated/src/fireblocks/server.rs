@@ -13,10 +13,10 @@ pub trait FireblocksApi: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// `POST /management/users/{id}/reset_device`
     fn reset_device(
         &self,
-        request: super::operations::ResetDeviceRequest,
+        input: super::operations::ResetDeviceInput,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
-            super::operations::ResetDeviceResponse,
+            super::operations::ResetDeviceSuccess,
             super::operations::ResetDeviceError,
         >,
     > + ::std::marker::Send;
@@ -160,10 +160,10 @@ fn read_reset_device(
     incoming: &::mfa_runtime::server::Incoming,
     params: &[::mfa_runtime::routing::PathValue],
 ) -> ::std::result::Result<
-    super::operations::ResetDeviceRequest,
+    super::operations::ResetDeviceInput,
     ::mfa_runtime::server::Rejection,
 > {
-    ::std::result::Result::Ok(super::operations::ResetDeviceRequest {
+    ::std::result::Result::Ok(super::operations::ResetDeviceInput {
         id: match params.first() {
             ::std::option::Option::Some(value) => value.parse("id")?,
             ::std::option::Option::None => {
@@ -176,7 +176,7 @@ fn read_reset_device(
     })
 }
 impl ::mfa_runtime::axum::response::IntoResponse
-for super::operations::ResetDeviceResponse {
+for super::operations::ResetDeviceSuccess {
     fn into_response(self) -> ::mfa_runtime::axum::response::Response {
         let code = ::mfa_runtime::HasStatus::status(&self);
         match self {

@@ -75,7 +75,7 @@ impl Client {
     pub fn reset_mfa(&self) -> ResetMfa<'_> {
         ResetMfa {
             client: self,
-            request: super::operations::ResetMfaRequest {
+            request: super::operations::ResetMfaInput {
                 body: ::std::option::Option::None,
             },
         }
@@ -86,7 +86,7 @@ impl Client {
 #[must_use = "a call does nothing until it is awaited"]
 pub struct ResetMfa<'a> {
     client: &'a Client,
-    request: super::operations::ResetMfaRequest,
+    request: super::operations::ResetMfaInput,
 }
 impl<'a> ResetMfa<'a> {
     /// Set the request body.
@@ -98,14 +98,14 @@ impl<'a> ResetMfa<'a> {
         self
     }
     /// The request as it will be sent.
-    pub fn request(&self) -> &super::operations::ResetMfaRequest {
+    pub fn request(&self) -> &super::operations::ResetMfaInput {
         &self.request
     }
     /// Send the request and decode the response.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        super::operations::ResetMfaResponse,
+        super::operations::ResetMfaSuccess,
         ::mfa_runtime::client::ClientError<super::operations::ResetMfaError>,
     > {
         type E = super::operations::ResetMfaError;
@@ -124,7 +124,7 @@ impl<'a> ResetMfa<'a> {
         let response = self.client.api.execute::<E>(http).await?;
         match response.status.as_u16() {
             200u16 => {
-                ::std::result::Result::Ok(super::operations::ResetMfaResponse::Ok {
+                ::std::result::Result::Ok(super::operations::ResetMfaSuccess::Ok {
                     body: response.json::<_, E>()?,
                 })
             }
@@ -155,7 +155,7 @@ impl<'a> ResetMfa<'a> {
 }
 impl<'a> ::std::future::IntoFuture for ResetMfa<'a> {
     type Output = ::std::result::Result<
-        super::operations::ResetMfaResponse,
+        super::operations::ResetMfaSuccess,
         ::mfa_runtime::client::ClientError<super::operations::ResetMfaError>,
     >;
     type IntoFuture = ::std::pin::Pin<

@@ -3,7 +3,7 @@
 #![allow(clippy::large_enum_variant, clippy::derive_partial_eq_without_eq)]
 /// What a `resetMfa` call sends: `POST /mfa/reset`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct ResetMfaRequest {
+pub struct ResetMfaInput {
     /// Omit for a self reset; give `resetUserId` for an admin reset.
     ///
     /// Sent as `application/json`.
@@ -11,7 +11,7 @@ pub struct ResetMfaRequest {
 }
 /// The documented successes of `resetMfa`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub enum ResetMfaResponse {
+pub enum ResetMfaSuccess {
     /// MFA reset completed successfully.
     ///
     /// Status 200.
@@ -20,7 +20,7 @@ pub enum ResetMfaResponse {
         body: super::types::ResetMfaResponse,
     },
 }
-impl ::mfa_runtime::HasStatus for ResetMfaResponse {
+impl ::mfa_runtime::HasStatus for ResetMfaSuccess {
     fn status(&self) -> ::mfa_runtime::http::StatusCode {
         match self {
             Self::Ok { .. } => {

@@ -19,10 +19,10 @@ pub trait FlashbackApi: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// `POST /mfa/reset`
     fn reset_mfa(
         &self,
-        request: super::operations::ResetMfaRequest,
+        input: super::operations::ResetMfaInput,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
-            super::operations::ResetMfaResponse,
+            super::operations::ResetMfaSuccess,
             super::operations::ResetMfaError,
         >,
     > + ::std::marker::Send;
@@ -164,15 +164,14 @@ fn read_reset_mfa(
     incoming: &::mfa_runtime::server::Incoming,
     _params: &[::mfa_runtime::routing::PathValue],
 ) -> ::std::result::Result<
-    super::operations::ResetMfaRequest,
+    super::operations::ResetMfaInput,
     ::mfa_runtime::server::Rejection,
 > {
-    ::std::result::Result::Ok(super::operations::ResetMfaRequest {
+    ::std::result::Result::Ok(super::operations::ResetMfaInput {
         body: incoming.json_body()?,
     })
 }
-impl ::mfa_runtime::axum::response::IntoResponse
-for super::operations::ResetMfaResponse {
+impl ::mfa_runtime::axum::response::IntoResponse for super::operations::ResetMfaSuccess {
     fn into_response(self) -> ::mfa_runtime::axum::response::Response {
         let code = ::mfa_runtime::HasStatus::status(&self);
         match self {

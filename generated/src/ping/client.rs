@@ -109,7 +109,7 @@ impl Client {
     ) -> ResetOathDevices<'_> {
         ResetOathDevices {
             client: self,
-            request: super::operations::ResetOathDevicesRequest {
+            request: super::operations::ResetOathDevicesInput {
                 realm: realm.into(),
                 user: user.into(),
                 accept_api_version: ::std::string::String::from("resource=1.0"),
@@ -129,7 +129,7 @@ impl Client {
     ) -> ResetPushDevices<'_> {
         ResetPushDevices {
             client: self,
-            request: super::operations::ResetPushDevicesRequest {
+            request: super::operations::ResetPushDevicesInput {
                 realm: realm.into(),
                 user: user.into(),
                 accept_api_version: ::std::string::String::from("resource=1.0"),
@@ -152,7 +152,7 @@ impl Client {
     ) -> ListWebAuthnDevices<'_> {
         ListWebAuthnDevices {
             client: self,
-            request: super::operations::ListWebAuthnDevicesRequest {
+            request: super::operations::ListWebAuthnDevicesInput {
                 realm: realm.into(),
                 user: user.into(),
                 query_filter: ::std::string::String::from("true"),
@@ -173,7 +173,7 @@ impl Client {
     ) -> DeleteWebAuthnDevice<'_> {
         DeleteWebAuthnDevice {
             client: self,
-            request: super::operations::DeleteWebAuthnDeviceRequest {
+            request: super::operations::DeleteWebAuthnDeviceInput {
                 realm: realm.into(),
                 user: user.into(),
                 device_id: device_id.into(),
@@ -195,7 +195,7 @@ impl Client {
     ) -> ListBoundDevices<'_> {
         ListBoundDevices {
             client: self,
-            request: super::operations::ListBoundDevicesRequest {
+            request: super::operations::ListBoundDevicesInput {
                 realm: realm.into(),
                 user: user.into(),
                 query_filter: ::std::string::String::from("true"),
@@ -221,7 +221,7 @@ impl Client {
     ) -> DeleteBoundDevice<'_> {
         DeleteBoundDevice {
             client: self,
-            request: super::operations::DeleteBoundDeviceRequest {
+            request: super::operations::DeleteBoundDeviceInput {
                 realm: realm.into(),
                 user: user.into(),
                 device_id: device_id.into(),
@@ -253,7 +253,7 @@ impl Client {
     ) -> RefreshPushDeviceId<'_> {
         RefreshPushDeviceId {
             client: self,
-            request: super::operations::RefreshPushDeviceIdRequest {
+            request: super::operations::RefreshPushDeviceIdInput {
                 realm: realm.into(),
                 accept_api_version: ::std::string::String::from("resource=1.0"),
                 body: body.into(),
@@ -266,7 +266,7 @@ impl Client {
 #[must_use = "a call does nothing until it is awaited"]
 pub struct ResetOathDevices<'a> {
     client: &'a Client,
-    request: super::operations::ResetOathDevicesRequest,
+    request: super::operations::ResetOathDevicesInput,
 }
 impl<'a> ResetOathDevices<'a> {
     /// Set `Accept-API-Version`.
@@ -286,14 +286,14 @@ impl<'a> ResetOathDevices<'a> {
         self
     }
     /// The request as it will be sent.
-    pub fn request(&self) -> &super::operations::ResetOathDevicesRequest {
+    pub fn request(&self) -> &super::operations::ResetOathDevicesInput {
         &self.request
     }
     /// Send the request and decode the response.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        super::operations::ResetOathDevicesResponse,
+        super::operations::ResetOathDevicesSuccess,
         ::mfa_runtime::client::ClientError<super::operations::ResetOathDevicesError>,
     > {
         type E = super::operations::ResetOathDevicesError;
@@ -338,7 +338,7 @@ impl<'a> ResetOathDevices<'a> {
         let response = self.client.api.execute::<E>(http).await?;
         match response.status.as_u16() {
             200u16 => {
-                ::std::result::Result::Ok(super::operations::ResetOathDevicesResponse::Ok {
+                ::std::result::Result::Ok(super::operations::ResetOathDevicesSuccess::Ok {
                     body: response.json::<_, E>()?,
                 })
             }
@@ -383,7 +383,7 @@ impl<'a> ResetOathDevices<'a> {
 }
 impl<'a> ::std::future::IntoFuture for ResetOathDevices<'a> {
     type Output = ::std::result::Result<
-        super::operations::ResetOathDevicesResponse,
+        super::operations::ResetOathDevicesSuccess,
         ::mfa_runtime::client::ClientError<super::operations::ResetOathDevicesError>,
     >;
     type IntoFuture = ::std::pin::Pin<
@@ -400,7 +400,7 @@ impl<'a> ::std::future::IntoFuture for ResetOathDevices<'a> {
 #[must_use = "a call does nothing until it is awaited"]
 pub struct ResetPushDevices<'a> {
     client: &'a Client,
-    request: super::operations::ResetPushDevicesRequest,
+    request: super::operations::ResetPushDevicesInput,
 }
 impl<'a> ResetPushDevices<'a> {
     /// Set `Accept-API-Version`.
@@ -420,14 +420,14 @@ impl<'a> ResetPushDevices<'a> {
         self
     }
     /// The request as it will be sent.
-    pub fn request(&self) -> &super::operations::ResetPushDevicesRequest {
+    pub fn request(&self) -> &super::operations::ResetPushDevicesInput {
         &self.request
     }
     /// Send the request and decode the response.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        super::operations::ResetPushDevicesResponse,
+        super::operations::ResetPushDevicesSuccess,
         ::mfa_runtime::client::ClientError<super::operations::ResetPushDevicesError>,
     > {
         type E = super::operations::ResetPushDevicesError;
@@ -472,7 +472,7 @@ impl<'a> ResetPushDevices<'a> {
         let response = self.client.api.execute::<E>(http).await?;
         match response.status.as_u16() {
             200u16 => {
-                ::std::result::Result::Ok(super::operations::ResetPushDevicesResponse::Ok {
+                ::std::result::Result::Ok(super::operations::ResetPushDevicesSuccess::Ok {
                     body: response.json::<_, E>()?,
                 })
             }
@@ -517,7 +517,7 @@ impl<'a> ResetPushDevices<'a> {
 }
 impl<'a> ::std::future::IntoFuture for ResetPushDevices<'a> {
     type Output = ::std::result::Result<
-        super::operations::ResetPushDevicesResponse,
+        super::operations::ResetPushDevicesSuccess,
         ::mfa_runtime::client::ClientError<super::operations::ResetPushDevicesError>,
     >;
     type IntoFuture = ::std::pin::Pin<
@@ -534,7 +534,7 @@ impl<'a> ::std::future::IntoFuture for ResetPushDevices<'a> {
 #[must_use = "a call does nothing until it is awaited"]
 pub struct ListWebAuthnDevices<'a> {
     client: &'a Client,
-    request: super::operations::ListWebAuthnDevicesRequest,
+    request: super::operations::ListWebAuthnDevicesInput,
 }
 impl<'a> ListWebAuthnDevices<'a> {
     /// Set `_queryFilter`.
@@ -554,14 +554,14 @@ impl<'a> ListWebAuthnDevices<'a> {
         self
     }
     /// The request as it will be sent.
-    pub fn request(&self) -> &super::operations::ListWebAuthnDevicesRequest {
+    pub fn request(&self) -> &super::operations::ListWebAuthnDevicesInput {
         &self.request
     }
     /// Send the request and decode the response.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        super::operations::ListWebAuthnDevicesResponse,
+        super::operations::ListWebAuthnDevicesSuccess,
         ::mfa_runtime::client::ClientError<super::operations::ListWebAuthnDevicesError>,
     > {
         type E = super::operations::ListWebAuthnDevicesError;
@@ -602,7 +602,7 @@ impl<'a> ListWebAuthnDevices<'a> {
         let response = self.client.api.execute::<E>(http).await?;
         match response.status.as_u16() {
             200u16 => {
-                ::std::result::Result::Ok(super::operations::ListWebAuthnDevicesResponse::Ok {
+                ::std::result::Result::Ok(super::operations::ListWebAuthnDevicesSuccess::Ok {
                     body: response.json::<_, E>()?,
                 })
             }
@@ -647,7 +647,7 @@ impl<'a> ListWebAuthnDevices<'a> {
 }
 impl<'a> ::std::future::IntoFuture for ListWebAuthnDevices<'a> {
     type Output = ::std::result::Result<
-        super::operations::ListWebAuthnDevicesResponse,
+        super::operations::ListWebAuthnDevicesSuccess,
         ::mfa_runtime::client::ClientError<super::operations::ListWebAuthnDevicesError>,
     >;
     type IntoFuture = ::std::pin::Pin<
@@ -664,7 +664,7 @@ impl<'a> ::std::future::IntoFuture for ListWebAuthnDevices<'a> {
 #[must_use = "a call does nothing until it is awaited"]
 pub struct DeleteWebAuthnDevice<'a> {
     client: &'a Client,
-    request: super::operations::DeleteWebAuthnDeviceRequest,
+    request: super::operations::DeleteWebAuthnDeviceInput,
 }
 impl<'a> DeleteWebAuthnDevice<'a> {
     /// Set `Accept-API-Version`.
@@ -676,14 +676,14 @@ impl<'a> DeleteWebAuthnDevice<'a> {
         self
     }
     /// The request as it will be sent.
-    pub fn request(&self) -> &super::operations::DeleteWebAuthnDeviceRequest {
+    pub fn request(&self) -> &super::operations::DeleteWebAuthnDeviceInput {
         &self.request
     }
     /// Send the request and decode the response.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        super::operations::DeleteWebAuthnDeviceResponse,
+        super::operations::DeleteWebAuthnDeviceSuccess,
         ::mfa_runtime::client::ClientError<super::operations::DeleteWebAuthnDeviceError>,
     > {
         type E = super::operations::DeleteWebAuthnDeviceError;
@@ -729,7 +729,7 @@ impl<'a> DeleteWebAuthnDevice<'a> {
         let response = self.client.api.execute::<E>(http).await?;
         match response.status.as_u16() {
             200u16 => {
-                ::std::result::Result::Ok(super::operations::DeleteWebAuthnDeviceResponse::Ok {
+                ::std::result::Result::Ok(super::operations::DeleteWebAuthnDeviceSuccess::Ok {
                     body: response.json::<_, E>()?,
                 })
             }
@@ -774,7 +774,7 @@ impl<'a> DeleteWebAuthnDevice<'a> {
 }
 impl<'a> ::std::future::IntoFuture for DeleteWebAuthnDevice<'a> {
     type Output = ::std::result::Result<
-        super::operations::DeleteWebAuthnDeviceResponse,
+        super::operations::DeleteWebAuthnDeviceSuccess,
         ::mfa_runtime::client::ClientError<super::operations::DeleteWebAuthnDeviceError>,
     >;
     type IntoFuture = ::std::pin::Pin<
@@ -791,7 +791,7 @@ impl<'a> ::std::future::IntoFuture for DeleteWebAuthnDevice<'a> {
 #[must_use = "a call does nothing until it is awaited"]
 pub struct ListBoundDevices<'a> {
     client: &'a Client,
-    request: super::operations::ListBoundDevicesRequest,
+    request: super::operations::ListBoundDevicesInput,
 }
 impl<'a> ListBoundDevices<'a> {
     /// Set `_queryFilter`.
@@ -811,14 +811,14 @@ impl<'a> ListBoundDevices<'a> {
         self
     }
     /// The request as it will be sent.
-    pub fn request(&self) -> &super::operations::ListBoundDevicesRequest {
+    pub fn request(&self) -> &super::operations::ListBoundDevicesInput {
         &self.request
     }
     /// Send the request and decode the response.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        super::operations::ListBoundDevicesResponse,
+        super::operations::ListBoundDevicesSuccess,
         ::mfa_runtime::client::ClientError<super::operations::ListBoundDevicesError>,
     > {
         type E = super::operations::ListBoundDevicesError;
@@ -859,7 +859,7 @@ impl<'a> ListBoundDevices<'a> {
         let response = self.client.api.execute::<E>(http).await?;
         match response.status.as_u16() {
             200u16 => {
-                ::std::result::Result::Ok(super::operations::ListBoundDevicesResponse::Ok {
+                ::std::result::Result::Ok(super::operations::ListBoundDevicesSuccess::Ok {
                     body: response.json::<_, E>()?,
                 })
             }
@@ -904,7 +904,7 @@ impl<'a> ListBoundDevices<'a> {
 }
 impl<'a> ::std::future::IntoFuture for ListBoundDevices<'a> {
     type Output = ::std::result::Result<
-        super::operations::ListBoundDevicesResponse,
+        super::operations::ListBoundDevicesSuccess,
         ::mfa_runtime::client::ClientError<super::operations::ListBoundDevicesError>,
     >;
     type IntoFuture = ::std::pin::Pin<
@@ -921,7 +921,7 @@ impl<'a> ::std::future::IntoFuture for ListBoundDevices<'a> {
 #[must_use = "a call does nothing until it is awaited"]
 pub struct DeleteBoundDevice<'a> {
     client: &'a Client,
-    request: super::operations::DeleteBoundDeviceRequest,
+    request: super::operations::DeleteBoundDeviceInput,
 }
 impl<'a> DeleteBoundDevice<'a> {
     /// Set `Accept-API-Version`.
@@ -933,14 +933,14 @@ impl<'a> DeleteBoundDevice<'a> {
         self
     }
     /// The request as it will be sent.
-    pub fn request(&self) -> &super::operations::DeleteBoundDeviceRequest {
+    pub fn request(&self) -> &super::operations::DeleteBoundDeviceInput {
         &self.request
     }
     /// Send the request and decode the response.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        super::operations::DeleteBoundDeviceResponse,
+        super::operations::DeleteBoundDeviceSuccess,
         ::mfa_runtime::client::ClientError<super::operations::DeleteBoundDeviceError>,
     > {
         type E = super::operations::DeleteBoundDeviceError;
@@ -986,7 +986,7 @@ impl<'a> DeleteBoundDevice<'a> {
         let response = self.client.api.execute::<E>(http).await?;
         match response.status.as_u16() {
             200u16 => {
-                ::std::result::Result::Ok(super::operations::DeleteBoundDeviceResponse::Ok {
+                ::std::result::Result::Ok(super::operations::DeleteBoundDeviceSuccess::Ok {
                     body: response.json::<_, E>()?,
                 })
             }
@@ -1031,7 +1031,7 @@ impl<'a> DeleteBoundDevice<'a> {
 }
 impl<'a> ::std::future::IntoFuture for DeleteBoundDevice<'a> {
     type Output = ::std::result::Result<
-        super::operations::DeleteBoundDeviceResponse,
+        super::operations::DeleteBoundDeviceSuccess,
         ::mfa_runtime::client::ClientError<super::operations::DeleteBoundDeviceError>,
     >;
     type IntoFuture = ::std::pin::Pin<
@@ -1048,7 +1048,7 @@ impl<'a> ::std::future::IntoFuture for DeleteBoundDevice<'a> {
 #[must_use = "a call does nothing until it is awaited"]
 pub struct RefreshPushDeviceId<'a> {
     client: &'a Client,
-    request: super::operations::RefreshPushDeviceIdRequest,
+    request: super::operations::RefreshPushDeviceIdInput,
 }
 impl<'a> RefreshPushDeviceId<'a> {
     /// Set `Accept-API-Version`.
@@ -1060,14 +1060,14 @@ impl<'a> RefreshPushDeviceId<'a> {
         self
     }
     /// The request as it will be sent.
-    pub fn request(&self) -> &super::operations::RefreshPushDeviceIdRequest {
+    pub fn request(&self) -> &super::operations::RefreshPushDeviceIdInput {
         &self.request
     }
     /// Send the request and decode the response.
     pub async fn send(
         self,
     ) -> ::std::result::Result<
-        super::operations::RefreshPushDeviceIdResponse,
+        super::operations::RefreshPushDeviceIdSuccess,
         ::mfa_runtime::client::ClientError<super::operations::RefreshPushDeviceIdError>,
     > {
         type E = super::operations::RefreshPushDeviceIdError;
@@ -1106,7 +1106,7 @@ impl<'a> RefreshPushDeviceId<'a> {
         let response = self.client.api.execute::<E>(http).await?;
         match response.status.as_u16() {
             200u16 => {
-                ::std::result::Result::Ok(super::operations::RefreshPushDeviceIdResponse::Ok {
+                ::std::result::Result::Ok(super::operations::RefreshPushDeviceIdSuccess::Ok {
                     body: response.json::<_, E>()?,
                 })
             }
@@ -1151,7 +1151,7 @@ impl<'a> RefreshPushDeviceId<'a> {
 }
 impl<'a> ::std::future::IntoFuture for RefreshPushDeviceId<'a> {
     type Output = ::std::result::Result<
-        super::operations::RefreshPushDeviceIdResponse,
+        super::operations::RefreshPushDeviceIdSuccess,
         ::mfa_runtime::client::ClientError<super::operations::RefreshPushDeviceIdError>,
     >;
     type IntoFuture = ::std::pin::Pin<

@@ -3,7 +3,7 @@
 #![allow(clippy::large_enum_variant, clippy::derive_partial_eq_without_eq)]
 /// What a `resetOathDevices` call sends: `POST /{realm}/users/{user}/devices/2fa/oath`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct ResetOathDevicesRequest {
+pub struct ResetOathDevicesInput {
     /// The realm hierarchy, from the root realm down. Each name is sent as `realms/&lt;name&gt;`, so `\[root, alpha\]` becomes `realms/root/realms/alpha`. Always give the whole hierarchy, not just the last realm.
     ///
     /// `realm` (path parameter).
@@ -23,7 +23,7 @@ pub struct ResetOathDevicesRequest {
 }
 /// The documented successes of `resetOathDevices`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub enum ResetOathDevicesResponse {
+pub enum ResetOathDevicesSuccess {
     /// The device profile was reset.
     ///
     /// Status 200.
@@ -32,7 +32,7 @@ pub enum ResetOathDevicesResponse {
         body: super::types::ActionResult,
     },
 }
-impl ::mfa_runtime::HasStatus for ResetOathDevicesResponse {
+impl ::mfa_runtime::HasStatus for ResetOathDevicesSuccess {
     fn status(&self) -> ::mfa_runtime::http::StatusCode {
         match self {
             Self::Ok { .. } => {
@@ -109,7 +109,7 @@ impl ::mfa_runtime::HasStatus for ResetOathDevicesError {
 }
 /// What a `resetPushDevices` call sends: `POST /{realm}/users/{user}/devices/2fa/push`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct ResetPushDevicesRequest {
+pub struct ResetPushDevicesInput {
     /// The realm hierarchy, from the root realm down. Each name is sent as `realms/&lt;name&gt;`, so `\[root, alpha\]` becomes `realms/root/realms/alpha`. Always give the whole hierarchy, not just the last realm.
     ///
     /// `realm` (path parameter).
@@ -129,7 +129,7 @@ pub struct ResetPushDevicesRequest {
 }
 /// The documented successes of `resetPushDevices`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub enum ResetPushDevicesResponse {
+pub enum ResetPushDevicesSuccess {
     /// The device profile was reset.
     ///
     /// Status 200.
@@ -138,7 +138,7 @@ pub enum ResetPushDevicesResponse {
         body: super::types::ActionResult,
     },
 }
-impl ::mfa_runtime::HasStatus for ResetPushDevicesResponse {
+impl ::mfa_runtime::HasStatus for ResetPushDevicesSuccess {
     fn status(&self) -> ::mfa_runtime::http::StatusCode {
         match self {
             Self::Ok { .. } => {
@@ -215,7 +215,7 @@ impl ::mfa_runtime::HasStatus for ResetPushDevicesError {
 }
 /// What a `listWebAuthnDevices` call sends: `GET /{realm}/users/{user}/devices/2fa/webauthn`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct ListWebAuthnDevicesRequest {
+pub struct ListWebAuthnDevicesInput {
     /// The realm hierarchy, from the root realm down. Each name is sent as `realms/&lt;name&gt;`, so `\[root, alpha\]` becomes `realms/root/realms/alpha`. Always give the whole hierarchy, not just the last realm.
     ///
     /// `realm` (path parameter).
@@ -235,7 +235,7 @@ pub struct ListWebAuthnDevicesRequest {
 }
 /// The documented successes of `listWebAuthnDevices`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub enum ListWebAuthnDevicesResponse {
+pub enum ListWebAuthnDevicesSuccess {
     /// The user's WebAuthn devices that match the query filter.
     ///
     /// Status 200.
@@ -244,7 +244,7 @@ pub enum ListWebAuthnDevicesResponse {
         body: super::types::WebAuthnDeviceList,
     },
 }
-impl ::mfa_runtime::HasStatus for ListWebAuthnDevicesResponse {
+impl ::mfa_runtime::HasStatus for ListWebAuthnDevicesSuccess {
     fn status(&self) -> ::mfa_runtime::http::StatusCode {
         match self {
             Self::Ok { .. } => {
@@ -321,7 +321,7 @@ impl ::mfa_runtime::HasStatus for ListWebAuthnDevicesError {
 }
 /// What a `deleteWebAuthnDevice` call sends: `DELETE /{realm}/users/{user}/devices/2fa/webauthn/{deviceId}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct DeleteWebAuthnDeviceRequest {
+pub struct DeleteWebAuthnDeviceInput {
     /// The realm hierarchy, from the root realm down. Each name is sent as `realms/&lt;name&gt;`, so `\[root, alpha\]` becomes `realms/root/realms/alpha`. Always give the whole hierarchy, not just the last realm.
     ///
     /// `realm` (path parameter).
@@ -341,7 +341,7 @@ pub struct DeleteWebAuthnDeviceRequest {
 }
 /// The documented successes of `deleteWebAuthnDevice`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub enum DeleteWebAuthnDeviceResponse {
+pub enum DeleteWebAuthnDeviceSuccess {
     /// The WebAuthn device was deleted; the body is the deleted device.
     ///
     /// Status 200.
@@ -350,7 +350,7 @@ pub enum DeleteWebAuthnDeviceResponse {
         body: super::types::DeletedWebAuthnDevice,
     },
 }
-impl ::mfa_runtime::HasStatus for DeleteWebAuthnDeviceResponse {
+impl ::mfa_runtime::HasStatus for DeleteWebAuthnDeviceSuccess {
     fn status(&self) -> ::mfa_runtime::http::StatusCode {
         match self {
             Self::Ok { .. } => {
@@ -427,7 +427,7 @@ impl ::mfa_runtime::HasStatus for DeleteWebAuthnDeviceError {
 }
 /// What a `listBoundDevices` call sends: `GET /{realm}/users/{user}/devices/2fa/binding`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct ListBoundDevicesRequest {
+pub struct ListBoundDevicesInput {
     /// The realm hierarchy, from the root realm down. Each name is sent as `realms/&lt;name&gt;`, so `\[root, alpha\]` becomes `realms/root/realms/alpha`. Always give the whole hierarchy, not just the last realm.
     ///
     /// `realm` (path parameter).
@@ -447,7 +447,7 @@ pub struct ListBoundDevicesRequest {
 }
 /// The documented successes of `listBoundDevices`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub enum ListBoundDevicesResponse {
+pub enum ListBoundDevicesSuccess {
     /// The user's bound devices that match the query filter.
     ///
     /// Status 200.
@@ -456,7 +456,7 @@ pub enum ListBoundDevicesResponse {
         body: super::types::BoundDeviceList,
     },
 }
-impl ::mfa_runtime::HasStatus for ListBoundDevicesResponse {
+impl ::mfa_runtime::HasStatus for ListBoundDevicesSuccess {
     fn status(&self) -> ::mfa_runtime::http::StatusCode {
         match self {
             Self::Ok { .. } => {
@@ -533,7 +533,7 @@ impl ::mfa_runtime::HasStatus for ListBoundDevicesError {
 }
 /// What a `deleteBoundDevice` call sends: `DELETE /{realm}/users/{user}/devices/2fa/binding/{deviceId}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct DeleteBoundDeviceRequest {
+pub struct DeleteBoundDeviceInput {
     /// The realm hierarchy, from the root realm down. Each name is sent as `realms/&lt;name&gt;`, so `\[root, alpha\]` becomes `realms/root/realms/alpha`. Always give the whole hierarchy, not just the last realm.
     ///
     /// `realm` (path parameter).
@@ -553,7 +553,7 @@ pub struct DeleteBoundDeviceRequest {
 }
 /// The documented successes of `deleteBoundDevice`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub enum DeleteBoundDeviceResponse {
+pub enum DeleteBoundDeviceSuccess {
     /// The bound device was deleted; the body is the deleted device.
     ///
     /// Status 200.
@@ -562,7 +562,7 @@ pub enum DeleteBoundDeviceResponse {
         body: super::types::DeletedBoundDevice,
     },
 }
-impl ::mfa_runtime::HasStatus for DeleteBoundDeviceResponse {
+impl ::mfa_runtime::HasStatus for DeleteBoundDeviceSuccess {
     fn status(&self) -> ::mfa_runtime::http::StatusCode {
         match self {
             Self::Ok { .. } => {
@@ -639,7 +639,7 @@ impl ::mfa_runtime::HasStatus for DeleteBoundDeviceError {
 }
 /// What a `refreshPushDeviceId` call sends: `POST /{realm}/push/sns/message`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub struct RefreshPushDeviceIdRequest {
+pub struct RefreshPushDeviceIdInput {
     /// The realm hierarchy, from the root realm down. Each name is sent as `realms/&lt;name&gt;`, so `\[root, alpha\]` becomes `realms/root/realms/alpha`. Always give the whole hierarchy, not just the last realm.
     ///
     /// `realm` (path parameter).
@@ -653,7 +653,7 @@ pub struct RefreshPushDeviceIdRequest {
 }
 /// The documented successes of `refreshPushDeviceId`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-pub enum RefreshPushDeviceIdResponse {
+pub enum RefreshPushDeviceIdSuccess {
     /// The device ID was updated. The documentation shows no response body; clients should expect an empty JSON object and need only the status code.
     ///
     /// Status 200.
@@ -662,7 +662,7 @@ pub enum RefreshPushDeviceIdResponse {
         body: super::types::RefreshResult,
     },
 }
-impl ::mfa_runtime::HasStatus for RefreshPushDeviceIdResponse {
+impl ::mfa_runtime::HasStatus for RefreshPushDeviceIdSuccess {
     fn status(&self) -> ::mfa_runtime::http::StatusCode {
         match self {
             Self::Ok { .. } => {

@@ -16,10 +16,10 @@ pub trait PingApi: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// `POST /{realm}/users/{user}/devices/2fa/oath`
     fn reset_oath_devices(
         &self,
-        request: super::operations::ResetOathDevicesRequest,
+        input: super::operations::ResetOathDevicesInput,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
-            super::operations::ResetOathDevicesResponse,
+            super::operations::ResetOathDevicesSuccess,
             super::operations::ResetOathDevicesError,
         >,
     > + ::std::marker::Send;
@@ -30,10 +30,10 @@ pub trait PingApi: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// `POST /{realm}/users/{user}/devices/2fa/push`
     fn reset_push_devices(
         &self,
-        request: super::operations::ResetPushDevicesRequest,
+        input: super::operations::ResetPushDevicesInput,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
-            super::operations::ResetPushDevicesResponse,
+            super::operations::ResetPushDevicesSuccess,
             super::operations::ResetPushDevicesError,
         >,
     > + ::std::marker::Send;
@@ -47,10 +47,10 @@ pub trait PingApi: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// `GET /{realm}/users/{user}/devices/2fa/webauthn`
     fn list_web_authn_devices(
         &self,
-        request: super::operations::ListWebAuthnDevicesRequest,
+        input: super::operations::ListWebAuthnDevicesInput,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
-            super::operations::ListWebAuthnDevicesResponse,
+            super::operations::ListWebAuthnDevicesSuccess,
             super::operations::ListWebAuthnDevicesError,
         >,
     > + ::std::marker::Send;
@@ -61,10 +61,10 @@ pub trait PingApi: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// `DELETE /{realm}/users/{user}/devices/2fa/webauthn/{deviceId}`
     fn delete_web_authn_device(
         &self,
-        request: super::operations::DeleteWebAuthnDeviceRequest,
+        input: super::operations::DeleteWebAuthnDeviceInput,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
-            super::operations::DeleteWebAuthnDeviceResponse,
+            super::operations::DeleteWebAuthnDeviceSuccess,
             super::operations::DeleteWebAuthnDeviceError,
         >,
     > + ::std::marker::Send;
@@ -77,10 +77,10 @@ pub trait PingApi: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// `GET /{realm}/users/{user}/devices/2fa/binding`
     fn list_bound_devices(
         &self,
-        request: super::operations::ListBoundDevicesRequest,
+        input: super::operations::ListBoundDevicesInput,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
-            super::operations::ListBoundDevicesResponse,
+            super::operations::ListBoundDevicesSuccess,
             super::operations::ListBoundDevicesError,
         >,
     > + ::std::marker::Send;
@@ -96,10 +96,10 @@ pub trait PingApi: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// `DELETE /{realm}/users/{user}/devices/2fa/binding/{deviceId}`
     fn delete_bound_device(
         &self,
-        request: super::operations::DeleteBoundDeviceRequest,
+        input: super::operations::DeleteBoundDeviceInput,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
-            super::operations::DeleteBoundDeviceResponse,
+            super::operations::DeleteBoundDeviceSuccess,
             super::operations::DeleteBoundDeviceError,
         >,
     > + ::std::marker::Send;
@@ -122,10 +122,10 @@ pub trait PingApi: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// `POST /{realm}/push/sns/message`
     fn refresh_push_device_id(
         &self,
-        request: super::operations::RefreshPushDeviceIdRequest,
+        input: super::operations::RefreshPushDeviceIdInput,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
-            super::operations::RefreshPushDeviceIdResponse,
+            super::operations::RefreshPushDeviceIdSuccess,
             super::operations::RefreshPushDeviceIdError,
         >,
     > + ::std::marker::Send;
@@ -344,7 +344,7 @@ fn read_reset_oath_devices(
     incoming: &::mfa_runtime::server::Incoming,
     params: &[::mfa_runtime::routing::PathValue],
 ) -> ::std::result::Result<
-    super::operations::ResetOathDevicesRequest,
+    super::operations::ResetOathDevicesInput,
     ::mfa_runtime::server::Rejection,
 > {
     ::mfa_runtime::server::expect_constant(
@@ -353,7 +353,7 @@ fn read_reset_oath_devices(
         incoming.query::<::std::string::String>("_action")?,
         "reset",
     )?;
-    ::std::result::Result::Ok(super::operations::ResetOathDevicesRequest {
+    ::std::result::Result::Ok(super::operations::ResetOathDevicesInput {
         realm: match params.first() {
             ::std::option::Option::Some(value) => {
                 value.parse_many("realm").map(::std::convert::From::from)?
@@ -408,7 +408,7 @@ fn read_reset_push_devices(
     incoming: &::mfa_runtime::server::Incoming,
     params: &[::mfa_runtime::routing::PathValue],
 ) -> ::std::result::Result<
-    super::operations::ResetPushDevicesRequest,
+    super::operations::ResetPushDevicesInput,
     ::mfa_runtime::server::Rejection,
 > {
     ::mfa_runtime::server::expect_constant(
@@ -417,7 +417,7 @@ fn read_reset_push_devices(
         incoming.query::<::std::string::String>("_action")?,
         "reset",
     )?;
-    ::std::result::Result::Ok(super::operations::ResetPushDevicesRequest {
+    ::std::result::Result::Ok(super::operations::ResetPushDevicesInput {
         realm: match params.first() {
             ::std::option::Option::Some(value) => {
                 value.parse_many("realm").map(::std::convert::From::from)?
@@ -472,10 +472,10 @@ fn read_list_web_authn_devices(
     incoming: &::mfa_runtime::server::Incoming,
     params: &[::mfa_runtime::routing::PathValue],
 ) -> ::std::result::Result<
-    super::operations::ListWebAuthnDevicesRequest,
+    super::operations::ListWebAuthnDevicesInput,
     ::mfa_runtime::server::Rejection,
 > {
-    ::std::result::Result::Ok(super::operations::ListWebAuthnDevicesRequest {
+    ::std::result::Result::Ok(super::operations::ListWebAuthnDevicesInput {
         realm: match params.first() {
             ::std::option::Option::Some(value) => {
                 value.parse_many("realm").map(::std::convert::From::from)?
@@ -530,10 +530,10 @@ fn read_delete_web_authn_device(
     incoming: &::mfa_runtime::server::Incoming,
     params: &[::mfa_runtime::routing::PathValue],
 ) -> ::std::result::Result<
-    super::operations::DeleteWebAuthnDeviceRequest,
+    super::operations::DeleteWebAuthnDeviceInput,
     ::mfa_runtime::server::Rejection,
 > {
-    ::std::result::Result::Ok(super::operations::DeleteWebAuthnDeviceRequest {
+    ::std::result::Result::Ok(super::operations::DeleteWebAuthnDeviceInput {
         realm: match params.first() {
             ::std::option::Option::Some(value) => {
                 value.parse_many("realm").map(::std::convert::From::from)?
@@ -590,10 +590,10 @@ fn read_list_bound_devices(
     incoming: &::mfa_runtime::server::Incoming,
     params: &[::mfa_runtime::routing::PathValue],
 ) -> ::std::result::Result<
-    super::operations::ListBoundDevicesRequest,
+    super::operations::ListBoundDevicesInput,
     ::mfa_runtime::server::Rejection,
 > {
-    ::std::result::Result::Ok(super::operations::ListBoundDevicesRequest {
+    ::std::result::Result::Ok(super::operations::ListBoundDevicesInput {
         realm: match params.first() {
             ::std::option::Option::Some(value) => {
                 value.parse_many("realm").map(::std::convert::From::from)?
@@ -648,10 +648,10 @@ fn read_delete_bound_device(
     incoming: &::mfa_runtime::server::Incoming,
     params: &[::mfa_runtime::routing::PathValue],
 ) -> ::std::result::Result<
-    super::operations::DeleteBoundDeviceRequest,
+    super::operations::DeleteBoundDeviceInput,
     ::mfa_runtime::server::Rejection,
 > {
-    ::std::result::Result::Ok(super::operations::DeleteBoundDeviceRequest {
+    ::std::result::Result::Ok(super::operations::DeleteBoundDeviceInput {
         realm: match params.first() {
             ::std::option::Option::Some(value) => {
                 value.parse_many("realm").map(::std::convert::From::from)?
@@ -708,7 +708,7 @@ fn read_refresh_push_device_id(
     incoming: &::mfa_runtime::server::Incoming,
     params: &[::mfa_runtime::routing::PathValue],
 ) -> ::std::result::Result<
-    super::operations::RefreshPushDeviceIdRequest,
+    super::operations::RefreshPushDeviceIdInput,
     ::mfa_runtime::server::Rejection,
 > {
     ::mfa_runtime::server::expect_constant(
@@ -717,7 +717,7 @@ fn read_refresh_push_device_id(
         incoming.query::<::std::string::String>("_action")?,
         "refresh",
     )?;
-    ::std::result::Result::Ok(super::operations::RefreshPushDeviceIdRequest {
+    ::std::result::Result::Ok(super::operations::RefreshPushDeviceIdInput {
         realm: match params.first() {
             ::std::option::Option::Some(value) => {
                 value.parse_many("realm").map(::std::convert::From::from)?
@@ -743,7 +743,7 @@ fn read_refresh_push_device_id(
     })
 }
 impl ::mfa_runtime::axum::response::IntoResponse
-for super::operations::ResetOathDevicesResponse {
+for super::operations::ResetOathDevicesSuccess {
     fn into_response(self) -> ::mfa_runtime::axum::response::Response {
         let code = ::mfa_runtime::HasStatus::status(&self);
         match self {
@@ -783,7 +783,7 @@ for super::operations::ResetOathDevicesError {
     }
 }
 impl ::mfa_runtime::axum::response::IntoResponse
-for super::operations::ResetPushDevicesResponse {
+for super::operations::ResetPushDevicesSuccess {
     fn into_response(self) -> ::mfa_runtime::axum::response::Response {
         let code = ::mfa_runtime::HasStatus::status(&self);
         match self {
@@ -823,7 +823,7 @@ for super::operations::ResetPushDevicesError {
     }
 }
 impl ::mfa_runtime::axum::response::IntoResponse
-for super::operations::ListWebAuthnDevicesResponse {
+for super::operations::ListWebAuthnDevicesSuccess {
     fn into_response(self) -> ::mfa_runtime::axum::response::Response {
         let code = ::mfa_runtime::HasStatus::status(&self);
         match self {
@@ -863,7 +863,7 @@ for super::operations::ListWebAuthnDevicesError {
     }
 }
 impl ::mfa_runtime::axum::response::IntoResponse
-for super::operations::DeleteWebAuthnDeviceResponse {
+for super::operations::DeleteWebAuthnDeviceSuccess {
     fn into_response(self) -> ::mfa_runtime::axum::response::Response {
         let code = ::mfa_runtime::HasStatus::status(&self);
         match self {
@@ -903,7 +903,7 @@ for super::operations::DeleteWebAuthnDeviceError {
     }
 }
 impl ::mfa_runtime::axum::response::IntoResponse
-for super::operations::ListBoundDevicesResponse {
+for super::operations::ListBoundDevicesSuccess {
     fn into_response(self) -> ::mfa_runtime::axum::response::Response {
         let code = ::mfa_runtime::HasStatus::status(&self);
         match self {
@@ -943,7 +943,7 @@ for super::operations::ListBoundDevicesError {
     }
 }
 impl ::mfa_runtime::axum::response::IntoResponse
-for super::operations::DeleteBoundDeviceResponse {
+for super::operations::DeleteBoundDeviceSuccess {
     fn into_response(self) -> ::mfa_runtime::axum::response::Response {
         let code = ::mfa_runtime::HasStatus::status(&self);
         match self {
@@ -983,7 +983,7 @@ for super::operations::DeleteBoundDeviceError {
     }
 }
 impl ::mfa_runtime::axum::response::IntoResponse
-for super::operations::RefreshPushDeviceIdResponse {
+for super::operations::RefreshPushDeviceIdSuccess {
     fn into_response(self) -> ::mfa_runtime::axum::response::Response {
         let code = ::mfa_runtime::HasStatus::status(&self);
         match self {
