@@ -20,20 +20,7 @@ pub fn crate_config() -> CrateConfig {
 /// Every `specs/*.yaml` (or `.yml`, `.json`) under `root`, sorted by file
 /// name; each becomes the module named after its file stem.
 pub fn read_specs(root: &Path) -> Result<Vec<SpecInput>, String> {
-    let dir = root.join("specs");
-    let entries =
-        std::fs::read_dir(&dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("yaml" | "yml" | "json")
-            )
-        })
-        .collect();
-    paths.sort();
-    paths
+    spec_files(&root.join("specs"))?
         .into_iter()
         .map(|path| {
             let text = std::fs::read_to_string(&path)
@@ -47,4 +34,21 @@ pub fn read_specs(root: &Path) -> Result<Vec<SpecInput>, String> {
             })
         })
         .collect()
+}
+
+/// The spec files (`.yaml`, `.yml`, `.json`) directly in `dir`, sorted.
+pub fn spec_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml" | "json")
+            )
+        })
+        .collect();
+    paths.sort();
+    Ok(paths)
 }

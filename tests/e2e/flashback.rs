@@ -12,7 +12,7 @@ use mfa_runtime::HasStatus;
 use mfa_runtime::axum::response::Response;
 use mfa_runtime::client::ClientError;
 use mfa_runtime::server::{Rejection, ResponseBuilder};
-use mfa_tests::{TestServer, canned, raw};
+use mfa_tests::{TestServer, canned, documented, raw};
 use serde_json::{Value, json};
 
 type Outcome = Result<ResetMfaSuccess, ResetMfaError>;
@@ -173,14 +173,7 @@ async fn reset_mfa_round_trips_every_documented_response() {
         if let Some(body) = case.body.clone() {
             call = call.body(body);
         }
-        let got: Outcome = match call.await {
-            Ok(response) => Ok(response),
-            Err(ClientError::Api(error)) => Err(error),
-            Err(other) => panic!(
-                "{}: expected a documented response, got {other:?}",
-                case.status
-            ),
-        };
+        let got: Outcome = documented(call.await, case.status);
 
         // What the client sees.
         assert_eq!(got, case.outcome, "{}", case.status);

@@ -102,6 +102,20 @@ async fn record(wire: Arc<Mutex<Vec<WireRequest>>>, request: Request, next: Next
         .await
 }
 
+/// A call's documented outcome: the success, or the documented error.
+/// Anything else (transport, undocumented status, undecodable body) fails
+/// the test, naming `case`.
+pub fn documented<S, E: std::fmt::Debug + mfa_runtime::HasStatus>(
+    result: Result<S, mfa_runtime::client::ClientError<E>>,
+    case: impl std::fmt::Display,
+) -> Result<S, E> {
+    match result {
+        Ok(success) => Ok(success),
+        Err(mfa_runtime::client::ClientError::Api(error)) => Err(error),
+        Err(other) => panic!("{case}: expected a documented response, got {other:?}"),
+    }
+}
+
 /// Send a raw request (for malformed input the typed client cannot make).
 pub async fn raw(
     base_url: &str,

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
-use mfa_codegen::{CrateConfig, SpecInput, crate_root, generate_module, naming, write};
+use mfa_codegen::{CrateConfig, SpecInput, crate_root, generate_module, naming, project, write};
 
 use crate::workspace_root;
 
@@ -47,18 +47,7 @@ fn collect(paths: &[&str]) -> Result<Vec<PathBuf>, String> {
     for path in paths {
         let path = Path::new(path);
         if path.is_dir() {
-            let mut found: Vec<PathBuf> = std::fs::read_dir(path)
-                .map_err(|e| format!("cannot read {}: {e}", path.display()))?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| {
-                    matches!(
-                        p.extension().and_then(|e| e.to_str()),
-                        Some("yaml" | "yml" | "json")
-                    )
-                })
-                .collect();
-            found.sort();
-            out.extend(found);
+            out.extend(project::spec_files(path)?);
         } else {
             out.push(path.to_path_buf());
         }

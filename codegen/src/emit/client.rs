@@ -198,11 +198,7 @@ fn field_inits(
         };
         out.push((field.clone(), ty, init));
     }
-    if let Some((body, content)) = op
-        .body
-        .as_ref()
-        .and_then(|b| b.primary_content().map(|c| (b, c)))
-    {
+    if let Some((body, content)) = op.body_content() {
         let ty = body_type(w, content);
         let defaults = content.ty.as_ref().is_some_and(|t| w.has_default(t))
             || body_kind(content) != BodyKind::Json;
@@ -348,24 +344,20 @@ fn send_body(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> TokenStr
     let path = path_code(op, n);
     let params = param_code(w, op, n);
     let security = &op.security;
-    let body = op
-        .body
-        .as_ref()
-        .and_then(|b| b.primary_content().map(|c| (b, c)))
-        .map(|(b, content)| {
-            let field = ident(&n.body);
-            let media = &content.media_type;
-            let set = match body_kind(content) {
-                BodyKind::Json => quote! { http.json::<_, E>(body)?; },
-                BodyKind::Text => quote! { http.text(#media, ::std::clone::Clone::clone(body)); },
-                BodyKind::Bytes => quote! { http.bytes(#media, ::std::clone::Clone::clone(body)); },
-            };
-            if b.required {
-                quote! { { let body = &request.#field; #set } }
-            } else {
-                quote! { if let ::std::option::Option::Some(body) = &request.#field { #set } }
-            }
-        });
+    let body = op.body_content().map(|(b, content)| {
+        let field = ident(&n.body);
+        let media = &content.media_type;
+        let set = match body_kind(content) {
+            BodyKind::Json => quote! { http.json::<_, E>(body)?; },
+            BodyKind::Text => quote! { http.text(#media, ::std::clone::Clone::clone(body)); },
+            BodyKind::Bytes => quote! { http.bytes(#media, ::std::clone::Clone::clone(body)); },
+        };
+        if b.required {
+            quote! { { let body = &request.#field; #set } }
+        } else {
+            quote! { if let ::std::option::Option::Some(body) = &request.#field { #set } }
+        }
+    });
     let arms = response_arms(w, op, n);
     let has_default = op
         .responses

@@ -54,24 +54,20 @@ fn request_struct(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> Tok
         let deprecated = p.deprecated.then(|| quote! { #[deprecated] });
         quote! { #docs #deprecated pub #field: #ty, }
     });
-    let body = op
-        .body
-        .as_ref()
-        .and_then(|b| b.primary_content().map(|c| (b, c)))
-        .map(|(b, content)| {
-            let field = ident(&n.body);
-            let ty = body_type(w, content);
-            let ty = if b.required {
-                ty
-            } else {
-                quote! { ::std::option::Option<#ty> }
-            };
-            let docs = doc_paragraphs(&[
-                b.description.as_deref(),
-                Some(&format!("Sent as `{}`.", content.media_type)),
-            ]);
-            quote! { #docs pub #field: #ty, }
-        });
+    let body = op.body_content().map(|(b, content)| {
+        let field = ident(&n.body);
+        let ty = body_type(w, content);
+        let ty = if b.required {
+            ty
+        } else {
+            quote! { ::std::option::Option<#ty> }
+        };
+        let docs = doc_paragraphs(&[
+            b.description.as_deref(),
+            Some(&format!("Sent as `{}`.", content.media_type)),
+        ]);
+        quote! { #docs pub #field: #ty, }
+    });
     let summary = format!(
         "What a `{}` call sends: `{} {}`.",
         op.id,

@@ -298,7 +298,7 @@ fn handler(
         };
         quote! { #field: #value, }
     });
-    let body = op.body.as_ref().and_then(|b| b.primary_content().map(|c| (b, c))).map(|(b, content)| {
+    let body = op.body_content().map(|(b, content)| {
         let field = ident(&n.body);
         let read = match body_kind(content) {
             BodyKind::Json => quote! { incoming.json_body()? },

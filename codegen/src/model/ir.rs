@@ -125,6 +125,13 @@ impl Operation {
     pub fn failures(&self) -> impl Iterator<Item = &Response> {
         self.responses.iter().filter(|r| !r.is_success)
     }
+
+    /// The request body and the media type the generated code sends.
+    pub fn body_content(&self) -> Option<(&RequestBody, &Content)> {
+        self.body
+            .as_ref()
+            .and_then(|b| b.primary_content().map(|c| (b, c)))
+    }
 }
 
 /// One piece of a path template, split on `/`.
