@@ -1,5 +1,8 @@
 //! Test support: serve a generated router on loopback and record every
 //! request exactly as it arrived on the wire.
+//!
+//! The README follows, so its examples compile as doctests.
+#![doc = include_str!("../../README.md")]
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
