@@ -6,7 +6,7 @@
 //! 2. [`model`]: every `$ref` resolved into our own [`model::Api`];
 //! 3. [`naming`]: every Rust identifier decided once;
 //! 4. [`emit`]: models, client and server as tokens;
-//! 5. [`write`]: formatting, headers, and an all-or-nothing write.
+//! 5. [`write`](mod@write): formatting, headers, and an all-or-nothing write.
 //!
 //! [`generate_crate`] runs all five over a set of specs.
 

@@ -1,11 +1,11 @@
 //! Stage 1: spec text to `openapiv3::OpenAPI`, keeping the way back from any
 //! JSON pointer to a line and column so later stages can point at the source.
 //!
-//! - [`yaml`]: one pass over yaml-rust2's events gives both the document as
+//! - `yaml`: one pass over yaml-rust2's events gives both the document as
 //!   JSON and its [`SourceMap`] (JSON is read as YAML flow style).
-//! - [`version`]: only `openapi: 3.0.x` goes on.
-//! - [`dropped`]: warnings for keys openapiv3 would drop without a word.
-//! - [`diagnose`] and [`pointer`]: serde reads the JSON into openapiv3's
+//! - `version`: only `openapi: 3.0.x` goes on.
+//! - `dropped`: warnings for keys openapiv3 would drop without a word.
+//! - `diagnose` and `pointer`: serde reads the JSON into openapiv3's
 //!   types; on failure, the pointer of the node at fault.
 //!
 //! Choices where YAML and JSON differ: mapping keys are the key's text as
