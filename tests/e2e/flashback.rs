@@ -195,6 +195,8 @@ async fn reset_mfa_round_trips_every_documented_response() {
         let wire = h.server.only_request();
         assert_eq!(wire.method, Method::POST);
         assert_eq!(wire.uri, "/mfa/reset");
+        // As the vendor's own examples send it.
+        assert_eq!(wire.header("accept"), Some("application/json"));
         let authorization = case.token.map(|t| format!("Bearer {t}"));
         assert_eq!(wire.header("authorization"), authorization.as_deref());
         match &case.wire_body {

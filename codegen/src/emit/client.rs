@@ -372,6 +372,17 @@ fn send_body(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> TokenStr
     let query_start =
         has_query.then(|| quote! { let mut query = ::mfa_runtime::param::QueryString::new(); });
     let query_end = has_query.then(|| quote! { http.query = query.finish(); });
+    // `Accept` lists what the documented responses can be, in spec order.
+    let mut accept: Vec<&str> = Vec::new();
+    for content in op.responses.iter().flat_map(|r| &r.content) {
+        if !accept.contains(&content.media_type.as_str()) {
+            accept.push(&content.media_type);
+        }
+    }
+    let accept = (!accept.is_empty()).then(|| {
+        let value = accept.join(", ");
+        quote! { http.header::<::std::string::String, E>("accept", &::std::string::String::from(#value))?; }
+    });
     let uses_request = op.body.is_some() || op.parameters.iter().any(|p| p.constant.is_none());
     let take_request = uses_request.then(|| quote! { let request = self.request; });
     quote! {
@@ -380,6 +391,7 @@ fn send_body(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> TokenStr
         #path
         #query_start
         let mut http = ::mfa_runtime::client::Request::new(#id, ::mfa_runtime::http::Method::#method, path);
+        #accept
         #(#params)*
         #query_end
         http.security = &[#(#security),*];

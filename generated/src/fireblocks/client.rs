@@ -110,6 +110,10 @@ impl<'a> ResetDevice<'a> {
             ::mfa_runtime::http::Method::POST,
             path,
         );
+        http.header::<
+                ::std::string::String,
+                E,
+            >("accept", &::std::string::String::from("application/json"))?;
         if let ::std::option::Option::Some(value) = &request.idempotency_key {
             http.header::<_, E>("Idempotency-Key", value)?;
         }

@@ -117,6 +117,10 @@ impl<'a> ResetMfa<'a> {
             ::mfa_runtime::http::Method::POST,
             path,
         );
+        http.header::<
+                ::std::string::String,
+                E,
+            >("accept", &::std::string::String::from("application/json"))?;
         http.security = &["bearerAuth"];
         if let ::std::option::Option::Some(body) = &request.body {
             http.json::<_, E>(body)?;

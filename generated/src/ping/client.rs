@@ -327,6 +327,10 @@ impl<'a> ResetOathDevices<'a> {
             ::mfa_runtime::http::Method::POST,
             path,
         );
+        http.header::<
+                ::std::string::String,
+                E,
+            >("accept", &::std::string::String::from("application/json"))?;
         query.push("_action", "reset");
         http.header::<_, E>("Accept-API-Version", &request.accept_api_version)?;
         http.query = query.finish();
@@ -461,6 +465,10 @@ impl<'a> ResetPushDevices<'a> {
             ::mfa_runtime::http::Method::POST,
             path,
         );
+        http.header::<
+                ::std::string::String,
+                E,
+            >("accept", &::std::string::String::from("application/json"))?;
         query.push("_action", "reset");
         http.header::<_, E>("Accept-API-Version", &request.accept_api_version)?;
         http.query = query.finish();
@@ -595,6 +603,10 @@ impl<'a> ListWebAuthnDevices<'a> {
             ::mfa_runtime::http::Method::GET,
             path,
         );
+        http.header::<
+                ::std::string::String,
+                E,
+            >("accept", &::std::string::String::from("application/json"))?;
         query.push_value("_queryFilter", &request.query_filter);
         http.header::<_, E>("Accept-API-Version", &request.accept_api_version)?;
         http.query = query.finish();
@@ -724,6 +736,10 @@ impl<'a> DeleteWebAuthnDevice<'a> {
             ::mfa_runtime::http::Method::DELETE,
             path,
         );
+        http.header::<
+                ::std::string::String,
+                E,
+            >("accept", &::std::string::String::from("application/json"))?;
         http.header::<_, E>("Accept-API-Version", &request.accept_api_version)?;
         http.security = &["bearerAuth", "ssoToken"];
         let response = self.client.api.execute::<E>(http).await?;
@@ -852,6 +868,10 @@ impl<'a> ListBoundDevices<'a> {
             ::mfa_runtime::http::Method::GET,
             path,
         );
+        http.header::<
+                ::std::string::String,
+                E,
+            >("accept", &::std::string::String::from("application/json"))?;
         query.push_value("_queryFilter", &request.query_filter);
         http.header::<_, E>("Accept-API-Version", &request.accept_api_version)?;
         http.query = query.finish();
@@ -981,6 +1001,10 @@ impl<'a> DeleteBoundDevice<'a> {
             ::mfa_runtime::http::Method::DELETE,
             path,
         );
+        http.header::<
+                ::std::string::String,
+                E,
+            >("accept", &::std::string::String::from("application/json"))?;
         http.header::<_, E>("Accept-API-Version", &request.accept_api_version)?;
         http.security = &["bearerAuth", "ssoToken"];
         let response = self.client.api.execute::<E>(http).await?;
@@ -1095,6 +1119,10 @@ impl<'a> RefreshPushDeviceId<'a> {
             ::mfa_runtime::http::Method::POST,
             path,
         );
+        http.header::<
+                ::std::string::String,
+                E,
+            >("accept", &::std::string::String::from("application/json"))?;
         query.push("_action", "refresh");
         http.header::<_, E>("Accept-API-Version", &request.accept_api_version)?;
         http.query = query.finish();
