@@ -90,6 +90,12 @@ fn check_one(root: &Path, corpus_dir: &Path, path: &Path) -> (String, bool) {
             );
         }
     };
+    for warning in module_out.warnings.iter().take(20) {
+        eprintln!("  {warning}");
+    }
+    if module_out.warnings.len() > 20 {
+        eprintln!("  ... and {} more warnings", module_out.warnings.len() - 20);
+    }
     let summary = format!(
         "{label:<44} {:>4} ops {:>5} types {:>9.1} ms {:>4} warnings",
         module_out.operations,

@@ -7,12 +7,14 @@ use quote::quote;
 
 use crate::model::{Api, EnumValue, StatusMatch, TypeKind, TypeRef};
 
-/// An expression building the rejection body as a `serde_json::Value`,
-/// using the locals `message: &str`, `status: u16` and `reason: &str`.
+/// An expression building the rejection body as a `serde_json::Value`
+/// from the local `rejection: &Rejection`.
 pub fn rejection_body(api: &Api) -> TokenStream {
     match error_schema(api) {
         Some(ty) => value_for(api, ty, "", 0),
-        None => quote! { ::serde_json::json!({ "code": status, "message": message }) },
+        None => {
+            quote! { ::serde_json::json!({ "code": rejection.status.as_u16(), "message": rejection.message }) }
+        }
     }
 }
 
@@ -100,17 +102,19 @@ fn value_for(api: &Api, ty: &TypeRef, name: &str, depth: usize) -> TokenStream {
                 }
             }
             Some(TypeKind::Newtype(inner)) => value_for(api, inner, name, depth + 1),
-            _ => quote! { ::serde_json::Value::from(message) },
+            _ => quote! { ::serde_json::Value::from(rejection.message.as_str()) },
         },
         TypeRef::Nullable(inner) => value_for(api, inner, name, depth),
-        TypeRef::Integer(_) | TypeRef::Number(_) => quote! { ::serde_json::Value::from(status) },
+        TypeRef::Integer(_) | TypeRef::Number(_) => {
+            quote! { ::serde_json::Value::from(rejection.status.as_u16()) }
+        }
         TypeRef::Boolean => quote! { ::serde_json::Value::from(false) },
         TypeRef::String(_) if lower == "reason" || lower == "title" => {
-            quote! { ::serde_json::Value::from(reason) }
+            quote! { ::serde_json::Value::from(rejection.status.canonical_reason().unwrap_or("Error")) }
         }
         TypeRef::Array(_) => quote! { ::serde_json::Value::Array(::std::vec::Vec::new()) },
         TypeRef::Map(_) => quote! { ::serde_json::Value::Object(::serde_json::Map::new()) },
-        _ => quote! { ::serde_json::Value::from(message) },
+        _ => quote! { ::serde_json::Value::from(rejection.message.as_str()) },
     }
 }
 

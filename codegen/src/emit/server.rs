@@ -77,10 +77,6 @@ pub fn emit(api: &Api, names: &Names) -> TokenStream {
 
         /// The default answer to a rejected request, in this API's error shape.
         pub fn default_rejection(rejection: &::mfa_runtime::server::Rejection) -> ::mfa_runtime::axum::response::Response {
-            let message = rejection.message.as_str();
-            let status = rejection.status.as_u16();
-            let reason = rejection.status.canonical_reason().unwrap_or("Error");
-            let _ = (&message, &status, &reason);
             ::mfa_runtime::server::rejection_response(rejection, &#rejection)
         }
 

@@ -34,16 +34,18 @@ pub trait FireblocksApi: ::std::marker::Send + ::std::marker::Sync + 'static {
 pub fn default_rejection(
     rejection: &::mfa_runtime::server::Rejection,
 ) -> ::mfa_runtime::axum::response::Response {
-    let message = rejection.message.as_str();
-    let status = rejection.status.as_u16();
-    let reason = rejection.status.canonical_reason().unwrap_or("Error");
-    let _ = (&message, &status, &reason);
     ::mfa_runtime::server::rejection_response(
         rejection,
         &::serde_json::Value::Object(
             [
-                ("message".to_string(), ::serde_json::Value::from(message)),
-                ("code".to_string(), ::serde_json::Value::from(status)),
+                (
+                    "message".to_string(),
+                    ::serde_json::Value::from(rejection.message.as_str()),
+                ),
+                (
+                    "code".to_string(),
+                    ::serde_json::Value::from(rejection.status.as_u16()),
+                ),
             ]
                 .into_iter()
                 .collect(),
