@@ -18,6 +18,9 @@ pub struct Names {
     pub schemes: Vec<String>,
     /// The server trait, e.g. `FireblocksApi`.
     pub server_trait: String,
+    /// Per server with variables: the function that fills them in
+    /// (`server_url`), and one argument per variable.
+    pub server_fns: Vec<Option<(String, Vec<String>)>>,
 }
 
 #[derive(Debug, Clone)]
@@ -128,12 +131,27 @@ impl Names {
             })
             .collect();
         let schemes = dedupe(api.security_schemes.iter().map(|s| field_ident(&s.key)));
+        let mut fns = BTreeSet::new();
+        let server_fns = api
+            .servers
+            .iter()
+            .map(|server| {
+                (!server.variables.is_empty()).then(|| {
+                    let name = unique("server_url".to_string(), &mut fns);
+                    (
+                        name,
+                        dedupe(server.variables.iter().map(|v| field_ident(&v.name))),
+                    )
+                })
+            })
+            .collect();
         Names {
             types,
             members,
             operations,
             schemes,
             server_trait: format!("{}Api", type_ident(module)),
+            server_fns,
         }
     }
 

@@ -1491,3 +1491,14 @@ async fn a_body_of_the_wrong_shape_is_a_decode_error() {
         );
     }
 }
+
+/// The server URL template is filled in for a tenant, and the client works
+/// against the result (here the test server's host stands in for the tenant).
+#[tokio::test]
+async fn server_urls_are_built_from_the_tenant_name() {
+    assert_eq!(
+        mfa_apis::ping::server_url("openam-acme-euw2-dev.id.forgerock.io"),
+        "https://openam-acme-euw2-dev.id.forgerock.io/am/json"
+    );
+    assert_eq!(mfa_apis::ping::SERVERS, ["https://{tenantEnvFqdn}/am/json"]);
+}

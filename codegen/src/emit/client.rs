@@ -18,7 +18,7 @@ pub fn emit(api: &Api, names: &Names) -> TokenStream {
         names,
         prefix: quote! { super::types:: },
     };
-    let servers = servers(api);
+    let servers = servers(api, names);
     let credentials = credential_methods(api, names);
     let methods = api
         .operations
@@ -78,7 +78,7 @@ pub fn emit(api: &Api, names: &Names) -> TokenStream {
     }
 }
 
-fn servers(api: &Api) -> TokenStream {
+fn servers(api: &Api, names: &Names) -> TokenStream {
     let urls = api.servers.iter().map(|s| &s.url);
     let mut lines = vec!["The servers the spec lists, in its order.".to_string()];
     for s in &api.servers {
@@ -99,9 +99,44 @@ fn servers(api: &Api) -> TokenStream {
         }
     }
     let docs = doc_lines(&lines.join("\n"));
+    let fills = api
+        .servers
+        .iter()
+        .zip(&names.server_fns)
+        .filter_map(|(server, f)| {
+            let (name, args) = f.as_ref()?;
+            let name = ident(name);
+            let params = args.iter().map(|a| ident(a));
+            let replaces = server.variables.iter().zip(args).map(|(v, a)| {
+                let placeholder = format!("{{{}}}", v.name);
+                let a = ident(a);
+                quote! { .replace(#placeholder, #a) }
+            });
+            let mut text = format!("`{}` with its variables filled in.", server.url);
+            for v in &server.variables {
+                text.push_str(&format!(
+                    "\n\n`{}`: the spec's default is `{}`.",
+                    v.name, v.default
+                ));
+                if let Some(d) = &v.description {
+                    text.push(' ');
+                    text.push_str(&super::docs::sanitize(d).replace('\n', " "));
+                }
+            }
+            let url = &server.url;
+            let fn_docs = doc_lines(&text);
+            Some(quote! {
+                #fn_docs
+                pub fn #name(#(#params: &str),*) -> ::std::string::String {
+                    #url #(#replaces)*
+                }
+            })
+        });
     quote! {
         #docs
         pub const SERVERS: &[&str] = &[#(#urls),*];
+
+        #(#fills)*
     }
 }
 

@@ -52,6 +52,14 @@ fn inline(line: &str) -> String {
     while i < chars.len() {
         let rest: String = chars[i..].iter().take(8).collect();
         let c = chars[i];
+        // Code spans are shown as written: copy them through untouched.
+        if c == '`' {
+            if let Some(len) = chars[i + 1..].iter().position(|c| *c == '`') {
+                out.extend(&chars[i..i + len + 2]);
+                i += len + 2;
+                continue;
+            }
+        }
         if c == '[' {
             // Keep real markdown links `[text](url)`; escape everything else.
             if let Some(len) = markdown_link_len(&chars[i..]) {
@@ -137,5 +145,9 @@ mod tests {
         assert_eq!(sanitize("see https://x.io/a."), "see <https://x.io/a>.");
         assert_eq!(sanitize("values [A, B]"), "values \\[A, B\\]");
         assert_eq!(sanitize("<b>bold</b>"), "&lt;b&gt;bold&lt;/b&gt;");
+        assert_eq!(
+            sanitize("the `<tenant>` and `[x]` as written"),
+            "the `<tenant>` and `[x]` as written"
+        );
     }
 }

@@ -59,6 +59,12 @@ fn module_root(api: &Api, names: &Names, module: &str) -> TokenStream {
     .collect();
     let docs = inner_doc_lines(&text.join("\n\n"));
     let trait_name = rust::ident(&names.server_trait);
+    let server_fns = names
+        .server_fns
+        .iter()
+        .flatten()
+        .map(|(name, _)| rust::ident(name));
+    let server_fn_uses = quote! { #( #[cfg(feature = "client")] pub use client::#server_fns; )* };
     quote! {
         #docs
 
@@ -76,6 +82,7 @@ fn module_root(api: &Api, names: &Names, module: &str) -> TokenStream {
 
         #[cfg(feature = "client")]
         pub use client::{Client, SERVERS};
+        #server_fn_uses
         #[cfg(feature = "server")]
         pub use server::{#trait_name, router};
     }

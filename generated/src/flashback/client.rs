@@ -42,9 +42,9 @@ impl Client {
     pub fn api_client(&self) -> &::mfa_runtime::client::ApiClient {
         &self.api
     }
-    /// Authenticate as the `bearerAuth` scheme: `Authorization: Bearer &lt;token&gt;`.
+    /// Authenticate as the `bearerAuth` scheme: `Authorization: Bearer <token>`.
     ///
-    /// A Flashback access token, sent as `Authorization: Bearer &lt;token&gt;`.
+    /// A Flashback access token, sent as `Authorization: Bearer <token>`.
     pub fn with_bearer_auth(
         &self,
         token: impl ::std::convert::Into<::std::string::String>,

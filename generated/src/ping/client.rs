@@ -8,8 +8,14 @@
 /// The servers the spec lists, in its order.
 ///
 /// - `https://{tenantEnvFqdn}/am/json`: The AM REST API of an Advanced Identity Cloud tenant environment.
-///   - `{tenantEnvFqdn}` (default `openam-example.forgeblocks.io`): Fully qualified domain name of the tenant environment (the `&lt;tenant-env-fqdn&gt;` of the Ping documentation), for example `openam-mycompany-euw2-dev.id.forgerock.io` or a custom domain.
+///   - `{tenantEnvFqdn}` (default `openam-example.forgeblocks.io`): Fully qualified domain name of the tenant environment (the `<tenant-env-fqdn>` of the Ping documentation), for example `openam-mycompany-euw2-dev.id.forgerock.io` or a custom domain.
 pub const SERVERS: &[&str] = &["https://{tenantEnvFqdn}/am/json"];
+/// `https://{tenantEnvFqdn}/am/json` with its variables filled in.
+///
+/// `tenantEnvFqdn`: the spec's default is `openam-example.forgeblocks.io`. Fully qualified domain name of the tenant environment (the `<tenant-env-fqdn>` of the Ping documentation), for example `openam-mycompany-euw2-dev.id.forgerock.io` or a custom domain.
+pub fn server_url(tenant_env_fqdn: &str) -> ::std::string::String {
+    "https://{tenantEnvFqdn}/am/json".replace("{tenantEnvFqdn}", tenant_env_fqdn)
+}
 /// A client for Ping Identity Advanced Identity Cloud: MFA device reset (version 1.0).
 ///
 /// Cheap to clone: clones share one connection pool.
@@ -43,9 +49,9 @@ impl Client {
     pub fn api_client(&self) -> &::mfa_runtime::client::ApiClient {
         &self.api
     }
-    /// Authenticate as the `bearerAuth` scheme: `Authorization: Bearer &lt;token&gt;`.
+    /// Authenticate as the `bearerAuth` scheme: `Authorization: Bearer <token>`.
     ///
-    /// An OAuth 2.0 access token, sent as `Authorization: Bearer &lt;token&gt;`, issued with the scopes needed to manage the user's devices.
+    /// An OAuth 2.0 access token, sent as `Authorization: Bearer <token>`, issued with the scopes needed to manage the user's devices.
     pub fn with_bearer_auth(
         &self,
         token: impl ::std::convert::Into<::std::string::String>,

@@ -38,5 +38,7 @@ pub mod client;
 pub mod server;
 #[cfg(feature = "client")]
 pub use client::{Client, SERVERS};
+#[cfg(feature = "client")]
+pub use client::server_url;
 #[cfg(feature = "server")]
 pub use server::{PingApi, router};

@@ -4,7 +4,7 @@
 /// What a `resetOathDevices` call sends: `POST /{realm}/users/{user}/devices/2fa/oath`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ResetOathDevicesInput {
-    /// The realm hierarchy, from the root realm down. Each name is sent as `realms/&lt;name&gt;`, so `\[root, alpha\]` becomes `realms/root/realms/alpha`. Always give the whole hierarchy, not just the last realm.
+    /// The realm hierarchy, from the root realm down. Each name is sent as `realms/<name>`, so `[root, alpha]` becomes `realms/root/realms/alpha`. Always give the whole hierarchy, not just the last realm.
     ///
     /// `realm` (path parameter).
     pub realm: super::types::RealmPath,
@@ -110,7 +110,7 @@ impl ::mfa_runtime::HasStatus for ResetOathDevicesError {
 /// What a `resetPushDevices` call sends: `POST /{realm}/users/{user}/devices/2fa/push`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ResetPushDevicesInput {
-    /// The realm hierarchy, from the root realm down. Each name is sent as `realms/&lt;name&gt;`, so `\[root, alpha\]` becomes `realms/root/realms/alpha`. Always give the whole hierarchy, not just the last realm.
+    /// The realm hierarchy, from the root realm down. Each name is sent as `realms/<name>`, so `[root, alpha]` becomes `realms/root/realms/alpha`. Always give the whole hierarchy, not just the last realm.
     ///
     /// `realm` (path parameter).
     pub realm: super::types::RealmPath,
@@ -216,7 +216,7 @@ impl ::mfa_runtime::HasStatus for ResetPushDevicesError {
 /// What a `listWebAuthnDevices` call sends: `GET /{realm}/users/{user}/devices/2fa/webauthn`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ListWebAuthnDevicesInput {
-    /// The realm hierarchy, from the root realm down. Each name is sent as `realms/&lt;name&gt;`, so `\[root, alpha\]` becomes `realms/root/realms/alpha`. Always give the whole hierarchy, not just the last realm.
+    /// The realm hierarchy, from the root realm down. Each name is sent as `realms/<name>`, so `[root, alpha]` becomes `realms/root/realms/alpha`. Always give the whole hierarchy, not just the last realm.
     ///
     /// `realm` (path parameter).
     pub realm: super::types::RealmPath,
@@ -322,7 +322,7 @@ impl ::mfa_runtime::HasStatus for ListWebAuthnDevicesError {
 /// What a `deleteWebAuthnDevice` call sends: `DELETE /{realm}/users/{user}/devices/2fa/webauthn/{deviceId}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct DeleteWebAuthnDeviceInput {
-    /// The realm hierarchy, from the root realm down. Each name is sent as `realms/&lt;name&gt;`, so `\[root, alpha\]` becomes `realms/root/realms/alpha`. Always give the whole hierarchy, not just the last realm.
+    /// The realm hierarchy, from the root realm down. Each name is sent as `realms/<name>`, so `[root, alpha]` becomes `realms/root/realms/alpha`. Always give the whole hierarchy, not just the last realm.
     ///
     /// `realm` (path parameter).
     pub realm: super::types::RealmPath,
@@ -428,7 +428,7 @@ impl ::mfa_runtime::HasStatus for DeleteWebAuthnDeviceError {
 /// What a `listBoundDevices` call sends: `GET /{realm}/users/{user}/devices/2fa/binding`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ListBoundDevicesInput {
-    /// The realm hierarchy, from the root realm down. Each name is sent as `realms/&lt;name&gt;`, so `\[root, alpha\]` becomes `realms/root/realms/alpha`. Always give the whole hierarchy, not just the last realm.
+    /// The realm hierarchy, from the root realm down. Each name is sent as `realms/<name>`, so `[root, alpha]` becomes `realms/root/realms/alpha`. Always give the whole hierarchy, not just the last realm.
     ///
     /// `realm` (path parameter).
     pub realm: super::types::RealmPath,
@@ -534,7 +534,7 @@ impl ::mfa_runtime::HasStatus for ListBoundDevicesError {
 /// What a `deleteBoundDevice` call sends: `DELETE /{realm}/users/{user}/devices/2fa/binding/{deviceId}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct DeleteBoundDeviceInput {
-    /// The realm hierarchy, from the root realm down. Each name is sent as `realms/&lt;name&gt;`, so `\[root, alpha\]` becomes `realms/root/realms/alpha`. Always give the whole hierarchy, not just the last realm.
+    /// The realm hierarchy, from the root realm down. Each name is sent as `realms/<name>`, so `[root, alpha]` becomes `realms/root/realms/alpha`. Always give the whole hierarchy, not just the last realm.
     ///
     /// `realm` (path parameter).
     pub realm: super::types::RealmPath,
@@ -640,7 +640,7 @@ impl ::mfa_runtime::HasStatus for DeleteBoundDeviceError {
 /// What a `refreshPushDeviceId` call sends: `POST /{realm}/push/sns/message`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct RefreshPushDeviceIdInput {
-    /// The realm hierarchy, from the root realm down. Each name is sent as `realms/&lt;name&gt;`, so `\[root, alpha\]` becomes `realms/root/realms/alpha`. Always give the whole hierarchy, not just the last realm.
+    /// The realm hierarchy, from the root realm down. Each name is sent as `realms/<name>`, so `[root, alpha]` becomes `realms/root/realms/alpha`. Always give the whole hierarchy, not just the last realm.
     ///
     /// `realm` (path parameter).
     pub realm: super::types::RealmPath,

@@ -293,7 +293,7 @@ pub struct PushDeviceIdRefresh {
     /// Signed JWT whose claims carry the new device ID (`deviceId`). The Ping SDKs sign it with HS256 using the secret shared with the server when the device was registered for push.
     pub jwt: ::std::string::String,
 }
-/// Realm names from the top (root) realm down to the realm to address, e.g. `\[root, alpha\]` for the `alpha` realm.
+/// Realm names from the top (root) realm down to the realm to address, e.g. `[root, alpha]` for the `alpha` realm.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
