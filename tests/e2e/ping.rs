@@ -1492,8 +1492,7 @@ async fn a_body_of_the_wrong_shape_is_a_decode_error() {
     }
 }
 
-/// The server URL template is filled in for a tenant, and the client works
-/// against the result (here the test server's host stands in for the tenant).
+/// The spec's server URL template is filled in with the tenant's FQDN.
 #[tokio::test]
 async fn server_urls_are_built_from_the_tenant_name() {
     assert_eq!(
