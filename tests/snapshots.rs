@@ -91,5 +91,6 @@ diagnostics! {
     broken_bad_yaml => "tests/fixtures/broken/bad_yaml.yaml",
     broken_wrong_type => "tests/fixtures/broken/wrong_type.yaml",
     broken_swagger2 => "tests/fixtures/broken/swagger2.yaml",
+    broken_shared_component_reported_once => "tests/fixtures/broken/shared_component_error.yaml",
     warnings_for_invalid_but_clear_specs => "tests/fixtures/broken/warnings.yaml",
 }

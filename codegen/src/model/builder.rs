@@ -34,11 +34,18 @@ impl<'a> Builder<'a> {
 
     pub fn error(&mut self, pointer: &str, message: impl Into<String>) {
         let diagnostic = self.spec.error(pointer, message);
-        self.diagnostics.push(diagnostic);
+        self.push(diagnostic);
     }
 
     pub fn warning(&mut self, pointer: &str, message: impl Into<String>) {
         let diagnostic = self.spec.warning(pointer, message);
-        self.diagnostics.push(diagnostic);
+        self.push(diagnostic);
+    }
+
+    /// A shared component is visited once per use: report its problems once.
+    fn push(&mut self, diagnostic: Diagnostic) {
+        if !self.diagnostics.contains(&diagnostic) {
+            self.diagnostics.push(diagnostic);
+        }
     }
 }
