@@ -12,7 +12,7 @@ use http::{Method, StatusCode, Uri};
 use serde::de::DeserializeOwned;
 
 use crate::param::{ParamValue, split_array};
-use crate::routing::PathValue;
+use crate::routing::{PathValue, Route, RouteMatch, match_route};
 
 /// Request bodies larger than this are refused with 413 before parsing.
 pub const DEFAULT_BODY_LIMIT: usize = 2 * 1024 * 1024;
@@ -283,6 +283,75 @@ impl PathValue {
     }
 }
 
+/// A generated operation handler: route index, the request read whole, and
+/// its path parameters in template order.
+pub type Handler<A> = fn(
+    std::sync::Arc<A>,
+    usize,
+    Incoming,
+    Vec<PathValue>,
+) -> std::pin::Pin<Box<dyn Future<Output = Response> + Send>>;
+
+/// How a generated router answers a rejected request (the trait's `reject`).
+pub type Reject<A> = fn(&A, Rejection) -> Response;
+
+/// The axum router every generated server uses: match the path against
+/// `routes`, answer 404 or 405 (with `Allow`) through `reject`, read the
+/// body up to `limit` bytes, and hand the request to `handle`.
+pub fn router<A: Send + Sync + 'static>(
+    api: A,
+    routes: &'static [Route],
+    limit: usize,
+    handle: Handler<A>,
+    reject: Reject<A>,
+) -> axum::Router {
+    let api = std::sync::Arc::new(api);
+    let service = move |request: axum::extract::Request| {
+        let api = std::sync::Arc::clone(&api);
+        async move { dispatch(api, routes, limit, handle, reject, request).await }
+    };
+    axum::Router::new()
+        .route("/", axum::routing::any(service.clone()))
+        .route("/{*path}", axum::routing::any(service))
+}
+
+async fn dispatch<A: Send + Sync + 'static>(
+    api: std::sync::Arc<A>,
+    routes: &'static [Route],
+    limit: usize,
+    handle: Handler<A>,
+    reject: Reject<A>,
+    request: axum::extract::Request,
+) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    match match_route(routes, &method, &path) {
+        RouteMatch::Found { route, params } => match Incoming::read(request, limit).await {
+            Ok(incoming) => handle(api, route, incoming, params).await,
+            Err(rejection) => reject(&api, rejection),
+        },
+        RouteMatch::MethodNotAllowed { allowed } => {
+            let allowed: Vec<&str> = allowed.iter().map(Method::as_str).collect();
+            let allowed = allowed.join(", ");
+            let message = format!("`{method}` is not allowed on `{path}`; allowed: {allowed}");
+            let mut response = reject(
+                &api,
+                Rejection::new(RejectionKind::MethodNotAllowed, message),
+            );
+            if let Ok(value) = HeaderValue::from_str(&allowed) {
+                response.headers_mut().insert(http::header::ALLOW, value);
+            }
+            response
+        }
+        RouteMatch::NotFound => reject(&api, not_found(&path)),
+    }
+}
+
+/// No operation serves `path`.
+pub fn not_found(path: &str) -> Rejection {
+    Rejection::new(RejectionKind::NotFound, format!("no operation at `{path}`"))
+}
+
 /// Builds the HTTP response for one variant of a generated response enum.
 #[must_use]
 pub struct ResponseBuilder {
@@ -487,6 +556,82 @@ mod tests {
                 .unwrap(),
             vec!["root", "alpha"]
         );
+    }
+
+    /// A two-route table served through the shared router, as generated
+    /// servers use it.
+    #[tokio::test]
+    async fn the_router_dispatches_rejects_and_names_allowed_methods() {
+        use crate::routing::Segment;
+        use tower::ServiceExt;
+        static ROUTES: &[Route] = &[
+            Route {
+                method: Method::GET,
+                segments: &[Segment::Literal("items"), Segment::Param],
+            },
+            Route {
+                method: Method::DELETE,
+                segments: &[Segment::Literal("items"), Segment::Param],
+            },
+        ];
+        fn handle(
+            _: std::sync::Arc<()>,
+            route: usize,
+            incoming: Incoming,
+            params: Vec<PathValue>,
+        ) -> std::pin::Pin<Box<dyn Future<Output = Response> + Send>> {
+            Box::pin(async move {
+                let body = format!("{route} {:?} {}", params, incoming.body.len());
+                ResponseBuilder::new(StatusCode::OK).text("text/plain", body)
+            })
+        }
+        fn reject(_: &(), rejection: Rejection) -> Response {
+            rejection_response(
+                &rejection,
+                &serde_json::json!({ "error": rejection.message }),
+            )
+        }
+        let app = router((), ROUTES, 8, handle, reject);
+        let call = |method: &str, uri: &str, body: &'static str| {
+            let request = http::Request::builder()
+                .method(method)
+                .uri(uri)
+                .body(Body::from(body))
+                .unwrap();
+            app.clone().oneshot(request)
+        };
+        let text = |r: Response| async move {
+            String::from_utf8(
+                axum::body::to_bytes(r.into_body(), 1024)
+                    .await
+                    .unwrap()
+                    .to_vec(),
+            )
+            .unwrap()
+        };
+
+        let found = call("DELETE", "/items/a%20b", "xyz").await.unwrap();
+        assert_eq!(found.status(), StatusCode::OK);
+        assert_eq!(text(found).await, "1 [One(\"a b\")] 3");
+
+        let wrong_method = call("PUT", "/items/1", "").await.unwrap();
+        assert_eq!(wrong_method.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(wrong_method.headers()["allow"], "GET, DELETE");
+        assert!(
+            text(wrong_method)
+                .await
+                .contains("`PUT` is not allowed on `/items/1`")
+        );
+
+        let missing = call("GET", "/nothing", "").await.unwrap();
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+        assert_eq!(
+            text(missing).await,
+            r#"{"error":"no operation at `/nothing`"}"#
+        );
+
+        let too_big = call("GET", "/items/1", "123456789").await.unwrap();
+        assert_eq!(too_big.status(), StatusCode::PAYLOAD_TOO_LARGE);
     }
 
     #[test]

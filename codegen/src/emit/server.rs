@@ -25,33 +25,34 @@ pub fn emit(api: &Api, names: &Names) -> TokenStream {
         let handler = ident(&format!("handle_{}", n.method.trim_start_matches("r#")));
         quote! { #i => #handler(&*api, incoming, &params).await, }
     });
-    let not_found = quote! {
-        api.reject(::mfa_runtime::server::Rejection::new(
-            ::mfa_runtime::server::RejectionKind::NotFound,
-            ::std::format!("no operation at `{path}`"),
-        ))
-    };
-    // With no operations no route can match; the arm still has to exist.
-    let found = if ops.is_empty() {
-        quote! { ::mfa_runtime::routing::RouteMatch::Found { .. } => #not_found, }
-    } else {
+    // Route indexes follow ROUTES; with no operations nothing can match.
+    let dispatch = if ops.is_empty() {
         quote! {
-            ::mfa_runtime::routing::RouteMatch::Found { route, params } => {
-                let incoming = match ::mfa_runtime::server::Incoming::read(request, limit).await {
-                    ::std::result::Result::Ok(incoming) => incoming,
-                    ::std::result::Result::Err(rejection) => return api.reject(rejection),
-                };
-                match route {
-                    #(#dispatch_arms)*
-                    _ => #not_found,
-                }
+            fn handle<A: #trait_name>(
+                api: ::std::sync::Arc<A>,
+                _route: usize,
+                incoming: ::mfa_runtime::server::Incoming,
+                _params: ::std::vec::Vec<::mfa_runtime::routing::PathValue>,
+            ) -> ::std::pin::Pin<::std::boxed::Box<dyn ::std::future::Future<Output = ::mfa_runtime::axum::response::Response> + ::std::marker::Send>> {
+                ::std::boxed::Box::pin(async move { api.reject(::mfa_runtime::server::not_found(incoming.uri.path())) })
             }
         }
-    };
-    let limit_arg = if ops.is_empty() {
-        quote! { _limit }
     } else {
-        quote! { limit }
+        quote! {
+            fn handle<A: #trait_name>(
+                api: ::std::sync::Arc<A>,
+                route: usize,
+                incoming: ::mfa_runtime::server::Incoming,
+                params: ::std::vec::Vec<::mfa_runtime::routing::PathValue>,
+            ) -> ::std::pin::Pin<::std::boxed::Box<dyn ::std::future::Future<Output = ::mfa_runtime::axum::response::Response> + ::std::marker::Send>> {
+                ::std::boxed::Box::pin(async move {
+                    match route {
+                        #(#dispatch_arms)*
+                        _ => api.reject(::mfa_runtime::server::not_found(incoming.uri.path())),
+                    }
+                })
+            }
+        }
     };
     let handlers = ops.iter().map(|(op, n)| handler(&w, op, n, &trait_name));
     let responses = ops.iter().map(|(op, n)| into_response(&w, op, n));
@@ -89,42 +90,10 @@ pub fn emit(api: &Api, names: &Names) -> TokenStream {
 
         /// Like [`router`], refusing request bodies over `limit` bytes with 413.
         pub fn router_with_body_limit<A: #trait_name>(api: A, limit: usize) -> ::mfa_runtime::axum::Router {
-            let api = ::std::sync::Arc::new(api);
-            let service = move |request: ::mfa_runtime::axum::extract::Request| {
-                let api = ::std::sync::Arc::clone(&api);
-                async move { dispatch(api, request, limit).await }
-            };
-            ::mfa_runtime::axum::Router::new()
-                .route("/", ::mfa_runtime::axum::routing::any(service.clone()))
-                .route("/{*path}", ::mfa_runtime::axum::routing::any(service))
+            ::mfa_runtime::server::router(api, ROUTES, limit, handle::<A>, <A as #trait_name>::reject)
         }
 
-        async fn dispatch<A: #trait_name>(
-            api: ::std::sync::Arc<A>,
-            request: ::mfa_runtime::axum::extract::Request,
-            #limit_arg: usize,
-        ) -> ::mfa_runtime::axum::response::Response {
-            let method = request.method().clone();
-            let path = request.uri().path().to_string();
-            match ::mfa_runtime::routing::match_route(ROUTES, &method, &path) {
-                #found
-                ::mfa_runtime::routing::RouteMatch::MethodNotAllowed { allowed } => {
-                    let allowed: ::std::vec::Vec<&str> = allowed.iter().map(|m| m.as_str()).collect();
-                    let mut response = api.reject(::mfa_runtime::server::Rejection::new(
-                        ::mfa_runtime::server::RejectionKind::MethodNotAllowed,
-                        ::std::format!("`{method}` is not allowed on `{path}`; allowed: {}", allowed.join(", ")),
-                    ));
-                    if let ::std::result::Result::Ok(value) = ::mfa_runtime::http::HeaderValue::from_str(&allowed.join(", ")) {
-                        response.headers_mut().insert(::mfa_runtime::http::header::ALLOW, value);
-                    }
-                    response
-                }
-                ::mfa_runtime::routing::RouteMatch::NotFound => api.reject(::mfa_runtime::server::Rejection::new(
-                    ::mfa_runtime::server::RejectionKind::NotFound,
-                    ::std::format!("no operation at `{path}`"),
-                )),
-            }
-        }
+        #dispatch
 
         #(#handlers)*
         #(#responses)*

@@ -255,79 +255,38 @@ pub fn router_with_body_limit<A: PingApi>(
     api: A,
     limit: usize,
 ) -> ::mfa_runtime::axum::Router {
-    let api = ::std::sync::Arc::new(api);
-    let service = move |request: ::mfa_runtime::axum::extract::Request| {
-        let api = ::std::sync::Arc::clone(&api);
-        async move { dispatch(api, request, limit).await }
-    };
-    ::mfa_runtime::axum::Router::new()
-        .route("/", ::mfa_runtime::axum::routing::any(service.clone()))
-        .route("/{*path}", ::mfa_runtime::axum::routing::any(service))
+    ::mfa_runtime::server::router(
+        api,
+        ROUTES,
+        limit,
+        handle::<A>,
+        <A as PingApi>::reject,
+    )
 }
-async fn dispatch<A: PingApi>(
+fn handle<A: PingApi>(
     api: ::std::sync::Arc<A>,
-    request: ::mfa_runtime::axum::extract::Request,
-    limit: usize,
-) -> ::mfa_runtime::axum::response::Response {
-    let method = request.method().clone();
-    let path = request.uri().path().to_string();
-    match ::mfa_runtime::routing::match_route(ROUTES, &method, &path) {
-        ::mfa_runtime::routing::RouteMatch::Found { route, params } => {
-            let incoming = match ::mfa_runtime::server::Incoming::read(request, limit)
-                .await
-            {
-                ::std::result::Result::Ok(incoming) => incoming,
-                ::std::result::Result::Err(rejection) => return api.reject(rejection),
-            };
-            match route {
-                0usize => handle_reset_oath_devices(&*api, incoming, &params).await,
-                1usize => handle_reset_push_devices(&*api, incoming, &params).await,
-                2usize => handle_list_web_authn_devices(&*api, incoming, &params).await,
-                3usize => handle_delete_web_authn_device(&*api, incoming, &params).await,
-                4usize => handle_list_bound_devices(&*api, incoming, &params).await,
-                5usize => handle_delete_bound_device(&*api, incoming, &params).await,
-                6usize => handle_refresh_push_device_id(&*api, incoming, &params).await,
-                _ => {
-                    api.reject(
-                        ::mfa_runtime::server::Rejection::new(
-                            ::mfa_runtime::server::RejectionKind::NotFound,
-                            ::std::format!("no operation at `{path}`"),
-                        ),
-                    )
-                }
-            }
+    route: usize,
+    incoming: ::mfa_runtime::server::Incoming,
+    params: ::std::vec::Vec<::mfa_runtime::routing::PathValue>,
+) -> ::std::pin::Pin<
+    ::std::boxed::Box<
+        dyn ::std::future::Future<
+            Output = ::mfa_runtime::axum::response::Response,
+        > + ::std::marker::Send,
+    >,
+> {
+    ::std::boxed::Box::pin(async move {
+        match route {
+            0usize => handle_reset_oath_devices(&*api, incoming, &params).await,
+            1usize => handle_reset_push_devices(&*api, incoming, &params).await,
+            2usize => handle_list_web_authn_devices(&*api, incoming, &params).await,
+            3usize => handle_delete_web_authn_device(&*api, incoming, &params).await,
+            4usize => handle_list_bound_devices(&*api, incoming, &params).await,
+            5usize => handle_delete_bound_device(&*api, incoming, &params).await,
+            6usize => handle_refresh_push_device_id(&*api, incoming, &params).await,
+            _ => api.reject(::mfa_runtime::server::not_found(incoming.uri.path())),
         }
-        ::mfa_runtime::routing::RouteMatch::MethodNotAllowed { allowed } => {
-            let allowed: ::std::vec::Vec<&str> = allowed
-                .iter()
-                .map(|m| m.as_str())
-                .collect();
-            let mut response = api
-                .reject(
-                    ::mfa_runtime::server::Rejection::new(
-                        ::mfa_runtime::server::RejectionKind::MethodNotAllowed,
-                        ::std::format!(
-                            "`{method}` is not allowed on `{path}`; allowed: {}", allowed
-                            .join(", ")
-                        ),
-                    ),
-                );
-            if let ::std::result::Result::Ok(value) = ::mfa_runtime::http::HeaderValue::from_str(
-                &allowed.join(", "),
-            ) {
-                response.headers_mut().insert(::mfa_runtime::http::header::ALLOW, value);
-            }
-            response
-        }
-        ::mfa_runtime::routing::RouteMatch::NotFound => {
-            api.reject(
-                ::mfa_runtime::server::Rejection::new(
-                    ::mfa_runtime::server::RejectionKind::NotFound,
-                    ::std::format!("no operation at `{path}`"),
-                ),
-            )
-        }
-    }
+    })
 }
 async fn handle_reset_oath_devices<A: PingApi>(
     api: &A,
