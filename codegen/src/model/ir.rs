@@ -174,7 +174,10 @@ pub struct Parameter {
     pub deprecated: bool,
     pub description: Option<String>,
     pub ty: TypeRef,
-    /// `explode` for query arrays (`a=1&a=2` when true, `a=1,2` when false).
+    /// How the value is serialized (`style`, with the spec's per-location default).
+    pub style: ParamStyle,
+    /// `explode` for query arrays (`a=1&a=2` when true, `a=1,2` when false)
+    /// and objects (`k=v&k2=v2` when true, `name=k,v,k2,v2` when false).
     pub explode: bool,
     /// The schema's `default`, as JSON.
     pub default: Option<serde_json::Value>,
@@ -185,6 +188,21 @@ pub struct Parameter {
     /// From `x-path-segment-prefix`: the value is a list rendered as
     /// `{prefix}/{item}` pairs across several path segments.
     pub segment_prefix: Option<String>,
+}
+
+/// OpenAPI's `style` of a parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamStyle {
+    /// Query and cookie default: `name=value`.
+    Form,
+    /// Path and header default: `value` (arrays `a,b`).
+    Simple,
+    SpaceDelimited,
+    PipeDelimited,
+    /// `name[key]=value` for objects in a query.
+    DeepObject,
+    Label,
+    Matrix,
 }
 
 #[derive(Debug, Clone)]

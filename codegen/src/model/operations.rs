@@ -4,8 +4,8 @@
 use indexmap::IndexMap;
 use openapiv3::{
     Example as OaExample, MediaType, Operation as OaOperation, Parameter as OaParameter,
-    ParameterSchemaOrContent, PathItem, QueryStyle, ReferenceOr, SchemaKind, SecurityRequirement,
-    StatusCode, Type,
+    ParameterSchemaOrContent, PathItem, PathStyle, QueryStyle, ReferenceOr, SchemaKind,
+    SecurityRequirement, StatusCode, Type,
 };
 
 use super::builder::Builder;
@@ -143,7 +143,7 @@ impl<'a> Builder<'a> {
                 return None;
             }
         };
-        let (location, data, explode_default) = match resolved.item {
+        let (location, data, style) = match resolved.item {
             OaParameter::Query {
                 parameter_data,
                 style,
@@ -151,18 +151,35 @@ impl<'a> Builder<'a> {
             } => (
                 ParamLocation::Query,
                 parameter_data,
-                matches!(style, QueryStyle::Form),
+                match style {
+                    QueryStyle::Form => ParamStyle::Form,
+                    QueryStyle::SpaceDelimited => ParamStyle::SpaceDelimited,
+                    QueryStyle::PipeDelimited => ParamStyle::PipeDelimited,
+                    QueryStyle::DeepObject => ParamStyle::DeepObject,
+                },
             ),
             OaParameter::Header { parameter_data, .. } => {
-                (ParamLocation::Header, parameter_data, false)
+                (ParamLocation::Header, parameter_data, ParamStyle::Simple)
             }
-            OaParameter::Path { parameter_data, .. } => {
-                (ParamLocation::Path, parameter_data, false)
-            }
+            OaParameter::Path {
+                parameter_data,
+                style,
+                ..
+            } => (
+                ParamLocation::Path,
+                parameter_data,
+                match style {
+                    PathStyle::Simple => ParamStyle::Simple,
+                    PathStyle::Label => ParamStyle::Label,
+                    PathStyle::Matrix => ParamStyle::Matrix,
+                },
+            ),
             OaParameter::Cookie { parameter_data, .. } => {
-                (ParamLocation::Cookie, parameter_data, true)
+                (ParamLocation::Cookie, parameter_data, ParamStyle::Form)
             }
         };
+        // The spec: `explode` defaults to true for `form`, false otherwise.
+        let explode_default = style == ParamStyle::Form;
         let at = resolved.pointer;
         let hint = match resolved.component {
             Some(component) => vec![component.to_string()],
@@ -201,6 +218,7 @@ impl<'a> Builder<'a> {
             deprecated: data.deprecated.unwrap_or(false),
             description: data.description.clone(),
             ty,
+            style,
             explode: data.explode.unwrap_or(explode_default),
             default: inline.and_then(|s| s.schema_data.default.clone()),
             constant,
