@@ -41,6 +41,7 @@ fn generation_is_deterministic() {
         module: "ping".into(),
         path: "specs/ping.yaml".into(),
         text,
+        options: Default::default(),
     };
     let first = mfa_codegen::generate_module(&spec).expect("generates").tree;
     for _ in 0..3 {

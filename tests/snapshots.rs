@@ -20,6 +20,7 @@ fn read(relative: &str) -> SpecInput {
         module: mfa_codegen::naming::field_ident(stem),
         path: relative.to_string(),
         text,
+        options: Default::default(),
     }
 }
 
@@ -74,6 +75,10 @@ snapshot! {
     names => "tests/fixtures/names.yaml",
     security => "tests/fixtures/security.yaml",
     docs => "tests/fixtures/docs.yaml",
+    numeric_enums => "tests/fixtures/numeric_enums.yaml",
+    defaults => "tests/fixtures/defaults.yaml",
+    query_styles => "tests/fixtures/query_styles.yaml",
+    form_bodies => "tests/fixtures/form_bodies.yaml",
 }
 
 macro_rules! diagnostics {
@@ -92,5 +97,40 @@ diagnostics! {
     broken_wrong_type => "tests/fixtures/broken/wrong_type.yaml",
     broken_swagger2 => "tests/fixtures/broken/swagger2.yaml",
     broken_shared_component_reported_once => "tests/fixtures/broken/shared_component_error.yaml",
+    warnings_for_discriminator_mappings => "tests/fixtures/broken/discriminator_mapping.yaml",
     warnings_for_invalid_but_clear_specs => "tests/fixtures/broken/warnings.yaml",
+}
+
+/// A user who needs one operation of the 303 in the full Fireblocks swagger
+/// names it and gets that operation and exactly the types it reaches: the
+/// same four as the seed's excerpt.
+#[test]
+fn fireblocks_subset_of_the_full_swagger() {
+    let full = mfa_codegen::SpecInput {
+        options: mfa_codegen::Options::default().with_operations(["resetDevice"]),
+        ..read("../shared/realspecs/fireblocks-api-spec-v2.yaml")
+    };
+    let subset = generate_module(&full).expect("the full swagger generates");
+    let excerpt = generate_module(&read("specs/fireblocks.yaml")).expect("the excerpt generates");
+    assert_eq!((subset.operations, subset.types), (1, excerpt.types));
+    let type_names = |module: &mfa_codegen::GeneratedModule| -> Vec<String> {
+        let types = module
+            .tree
+            .iter()
+            .find(|(path, _)| path.ends_with("types.rs"))
+            .expect("types.rs")
+            .1;
+        types
+            .lines()
+            .filter(|l| l.starts_with("pub struct ") || l.starts_with("pub enum "))
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(type_names(&subset), type_names(&excerpt));
+    let body: String = subset
+        .tree
+        .iter()
+        .map(|(path, text)| format!("==== {} ====\n{text}\n", path.display()))
+        .collect();
+    insta::assert_snapshot!(body);
 }

@@ -91,9 +91,63 @@ pub fn join_pointer(pointer: &str, token: &str) -> String {
     format!("{pointer}/{}", escape_token(token))
 }
 
+/// `; did you mean `a` or `b`?` naming the closest of `candidates` to
+/// `wanted` (by edit distance, ignoring case), or nothing when none is close.
+pub fn did_you_mean<'a>(wanted: &str, candidates: impl Iterator<Item = &'a str>) -> String {
+    let wanted_lower = wanted.to_lowercase();
+    let limit = wanted.chars().count().max(3) / 3 + 1;
+    let mut near: Vec<(usize, &str)> = candidates
+        .map(|c| (edit_distance(&c.to_lowercase(), &wanted_lower), c))
+        .filter(|(d, _)| *d <= limit)
+        .collect();
+    near.sort_unstable();
+    near.dedup();
+    match near.as_slice() {
+        [] => String::new(),
+        some => format!(
+            "; did you mean {}?",
+            some.iter()
+                .take(3)
+                .map(|(_, c)| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ),
+    }
+}
+
+/// Levenshtein distance, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let current = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                previous
+            } else {
+                1 + previous.min(row[j]).min(row[j + 1])
+            };
+            previous = current;
+        }
+    }
+    row[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn suggestions_are_the_nearest_names() {
+        let names = ["resetDevice", "resendNotification", "getUsers"];
+        assert_eq!(
+            did_you_mean("resetDevce", names.into_iter()),
+            "; did you mean `resetDevice`?"
+        );
+        assert_eq!(did_you_mean("zzzzzz", names.into_iter()), "");
+    }
 
     #[test]
     fn display_names_file_line_pointer_and_message() {

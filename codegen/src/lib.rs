@@ -31,6 +31,30 @@ pub struct SpecInput {
     /// The spec's path as shown in diagnostics and file headers (`specs/fireblocks.yaml`).
     pub path: String,
     pub text: String,
+    /// What to generate from it: everything by default.
+    pub options: Options,
+}
+
+/// Generation settings for one spec.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options {
+    selection: model::Selection,
+}
+
+impl Options {
+    /// Generate these operations (by operationId) and the types they reach.
+    pub fn with_operations<S: Into<String>>(mut self, ids: impl IntoIterator<Item = S>) -> Self {
+        self.selection
+            .operations
+            .extend(ids.into_iter().map(Into::into));
+        self
+    }
+
+    /// Generate the operations with these tags (ignoring case) and the types they reach.
+    pub fn with_tags<S: Into<String>>(mut self, tags: impl IntoIterator<Item = S>) -> Self {
+        self.selection.tags.extend(tags.into_iter().map(Into::into));
+        self
+    }
 }
 
 /// The generated crate's package settings.
@@ -100,7 +124,7 @@ pub struct GeneratedModule {
 /// Run the whole pipeline on one spec.
 pub fn generate_module(spec: &SpecInput) -> Result<GeneratedModule, Vec<Diagnostic>> {
     let loaded = load::load(&spec.path, &spec.text)?;
-    let built = model::build(&loaded)?;
+    let built = model::build(&loaded, &spec.options.selection)?;
     let names = naming::Names::new(&built.api, &spec.module);
     let module = emit::emit_module(&built.api, &names, &spec.module);
     let header = write::rust_header(&spec.path);

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::{CrateConfig, SpecInput, naming};
+use crate::{CrateConfig, Options, SpecInput, naming};
 
 /// The generated crate's settings.
 pub fn crate_config() -> CrateConfig {
@@ -18,7 +18,8 @@ pub fn crate_config() -> CrateConfig {
 }
 
 /// Every `specs/*.yaml` (or `.yml`, `.json`) under `root`, sorted by file
-/// name; each becomes the module named after its file stem.
+/// name; each becomes the module named after its file stem, with the
+/// options of its sidecar `specs/<stem>.toml` when there is one.
 pub fn read_specs(root: &Path) -> Result<Vec<SpecInput>, String> {
     spec_files(&root.join("specs"))?
         .into_iter()
@@ -27,13 +28,45 @@ pub fn read_specs(root: &Path) -> Result<Vec<SpecInput>, String> {
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("spec");
             let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("spec");
+            let options = read_options(&path.with_extension("toml"))?;
             Ok(SpecInput {
                 module: naming::field_ident(stem),
                 path: format!("specs/{name}"),
                 text,
+                options,
             })
         })
         .collect()
+}
+
+/// A spec's sidecar settings file:
+///
+/// ```toml
+/// # Generate only these operations and the types they reach.
+/// operations = ["resetDevice"]   # by operationId
+/// tags = ["Reset device"]        # by tag, ignoring case
+/// ```
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SpecSettings {
+    #[serde(default)]
+    operations: Vec<String>,
+    #[serde(default)]
+    tags: Vec<String>,
+}
+
+/// The options in `path`, or the defaults when it does not exist.
+pub fn read_options(path: &Path) -> Result<Options, String> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Options::default()),
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    };
+    let settings: SpecSettings =
+        toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(Options::default()
+        .with_operations(settings.operations)
+        .with_tags(settings.tags))
 }
 
 /// The spec files (`.yaml`, `.yml`, `.json`) directly in `dir`, sorted.
@@ -51,4 +84,37 @@ pub fn spec_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
         .collect();
     paths.sort();
     Ok(paths)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sidecar_settings_select_operations_and_tags() {
+        let dir = std::env::temp_dir().join(format!("mfa-codegen-project-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("big.toml");
+        std::fs::write(
+            &path,
+            "operations = [\"resetDevice\"]\ntags = [\"Users\"]\n",
+        )
+        .unwrap();
+        assert_eq!(
+            read_options(&path).unwrap(),
+            Options::default()
+                .with_operations(["resetDevice"])
+                .with_tags(["Users"])
+        );
+        assert_eq!(
+            read_options(&dir.join("absent.toml")).unwrap(),
+            Options::default()
+        );
+        std::fs::write(&path, "operation = [\"typo\"]\n").unwrap();
+        assert!(
+            read_options(&path)
+                .unwrap_err()
+                .contains("unknown field `operation`")
+        );
+    }
 }

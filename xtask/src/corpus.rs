@@ -6,12 +6,31 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
-use mfa_codegen::{CrateConfig, SpecInput, crate_root, generate_module, naming, project, write};
+use mfa_codegen::{
+    CrateConfig, Options, SpecInput, crate_root, generate_module, naming, project, write,
+};
 
 use crate::workspace_root;
 
-pub fn run(paths: &[&str]) -> ExitCode {
-    let specs = match collect(paths) {
+pub fn run(args: &[&str]) -> ExitCode {
+    // `--operation ID` and `--tag TAG` (repeatable) generate a subset.
+    let mut options = Options::default();
+    let mut paths = Vec::new();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match (*arg, args.clone().next()) {
+            ("--operation", Some(id)) => {
+                options = options.with_operations([*id]);
+                args.next();
+            }
+            ("--tag", Some(tag)) => {
+                options = options.with_tags([*tag]);
+                args.next();
+            }
+            (path, _) => paths.push(path),
+        }
+    }
+    let specs = match collect(&paths) {
         Ok(specs) if !specs.is_empty() => specs,
         Ok(_) => {
             eprintln!(
@@ -29,7 +48,7 @@ pub fn run(paths: &[&str]) -> ExitCode {
     let corpus_dir = root.join("target/corpus");
     let (mut passed, mut failed) = (0, 0);
     for path in &specs {
-        let (line, ok) = check_one(&root, &corpus_dir, path);
+        let (line, ok) = check_one(&root, &corpus_dir, path, &options);
         println!("{line}");
         if ok { passed += 1 } else { failed += 1 }
     }
@@ -56,7 +75,7 @@ fn collect(paths: &[&str]) -> Result<Vec<PathBuf>, String> {
 }
 
 /// Generate and check one spec: the report line and whether it passed.
-fn check_one(root: &Path, corpus_dir: &Path, path: &Path) -> (String, bool) {
+fn check_one(root: &Path, corpus_dir: &Path, path: &Path, options: &Options) -> (String, bool) {
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("spec");
     let module = naming::field_ident(stem)
         .trim_start_matches("r#")
@@ -74,6 +93,7 @@ fn check_one(root: &Path, corpus_dir: &Path, path: &Path) -> (String, bool) {
         module: module.clone(),
         path: path.display().to_string(),
         text,
+        options: options.clone(),
     };
     let started = Instant::now();
     let generated = generate_module(&spec);

@@ -10,9 +10,11 @@ const USAGE: &str = "usage: cargo xtask <command>
 
   gen                regenerate generated/ from specs/ (all or nothing)
   gen --check        change nothing; fail with a diff if generated/ is stale
-  corpus PATH...     generate a throwaway crate per spec file (or per spec in
+  corpus [--operation ID]... [--tag TAG]... PATH...
+                     generate a throwaway crate per spec file (or per spec in
                      each directory), `cargo check` it with warnings denied,
-                     and print a line per spec and `N passed, M failed`";
+                     and print a line per spec and `N passed, M failed`;
+                     --operation and --tag generate only those operations";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -6,9 +6,11 @@ mod ir;
 mod operations;
 mod refs;
 mod schemas;
+mod select;
 
 pub use ir::*;
 pub use operations::PATH_SEGMENT_PREFIX;
+pub use select::Selection;
 
 use openapiv3::{APIKeyLocation, ReferenceOr, SecurityScheme as OaScheme};
 
@@ -23,9 +25,10 @@ pub struct Built {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// Build the model of `spec`. Errors (anything with no sensible code) are
-/// all collected and returned together; warnings ride along with the model.
-pub fn build(spec: &LoadedSpec) -> Result<Built, Vec<Diagnostic>> {
+/// Build the model of `spec`, keeping the operations `selection` names and
+/// the types they reach. Errors (anything with no sensible code) are all
+/// collected and returned together; warnings ride along with the model.
+pub fn build(spec: &LoadedSpec, selection: &Selection) -> Result<Built, Vec<Diagnostic>> {
     let openapi = &spec.openapi;
     let default_components = openapiv3::Components::default();
     let components = openapi.components.as_ref().unwrap_or(&default_components);
@@ -65,18 +68,32 @@ pub fn build(spec: &LoadedSpec) -> Result<Built, Vec<Diagnostic>> {
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(Built {
-        api: Api {
-            title: openapi.info.title.clone(),
-            version: openapi.info.version.clone(),
-            description: openapi.info.description.clone(),
-            servers,
-            security_schemes,
-            operations,
-            types: builder.types,
-        },
-        warnings,
-    })
+    let mut api = Api {
+        title: openapi.info.title.clone(),
+        version: openapi.info.version.clone(),
+        description: openapi.info.description.clone(),
+        servers,
+        security_schemes,
+        operations,
+        types: builder.types,
+    };
+    let unmatched = select::unmatched(&api, selection);
+    if !unmatched.is_empty() {
+        return Err(unmatched
+            .into_iter()
+            .map(|m| spec.error("/paths", m))
+            .collect());
+    }
+    select::apply(&mut api, selection);
+    let warnings = if selection.is_everything() {
+        warnings
+    } else {
+        warnings
+            .into_iter()
+            .filter(|w| select::concerns(&api, &w.pointer))
+            .collect()
+    };
+    Ok(Built { api, warnings })
 }
 
 fn security_schemes(

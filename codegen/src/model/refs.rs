@@ -6,7 +6,7 @@ use openapiv3::{
     SecurityScheme,
 };
 
-use crate::diagnostics::escape_token;
+use crate::diagnostics::{did_you_mean, escape_token};
 
 /// A kind of object that lives under `#/components/<KIND>`.
 pub(crate) trait Component: Sized + 'static {
@@ -107,43 +107,8 @@ pub(crate) fn missing_ref<'k>(
     name: &str,
     keys: impl Iterator<Item = &'k String>,
 ) -> String {
-    let mut near: Vec<(usize, &String)> = keys
-        .map(|k| (edit_distance(&k.to_lowercase(), &name.to_lowercase()), k))
-        .collect();
-    near.sort();
-    let suggestions: Vec<String> = near
-        .iter()
-        .take(3)
-        .filter(|(d, _)| *d <= name.len().max(3) / 2 + 1)
-        .map(|(_, k)| format!("`{k}`"))
-        .collect();
-    if suggestions.is_empty() {
-        format!("unresolved `$ref: {reference}`: no such component")
-    } else {
-        format!(
-            "unresolved `$ref: {reference}`: no such component; did you mean {}?",
-            suggestions.join(" or ")
-        )
-    }
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                prev
-            } else {
-                1 + prev.min(row[j]).min(row[j + 1])
-            };
-            prev = cur;
-        }
-    }
-    row[b.len()]
+    let near = did_you_mean(name, keys.map(String::as_str));
+    format!("unresolved `$ref: {reference}`: no such component{near}")
 }
 
 #[cfg(test)]

@@ -1,0 +1,122 @@
+//! Subsets: keep the operations a user named (by operationId or tag) and
+//! exactly the types they reach.
+
+use std::collections::BTreeSet;
+
+use super::ir::{Api, TypeId, TypeKind, TypeRef};
+use crate::diagnostics::did_you_mean;
+
+/// Which operations to generate. Empty: all of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    /// operationIds, matched exactly.
+    pub operations: Vec<String>,
+    /// Tags, matched ignoring case (real specs spell one tag several ways).
+    pub tags: Vec<String>,
+}
+
+impl Selection {
+    pub fn is_everything(&self) -> bool {
+        self.operations.is_empty() && self.tags.is_empty()
+    }
+}
+
+/// Names in `selection` that match no operation (a typo is an error, not
+/// an empty crate), each with the nearest real names.
+pub fn unmatched(api: &Api, selection: &Selection) -> Vec<String> {
+    let mut problems = Vec::new();
+    for id in &selection.operations {
+        if !api.operations.iter().any(|op| op.id == *id) {
+            let near = did_you_mean(id, api.operations.iter().map(|op| op.id.as_str()));
+            problems.push(format!("no operation has operationId `{id}`{near}"));
+        }
+    }
+    for tag in &selection.tags {
+        if !api
+            .operations
+            .iter()
+            .any(|op| op.tags.iter().any(|t| t.eq_ignore_ascii_case(tag)))
+        {
+            let near = did_you_mean(
+                tag,
+                api.operations
+                    .iter()
+                    .flat_map(|op| op.tags.iter().map(String::as_str)),
+            );
+            problems.push(format!("no operation has the tag `{tag}`{near}"));
+        }
+    }
+    problems
+}
+
+/// Keep the selected operations and the types they reach, in their order.
+pub fn apply(api: &mut Api, selection: &Selection) {
+    if selection.is_everything() {
+        return;
+    }
+    api.operations.retain(|op| {
+        selection.operations.contains(&op.id)
+            || op
+                .tags
+                .iter()
+                .any(|t| selection.tags.iter().any(|s| s.eq_ignore_ascii_case(t)))
+    });
+    let mut reached = BTreeSet::new();
+    let mut pending: Vec<&TypeRef> = Vec::new();
+    for op in &api.operations {
+        pending.extend(op.parameters.iter().map(|p| &p.ty));
+        pending.extend(
+            op.body
+                .iter()
+                .flat_map(|b| b.content.iter().filter_map(|c| c.ty.as_ref())),
+        );
+        for response in &op.responses {
+            pending.extend(response.headers.iter().map(|h| &h.ty));
+            pending.extend(response.content.iter().filter_map(|c| c.ty.as_ref()));
+        }
+    }
+    while let Some(ty) = pending.pop() {
+        match ty {
+            TypeRef::Named(id) => {
+                if reached.insert(id.clone()) {
+                    if let Some(def) = api.types.get(id) {
+                        pending.extend(referenced(&def.kind));
+                    }
+                }
+            }
+            TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
+                pending.push(inner)
+            }
+            _ => {}
+        }
+    }
+    api.types.retain(|id: &TypeId, _| reached.contains(id));
+}
+
+fn referenced(kind: &TypeKind) -> Vec<&TypeRef> {
+    match kind {
+        TypeKind::Struct(s) => s
+            .fields
+            .iter()
+            .map(|f| &f.ty)
+            .chain(s.additional.iter())
+            .collect(),
+        TypeKind::OneOf(o) => o.variants.iter().map(|v| &v.ty).collect(),
+        TypeKind::Newtype(inner) => vec![inner],
+        TypeKind::Enum(_) => Vec::new(),
+    }
+}
+
+/// Whether a diagnostic at `pointer` is about something still generated:
+/// a kept operation or type, or a part of the spec that is neither.
+pub fn concerns(api: &Api, pointer: &str) -> bool {
+    let under = |prefix: &str| pointer == prefix || pointer.starts_with(&format!("{prefix}/"));
+    if !pointer.starts_with("/paths/") && !pointer.starts_with("/components/") {
+        return true;
+    }
+    api.operations.iter().any(|op| under(&op.pointer))
+        || api
+            .types
+            .keys()
+            .any(|id| under(id.0.trim_start_matches('#')))
+}
