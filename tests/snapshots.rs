@@ -79,6 +79,8 @@ snapshot! {
     defaults => "tests/fixtures/defaults.yaml",
     query_styles => "tests/fixtures/query_styles.yaml",
     form_bodies => "tests/fixtures/form_bodies.yaml",
+    json_input => "tests/fixtures/json_input.json",
+    yaml_features => "tests/fixtures/yaml_features.yaml",
 }
 
 macro_rules! diagnostics {
