@@ -80,6 +80,7 @@ snapshot! {
     query_styles => "tests/fixtures/query_styles.yaml",
     form_bodies => "tests/fixtures/form_bodies.yaml",
     json_input => "tests/fixtures/json_input.json",
+    refs => "tests/fixtures/refs.yaml",
     yaml_features => "tests/fixtures/yaml_features.yaml",
 }
 
