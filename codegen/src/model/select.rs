@@ -120,3 +120,102 @@ pub fn concerns(api: &Api, pointer: &str) -> bool {
             .keys()
             .any(|id| under(id.0.trim_start_matches('#')))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::load;
+    use crate::model::build;
+
+    const SPEC: &str = r#"
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /a:
+    get:
+      operationId: getA
+      tags: [Alpha]
+      responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/A'}}}}}
+  /b:
+    get:
+      operationId: getB
+      tags: [Beta]
+      responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/B'}}}}}
+components:
+  schemas:
+    A: {type: object, properties: {inner: {$ref: '#/components/schemas/Inner'}, list: {type: array, items: {$ref: '#/components/schemas/Item'}}}}
+    Inner: {type: object, properties: {x: {type: string}}}
+    Item: {type: string, enum: [one, two]}
+    B: {type: object, properties: {y: {type: string}}}
+    Unused: {type: object, properties: {z: {type: string}}}
+"#;
+
+    fn type_names(selection: &Selection) -> Result<(Vec<String>, Vec<String>), Vec<String>> {
+        let spec = load("t.yaml", SPEC).expect("loads");
+        let built = build(&spec, selection)
+            .map_err(|e| e.into_iter().map(|d| d.message).collect::<Vec<_>>())?;
+        let ops = built
+            .api
+            .operations
+            .iter()
+            .map(|op| op.id.clone())
+            .collect();
+        let types = built
+            .api
+            .types
+            .keys()
+            .map(|id| id.0.rsplit('/').next().unwrap_or("").to_string())
+            .collect();
+        Ok((ops, types))
+    }
+
+    #[test]
+    fn everything_by_default() {
+        let (ops, types) = type_names(&Selection::default()).unwrap();
+        assert_eq!(ops, ["getA", "getB"]);
+        assert_eq!(types, ["A", "B", "Inner", "Item", "Unused"]);
+    }
+
+    #[test]
+    fn an_operation_keeps_exactly_the_types_it_reaches() {
+        let selection = Selection {
+            operations: vec!["getA".into()],
+            tags: vec![],
+        };
+        let (ops, types) = type_names(&selection).unwrap();
+        assert_eq!(ops, ["getA"]);
+        assert_eq!(types, ["A", "Inner", "Item"]);
+    }
+
+    #[test]
+    fn tags_match_ignoring_case() {
+        let selection = Selection {
+            operations: vec![],
+            tags: vec!["beta".into()],
+        };
+        assert_eq!(
+            type_names(&selection).unwrap(),
+            (vec!["getB".to_string()], vec!["B".to_string()])
+        );
+    }
+
+    #[test]
+    fn unknown_names_are_errors_with_suggestions() {
+        let selection = Selection {
+            operations: vec!["getAA".into()],
+            tags: vec!["Gamma".into()],
+        };
+        let errors = type_names(&selection).unwrap_err();
+        assert_eq!(errors.len(), 2);
+        assert!(
+            errors[0].contains("no operation has operationId `getAA`; did you mean `getA`"),
+            "{}",
+            errors[0]
+        );
+        assert!(
+            errors[1].contains("no operation has the tag `Gamma`"),
+            "{}",
+            errors[1]
+        );
+    }
+}
