@@ -289,7 +289,7 @@ pub fn field_ident(raw: &str) -> String {
         snake
     };
     let snake = if snake.starts_with(|c: char| c.is_ascii_digit()) {
-        format!("_{snake}")
+        spell_leading_number(raw.to_upper_camel_case()).to_snake_case()
     } else {
         snake
     };
@@ -304,12 +304,58 @@ pub fn type_ident(raw: &str) -> String {
     } else {
         camel
     };
-    let camel = if camel.starts_with(|c: char| c.is_ascii_digit()) {
-        format!("_{camel}")
-    } else {
-        camel
-    };
-    keyword_safe(camel)
+    keyword_safe(spell_leading_number(camel))
+}
+
+/// An identifier cannot start with a digit: small leading numbers are
+/// spelled out as a person would (`2Tier` is `TwoTier`, `3rdParty` is
+/// `ThirdParty`); others get an `N` (`N100mbps`, `N007`).
+fn spell_leading_number(camel: String) -> String {
+    const CARDINALS: [&str; 21] = [
+        "Zero",
+        "One",
+        "Two",
+        "Three",
+        "Four",
+        "Five",
+        "Six",
+        "Seven",
+        "Eight",
+        "Nine",
+        "Ten",
+        "Eleven",
+        "Twelve",
+        "Thirteen",
+        "Fourteen",
+        "Fifteen",
+        "Sixteen",
+        "Seventeen",
+        "Eighteen",
+        "Nineteen",
+        "Twenty",
+    ];
+    const ORDINALS: [&str; 11] = [
+        "Zeroth", "First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth",
+        "Ninth", "Tenth",
+    ];
+    let digits = camel.chars().take_while(char::is_ascii_digit).count();
+    if digits == 0 {
+        return camel;
+    }
+    let (number, rest) = camel.split_at(digits);
+    let small = number
+        .parse::<usize>()
+        .ok()
+        .filter(|_| number == "0" || !number.starts_with('0'));
+    // `3rd` is an ordinal when its suffix ends a word (`3rdParty`, `1st`).
+    let suffix = rest.get(..2).map(str::to_ascii_lowercase);
+    let ordinal = matches!(suffix.as_deref(), Some("st" | "nd" | "rd" | "th"))
+        && !rest[2..].starts_with(|c: char| c.is_ascii_lowercase());
+    match small {
+        Some(n) if ordinal && n < ORDINALS.len() => format!("{}{}", ORDINALS[n], &rest[2..]),
+        Some(n) if !ordinal && n < CARDINALS.len() => format!("{}{rest}", CARDINALS[n]),
+        _ => format!("N{camel}"),
+    }
 }
 
 /// An UpperCamelCase variant for an enum value, spelling out what heck
@@ -392,14 +438,23 @@ mod tests {
         assert_eq!(field_ident("_queryFilter"), "query_filter");
         assert_eq!(field_ident("type"), "r#type");
         assert_eq!(field_ident("self"), "self_");
-        assert_eq!(field_ident("2fa"), "_2fa");
+        assert_eq!(field_ident("2fa"), "twofa");
+        assert_eq!(field_ident("3rd_party"), "third_party");
         assert_eq!(field_ident("$"), "field");
         assert_eq!(
             type_ident("ErrorResponse error type"),
             "ErrorResponseErrorType"
         );
         assert_eq!(type_ident("self"), "Self_");
-        assert_eq!(variant_ident("3RD_PARTY_PROCESSING"), "_3rdPartyProcessing");
+        assert_eq!(
+            variant_ident("3RD_PARTY_PROCESSING"),
+            "ThirdPartyProcessing"
+        );
+        assert_eq!(variant_ident("2-TIER"), "TwoTier");
+        assert_eq!(variant_ident("100MBPS"), "N100mbps");
+        assert_eq!(variant_ident("1st"), "First");
+        assert_eq!(variant_ident("21ST_CENTURY"), "N21stCentury");
+        assert_eq!(variant_ident("007"), "N007");
         assert_eq!(variant_ident(""), "Empty");
         assert_eq!(variant_ident("*"), "Star");
         assert_eq!(variant_ident("resource=1.0"), "Resource10");
