@@ -2,12 +2,14 @@
 
 use std::collections::BTreeSet;
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
+use super::params::default_expr;
 use super::rust::{TypeWriter, doc, doc_paragraphs, has_default, ident};
 use crate::model::{
-    Api, EnumValue, Field, OneOfDef, StructDef, TypeDef, TypeId, TypeKind, TypeRef,
+    Api, EnumValue, Field, IntegerFormat, NumberFormat, OneOfDef, StructDef, TypeDef, TypeId,
+    TypeKind, TypeRef,
 };
 use crate::naming::Names;
 
@@ -41,12 +43,22 @@ fn struct_def(w: &TypeWriter<'_>, def: &TypeDef, s: &StructDef) -> TokenStream {
     let name = ident(w.names.type_name(&def.id));
     let members = w.names.members(&def.id);
     let cyclic = cyclic_fields(w.api, &def.id, s);
-    let fields = s
+    let mut default_fns = Vec::new();
+    let fields: Vec<TokenStream> = s
         .fields
         .iter()
         .zip(members)
         .enumerate()
-        .map(|(i, (field, member))| field_tokens(w, field, member, cyclic.contains(&i)));
+        .map(|(i, (field, member))| {
+            let boxed = cyclic.contains(&i);
+            let default_fn = (!boxed)
+                .then(|| missing_default(w, &name, field, member))
+                .flatten();
+            let attr = default_fn.as_ref().map(|(path, _)| path.clone());
+            default_fns.extend(default_fn.map(|(_, item)| item));
+            field_tokens(w, field, member, boxed, attr)
+        })
+        .collect();
     let additional = s.additional.as_ref().map(|ty| {
         let ty = w.ty(ty);
         quote! {
@@ -57,16 +69,94 @@ fn struct_def(w: &TypeWriter<'_>, def: &TypeDef, s: &StructDef) -> TokenStream {
     });
     let default = has_default(w.api, &TypeRef::Named(def.id.clone()), 0)
         .then(|| quote! { ::std::default::Default, });
+    let default_impl = (!default_fns.is_empty()).then(|| {
+        quote! {
+            /// The spec's defaults for required properties a message leaves out.
+            impl #name { #(#default_fns)* }
+        }
+    });
     quote! {
         #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
         pub struct #name {
             #(#fields)*
             #additional
         }
+
+        #default_impl
     }
 }
 
-fn field_tokens(w: &TypeWriter<'_>, field: &Field, member: &str, boxed: bool) -> TokenStream {
+/// For a required property with a `default` written as Rust: the path for
+/// `#[serde(default = ..)]` and the private associated function it names,
+/// so a message without the property still decodes, to the spec's value.
+fn missing_default(
+    w: &TypeWriter<'_>,
+    owner: &proc_macro2::Ident,
+    field: &Field,
+    member: &str,
+) -> Option<(String, TokenStream)> {
+    if !field.required {
+        return None;
+    }
+    let value = field.default.as_ref()?;
+    let (ty, expr) = match &field.ty {
+        TypeRef::Nullable(inner) => {
+            let expr = value_expr(w, inner, value)?;
+            let ty = w.ty(inner);
+            (
+                quote! { ::std::option::Option<#ty> },
+                quote! { ::std::option::Option::Some(#expr) },
+            )
+        }
+        ty => (w.ty(ty), value_expr(w, ty, value)?),
+    };
+    // Member names are unique per struct; `r#type` and `_2fa` lose their
+    // prefixes so the function name stays snake case.
+    let base = member.trim_start_matches("r#").trim_start_matches('_');
+    let function = ident(&format!("default_{base}"));
+    let path = format!("{owner}::{function}");
+    Some((path, quote! { fn #function() -> #ty { #expr } }))
+}
+
+/// A Rust expression of type `ty` for the JSON `value`, when there is one:
+/// the parameters' [`default_expr`], plus integer enums, and only literals
+/// that fit the field's integer or float type.
+fn value_expr(w: &TypeWriter<'_>, ty: &TypeRef, value: &serde_json::Value) -> Option<TokenStream> {
+    match (ty, value) {
+        (TypeRef::Integer(format), serde_json::Value::Number(n)) => {
+            let fits = match format {
+                IntegerFormat::I32 => n.as_i64().is_some_and(|n| i32::try_from(n).is_ok()),
+                IntegerFormat::I64 => n.as_i64().is_some(),
+                IntegerFormat::U32 => n.as_i64().is_some_and(|n| u32::try_from(n).is_ok()),
+                IntegerFormat::U64 => n.as_i64().is_some_and(|n| n >= 0),
+            };
+            fits.then(|| default_expr(w, ty, value)).flatten()
+        }
+        (TypeRef::Number(NumberFormat::F32), serde_json::Value::Number(n)) => {
+            let fits = n.as_f64().is_some_and(|n| (n as f32).is_finite());
+            fits.then(|| default_expr(w, ty, value)).flatten()
+        }
+        (TypeRef::Named(id), serde_json::Value::Number(n)) => {
+            let Some(TypeKind::Enum(e)) = w.api.types.get(id).map(|d| &d.kind) else {
+                return None;
+            };
+            let wanted = EnumValue::Integer(n.as_i64()?);
+            let index = e.values.iter().position(|v| *v == wanted)?;
+            let variant = ident(w.names.members(id).get(index)?);
+            let ty = w.ty(ty);
+            Some(quote! { #ty::#variant })
+        }
+        _ => default_expr(w, ty, value),
+    }
+}
+
+fn field_tokens(
+    w: &TypeWriter<'_>,
+    field: &Field,
+    member: &str,
+    boxed: bool,
+    default_fn: Option<String>,
+) -> TokenStream {
     let name = ident(member);
     let wire = &field.name;
     let mut ty = w.ty(strip_nullable(&field.ty));
@@ -79,10 +169,19 @@ fn field_tokens(w: &TypeWriter<'_>, field: &Field, member: &str, boxed: bool) ->
         (_, true) => Some("Write-only: sent in requests, never returned."),
         _ => None,
     };
-    let docs = doc_paragraphs(&[field.description.as_deref(), access]);
+    let defaults = default_note(field);
+    let docs = doc_paragraphs(&[field.description.as_deref(), defaults.as_deref(), access]);
     let deprecated = field.deprecated.then(|| quote! { #[deprecated] });
     let rename = (member.trim_start_matches("r#") != wire).then(|| quote! { rename = #wire, });
-    if field.required && !nullable {
+    if let Some(path) = default_fn {
+        // Required with a default: always sent, filled in when missing.
+        let ty = if nullable {
+            quote! { ::std::option::Option<#ty> }
+        } else {
+            ty
+        };
+        quote! { #docs #deprecated #[serde(#rename default = #path)] pub #name: #ty, }
+    } else if field.required && !nullable {
         let attrs = rename.map(|r| quote! { #[serde(#r)] });
         quote! { #docs #deprecated #attrs pub #name: #ty, }
     } else if field.required {
@@ -97,7 +196,29 @@ fn field_tokens(w: &TypeWriter<'_>, field: &Field, member: &str, boxed: bool) ->
     }
 }
 
+/// "Defaults to `20` when absent." for a property with a `default`; nothing
+/// for `default: null`, which says no more than leaving the property out.
+fn default_note(field: &Field) -> Option<String> {
+    let value = field.default.as_ref().filter(|v| !v.is_null())?;
+    let json = value.to_string();
+    let fence = if json.contains('`') { "``" } else { "`" };
+    let pad = if json.contains('`') { " " } else { "" };
+    Some(format!(
+        "Defaults to {fence}{pad}{json}{pad}{fence} when absent."
+    ))
+}
+
 fn enum_def(w: &TypeWriter<'_>, def: &TypeDef, values: &[EnumValue]) -> TokenStream {
+    let integers: Option<Vec<i64>> = values
+        .iter()
+        .map(|v| match v {
+            EnumValue::Integer(i) => Some(*i),
+            EnumValue::String(_) => None,
+        })
+        .collect();
+    if let Some(integers) = integers {
+        return integer_enum_def(w, def, &integers);
+    }
     let name = ident(w.names.type_name(&def.id));
     let variants: Vec<_> = w.names.members(&def.id).iter().map(|v| ident(v)).collect();
     let wires: Vec<String> = values
@@ -147,6 +268,92 @@ fn enum_def(w: &TypeWriter<'_>, def: &TypeDef, values: &[EnumValue]) -> TokenStr
 
         impl ::mfa_runtime::param::ParamValue for #name {
             fn to_param(&self) -> ::std::string::String { self.as_str().to_string() }
+            fn from_param(text: &str) -> ::std::result::Result<Self, ::std::string::String> { text.parse() }
+        }
+    }
+}
+
+/// An integer enum: a number on the wire, so serde is written by hand
+/// (serde's derive only renames to strings).
+fn integer_enum_def(w: &TypeWriter<'_>, def: &TypeDef, values: &[i64]) -> TokenStream {
+    let name = ident(w.names.type_name(&def.id));
+    let variants: Vec<_> = w.names.members(&def.id).iter().map(|v| ident(v)).collect();
+    let numbers: Vec<Literal> = values.iter().map(|v| Literal::i64_unsuffixed(*v)).collect();
+    let expected = values
+        .iter()
+        .map(|v| format!("`{v}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let expecting = format!("one of {expected}");
+    // The values are digits: no braces to escape in the format strings.
+    let unknown_number = format!("expected {expecting}, found `{{other}}`");
+    let unknown_text = format!("expected {expecting}, found `{{value}}`");
+    quote! {
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::marker::Copy, ::std::cmp::PartialEq, ::std::cmp::Eq,
+            ::std::hash::Hash, ::std::cmp::PartialOrd, ::std::cmp::Ord)]
+        pub enum #name {
+            #( #variants, )*
+        }
+
+        impl #name {
+            /// Every value, in the spec's order.
+            pub const ALL: &'static [Self] = &[#(Self::#variants),*];
+
+            /// The value as it appears on the wire.
+            pub fn as_i64(&self) -> i64 {
+                match self { #( Self::#variants => #numbers, )* }
+            }
+        }
+
+        impl ::std::convert::TryFrom<i64> for #name {
+            type Error = ::std::string::String;
+            fn try_from(value: i64) -> ::std::result::Result<Self, Self::Error> {
+                match value {
+                    #( #numbers => ::std::result::Result::Ok(Self::#variants), )*
+                    other => ::std::result::Result::Err(::std::format!(#unknown_number)),
+                }
+            }
+        }
+
+        impl ::std::convert::From<#name> for i64 {
+            fn from(value: #name) -> i64 { value.as_i64() }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Display::fmt(&self.as_i64(), f)
+            }
+        }
+
+        impl ::std::str::FromStr for #name {
+            type Err = ::std::string::String;
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                match value.parse::<i64>() {
+                    ::std::result::Result::Ok(number) => ::std::convert::TryFrom::try_from(number),
+                    ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::format!(#unknown_text)),
+                }
+            }
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_i64(self.as_i64())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                match <i64 as ::serde::Deserialize>::deserialize(deserializer)? {
+                    #( #numbers => ::std::result::Result::Ok(Self::#variants), )*
+                    other => ::std::result::Result::Err(::serde::de::Error::invalid_value(
+                        ::serde::de::Unexpected::Signed(other), &#expecting,
+                    )),
+                }
+            }
+        }
+
+        impl ::mfa_runtime::param::ParamValue for #name {
+            fn to_param(&self) -> ::std::string::String { self.as_i64().to_string() }
             fn from_param(text: &str) -> ::std::result::Result<Self, ::std::string::String> { text.parse() }
         }
     }

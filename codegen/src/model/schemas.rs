@@ -3,8 +3,9 @@
 //! a [`TypeDef`] registered once under its [`TypeId`].
 
 use openapiv3::{
-    AdditionalProperties, AnySchema, IntegerFormat as OaInt, NumberFormat as OaNum, ObjectType,
-    ReferenceOr, Schema, SchemaKind, StringFormat as OaString, Type, VariantOrUnknownOrEmpty,
+    AdditionalProperties, AnySchema, Discriminator, IntegerFormat as OaInt, NumberFormat as OaNum,
+    ObjectType, ReferenceOr, Schema, SchemaKind, StringFormat as OaString, Type,
+    VariantOrUnknownOrEmpty,
 };
 
 use super::builder::Builder;
@@ -165,7 +166,7 @@ impl<'a> Builder<'a> {
     }
 
     /// The [`TypeKind`] for schemas that need a type of their own: objects
-    /// with properties, string enums, unions and merged `allOf`s.
+    /// with properties, string and integer enums, unions and merged `allOf`s.
     fn shaped_kind(
         &mut self,
         schema: &'a Schema,
@@ -182,15 +183,20 @@ impl<'a> Builder<'a> {
                     hint,
                 )))
             }
-            SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty() => {
-                let values: Vec<EnumValue> = s
-                    .enumeration
+            // `null` among the values only says the enum is nullable, which
+            // `nullable: true` carries; repeated values become one variant.
+            SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty() => enum_kind(
+                s.enumeration
                     .iter()
                     .flatten()
-                    .map(|v| EnumValue::String(v.clone()))
-                    .collect();
-                (!values.is_empty()).then_some(TypeKind::Enum(EnumDef { values }))
-            }
+                    .map(|v| EnumValue::String(v.clone())),
+            ),
+            SchemaKind::Type(Type::Integer(i)) if !i.enumeration.is_empty() => enum_kind(
+                i.enumeration
+                    .iter()
+                    .flatten()
+                    .map(|v| EnumValue::Integer(*v)),
+            ),
             SchemaKind::OneOf { one_of } => {
                 Some(self.one_of_kind(one_of, "oneOf", schema, pointer, hint))
             }
@@ -240,11 +246,16 @@ impl<'a> Builder<'a> {
                     ReferenceOr::Item(s) => Some(&s.schema_data),
                     ReferenceOr::Reference { .. } => None,
                 };
+                // A number enum stays a number: its values are documented.
+                let allowed = match property {
+                    ReferenceOr::Item(s) => allowed_numbers(s),
+                    ReferenceOr::Reference { .. } => None,
+                };
                 Field {
                     name: name.clone(),
                     ty,
                     required: required.contains(name),
-                    description: data.and_then(|d| d.description.clone()),
+                    description: with_note(data.and_then(|d| d.description.clone()), allowed),
                     deprecated: data.is_some_and(|d| d.deprecated),
                     read_only: data.is_some_and(|d| d.read_only),
                     write_only: data.is_some_and(|d| d.write_only),
@@ -273,6 +284,9 @@ impl<'a> Builder<'a> {
         hint: &[String],
     ) -> TypeKind {
         let discriminator = schema.schema_data.discriminator.as_ref();
+        let mapping = discriminator
+            .map(|d| self.discriminator_mapping(d, pointer))
+            .unwrap_or_default();
         let variants = members
             .iter()
             .enumerate()
@@ -283,13 +297,17 @@ impl<'a> Builder<'a> {
                     &at,
                     &extend(hint, &format!("variant{i}")),
                 );
-                let tag = discriminator.and_then(|d| match member {
-                    ReferenceOr::Reference { reference } => d
-                        .mapping
-                        .iter()
-                        .find(|(_, target)| *target == reference)
-                        .map(|(value, _)| value.clone())
-                        .or_else(|| component_name(reference, "schemas")),
+                // The mapping's value for this branch's schema, else the
+                // schema's own name (OpenAPI's implicit mapping).
+                let tag = discriminator.and_then(|_| match member {
+                    ReferenceOr::Reference { reference } => {
+                        let name = component_name(reference, "schemas")?;
+                        mapping
+                            .iter()
+                            .find(|(_, target)| *target == name)
+                            .map(|(value, _)| value.clone())
+                            .or(Some(name))
+                    }
                     ReferenceOr::Item(_) => None,
                 });
                 OneOfVariant { tag, ty }
@@ -299,6 +317,34 @@ impl<'a> Builder<'a> {
             variants,
             discriminator: discriminator.map(|d| d.property_name.clone()),
         })
+    }
+
+    /// The discriminator's `mapping` as (value, component schema name) pairs.
+    /// A target is `#/components/schemas/X` or the bare name `X`; one that
+    /// names no schema of this file is reported and left out.
+    fn discriminator_mapping(
+        &mut self,
+        discriminator: &Discriminator,
+        pointer: &str,
+    ) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for (value, target) in &discriminator.mapping {
+            let schemas = &self.components.schemas;
+            let name = if schemas.contains_key(target) {
+                Some(target.clone())
+            } else {
+                component_name(target, "schemas").filter(|name| schemas.contains_key(name))
+            };
+            match name {
+                Some(name) => out.push((value.clone(), name)),
+                None => {
+                    let at = join_pointer(&format!("{pointer}/discriminator/mapping"), value);
+                    let message = mapping_problem(value, target);
+                    self.warning(&at, message);
+                }
+            }
+        }
+        out
     }
 
     /// Merge every member's properties into one struct.
@@ -411,17 +457,84 @@ impl<'a> Builder<'a> {
 
     fn define(&mut self, id: TypeId, name_hint: Vec<String>, schema: &Schema, kind: TypeKind) {
         let data = &schema.schema_data;
+        let description = data.description.clone().or_else(|| data.title.clone());
         self.types.insert(
             id.clone(),
             TypeDef {
                 id,
                 name_hint,
-                description: data.description.clone().or_else(|| data.title.clone()),
+                description: with_note(description, allowed_numbers(schema)),
                 deprecated: data.deprecated,
                 kind,
                 examples: data.example.iter().cloned().collect(),
             },
         );
+    }
+}
+
+/// An enum of `values` (spec order, repeats dropped), or `None` when only
+/// `null` was listed.
+fn enum_kind(values: impl Iterator<Item = EnumValue>) -> Option<TypeKind> {
+    let mut unique: Vec<EnumValue> = Vec::new();
+    for value in values {
+        if !unique.contains(&value) {
+            unique.push(value);
+        }
+    }
+    (!unique.is_empty()).then_some(TypeKind::Enum(EnumDef { values: unique }))
+}
+
+/// `Allowed values: ...` for a `type: number` enum, which stays an `f64`
+/// (its values need not be integers, and `1` and `1.0` are the same number).
+fn allowed_numbers(schema: &Schema) -> Option<String> {
+    let SchemaKind::Type(Type::Number(n)) = &schema.schema_kind else {
+        return None;
+    };
+    let values: Vec<String> = n
+        .enumeration
+        .iter()
+        .flatten()
+        .map(|v| format!("`{v}`"))
+        .collect();
+    (!values.is_empty()).then(|| format!("Allowed values: {}.", values.join(", ")))
+}
+
+/// `description` followed by `note` as its own paragraph.
+fn with_note(description: Option<String>, note: Option<String>) -> Option<String> {
+    match (description, note) {
+        (Some(d), Some(n)) if !d.trim().is_empty() => Some(format!("{}\n\n{n}", d.trim_end())),
+        (d, None) => d,
+        (_, n) => n,
+    }
+}
+
+/// Why a discriminator mapping's target is ignored.
+fn mapping_problem(value: &str, target: &str) -> String {
+    let external = !target.starts_with('#') && (target.contains('#') || target.contains('/'));
+    let external = external
+        || [".yaml", ".yml", ".json"]
+            .iter()
+            .any(|e| target.ends_with(e));
+    if external {
+        return format!(
+            "discriminator value `{value}` maps to `{target}`, outside this file; only \
+             `#/components/schemas/...` refs and schema names are supported, so this mapping \
+             is ignored"
+        );
+    }
+    match component_name(target, "schemas") {
+        Some(name) => format!(
+            "discriminator value `{value}` maps to `{target}`, but there is no schema \
+             `{name}`; this mapping is ignored"
+        ),
+        None if target.starts_with('#') => format!(
+            "discriminator value `{value}` maps to `{target}`, which is not a \
+             `#/components/schemas/<name>` ref; this mapping is ignored"
+        ),
+        None => format!(
+            "discriminator value `{value}` maps to `{target}`, but there is no schema of that \
+             name; this mapping is ignored"
+        ),
     }
 }
 
@@ -453,4 +566,83 @@ pub(crate) fn extend(hint: &[String], word: &str) -> Vec<String> {
     let mut out = hint.to_vec();
     out.push(word.to_string());
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::diagnostics::Diagnostic;
+
+    /// Every component schema of `yaml` as a type, and the diagnostics.
+    fn types(yaml: &str) -> (BTreeMap<TypeId, TypeDef>, Vec<Diagnostic>) {
+        let loaded = crate::load::load("t.yaml", yaml).expect("loads");
+        let components = loaded.openapi.components.clone().unwrap_or_default();
+        let mut builder = Builder::new(&loaded, &components);
+        for (name, schema) in &components.schemas {
+            builder.component_schema(name, schema, &join_pointer("/components/schemas", name));
+        }
+        (builder.types, builder.diagnostics)
+    }
+
+    fn kind<'t>(types: &'t BTreeMap<TypeId, TypeDef>, id: &str) -> &'t TypeKind {
+        &types[&TypeId(id.to_string())].kind
+    }
+
+    const HEAD: &str = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n";
+
+    #[test]
+    fn integer_enums_are_enums_without_null() {
+        let (types, diagnostics) = types(&format!(
+            "{HEAD}components:\n  schemas:\n    P: {{type: integer, enum: [0, 1, 5, -1, 1]}}\n    T:\n      type: object\n      properties:\n        r: {{type: integer, nullable: true, enum: [1, null]}}\n        n: {{type: number, description: Ratio., enum: [0.5, 1]}}\n"
+        ));
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let TypeKind::Enum(p) = kind(&types, "#/components/schemas/P") else {
+            panic!("P is not an enum");
+        };
+        let values: Vec<_> = [0, 1, 5, -1].into_iter().map(EnumValue::Integer).collect();
+        assert_eq!(p.values, values);
+        let TypeKind::Struct(t) = kind(&types, "#/components/schemas/T") else {
+            panic!("T is not a struct");
+        };
+        let r_id = TypeId("#/components/schemas/T/properties/r".into());
+        assert_eq!(
+            t.fields[0].ty,
+            TypeRef::Nullable(Box::new(TypeRef::Named(r_id.clone())))
+        );
+        let TypeKind::Enum(r) = &types[&r_id].kind else {
+            panic!("r is not an enum");
+        };
+        assert_eq!(r.values, vec![EnumValue::Integer(1)]);
+        assert_eq!(t.fields[1].ty, TypeRef::Number(NumberFormat::F64));
+        assert_eq!(
+            t.fields[1].description.as_deref(),
+            Some("Ratio.\n\nAllowed values: `0.5`, `1`.")
+        );
+    }
+
+    #[test]
+    fn discriminator_mappings_take_names_and_skip_what_points_nowhere() {
+        let (types, diagnostics) = types(&format!(
+            "{HEAD}components:\n  schemas:\n    Sms: {{type: object, properties: {{m: {{type: string}}}}}}\n    Totp: {{type: object, properties: {{m: {{type: string}}}}}}\n    F:\n      oneOf: [{{$ref: '#/components/schemas/Sms'}}, {{$ref: '#/components/schemas/Totp'}}]\n      discriminator:\n        propertyName: m\n        mapping: {{sms: Sms, x: 'other.yaml#/X', y: '#/components/schemas/Nope', z: Nope}}\n"
+        ));
+        let TypeKind::OneOf(f) = kind(&types, "#/components/schemas/F") else {
+            panic!("F is not a union");
+        };
+        let tags: Vec<_> = f.variants.iter().map(|v| v.tag.as_deref()).collect();
+        assert_eq!(tags, vec![Some("sms"), Some("Totp")]);
+        let pointers: Vec<_> = diagnostics.iter().map(|d| d.pointer.as_str()).collect();
+        assert_eq!(
+            pointers,
+            vec![
+                "/components/schemas/F/discriminator/mapping/x",
+                "/components/schemas/F/discriminator/mapping/y",
+                "/components/schemas/F/discriminator/mapping/z",
+            ]
+        );
+        assert!(diagnostics.iter().all(|d| !d.is_error()));
+        assert!(diagnostics[0].message.contains("outside this file"));
+        assert!(diagnostics[1].message.contains("no schema `Nope`"));
+    }
 }

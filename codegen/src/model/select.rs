@@ -78,10 +78,8 @@ pub fn apply(api: &mut Api, selection: &Selection) {
     while let Some(ty) = pending.pop() {
         match ty {
             TypeRef::Named(id) => {
-                if reached.insert(id.clone()) {
-                    if let Some(def) = api.types.get(id) {
-                        pending.extend(referenced(&def.kind));
-                    }
+                if let Some(def) = api.types.get(id).filter(|_| reached.insert(id.clone())) {
+                    pending.extend(referenced(&def.kind));
                 }
             }
             TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
