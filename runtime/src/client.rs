@@ -2,6 +2,7 @@
 //! request, and turning whatever comes back into a typed result or a typed
 //! error that keeps the raw response.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -12,6 +13,7 @@ use serde::de::DeserializeOwned;
 
 use crate::HasStatus;
 use crate::credentials::{Credential, KeyLocation};
+use crate::form::{FormError, MultipartBody};
 use crate::param::ParamValue;
 
 /// Why a call did not produce a documented success.
@@ -104,6 +106,14 @@ impl<E: fmt::Debug + HasStatus> std::error::Error for ClientError<E> {
     }
 }
 
+/// A value that cannot be written as a form (a query object, a form or
+/// multipart body) makes the request invalid.
+impl<E> From<FormError> for ClientError<E> {
+    fn from(error: FormError) -> Self {
+        ClientError::InvalidRequest(error.to_string())
+    }
+}
+
 /// A response exactly as received.
 #[derive(Debug, Clone)]
 pub struct RawResponse {
@@ -129,6 +139,12 @@ impl RawResponse {
     pub fn text<E>(&self) -> Result<String, ClientError<E>> {
         String::from_utf8(self.body.to_vec())
             .map_err(|e| self.decode_error(format!("body is not UTF-8: {e}")))
+    }
+
+    /// An `application/x-www-form-urlencoded` body.
+    pub fn form<T: DeserializeOwned, E>(&self) -> Result<T, ClientError<E>> {
+        crate::form::decode_urlencoded(&self.body)
+            .map_err(|e| self.decode_error(format!("invalid form body: {e}")))
     }
 
     /// An optional header, parsed.
@@ -190,7 +206,7 @@ pub struct Request {
     pub query: String,
     pub headers: HeaderMap,
     /// Content type and bytes.
-    pub body: Option<(&'static str, Vec<u8>)>,
+    pub body: Option<(Cow<'static, str>, Vec<u8>)>,
     /// The security schemes that may authenticate this operation, in the
     /// spec's order; the first one with a credential configured is used.
     pub security: &'static [&'static str],
@@ -244,19 +260,42 @@ impl Request {
 
     /// A text body.
     pub fn text(&mut self, content_type: &'static str, body: String) {
-        self.body = Some((content_type, body.into_bytes()));
+        self.body = Some((Cow::Borrowed(content_type), body.into_bytes()));
     }
 
     /// A body sent as the bytes given.
     pub fn bytes(&mut self, content_type: &'static str, body: Vec<u8>) {
-        self.body = Some((content_type, body));
+        self.body = Some((Cow::Borrowed(content_type), body));
     }
 
     /// A JSON body.
     pub fn json<T: serde::Serialize, E>(&mut self, body: &T) -> Result<(), ClientError<E>> {
         let bytes = serde_json::to_vec(body)
             .map_err(|e| ClientError::InvalidRequest(format!("body: {e}")))?;
-        self.body = Some(("application/json", bytes));
+        self.body = Some((Cow::Borrowed("application/json"), bytes));
+        Ok(())
+    }
+
+    /// An `application/x-www-form-urlencoded` body (see [`crate::form`] for
+    /// arrays and nested objects).
+    pub fn form<T: serde::Serialize, E>(
+        &mut self,
+        content_type: &'static str,
+        body: &T,
+    ) -> Result<(), ClientError<E>> {
+        let text = crate::form::encode_urlencoded(body)
+            .map_err(|e| ClientError::InvalidRequest(format!("body: {e}")))?;
+        self.body = Some((Cow::Borrowed(content_type), text.into_bytes()));
+        Ok(())
+    }
+
+    /// A `multipart/form-data` body, one part per property.
+    pub fn multipart<T: MultipartBody, E>(&mut self, body: &T) -> Result<(), ClientError<E>> {
+        let (content_type, bytes) = body
+            .to_multipart()
+            .and_then(|form| form.encode())
+            .map_err(|e| ClientError::InvalidRequest(format!("body: {e}")))?;
+        self.body = Some((Cow::Owned(content_type), bytes));
         Ok(())
     }
 }
@@ -347,7 +386,9 @@ impl ApiClient {
             .request(request.method, url)
             .headers(request.headers);
         if let Some((content_type, bytes)) = request.body {
-            builder = builder.header(CONTENT_TYPE, content_type).body(bytes);
+            builder = builder
+                .header(CONTENT_TYPE, content_type.as_ref())
+                .body(bytes);
         }
         let response = builder.send().await.map_err(ClientError::Transport)?;
         let status = response.status();

@@ -2,10 +2,12 @@
 //!
 //! Generated code stays declarative (types, one method per operation, one
 //! trait per spec); everything that is the same for every operation lives
-//! here, where it is tested directly: parameter encoding ([`param`]), the
+//! here, where it is tested directly: parameter encoding ([`param`], and
+//! [`form`] for objects in a query and form bodies), the
 //! client's request and error handling ([`client`]), and the server's routing,
 //! request reading and response writing ([`routing`], [`server`]).
 
+pub mod form;
 pub mod param;
 
 #[cfg(feature = "client")]

@@ -11,7 +11,8 @@ use http::header::{CONTENT_TYPE, COOKIE, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, StatusCode, Uri};
 use serde::de::DeserializeOwned;
 
-use crate::param::{ParamValue, split_array};
+use crate::form::{FormError, MultipartBody};
+use crate::param::{Delimiter, ObjectKeys, ParamValue, split_array, split_delimited};
 use crate::routing::{PathValue, Route, RouteMatch, match_route};
 
 /// Request bodies larger than this are refused with 413 before parsing.
@@ -131,6 +132,63 @@ impl Incoming {
             .map_err(|e| invalid("query parameter", name, &e))
     }
 
+    /// A non-exploded array with a `spaceDelimited` or `pipeDelimited` (or
+    /// `form`) delimiter: one `a|b|c`.
+    pub fn query_delimited<T: ParamValue>(
+        &self,
+        name: &str,
+        delimiter: Delimiter,
+    ) -> Result<Option<Vec<T>>, Rejection> {
+        self.query
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| {
+                split_delimited(v, delimiter).map_err(|e| invalid("query parameter", name, &e))
+            })
+            .transpose()
+    }
+
+    /// An object in `form` style, exploded: its properties are pairs of
+    /// their own (`owner=ann&limit=5`), picked out by `keys`. A `required`
+    /// object whose properties are all optional reads as empty when none is
+    /// sent.
+    pub fn query_exploded_object<T: DeserializeOwned>(
+        &self,
+        name: &str,
+        keys: ObjectKeys<'_>,
+        required: bool,
+    ) -> Result<Option<T>, Rejection> {
+        crate::param::exploded_object(&self.query, keys, required)
+            .map_err(|e| invalid_form("query parameter", name, &e))
+    }
+
+    /// An object in `deepObject` style: `filter[owner]=ann&filter[limit]=5`.
+    pub fn query_deep_object<T: DeserializeOwned>(
+        &self,
+        name: &str,
+        required: bool,
+    ) -> Result<Option<T>, Rejection> {
+        crate::param::deep_object(&self.query, name, required)
+            .map_err(|e| invalid_form("query parameter", name, &e))
+    }
+
+    /// A non-exploded object: `filter=owner,ann,limit,5` (or space or pipe
+    /// delimited).
+    pub fn query_delimited_object<T: DeserializeOwned>(
+        &self,
+        name: &str,
+        delimiter: Delimiter,
+    ) -> Result<Option<T>, Rejection> {
+        self.query
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| {
+                crate::param::delimited_object(v, delimiter)
+                    .map_err(|e| invalid_form("query parameter", name, &e))
+            })
+            .transpose()
+    }
+
     /// An optional header.
     pub fn header<T: ParamValue>(&self, name: &str) -> Result<Option<T>, Rejection> {
         let Some(value) = self.headers.get(name) else {
@@ -175,6 +233,41 @@ impl Incoming {
                 format!("the request body is not valid: {e}"),
             )
         })
+    }
+
+    /// An `application/x-www-form-urlencoded` body, `None` when there is
+    /// none. An empty body sent as a form is an empty form (an object whose
+    /// properties are all absent), not a missing one.
+    pub fn form_body<T: DeserializeOwned>(&self) -> Result<Option<T>, Rejection> {
+        if self.body.is_empty() && !self.headers.contains_key(CONTENT_TYPE) {
+            return Ok(None);
+        }
+        self.expect_content_type("application/x-www-form-urlencoded", |essence| {
+            essence == "application/x-www-form-urlencoded"
+        })?;
+        crate::form::decode_urlencoded(&self.body)
+            .map(Some)
+            .map_err(invalid_body)
+    }
+
+    /// A `multipart/form-data` body, `None` when there is none. The body
+    /// was read whole within the router's limit, so parsing is bounded too.
+    pub async fn multipart_body<T: MultipartBody>(&self) -> Result<Option<T>, Rejection> {
+        if self.body.is_empty() {
+            return Ok(None);
+        }
+        self.expect_content_type("multipart/form-data", |essence| {
+            essence == "multipart/form-data"
+        })?;
+        let content_type = self
+            .headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        let form = crate::form::parse_multipart(content_type, self.body.clone())
+            .await
+            .map_err(invalid_body)?;
+        T::from_multipart(form).map(Some).map_err(invalid_body)
     }
 
     /// The body as UTF-8 text, `None` when there is none.
@@ -236,6 +329,17 @@ fn invalid(what: &str, name: &str, why: &str) -> Rejection {
     Rejection::new(
         RejectionKind::InvalidParameter,
         format!("the {what} `{name}` is invalid: {why}"),
+    )
+}
+
+fn invalid_form(what: &str, name: &str, error: &FormError) -> Rejection {
+    invalid(what, name, &error.to_string())
+}
+
+fn invalid_body(error: FormError) -> Rejection {
+    Rejection::new(
+        RejectionKind::InvalidBody,
+        format!("the request body is not valid: {error}"),
     )
 }
 
@@ -408,6 +512,14 @@ impl ResponseBuilder {
     pub fn json<T: serde::Serialize>(self, body: &T) -> Response {
         match serde_json::to_vec(body) {
             Ok(bytes) => self.bytes("application/json", bytes),
+            Err(e) => internal_error(&format!("response body could not be serialized: {e}")),
+        }
+    }
+
+    /// An `application/x-www-form-urlencoded` body.
+    pub fn form<T: serde::Serialize>(self, content_type: &'static str, body: &T) -> Response {
+        match crate::form::encode_urlencoded(body) {
+            Ok(text) => self.bytes(content_type, text.into_bytes()),
             Err(e) => internal_error(&format!("response body could not be serialized: {e}")),
         }
     }
@@ -659,6 +771,270 @@ mod tests {
                 .empty()
                 .status(),
             StatusCode::INTERNAL_SERVER_ERROR
+        );
+    }
+
+    #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct Signup {
+        name: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        age: Option<u32>,
+        #[serde(default)]
+        tags: Vec<String>,
+    }
+
+    #[tokio::test]
+    async fn query_objects_and_delimited_arrays_are_typed_or_refused() {
+        let req = incoming(
+            "/x?filter%5Bname%5D=Ann%20%26%20B%C3%B6b&filter[age]=30&name=Zo%C3%AB&tags=a&tags=b\
+             &csv=name,Al,age,7&pipes=1|2|3&spaces=a%20b&bad[age]=old",
+            &[],
+            "",
+        )
+        .await;
+        assert_eq!(
+            req.query_deep_object::<Signup>("filter", false).unwrap(),
+            Some(Signup {
+                name: "Ann & Böb".into(),
+                age: Some(30),
+                tags: vec![]
+            })
+        );
+        assert_eq!(
+            req.query_exploded_object::<Signup>(
+                "signup",
+                ObjectKeys::Only(&["name", "age", "tags"]),
+                true
+            )
+            .unwrap(),
+            Some(Signup {
+                name: "Zoë".into(),
+                age: None,
+                tags: vec!["a".into(), "b".into()]
+            })
+        );
+        assert_eq!(
+            req.query_delimited_object::<Signup>("csv", Delimiter::Comma)
+                .unwrap()
+                .unwrap()
+                .age,
+            Some(7)
+        );
+        assert_eq!(
+            req.query_delimited_object::<Signup>("absent", Delimiter::Comma)
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            req.query_delimited::<i32>("pipes", Delimiter::Pipe)
+                .unwrap(),
+            Some(vec![1, 2, 3])
+        );
+        assert_eq!(
+            req.query_delimited::<String>("spaces", Delimiter::Space)
+                .unwrap(),
+            Some(vec!["a".into(), "b".into()])
+        );
+        let err = req.query_deep_object::<Signup>("bad", false).unwrap_err();
+        assert_eq!(
+            (err.status, err.kind),
+            (StatusCode::BAD_REQUEST, RejectionKind::InvalidParameter)
+        );
+        assert_eq!(
+            err.message,
+            "the query parameter `bad` is invalid: `bad[age]`: expected a non-negative 32-bit integer, found `old`"
+        );
+        let err = req
+            .query_delimited::<i32>("spaces", Delimiter::Space)
+            .unwrap_err();
+        assert!(err.message.contains("`spaces`"), "{}", err.message);
+    }
+
+    #[tokio::test]
+    async fn form_bodies_are_checked_for_type_syntax_and_emptiness() {
+        let form = [("content-type", "application/x-www-form-urlencoded")];
+        let ok = incoming("/", &form, "name=Ann+%26+B%C3%B6b&age=3&tags=x&tags=y%3Dz").await;
+        assert_eq!(
+            ok.form_body::<Signup>().unwrap(),
+            Some(Signup {
+                name: "Ann & Böb".into(),
+                age: Some(3),
+                tags: vec!["x".into(), "y=z".into()]
+            })
+        );
+        // An empty form is a form; no body at all is none.
+        let empty = incoming("/", &form, "").await;
+        assert_eq!(
+            empty
+                .form_body::<std::collections::BTreeMap<String, String>>()
+                .unwrap(),
+            Some(Default::default())
+        );
+        assert_eq!(
+            incoming("/", &[], "").await.form_body::<Signup>().unwrap(),
+            None
+        );
+
+        let wrong_type = incoming("/", &[("content-type", "application/json")], "{}").await;
+        let err = wrong_type.form_body::<Signup>().unwrap_err();
+        assert_eq!(
+            (err.status, err.kind),
+            (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                RejectionKind::UnsupportedMediaType
+            )
+        );
+        for (body, message) in [
+            (
+                "name=a&age=-1",
+                "the request body is not valid: `age`: expected a non-negative 32-bit integer, found `-1`",
+            ),
+            (
+                "age=1",
+                "the request body is not valid: missing field `name`",
+            ),
+            (
+                "name=%E2%98",
+                "the request body is not valid: `name`: the text is not UTF-8 once percent-decoded",
+            ),
+            (
+                "name=50%",
+                "the request body is not valid: `name`: `%` is not a percent-escape (`%` and two hex digits)",
+            ),
+        ] {
+            let err = incoming("/", &form, body)
+                .await
+                .form_body::<Signup>()
+                .unwrap_err();
+            assert_eq!(
+                (err.status, err.kind),
+                (StatusCode::BAD_REQUEST, RejectionKind::InvalidBody)
+            );
+            assert_eq!(err.message, message);
+        }
+    }
+
+    #[tokio::test]
+    async fn multipart_bodies_are_checked_for_type_and_syntax() {
+        use crate::form::Multipart;
+        let mut form = Multipart::new();
+        form.text("name", &"Ann".to_string());
+        let (content_type, body) = form.encode().unwrap();
+        let request = http::Request::builder()
+            .uri("/")
+            .method("POST")
+            .header("content-type", content_type)
+            .body(axum::body::Body::from(body))
+            .unwrap();
+        let req = Incoming::read(request, 1024).await.unwrap();
+        let back: Multipart = req.multipart_body().await.unwrap().unwrap();
+        assert_eq!(back, form);
+
+        assert_eq!(
+            incoming("/", &[], "")
+                .await
+                .multipart_body::<Multipart>()
+                .await
+                .unwrap(),
+            None
+        );
+        let err = incoming(
+            "/",
+            &[("content-type", "application/x-www-form-urlencoded")],
+            "a=1",
+        )
+        .await
+        .multipart_body::<Multipart>()
+        .await
+        .unwrap_err();
+        assert_eq!(err.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        let err = incoming(
+            "/",
+            &[("content-type", "multipart/form-data; boundary=X")],
+            "--X\r\ncut",
+        )
+        .await
+        .multipart_body::<Multipart>()
+        .await
+        .unwrap_err();
+        assert_eq!(
+            (err.status, err.kind),
+            (StatusCode::BAD_REQUEST, RejectionKind::InvalidBody)
+        );
+        assert!(
+            err.message
+                .starts_with("the request body is not valid: malformed multipart body"),
+            "{}",
+            err.message
+        );
+    }
+
+    /// What the client's `Request` sends is what the server reads back.
+    #[cfg(feature = "client")]
+    #[tokio::test]
+    async fn client_bodies_and_queries_read_back_on_the_server() {
+        use crate::form::{FilePart, Multipart};
+        use crate::param::{ObjectStyle, QueryString};
+        let signup = Signup {
+            name: "Ann & Bob = \"ü\" [x]".into(),
+            age: Some(41),
+            tags: vec!["a b".into(), "c&d".into()],
+        };
+        let mut query = QueryString::new();
+        query
+            .push_object("s", &signup, ObjectStyle::DeepObject)
+            .unwrap();
+        query
+            .push_object("e", &signup, ObjectStyle::Exploded)
+            .unwrap();
+        let query = query.finish();
+
+        let send = |request: crate::client::Request| {
+            let query = query.clone();
+            async move {
+                let (content_type, body) = request.body.unwrap();
+                let request = http::Request::builder()
+                    .uri(format!("/?{query}"))
+                    .method("POST")
+                    .header("content-type", content_type.as_ref())
+                    .body(axum::body::Body::from(body))
+                    .unwrap();
+                Incoming::read(request, 4096).await.unwrap()
+            }
+        };
+
+        let mut request = crate::client::Request::new("op", Method::POST, "/".into());
+        request
+            .form::<_, ()>("application/x-www-form-urlencoded", &signup)
+            .unwrap();
+        let req = send(request).await;
+        assert_eq!(req.form_body::<Signup>().unwrap(), Some(signup.clone()));
+        assert_eq!(
+            req.query_deep_object::<Signup>("s", true).unwrap(),
+            Some(signup.clone())
+        );
+        assert_eq!(
+            req.query_exploded_object::<Signup>("e", ObjectKeys::AllBut(&["s"]), true)
+                .unwrap(),
+            Some(signup.clone())
+        );
+
+        let mut form = Multipart::new();
+        form.text("name", &signup.name);
+        form.file(
+            "photo",
+            &FilePart::new(vec![0xff, 0, b'\r', b'\n']).with_content_type("image/png"),
+        );
+        let mut request = crate::client::Request::new("op", Method::POST, "/".into());
+        request.multipart::<_, ()>(&form).unwrap();
+        let req = send(request).await;
+        let mut back: Multipart = req.multipart_body().await.unwrap().unwrap();
+        assert_eq!(back.take_text::<String>("name").unwrap(), Some(signup.name));
+        assert_eq!(
+            back.take_file("photo").unwrap(),
+            FilePart::new(vec![0xff, 0, b'\r', b'\n'])
+                .with_file_name("photo")
+                .with_content_type("image/png")
         );
     }
 }

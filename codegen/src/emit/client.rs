@@ -4,11 +4,15 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::operations::{BodyKind, body_kind, body_type, carries_status, request_fields};
-use super::params::{Shape, default_expr, shape};
+use super::operations::{
+    BodyKind, body_has_default, body_kind, body_type, carries_status, request_fields, response_kind,
+};
+use super::params::{
+    QueryLayout, Shape, default_expr, delimiter_tokens, object_style_tokens, query_layout, shape,
+};
 use super::rust::{TypeWriter, doc_lines, doc_paragraphs, ident};
 use crate::model::{
-    Api, Operation, ParamLocation, PathSegment, SecurityKind, SegmentPart, StatusMatch,
+    Api, Operation, ParamLocation, ParamStyle, PathSegment, SecurityKind, SegmentPart, StatusMatch,
 };
 use crate::naming::{Names, OperationNames};
 
@@ -234,9 +238,8 @@ fn field_inits(
         out.push((field.clone(), ty, init));
     }
     if let Some((body, content)) = op.body_content() {
-        let ty = body_type(w, content);
-        let defaults = content.ty.as_ref().is_some_and(|t| w.has_default(t))
-            || body_kind(content) != BodyKind::Json;
+        let ty = body_type(w, n, content);
+        let defaults = body_has_default(w, content);
         let init = if !body.required {
             Init::Preset(quote! { ::std::option::Option::None })
         } else if defaults {
@@ -386,6 +389,8 @@ fn send_body(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> TokenStr
             BodyKind::Json => quote! { http.json::<_, E>(body)?; },
             BodyKind::Text => quote! { http.text(#media, ::std::clone::Clone::clone(body)); },
             BodyKind::Bytes => quote! { http.bytes(#media, ::std::clone::Clone::clone(body)); },
+            BodyKind::Form => quote! { http.form::<_, E>(#media, body)?; },
+            BodyKind::Multipart => quote! { http.multipart::<_, E>(body)?; },
         };
         if b.required {
             quote! { { let body = &request.#field; #set } }
@@ -530,8 +535,17 @@ fn param_code(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> Vec<Tok
         let explode = p.explode;
         let add = |value: TokenStream| match (p.location, shape(w, &p.ty)) {
             (ParamLocation::Query, Shape::Scalar) => quote! { query.push_value(#wire, #value); },
-            (ParamLocation::Query, Shape::Array) => {
-                quote! { query.push_array(#wire, #value, #explode); }
+            (ParamLocation::Query, Shape::Array) => match (p.style, query_layout(p)) {
+                (ParamStyle::Form, _) => quote! { query.push_array(#wire, #value, #explode); },
+                (_, QueryLayout::Delimited(variant)) => {
+                    let delimiter = delimiter_tokens(variant);
+                    quote! { query.push_delimited(#wire, #value, #delimiter); }
+                }
+                _ => quote! { query.push_array(#wire, #value, true); },
+            },
+            (ParamLocation::Query, Shape::Object) => {
+                let style = object_style_tokens(p);
+                quote! { query.push_object(#wire, #value, #style)?; }
             }
             (ParamLocation::Query, Shape::Json) => {
                 quote! { query.push(#wire, &::mfa_runtime::param::json_text(#value)); }
@@ -583,10 +597,11 @@ fn response_arms(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> Vec<
                 fields.push(quote! { status: response.status });
             }
             if let Some(content) = r.primary_content() {
-                let read = match body_kind(content) {
+                let read = match response_kind(content) {
                     BodyKind::Json => quote! { response.json::<_, E>()? },
+                    BodyKind::Form => quote! { response.form::<_, E>()? },
                     BodyKind::Text => quote! { response.text::<E>()? },
-                    BodyKind::Bytes => quote! { response.body.to_vec() },
+                    BodyKind::Bytes | BodyKind::Multipart => quote! { response.body.to_vec() },
                 };
                 fields.push(quote! { body: #read });
             }

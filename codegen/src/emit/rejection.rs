@@ -81,7 +81,7 @@ fn value_for(api: &Api, ty: &TypeRef, name: &str, depth: usize) -> TokenStream {
                 let entries = s
                     .fields
                     .iter()
-                    .filter(|f| f.required || is_known(&f.name))
+                    .filter(|f| !f.flatten && (f.required || is_known(&f.name)))
                     .map(|f| {
                         let key = &f.name;
                         let value = value_for(api, &f.ty, &f.name, depth + 1);

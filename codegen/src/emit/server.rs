@@ -4,11 +4,15 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::operations::{BodyKind, body_kind, carries_status, request_fields};
-use super::params::{Shape, shape};
+use super::operations::{BodyKind, body_kind, carries_status, request_fields, response_kind};
+use super::params::{
+    QueryLayout, Shape, delimiter_tokens, object_keys_tokens, object_type, query_layout, shape,
+};
 use super::rejection::rejection_body;
 use super::rust::{TypeWriter, doc_lines, doc_paragraphs, ident};
-use crate::model::{Api, Operation, ParamLocation, PathSegment, SegmentPart, StatusMatch};
+use crate::model::{
+    Api, Operation, ParamLocation, ParamStyle, PathSegment, SegmentPart, StatusMatch,
+};
 use crate::naming::{Names, OperationNames};
 
 pub fn emit(api: &Api, names: &Names) -> TokenStream {
@@ -238,7 +242,31 @@ fn handler(
                         } else {
                             TokenStream::new()
                         };
-                        quote! { incoming.query_array(#wire, #explode)?#converted }
+                        let read = match (p.style, query_layout(p)) {
+                            (ParamStyle::Form, _) => quote! { incoming.query_array(#wire, #explode)? },
+                            (_, QueryLayout::Delimited(variant)) => {
+                                let delimiter = delimiter_tokens(variant);
+                                quote! { incoming.query_delimited(#wire, #delimiter)? }
+                            }
+                            _ => quote! { incoming.query_array(#wire, true)? },
+                        };
+                        quote! { #read #converted }
+                    }
+                    (ParamLocation::Query, Shape::Object) => {
+                        let required = p.required;
+                        match query_layout(p) {
+                            QueryLayout::Exploded => {
+                                let keys = object_type(w, &p.ty)
+                                    .map(|object| object_keys_tokens(w, op, p, &object))
+                                    .unwrap_or_else(|| quote! { ::mfa_runtime::param::ObjectKeys::AllBut(&[]) });
+                                quote! { incoming.query_exploded_object(#wire, #keys, #required)? }
+                            }
+                            QueryLayout::Deep => quote! { incoming.query_deep_object(#wire, #required)? },
+                            QueryLayout::Delimited(variant) => {
+                                let delimiter = delimiter_tokens(variant);
+                                quote! { incoming.query_delimited_object(#wire, #delimiter)? }
+                            }
+                        }
                     }
                     (_, Shape::Scalar) => match location {
                         ParamLocation::Query => quote! { incoming.query(#wire)? },
@@ -267,6 +295,8 @@ fn handler(
         let field = ident(&n.body);
         let read = match body_kind(content) {
             BodyKind::Json => quote! { incoming.json_body()? },
+            BodyKind::Form => quote! { incoming.form_body()? },
+            BodyKind::Multipart => quote! { incoming.multipart_body().await? },
             BodyKind::Text => quote! { incoming.text_body()? },
             BodyKind::Bytes => quote! { incoming.bytes_body() },
         };
@@ -294,13 +324,22 @@ fn handler(
     } else {
         quote! { _incoming }
     };
+    // Reading a multipart body is asynchronous (the parser works on a stream).
+    let (asyncness, awaited) = if op
+        .body_content()
+        .is_some_and(|(_, content)| body_kind(content) == BodyKind::Multipart)
+    {
+        (quote! { async }, quote! { .await })
+    } else {
+        (TokenStream::new(), TokenStream::new())
+    };
     quote! {
         async fn #handler<A: #trait_name>(
             api: &A,
             incoming: ::mfa_runtime::server::Incoming,
             params: &[::mfa_runtime::routing::PathValue],
         ) -> ::mfa_runtime::axum::response::Response {
-            let request = match #reader(&incoming, params) {
+            let request = match #reader(&incoming, params)#awaited {
                 ::std::result::Result::Ok(request) => request,
                 ::std::result::Result::Err(rejection) => return api.reject(rejection),
             };
@@ -310,7 +349,7 @@ fn handler(
             }
         }
 
-        fn #reader(
+        #asyncness fn #reader(
             #incoming_arg: &::mfa_runtime::server::Incoming,
             #params_arg: &[::mfa_runtime::routing::PathValue],
         ) -> ::std::result::Result<super::operations::#request, ::mfa_runtime::server::Rejection> {
@@ -369,10 +408,11 @@ fn into_response(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> Toke
                     Some(content) => {
                         bindings.push(quote! { body });
                         let media = &content.media_type;
-                        match body_kind(content) {
+                        match response_kind(content) {
                             BodyKind::Json => quote! { builder.json(&body) },
+                            BodyKind::Form => quote! { builder.form(#media, &body) },
                             BodyKind::Text => quote! { builder.text(#media, body) },
-                            BodyKind::Bytes => quote! { builder.bytes(#media, body) },
+                            BodyKind::Bytes | BodyKind::Multipart => quote! { builder.bytes(#media, body) },
                         }
                     }
                     None => quote! { builder.empty() },

@@ -157,6 +157,15 @@ fn field_tokens(
     boxed: bool,
     default_fn: Option<String>,
 ) -> TokenStream {
+    if field.flatten {
+        let name = ident(member);
+        let ty = w.ty(&field.ty);
+        return quote! {
+            /// The `allOf` member that is a union: its properties sit beside these.
+            #[serde(flatten)]
+            pub #name: #ty,
+        };
+    }
     let name = ident(member);
     let wire = &field.name;
     let mut ty = w.ty(strip_nullable(&field.ty));

@@ -390,6 +390,9 @@ pub struct Field {
     pub read_only: bool,
     pub write_only: bool,
     pub default: Option<serde_json::Value>,
+    /// Not a property: an `allOf` member that is a union, whose branches'
+    /// properties sit beside the struct's own (`#[serde(flatten)]`).
+    pub flatten: bool,
 }
 
 #[derive(Debug, Clone)]

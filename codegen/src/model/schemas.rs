@@ -260,6 +260,7 @@ impl<'a> Builder<'a> {
                     read_only: data.is_some_and(|d| d.read_only),
                     write_only: data.is_some_and(|d| d.write_only),
                     default: data.and_then(|d| d.default.clone()),
+                    flatten: false,
                 }
             })
             .collect();
@@ -367,6 +368,25 @@ impl<'a> Builder<'a> {
             };
             let part = match self.shaped_kind(schema, &schema_pointer, hint) {
                 Some(TypeKind::Struct(part)) => part,
+                Some(TypeKind::OneOf(_)) => {
+                    let name = match member {
+                        ReferenceOr::Reference { reference } => {
+                            component_name(reference, "schemas").unwrap_or_else(|| "variant".into())
+                        }
+                        ReferenceOr::Item(_) => "variant".into(),
+                    };
+                    let ty = self.schema_type(SchemaAt::of(member), &at, &extend(hint, "variant"));
+                    merged.fields.push(flattened(name, ty));
+                    continue;
+                }
+                _ if matches!(
+                    self.schema_type(SchemaAt::of(member), &at, hint),
+                    TypeRef::Map(_)
+                ) =>
+                {
+                    merged.additional = merged.additional.or(Some(TypeRef::Any));
+                    continue;
+                }
                 _ => continue,
             };
             for field in part.fields {
@@ -377,7 +397,43 @@ impl<'a> Builder<'a> {
             }
             merged.additional = merged.additional.or(part.additional);
         }
+        // A union's branches declare their own properties (the discriminator
+        // among them): the struct must leave those to the flattened union, or
+        // serde would hand them to the struct and the union would not see them.
+        let owned_by_unions: Vec<String> = merged
+            .fields
+            .iter()
+            .filter(|f| f.flatten)
+            .flat_map(|f| self.branch_properties(&f.ty))
+            .collect();
+        merged
+            .fields
+            .retain(|f| f.flatten || !owned_by_unions.contains(&f.name));
         TypeKind::Struct(merged)
+    }
+
+    /// The property names a union's branches declare.
+    fn branch_properties(&self, ty: &TypeRef) -> Vec<String> {
+        let TypeRef::Named(id) = ty else {
+            return Vec::new();
+        };
+        let Some(TypeKind::OneOf(union)) = self.types.get(id).map(|d| &d.kind) else {
+            return Vec::new();
+        };
+        union
+            .variants
+            .iter()
+            .filter_map(|v| match &v.ty {
+                TypeRef::Named(id) => match self.types.get(id).map(|d| &d.kind) {
+                    Some(TypeKind::Struct(s)) => {
+                        Some(s.fields.iter().map(|f| f.name.clone()).collect::<Vec<_>>())
+                    }
+                    _ => None,
+                },
+                _ => None,
+            })
+            .flatten()
+            .collect()
     }
 
     /// Resolve a ref to an inline schema and its pointer (for allOf merging).
@@ -535,6 +591,21 @@ fn mapping_problem(value: &str, target: &str) -> String {
             "discriminator value `{value}` maps to `{target}`, but there is no schema of that \
              name; this mapping is ignored"
         ),
+    }
+}
+
+/// A union merged into a struct by `allOf`, named after its schema.
+fn flattened(name: String, ty: TypeRef) -> Field {
+    Field {
+        name,
+        ty,
+        required: true,
+        description: None,
+        deprecated: false,
+        read_only: false,
+        write_only: false,
+        default: None,
+        flatten: true,
     }
 }
 
