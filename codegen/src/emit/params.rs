@@ -6,8 +6,8 @@ use quote::quote;
 
 use super::rust::{TypeWriter, ident};
 use crate::model::{
-    EnumValue, Operation, ParamLocation, ParamStyle, Parameter, SecurityKind, StringFormat,
-    TypeKind, TypeRef,
+    EnumValue, IntegerFormat, NumberFormat, Operation, ParamLocation, ParamStyle, Parameter,
+    SecurityKind, StringFormat, TypeKind, TypeRef,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -201,32 +201,45 @@ pub fn default_expr(
         (TypeRef::String(_), serde_json::Value::String(s)) => {
             Some(quote! { ::std::string::String::from(#s) })
         }
-        (TypeRef::Integer(_), serde_json::Value::Number(n)) => n.as_i64().map(|n| {
+        // Only literals that fit the integer or float type they are for.
+        (TypeRef::Integer(format), serde_json::Value::Number(n)) => {
+            let n = n.as_i64()?;
+            let fits = match format {
+                IntegerFormat::I32 => i32::try_from(n).is_ok(),
+                IntegerFormat::I64 => true,
+                IntegerFormat::U32 => u32::try_from(n).is_ok(),
+                IntegerFormat::U64 => n >= 0,
+            };
             let lit = Literal::i64_unsuffixed(n);
-            quote! { #lit }
-        }),
-        (TypeRef::Number(_), serde_json::Value::Number(n)) => n.as_f64().map(|n| {
+            fits.then(|| quote! { #lit })
+        }
+        (TypeRef::Number(format), serde_json::Value::Number(n)) => {
+            let n = n.as_f64()?;
+            let fits = *format == NumberFormat::F64 || (n as f32).is_finite();
             let lit = Literal::f64_unsuffixed(n);
-            quote! { #lit }
-        }),
+            fits.then(|| quote! { #lit })
+        }
         (TypeRef::Boolean, serde_json::Value::Bool(b)) => Some(quote! { #b }),
-        (TypeRef::Named(id), serde_json::Value::String(s)) => match &w.api.types.get(id)?.kind {
-            TypeKind::Enum(e) => {
-                let index = e
-                    .values
-                    .iter()
-                    .position(|v| *v == EnumValue::String(s.clone()))?;
-                let ty = w.ty(ty);
-                let variant = ident(w.names.members(id).get(index)?);
-                Some(quote! { #ty::#variant })
+        (TypeRef::Named(id), serde_json::Value::String(_) | serde_json::Value::Number(_)) => {
+            match &w.api.types.get(id)?.kind {
+                TypeKind::Enum(e) => {
+                    let wanted = match value {
+                        serde_json::Value::String(s) => EnumValue::String(s.clone()),
+                        _ => EnumValue::Integer(value.as_i64()?),
+                    };
+                    let index = e.values.iter().position(|v| *v == wanted)?;
+                    let ty = w.ty(ty);
+                    let variant = ident(w.names.members(id).get(index)?);
+                    Some(quote! { #ty::#variant })
+                }
+                TypeKind::Newtype(inner @ TypeRef::String(_)) => {
+                    let inner = default_expr(w, inner, value)?;
+                    let ty = w.ty(ty);
+                    Some(quote! { #ty(#inner) })
+                }
+                _ => None,
             }
-            TypeKind::Newtype(inner @ TypeRef::String(_)) => {
-                let inner = default_expr(w, inner, value)?;
-                let ty = w.ty(ty);
-                Some(quote! { #ty(#inner) })
-            }
-            _ => None,
-        },
+        }
         _ => None,
     }
 }

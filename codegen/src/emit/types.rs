@@ -8,8 +8,7 @@ use quote::quote;
 use super::params::default_expr;
 use super::rust::{TypeWriter, doc, doc_paragraphs, has_default, ident};
 use crate::model::{
-    Api, EnumValue, Field, IntegerFormat, NumberFormat, OneOfDef, StructDef, TypeDef, TypeId,
-    TypeKind, TypeRef,
+    Api, EnumValue, Field, OneOfDef, StructDef, TypeDef, TypeId, TypeKind, TypeRef,
 };
 use crate::naming::Names;
 
@@ -101,14 +100,14 @@ fn missing_default(
     let value = field.default.as_ref()?;
     let (ty, expr) = match &field.ty {
         TypeRef::Nullable(inner) => {
-            let expr = value_expr(w, inner, value)?;
+            let expr = default_expr(w, inner, value)?;
             let ty = w.ty(inner);
             (
                 quote! { ::std::option::Option<#ty> },
                 quote! { ::std::option::Option::Some(#expr) },
             )
         }
-        ty => (w.ty(ty), value_expr(w, ty, value)?),
+        ty => (w.ty(ty), default_expr(w, ty, value)?),
     };
     // Member names are unique per struct; `r#type` and `_2fa` lose their
     // prefixes so the function name stays snake case.
@@ -116,38 +115,6 @@ fn missing_default(
     let function = ident(&format!("default_{base}"));
     let path = format!("{owner}::{function}");
     Some((path, quote! { fn #function() -> #ty { #expr } }))
-}
-
-/// A Rust expression of type `ty` for the JSON `value`, when there is one:
-/// the parameters' [`default_expr`], plus integer enums, and only literals
-/// that fit the field's integer or float type.
-fn value_expr(w: &TypeWriter<'_>, ty: &TypeRef, value: &serde_json::Value) -> Option<TokenStream> {
-    match (ty, value) {
-        (TypeRef::Integer(format), serde_json::Value::Number(n)) => {
-            let fits = match format {
-                IntegerFormat::I32 => n.as_i64().is_some_and(|n| i32::try_from(n).is_ok()),
-                IntegerFormat::I64 => n.as_i64().is_some(),
-                IntegerFormat::U32 => n.as_i64().is_some_and(|n| u32::try_from(n).is_ok()),
-                IntegerFormat::U64 => n.as_i64().is_some_and(|n| n >= 0),
-            };
-            fits.then(|| default_expr(w, ty, value)).flatten()
-        }
-        (TypeRef::Number(NumberFormat::F32), serde_json::Value::Number(n)) => {
-            let fits = n.as_f64().is_some_and(|n| (n as f32).is_finite());
-            fits.then(|| default_expr(w, ty, value)).flatten()
-        }
-        (TypeRef::Named(id), serde_json::Value::Number(n)) => {
-            let Some(TypeKind::Enum(e)) = w.api.types.get(id).map(|d| &d.kind) else {
-                return None;
-            };
-            let wanted = EnumValue::Integer(n.as_i64()?);
-            let index = e.values.iter().position(|v| *v == wanted)?;
-            let variant = ident(w.names.members(id).get(index)?);
-            let ty = w.ty(ty);
-            Some(quote! { #ty::#variant })
-        }
-        _ => default_expr(w, ty, value),
-    }
 }
 
 fn field_tokens(
