@@ -49,20 +49,33 @@ pub fn unmatched(api: &Api, selection: &Selection) -> Vec<String> {
     problems
 }
 
-/// Keep the selected operations and the types they reach, in their order.
+/// Keep the selected operations and the types they reach. With no
+/// selection, every component schema stays too (a spec's vocabulary is part
+/// of its API); only inline types nothing reaches any more are dropped.
 pub fn apply(api: &mut Api, selection: &Selection) {
-    if selection.is_everything() {
-        return;
+    if !selection.is_everything() {
+        api.operations.retain(|op| {
+            selection.operations.contains(&op.id)
+                || op
+                    .tags
+                    .iter()
+                    .any(|t| selection.tags.iter().any(|s| s.eq_ignore_ascii_case(t)))
+        });
     }
-    api.operations.retain(|op| {
-        selection.operations.contains(&op.id)
-            || op
-                .tags
-                .iter()
-                .any(|t| selection.tags.iter().any(|s| s.eq_ignore_ascii_case(t)))
-    });
-    let mut reached = BTreeSet::new();
-    let mut pending: Vec<&TypeRef> = Vec::new();
+    let components: Vec<TypeRef> = if selection.is_everything() {
+        api.types
+            .keys()
+            .filter(|id| {
+                id.0.strip_prefix("#/components/schemas/")
+                    .is_some_and(|name| !name.contains('/'))
+            })
+            .cloned()
+            .map(TypeRef::Named)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut pending: Vec<&TypeRef> = components.iter().collect();
     for op in &api.operations {
         pending.extend(op.parameters.iter().map(|p| &p.ty));
         pending.extend(
@@ -75,6 +88,7 @@ pub fn apply(api: &mut Api, selection: &Selection) {
             pending.extend(response.content.iter().filter_map(|c| c.ty.as_ref()));
         }
     }
+    let mut reached = BTreeSet::new();
     while let Some(ty) = pending.pop() {
         match ty {
             TypeRef::Named(id) => {
