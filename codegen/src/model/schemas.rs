@@ -336,10 +336,24 @@ impl<'a> Builder<'a> {
             } else {
                 component_name(target, "schemas").filter(|name| schemas.contains_key(name))
             };
-            match name {
-                Some(name) => out.push((value.clone(), name)),
-                None => {
-                    let at = join_pointer(&format!("{pointer}/discriminator/mapping"), value);
+            let at = join_pointer(&format!("{pointer}/discriminator/mapping"), value);
+            match (
+                name,
+                local_namesake(target).filter(|n| schemas.contains_key(n)),
+            ) {
+                (Some(name), _) => out.push((value.clone(), name)),
+                // `./FixedFee.yml` in a bundled spec: the file was inlined as
+                // the schema of the same name, which is what it means here.
+                (None, Some(name)) => {
+                    self.warning(
+                        &at,
+                        format!(
+                            "discriminator value `{value}` maps to `{target}`, outside this file; using the local schema `{name}`"
+                        ),
+                    );
+                    out.push((value.clone(), name));
+                }
+                (None, None) => {
                     let message = mapping_problem(value, target);
                     self.warning(&at, message);
                 }
@@ -592,6 +606,22 @@ fn mapping_problem(value: &str, target: &str) -> String {
              name; this mapping is ignored"
         ),
     }
+}
+
+/// The schema name an external mapping target most plausibly means: its
+/// file's stem (`./FixedFee.yml`) or its pointer's last token
+/// (`other.yaml#/components/schemas/Push`).
+fn local_namesake(target: &str) -> Option<String> {
+    let (file, fragment) = target.split_once('#').unwrap_or((target, ""));
+    if let Some(last) = fragment.rsplit('/').next().filter(|t| !t.is_empty()) {
+        return Some(last.replace("~1", "/").replace("~0", "~"));
+    }
+    let stem = file.rsplit('/').next()?;
+    let stem = stem
+        .strip_suffix(".yml")
+        .or_else(|| stem.strip_suffix(".yaml"))
+        .or_else(|| stem.strip_suffix(".json"))?;
+    (!stem.is_empty()).then(|| stem.to_string())
 }
 
 /// A union merged into a struct by `allOf`, named after its schema.
