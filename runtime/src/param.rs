@@ -318,7 +318,18 @@ pub fn exploded_object<T: DeserializeOwned>(
         }
     };
     let selected: Vec<&(String, String)> = pairs.iter().filter(|(k, _)| belongs(k)).collect();
-    let tree = form::tree(selected.iter().map(|(k, v)| (k, v)))?;
+    let tree = match keys {
+        // A struct's properties may nest (`page[size]`).
+        ObjectKeys::Only(_) => form::tree(selected.iter().map(|(k, v)| (k, v)))?,
+        // An open map's keys are its entries' names, brackets and all.
+        ObjectKeys::AllBut(_) => {
+            let mut tree = std::collections::BTreeMap::new();
+            for (key, value) in &selected {
+                form::insert(&mut tree, &[key.as_str()], value)?;
+            }
+            tree
+        }
+    };
     object_from(tree, "", selected.is_empty(), required)
 }
 

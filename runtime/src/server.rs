@@ -270,11 +270,14 @@ impl Incoming {
         T::from_multipart(form).map(Some).map_err(invalid_body)
     }
 
-    /// The body as UTF-8 text, `None` when there is none.
-    pub fn text_body(&self) -> Result<Option<String>, Rejection> {
-        if self.body.is_empty() {
+    /// The body as UTF-8 text, sent as `media_type` (any `text/*` when that
+    /// is what the spec says). `None` when nothing was sent at all; an empty
+    /// body with a content type is the empty string.
+    pub fn text_body(&self, media_type: &str) -> Result<Option<String>, Rejection> {
+        if !self.has_body() {
             return Ok(None);
         }
+        self.expect_declared(media_type)?;
         String::from_utf8(self.body.to_vec())
             .map(Some)
             .map_err(|_| {
@@ -282,9 +285,37 @@ impl Incoming {
             })
     }
 
-    /// The body bytes as sent, `None` when there is none.
-    pub fn bytes_body(&self) -> Option<Vec<u8>> {
-        (!self.body.is_empty()).then(|| self.body.to_vec())
+    /// The body bytes as sent as `media_type`; `application/octet-stream`
+    /// and `*/*` take any content type. `None` when nothing was sent at
+    /// all; an empty body with a content type is empty bytes.
+    pub fn bytes_body(&self, media_type: &str) -> Result<Option<Vec<u8>>, Rejection> {
+        if !self.has_body() {
+            return Ok(None);
+        }
+        if !matches!(media_type, "application/octet-stream" | "*/*") {
+            self.expect_declared(media_type)?;
+        }
+        Ok(Some(self.body.to_vec()))
+    }
+
+    /// Whether anything was sent: bytes, or a content type for an empty body.
+    fn has_body(&self) -> bool {
+        !self.body.is_empty() || self.headers.contains_key(CONTENT_TYPE)
+    }
+
+    /// The content type must be `media_type` (ignoring parameters), or any
+    /// `text/...` for `text/*`.
+    fn expect_declared(&self, media_type: &str) -> Result<(), Rejection> {
+        let wanted = media_type
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        self.expect_content_type(&wanted, |essence| match wanted.strip_suffix("/*") {
+            Some(family) => essence.split('/').next() == Some(family),
+            None => essence == wanted,
+        })
     }
 
     fn expect_content_type(
@@ -646,6 +677,35 @@ mod tests {
             .unwrap();
         let err = Incoming::read(request, 64).await.unwrap_err();
         assert_eq!(err.status, StatusCode::PAYLOAD_TOO_LARGE);
+    }
+
+    #[tokio::test]
+    async fn text_and_binary_bodies_check_their_media_type_and_keep_empty_ones() {
+        let text = incoming("/", &[("content-type", "text/plain; charset=utf-8")], "hi").await;
+        assert_eq!(text.text_body("text/plain").unwrap().as_deref(), Some("hi"));
+        assert_eq!(text.text_body("text/*").unwrap().as_deref(), Some("hi"));
+        let json = incoming("/", &[("content-type", "application/json")], "hi").await;
+        assert_eq!(
+            json.text_body("text/plain").unwrap_err().kind,
+            RejectionKind::UnsupportedMediaType
+        );
+        assert_eq!(
+            json.bytes_body("application/pdf").unwrap_err().kind,
+            RejectionKind::UnsupportedMediaType
+        );
+        assert_eq!(
+            json.bytes_body("application/octet-stream").unwrap(),
+            Some(b"hi".to_vec())
+        );
+        // An empty body with a content type is an empty value, not a missing one.
+        let empty = incoming("/", &[("content-type", "text/plain")], "").await;
+        assert_eq!(empty.text_body("text/plain").unwrap().as_deref(), Some(""));
+        let nothing = incoming("/", &[], "").await;
+        assert_eq!(nothing.text_body("text/plain").unwrap(), None);
+        assert_eq!(
+            nothing.bytes_body("application/octet-stream").unwrap(),
+            None
+        );
     }
 
     #[test]

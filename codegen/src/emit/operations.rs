@@ -137,12 +137,13 @@ fn value_type(w: &TypeWriter<'_>, content: &Content, kind: BodyKind) -> TokenStr
     }
 }
 
-/// Whether a request body's type implements `Default` (so the client can
-/// start from it and a setter changes it).
+/// Whether the client starts a required body from `Default` (a setter
+/// changes it) rather than taking it as a method argument.
 pub fn body_has_default(w: &TypeWriter<'_>, content: &Content) -> bool {
+    // A required text, binary or schemaless body is the caller's to give.
     match body_kind(content) {
-        BodyKind::Text | BodyKind::Bytes => true,
-        BodyKind::Multipart if multipart_schema(w, content).is_none() => true,
+        BodyKind::Text | BodyKind::Bytes => false,
+        BodyKind::Multipart if multipart_schema(w, content).is_none() => false,
         _ => content.ty.as_ref().is_some_and(|t| w.has_default(t)),
     }
 }

@@ -293,12 +293,13 @@ fn handler(
     });
     let body = op.body_content().map(|(b, content)| {
         let field = ident(&n.body);
+        let media = &content.media_type;
         let read = match body_kind(content) {
             BodyKind::Json => quote! { incoming.json_body()? },
             BodyKind::Form => quote! { incoming.form_body()? },
             BodyKind::Multipart => quote! { incoming.multipart_body().await? },
-            BodyKind::Text => quote! { incoming.text_body()? },
-            BodyKind::Bytes => quote! { incoming.bytes_body() },
+            BodyKind::Text => quote! { incoming.text_body(#media)? },
+            BodyKind::Bytes => quote! { incoming.bytes_body(#media)? },
         };
         if b.required {
             quote! {

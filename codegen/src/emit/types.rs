@@ -319,12 +319,28 @@ fn integer_enum_def(w: &TypeWriter<'_>, def: &TypeDef, values: &[i64]) -> TokenS
 
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                match <i64 as ::serde::Deserialize>::deserialize(deserializer)? {
-                    #( #numbers => ::std::result::Result::Ok(Self::#variants), )*
-                    other => ::std::result::Result::Err(::serde::de::Error::invalid_value(
-                        ::serde::de::Unexpected::Signed(other), &#expecting,
-                    )),
+                // A visitor, so anything refused (a string, a float, an
+                // unknown number) is reported with the allowed values.
+                struct Visitor;
+                impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                    type Value = #name;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(#expecting)
+                    }
+                    fn visit_i64<E: ::serde::de::Error>(self, value: i64) -> ::std::result::Result<#name, E> {
+                        match value {
+                            #( #numbers => ::std::result::Result::Ok(#name::#variants), )*
+                            other => ::std::result::Result::Err(E::invalid_value(::serde::de::Unexpected::Signed(other), &self)),
+                        }
+                    }
+                    fn visit_u64<E: ::serde::de::Error>(self, value: u64) -> ::std::result::Result<#name, E> {
+                        match i64::try_from(value) {
+                            ::std::result::Result::Ok(value) => self.visit_i64(value),
+                            ::std::result::Result::Err(_) => ::std::result::Result::Err(E::invalid_value(::serde::de::Unexpected::Unsigned(value), &self)),
+                        }
+                    }
                 }
+                deserializer.deserialize_i64(Visitor)
             }
         }
 
