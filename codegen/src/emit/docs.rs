@@ -5,6 +5,7 @@
 pub fn sanitize(text: &str) -> String {
     let mut out = Vec::new();
     let mut in_fence = false;
+    let mut in_item = false;
     for line in text.lines() {
         let trimmed = line.trim_start();
         if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
@@ -21,10 +22,22 @@ pub fn sanitize(text: &str) -> String {
             out.push(line.to_string());
             continue;
         }
-        // A line right after a list item would continue it lazily, which
-        // reads ambiguously: make it its own paragraph.
-        let previous = out.last().map(String::as_str).unwrap_or("");
-        if is_list_item(previous) && !trimmed.is_empty() && !is_list_item(trimmed) {
+        if trimmed.is_empty() {
+            in_item = false;
+            out.push(String::new());
+            continue;
+        }
+        if is_list_item(trimmed) {
+            in_item = true;
+        } else if in_item && trimmed.len() < line.len() {
+            // An indented line continues its list item: keep it there, at
+            // an indent that can never become a code block.
+            out.push(format!("  {}", inline(trimmed.trim_end())));
+            continue;
+        } else if in_item {
+            // Unindented text after an item would continue it lazily, which
+            // reads ambiguously: make it its own paragraph.
+            in_item = false;
             out.push(String::new());
         }
         // Indentation would make an indented code block: a doctest.
@@ -134,6 +147,11 @@ mod tests {
         assert_eq!(sanitize("- item\nmore text"), "- item\n\nmore text");
         assert_eq!(sanitize("- a\n- b"), "- a\n- b");
         assert_eq!(sanitize("1. first\nnext"), "1. first\n\nnext");
+        // An indented continuation stays in its item.
+        assert_eq!(
+            sanitize("- a long\n    item\n- b\n\nafter"),
+            "- a long\n  item\n- b\n\nafter"
+        );
     }
 
     #[test]

@@ -64,12 +64,10 @@ impl Client {
     /// the user has lost access to their MFA methods.
     ///
     /// - Self reset: send no body (or an empty object) to reset the MFA of
-    ///
-    /// the authenticated user.
+    ///   the authenticated user.
     /// - Admin reset: set `resetUserId` to reset the MFA of another user in
-    ///
-    /// the caller's organization. The caller needs the OWNER or
-    /// ADMINISTRATOR role; otherwise the call fails with 403.
+    ///   the caller's organization. The caller needs the OWNER or
+    ///   ADMINISTRATOR role; otherwise the call fails with 403.
     ///
     /// `POST /mfa/reset`
     pub fn reset_mfa(&self) -> ResetMfa<'_> {

@@ -9,12 +9,10 @@ pub trait FlashbackApi: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// the user has lost access to their MFA methods.
     ///
     /// - Self reset: send no body (or an empty object) to reset the MFA of
-    ///
-    /// the authenticated user.
+    ///   the authenticated user.
     /// - Admin reset: set `resetUserId` to reset the MFA of another user in
-    ///
-    /// the caller's organization. The caller needs the OWNER or
-    /// ADMINISTRATOR role; otherwise the call fails with 403.
+    ///   the caller's organization. The caller needs the OWNER or
+    ///   ADMINISTRATOR role; otherwise the call fails with 403.
     ///
     /// `POST /mfa/reset`
     fn reset_mfa(

@@ -8,14 +8,11 @@
 //! having saved the recovery codes, or after using them all up.
 //!
 //! - OATH and push devices have a `reset` action that deletes the user's
-//!
-//! device profile in one call.
+//!   device profile in one call.
 //! - WebAuthn and bound devices have no `reset` action: list the user's
-//!
-//! devices, then delete each one by its ID.
+//!   devices, then delete each one by its ID.
 //! - A separate action lets an authenticator app tell the Push Notification
-//!
-//! service that the platform has issued the device a new device ID.
+//!   service that the platform has issued the device a new device ID.
 //!
 //! Users can call these endpoints for their own devices; administrators can
 //! call them for any user, or offer users a self-service page that calls them.
