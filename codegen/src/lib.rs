@@ -126,14 +126,8 @@ pub fn generate_module(spec: &SpecInput) -> Result<GeneratedModule, Vec<Diagnost
     let loaded = load::load(&spec.path, &spec.text)?;
     let built = model::build(&loaded, &spec.options.selection)?;
     let names = naming::Names::new(&built.api, &spec.module);
-    let module = emit::emit_module(&built.api, &names, &spec.module);
-    let header = write::rust_header(&spec.path);
-    let mut tree = Tree::new();
-    for (file, tokens) in module.files {
-        let text = write::format_rust(tokens, &header)
-            .map_err(|e| vec![Diagnostic::error(&spec.path, "", e)])?;
-        tree.insert(PathBuf::from("src").join(&spec.module).join(file), text);
-    }
+    let tree = format_module(&built.api, &names, spec)
+        .map_err(|e| vec![Diagnostic::error(&spec.path, "", e)])?;
     Ok(GeneratedModule {
         tree,
         title: format!(
@@ -144,6 +138,63 @@ pub fn generate_module(spec: &SpecInput) -> Result<GeneratedModule, Vec<Diagnost
         operations: built.api.operations.len(),
         types: built.api.types.len(),
     })
+}
+
+/// Emit and format every file of the module. Formatting dominates
+/// generation time and the files are independent, so one worker per core
+/// takes files from a queue; each holds only its current file's tokens and
+/// syntax tree, which bounds peak memory. The tree is ordered by path, so the
+/// output does not depend on which worker finished first.
+fn format_module(
+    api: &model::Api,
+    names: &naming::Names,
+    spec: &SpecInput,
+) -> Result<Tree, String> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let header = write::rust_header(&spec.path);
+    let module = spec.module.as_str();
+    let next = AtomicUsize::new(0);
+    let done: Mutex<Vec<Result<(PathBuf, String), String>>> = Mutex::new(Vec::new());
+    let work = || {
+        while let Some(&(file, emitter)) =
+            emit::MODULE_FILES.get(next.fetch_add(1, Ordering::Relaxed))
+        {
+            let result = write::format_rust(emitter(api, names, module), &header)
+                .map(|text| (PathBuf::from("src").join(module).join(file), text));
+            if let Ok(mut done) = done.lock() {
+                done.push(result);
+            }
+        }
+    };
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(emit::MODULE_FILES.len());
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                // Deeply nested specs recurse deeply in quote, syn and prettyplease.
+                std::thread::Builder::new()
+                    .stack_size(64 << 20)
+                    .spawn_scoped(scope, work)
+            })
+            .collect();
+        for handle in handles {
+            let joined = handle
+                .map_err(|e| format!("cannot start a formatting thread: {e}"))?
+                .join();
+            joined.map_err(|_| "a code emitter panicked (a generator bug)".to_string())?;
+        }
+        Ok::<(), String>(())
+    })?;
+    let done = done
+        .into_inner()
+        .map_err(|_| "a code emitter panicked (a generator bug)".to_string())?;
+    if done.len() != emit::MODULE_FILES.len() {
+        return Err("a module file was not generated (a generator bug)".into());
+    }
+    done.into_iter().collect()
 }
 
 /// The generated crate's manifest.

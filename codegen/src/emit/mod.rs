@@ -18,22 +18,34 @@ use rust::{doc_lines, inner_doc_lines};
 
 pub use docs::sanitize as sanitize_docs;
 
-/// The files of one spec's module, relative to the module's directory.
-pub struct ModuleTokens {
-    pub files: Vec<(&'static str, TokenStream)>,
+/// Writes one file of a spec's module from the model.
+pub type Emitter = fn(&Api, &Names, &str) -> TokenStream;
+
+/// The files of one spec's module, relative to its directory, each with its
+/// emitter. They are independent of each other, so the pipeline emits and
+/// formats them in parallel.
+pub const MODULE_FILES: &[(&str, Emitter)] = &[
+    ("mod.rs", module_root),
+    ("types.rs", emit_types),
+    ("operations.rs", emit_operations),
+    ("client.rs", emit_client),
+    ("server.rs", emit_server),
+];
+
+fn emit_types(api: &Api, names: &Names, _: &str) -> TokenStream {
+    types::emit(api, names)
 }
 
-/// Everything generated for one spec, as the module `module`.
-pub fn emit_module(api: &Api, names: &Names, module: &str) -> ModuleTokens {
-    ModuleTokens {
-        files: vec![
-            ("mod.rs", module_root(api, names, module)),
-            ("types.rs", types::emit(api, names)),
-            ("operations.rs", operations::emit(api, names)),
-            ("client.rs", client::emit(api, names)),
-            ("server.rs", server::emit(api, names)),
-        ],
-    }
+fn emit_operations(api: &Api, names: &Names, _: &str) -> TokenStream {
+    operations::emit(api, names)
+}
+
+fn emit_client(api: &Api, names: &Names, _: &str) -> TokenStream {
+    client::emit(api, names)
+}
+
+fn emit_server(api: &Api, names: &Names, _: &str) -> TokenStream {
+    server::emit(api, names)
 }
 
 /// Generated files are laid out by prettyplease, whose output is pinned by
