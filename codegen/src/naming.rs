@@ -79,6 +79,7 @@ impl Names {
             "new",
             "base_url",
             "with_http_client",
+            "with_max_response_bytes",
             "api_client",
             "reject",
         ]

@@ -32,6 +32,19 @@ pub enum ClientError<E> {
     },
     /// Connecting, sending or receiving failed, or the call timed out.
     Transport(reqwest::Error),
+    /// The connection failed while the body was arriving: what came before
+    /// the failure is kept.
+    Incomplete {
+        response: Box<RawResponse>,
+        source: reqwest::Error,
+    },
+    /// The response body was larger than the client accepts
+    /// ([`ApiClient::with_max_response_bytes`]); reading stopped there.
+    TooLarge {
+        status: StatusCode,
+        headers: HeaderMap,
+        limit: usize,
+    },
     /// The request could not be built (a header value that is not valid HTTP).
     InvalidRequest(String),
 }
@@ -48,6 +61,8 @@ impl<E> ClientError<E> {
                 Some(r.status)
             }
             ClientError::Transport(e) => e.status(),
+            ClientError::TooLarge { status, .. } => Some(*status),
+            ClientError::Incomplete { response, .. } => Some(response.status),
             ClientError::InvalidRequest(_) => None,
         }
     }
@@ -55,7 +70,9 @@ impl<E> ClientError<E> {
     /// The response as received, for the cases that keep it.
     pub fn raw_response(&self) -> Option<&RawResponse> {
         match self {
-            ClientError::UnexpectedStatus(r) | ClientError::Decode { response: r, .. } => Some(r),
+            ClientError::UnexpectedStatus(r)
+            | ClientError::Decode { response: r, .. }
+            | ClientError::Incomplete { response: r, .. } => Some(r),
             _ => None,
         }
     }
@@ -72,6 +89,21 @@ impl<E: fmt::Debug> fmt::Debug for ClientError<E> {
                 .field("message", message)
                 .finish(),
             ClientError::Transport(e) => f.debug_tuple("Transport").field(e).finish(),
+            ClientError::Incomplete { response, source } => f
+                .debug_struct("Incomplete")
+                .field("response", response)
+                .field("source", source)
+                .finish(),
+            ClientError::TooLarge {
+                status,
+                headers,
+                limit,
+            } => f
+                .debug_struct("TooLarge")
+                .field("status", status)
+                .field("headers", headers)
+                .field("limit", limit)
+                .finish(),
             ClientError::InvalidRequest(m) => f.debug_tuple("InvalidRequest").field(m).finish(),
         }
     }
@@ -91,6 +123,18 @@ impl<E: fmt::Debug + HasStatus> fmt::Display for ClientError<E> {
                     response.status
                 )
             }
+            ClientError::Incomplete { response, source } => write!(
+                f,
+                "the {} response was cut off after {} body bytes: {source}",
+                response.status,
+                response.body.len()
+            ),
+            ClientError::TooLarge { status, limit, .. } => {
+                write!(
+                    f,
+                    "the {status} response body is larger than the {limit} bytes this client accepts"
+                )
+            }
             ClientError::Transport(e) => write!(f, "transport error: {e}"),
             ClientError::InvalidRequest(m) => write!(f, "invalid request: {m}"),
         }
@@ -100,7 +144,7 @@ impl<E: fmt::Debug + HasStatus> fmt::Display for ClientError<E> {
 impl<E: fmt::Debug + HasStatus> std::error::Error for ClientError<E> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            ClientError::Transport(e) => Some(e),
+            ClientError::Transport(e) | ClientError::Incomplete { source: e, .. } => Some(e),
             _ => None,
         }
     }
@@ -306,11 +350,18 @@ pub struct ApiClient {
     inner: Arc<Inner>,
 }
 
+#[derive(Clone)]
 struct Inner {
     http: reqwest::Client,
     base_url: String,
     credentials: Vec<(&'static str, Credential)>,
+    max_response_bytes: usize,
 }
+
+/// Response bodies larger than this are refused unless the client says
+/// otherwise: a misbehaving server cannot make the client allocate without
+/// bound.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
 impl fmt::Debug for ApiClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -334,6 +385,7 @@ impl ApiClient {
                 http,
                 base_url,
                 credentials: Vec::new(),
+                max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             }),
         }
     }
@@ -353,20 +405,25 @@ impl ApiClient {
 
     /// Use `credential` for operations that accept the security scheme `scheme`.
     pub fn with_credential(&self, scheme: &'static str, credential: Credential) -> Self {
-        let mut credentials: Vec<_> = self
-            .inner
-            .credentials
-            .iter()
-            .filter(|(s, _)| *s != scheme)
-            .cloned()
-            .collect();
-        credentials.push((scheme, credential));
+        self.with(|inner| {
+            inner.credentials.retain(|(s, _)| *s != scheme);
+            inner.credentials.push((scheme, credential));
+        })
+    }
+
+    /// Refuse response bodies over `limit` bytes with
+    /// [`ClientError::TooLarge`] (default [`DEFAULT_MAX_RESPONSE_BYTES`]).
+    pub fn with_max_response_bytes(&self, limit: usize) -> Self {
+        self.with(|inner| inner.max_response_bytes = limit)
+    }
+
+    /// A copy of this client with `change` applied: clients are immutable
+    /// and shared, so settings make new ones.
+    fn with(&self, change: impl FnOnce(&mut Inner)) -> Self {
+        let mut inner = Inner::clone(&self.inner);
+        change(&mut inner);
         ApiClient {
-            inner: Arc::new(Inner {
-                http: self.inner.http.clone(),
-                base_url: self.inner.base_url.clone(),
-                credentials,
-            }),
+            inner: Arc::new(inner),
         }
     }
 
@@ -390,10 +447,45 @@ impl ApiClient {
                 .header(CONTENT_TYPE, content_type.as_ref())
                 .body(bytes);
         }
-        let response = builder.send().await.map_err(ClientError::Transport)?;
+        let mut response = builder.send().await.map_err(ClientError::Transport)?;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(ClientError::Transport)?;
+        let limit = self.inner.max_response_bytes;
+        let too_large = |headers: HeaderMap| ClientError::TooLarge {
+            status,
+            headers,
+            limit,
+        };
+        if response
+            .content_length()
+            .is_some_and(|length| length > limit as u64)
+        {
+            return Err(too_large(headers));
+        }
+        // Read chunk by chunk, so a body without (or lying about) its length
+        // stops at the limit rather than after it.
+        let mut body = bytes::BytesMut::new();
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) if body.len() + chunk.len() > limit => {
+                    return Err(too_large(headers));
+                }
+                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                Ok(None) => break,
+                Err(source) => {
+                    let response = RawResponse {
+                        status,
+                        headers,
+                        body: body.freeze(),
+                    };
+                    return Err(ClientError::Incomplete {
+                        response: Box::new(response),
+                        source,
+                    });
+                }
+            }
+        }
+        let body = body.freeze();
         Ok(RawResponse {
             status,
             headers,

@@ -38,6 +38,13 @@ impl Client {
     pub fn base_url(&self) -> &str {
         self.api.base_url()
     }
+    /// Refuse response bodies over `limit` bytes (16 MiB unless set), so a
+    /// misbehaving server cannot make the client allocate without bound.
+    pub fn with_max_response_bytes(&self, limit: usize) -> Self {
+        Self {
+            api: self.api.with_max_response_bytes(limit),
+        }
+    }
     /// The runtime client underneath, for credentials set by scheme name.
     pub fn api_client(&self) -> &::mfa_runtime::client::ApiClient {
         &self.api
