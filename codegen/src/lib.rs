@@ -125,6 +125,9 @@ pub struct GeneratedModule {
 pub fn generate_module(spec: &SpecInput) -> Result<GeneratedModule, Vec<Diagnostic>> {
     let loaded = load::load(&spec.path, &spec.text)?;
     let built = model::build(&loaded, &spec.options.selection)?;
+    // The model owns what the emitters need: free the document before the
+    // memory-heavy emit and format stages.
+    drop(loaded);
     let names = naming::Names::new(&built.api, &spec.module);
     let tree = format_module(&built.api, &names, spec)
         .map_err(|e| vec![Diagnostic::error(&spec.path, "", e)])?;
