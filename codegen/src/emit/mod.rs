@@ -16,8 +16,6 @@ use crate::model::Api;
 use crate::naming::Names;
 use rust::{doc_lines, inner_doc_lines};
 
-pub use docs::sanitize as sanitize_docs;
-
 /// Writes one file of a spec's module from the model.
 pub type Emitter = fn(&Api, &Names, &str) -> TokenStream;
 

@@ -82,11 +82,6 @@ impl Method {
             Method::Trace => "TRACE",
         }
     }
-
-    /// Safe to repeat without changing server state (RFC 9110 §9.2.2).
-    pub fn is_idempotent(self) -> bool {
-        !matches!(self, Method::Post | Method::Patch)
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -116,10 +111,6 @@ impl Operation {
         self.parameters
             .iter()
             .filter(move |p| p.location == location)
-    }
-
-    pub fn successes(&self) -> impl Iterator<Item = &Response> {
-        self.responses.iter().filter(|r| r.is_success)
     }
 
     pub fn failures(&self) -> impl Iterator<Item = &Response> {
@@ -252,16 +243,6 @@ pub enum StatusMatch {
     Range(u8),
     /// `default`: every status not otherwise documented.
     Default,
-}
-
-impl StatusMatch {
-    pub fn spec_key(self) -> String {
-        match self {
-            StatusMatch::Code(c) => c.to_string(),
-            StatusMatch::Range(d) => format!("{d}XX"),
-            StatusMatch::Default => "default".to_string(),
-        }
-    }
 }
 
 #[derive(Debug, Clone)]
