@@ -221,39 +221,63 @@ fn credential_methods<'a>(
 enum Init {
     /// A positional argument of the client method.
     Argument,
-    /// Starts as this expression; a setter changes it.
-    Preset(TokenStream),
+    /// Starts as this expression; a setter changes it. `optional` fields
+    /// hold an `Option`, so the setter wraps the value in `Some`.
+    Preset { value: TokenStream, optional: bool },
 }
 
-fn field_inits(
-    w: &TypeWriter<'_>,
-    op: &Operation,
-    n: &OperationNames,
-) -> Vec<(String, TokenStream, Init)> {
+/// One field of the request a call builds.
+struct FieldInit {
+    field: String,
+    ty: TokenStream,
+    init: Init,
+    /// The setter's doc line.
+    what: String,
+}
+
+fn field_inits(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> Vec<FieldInit> {
+    let none = || Init::Preset {
+        value: quote! { ::std::option::Option::None },
+        optional: true,
+    };
     let mut out = Vec::new();
     for (p, field) in request_fields(op, n) {
-        let ty = w.ty(&p.ty);
         let init = if !p.required {
-            Init::Preset(quote! { ::std::option::Option::None })
+            none()
         } else {
             match p.default.as_ref().and_then(|d| default_expr(w, &p.ty, d)) {
-                Some(expr) => Init::Preset(expr),
+                Some(value) => Init::Preset {
+                    value,
+                    optional: false,
+                },
                 None => Init::Argument,
             }
         };
-        out.push((field.clone(), ty, init));
+        out.push(FieldInit {
+            field: field.clone(),
+            ty: w.ty(&p.ty),
+            init,
+            what: format!("Set `{}`.", p.name),
+        });
     }
     if let Some((body, content)) = op.body_content() {
-        let ty = body_type(w, n, content);
-        let defaults = body_has_default(w, content);
         let init = if !body.required {
-            Init::Preset(quote! { ::std::option::Option::None })
-        } else if defaults {
-            Init::Preset(quote! { ::std::default::Default::default() })
+            none()
+        } else if body_has_default(w, content) {
+            Init::Preset {
+                value: quote! { ::std::default::Default::default() },
+                optional: false,
+            }
         } else {
             Init::Argument
         };
-        out.push((n.body.clone(), ty, init));
+        let ty = body_type(w, n, content);
+        out.push(FieldInit {
+            field: n.body.clone(),
+            ty,
+            init,
+            what: "Set the request body.".to_string(),
+        });
     }
     out
 }
@@ -265,16 +289,16 @@ fn client_method(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> Toke
     let inits = field_inits(w, op, n);
     let args = inits
         .iter()
-        .filter(|(_, _, i)| matches!(i, Init::Argument))
-        .map(|(field, ty, _)| {
-            let field = ident(field);
+        .filter(|f| matches!(f.init, Init::Argument))
+        .map(|f| {
+            let (field, ty) = (ident(&f.field), &f.ty);
             quote! { #field: impl ::std::convert::Into<#ty> }
         });
-    let values = inits.iter().map(|(field, _, init)| {
-        let field = ident(field);
-        match init {
+    let values = inits.iter().map(|f| {
+        let field = ident(&f.field);
+        match &f.init {
             Init::Argument => quote! { #field: #field.into() },
-            Init::Preset(expr) => quote! { #field: #expr },
+            Init::Preset { value, .. } => quote! { #field: #value },
         }
     });
     let endpoint = format!("`{} {}`", op.method.as_str(), op.path);
@@ -344,41 +368,28 @@ fn builder(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> TokenStrea
 }
 
 fn setters(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> Vec<TokenStream> {
-    let mut out = Vec::new();
-    let inits = field_inits(w, op, n);
-    for (field, ty, init) in &inits {
-        let Init::Preset(_) = init else { continue };
-        let optional = op
-            .parameters
-            .iter()
-            .zip(&n.params)
-            .find(|(_, f)| *f == field)
-            .map(|(p, _)| !p.required)
-            .unwrap_or_else(|| op.body.as_ref().is_some_and(|b| !b.required));
-        let setter = ident(field);
-        let field = ident(field);
-        let value = if optional {
-            quote! { ::std::option::Option::Some(value.into()) }
-        } else {
-            quote! { value.into() }
-        };
-        let what = op
-            .parameters
-            .iter()
-            .zip(&n.params)
-            .find(|(_, f)| ident(f) == field)
-            .map(|(p, _)| format!("Set `{}`.", p.name))
-            .unwrap_or_else(|| "Set the request body.".to_string());
-        let docs = doc_lines(&what);
-        out.push(quote! {
-            #docs
-            pub fn #setter(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
-                self.request.#field = #value;
-                self
-            }
-        });
-    }
-    out
+    field_inits(w, op, n)
+        .into_iter()
+        .filter_map(|f| {
+            let Init::Preset { optional, .. } = f.init else {
+                return None;
+            };
+            let (field, ty) = (ident(&f.field), f.ty);
+            let value = if optional {
+                quote! { ::std::option::Option::Some(value.into()) }
+            } else {
+                quote! { value.into() }
+            };
+            let docs = doc_lines(&f.what);
+            Some(quote! {
+                #docs
+                pub fn #field(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
+                    self.request.#field = #value;
+                    self
+                }
+            })
+        })
+        .collect()
 }
 
 fn send_body(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> TokenStream {
