@@ -153,6 +153,25 @@ fn route(op: &Operation) -> TokenStream {
     }
 }
 
+/// For a query, header or cookie parameter: the word rejections use and the
+/// `Incoming` method that reads it.
+fn location_reader(location: ParamLocation) -> (&'static str, proc_macro2::Ident) {
+    match location {
+        ParamLocation::Query => ("query parameter", ident("query")),
+        ParamLocation::Header => ("header", ident("header")),
+        _ => ("cookie", ident("cookie")),
+    }
+}
+
+/// `.map(From::from)` when `ty` is a newtype over the list a reader returns.
+fn into_newtype(w: &TypeWriter<'_>, ty: &crate::model::TypeRef) -> TokenStream {
+    if w.newtype_inner(ty).is_some() {
+        quote! { .map(::std::convert::From::from) }
+    } else {
+        TokenStream::new()
+    }
+}
+
 /// The order path parameters are captured in: the template's order.
 fn path_param_order(op: &Operation) -> Vec<&str> {
     let mut names = Vec::new();
@@ -185,20 +204,8 @@ fn handler(
     let constants = op.parameters.iter().filter_map(|p| {
         let constant = p.constant.as_ref()?;
         let wire = &p.name;
-        let (what, read) = match p.location {
-            ParamLocation::Query => (
-                "query parameter",
-                quote! { incoming.query::<::std::string::String>(#wire)? },
-            ),
-            ParamLocation::Header => (
-                "header",
-                quote! { incoming.header::<::std::string::String>(#wire)? },
-            ),
-            _ => (
-                "cookie",
-                quote! { incoming.cookie::<::std::string::String>(#wire)? },
-            ),
-        };
+        let (what, reader) = location_reader(p.location);
+        let read = quote! { incoming.#reader::<::std::string::String>(#wire)? };
         Some(quote! { ::mfa_runtime::server::expect_constant(#what, #wire, #read, #constant)?; })
     });
     let fields = request_fields(op, n).map(|(p, field)| {
@@ -209,11 +216,7 @@ fn handler(
                 let index = order.iter().position(|name| *name == p.name).unwrap_or(0);
                 let many = op.segments.iter().any(|s| matches!(s, PathSegment::Hierarchy { param, .. } if *param == p.name));
                 let read = if many {
-                    let converted = if w.newtype_inner(&p.ty).is_some() {
-                        quote! { .map(::std::convert::From::from) }
-                    } else {
-                        TokenStream::new()
-                    };
+                    let converted = into_newtype(w, &p.ty);
                     quote! { value.parse_many(#wire)#converted }
                 } else if shape(w, &p.ty) == Shape::Scalar {
                     quote! { value.parse(#wire) }
@@ -229,19 +232,11 @@ fn handler(
                 }
             }
             location => {
-                let what = match location {
-                    ParamLocation::Query => "query parameter",
-                    ParamLocation::Header => "header",
-                    _ => "cookie",
-                };
+                let (what, reader) = location_reader(location);
                 let read = match (location, shape(w, &p.ty)) {
                     (ParamLocation::Query, Shape::Array) => {
                         let explode = p.explode;
-                        let converted = if w.newtype_inner(&p.ty).is_some() {
-                            quote! { .map(::std::convert::From::from) }
-                        } else {
-                            TokenStream::new()
-                        };
+                        let converted = into_newtype(w, &p.ty);
                         let read = match (p.style, query_layout(p)) {
                             (ParamStyle::Form, _) => quote! { incoming.query_array(#wire, #explode)? },
                             (_, QueryLayout::Delimited(variant)) => {
@@ -268,18 +263,9 @@ fn handler(
                             }
                         }
                     }
-                    (_, Shape::Scalar) => match location {
-                        ParamLocation::Query => quote! { incoming.query(#wire)? },
-                        ParamLocation::Header => quote! { incoming.header(#wire)? },
-                        _ => quote! { incoming.cookie(#wire)? },
-                    },
+                    (_, Shape::Scalar) => quote! { incoming.#reader(#wire)? },
                     (_, _) => {
-                        let read = match location {
-                            ParamLocation::Query => quote! { incoming.query::<::mfa_runtime::param::JsonParam<_>>(#wire)? },
-                            ParamLocation::Header => quote! { incoming.header::<::mfa_runtime::param::JsonParam<_>>(#wire)? },
-                            _ => quote! { incoming.cookie::<::mfa_runtime::param::JsonParam<_>>(#wire)? },
-                        };
-                        quote! { #read.map(|v| v.0) }
+                        quote! { incoming.#reader::<::mfa_runtime::param::JsonParam<_>>(#wire)?.map(|v| v.0) }
                     }
                 };
                 if p.required {
