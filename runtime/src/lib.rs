@@ -5,7 +5,8 @@
 //! here, where it is tested directly: parameter encoding ([`param`], and
 //! [`form`] for objects in a query and form bodies), the
 //! client's request and error handling ([`client`]), and the server's routing,
-//! request reading and response writing ([`routing`], [`server`]).
+//! request reading and response writing ([`routing`], [`server`]), and
+//! Fireblocks' request signing ([`fireblocks`]).
 
 pub mod form;
 pub mod param;
@@ -14,6 +15,8 @@ pub mod param;
 pub mod client;
 #[cfg(feature = "client")]
 pub mod credentials;
+#[cfg(feature = "fireblocks")]
+pub mod fireblocks;
 
 pub mod routing;
 #[cfg(feature = "server")]

@@ -117,6 +117,19 @@ impl Operation {
         self.responses.iter().filter(|r| !r.is_success)
     }
 
+    /// The header parameter that carries an idempotency key (`Idempotency-Key`
+    /// or `X-Idempotency-Key`, any case, a string): a request that has one may
+    /// be retried safely whatever its method, and a server stores the first
+    /// answer to each key.
+    pub fn idempotency_key(&self) -> Option<&Parameter> {
+        self.parameters_in(ParamLocation::Header).find(|p| {
+            matches!(p.ty, TypeRef::String(_))
+                && ["idempotency-key", "x-idempotency-key"]
+                    .iter()
+                    .any(|name| p.name.eq_ignore_ascii_case(name))
+        })
+    }
+
     /// The request body and the media type the generated code sends.
     pub fn body_content(&self) -> Option<(&RequestBody, &Content)> {
         self.body
