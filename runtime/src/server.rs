@@ -15,6 +15,11 @@ use crate::form::{FormError, MultipartBody};
 use crate::param::{Delimiter, ObjectKeys, ParamValue, split_array, split_delimited};
 use crate::routing::{PathValue, Route, RouteMatch, match_route};
 
+pub mod auth;
+pub mod idempotency;
+
+pub use auth::Principal;
+
 /// Request bodies larger than this are refused with 413 before parsing.
 pub const DEFAULT_BODY_LIMIT: usize = 2 * 1024 * 1024;
 
@@ -37,6 +42,14 @@ pub enum RejectionKind {
     InvalidBody,
     UnsupportedMediaType,
     BodyTooLarge,
+    /// No credential, or one that does not verify (401).
+    Unauthorized,
+    /// An idempotency key reused for a different request (422).
+    IdempotencyKeyReused,
+    /// An idempotency key whose first request is still running (409).
+    IdempotencyKeyInFlight,
+    /// A store the server depends on failed (503).
+    Unavailable,
 }
 
 impl Rejection {
@@ -46,6 +59,10 @@ impl Rejection {
             RejectionKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             RejectionKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             RejectionKind::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            RejectionKind::Unauthorized => StatusCode::UNAUTHORIZED,
+            RejectionKind::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+            RejectionKind::IdempotencyKeyInFlight => StatusCode::CONFLICT,
+            RejectionKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::BAD_REQUEST,
         };
         Rejection {
@@ -71,6 +88,9 @@ pub struct Incoming {
     pub uri: Uri,
     pub headers: HeaderMap,
     pub body: Bytes,
+    /// What layers put on the request: the [`auth::AuthOutcome`] of an
+    /// [`auth::AuthLayer`], the store of an [`idempotency::IdempotencyLayer`].
+    pub extensions: http::Extensions,
     query: Vec<(String, String)>,
 }
 
@@ -94,8 +114,17 @@ impl Incoming {
             uri: parts.uri,
             headers: parts.headers,
             body,
+            extensions: parts.extensions,
             query,
         })
+    }
+
+    /// The caller an [`auth::AuthLayer`] authenticated, if any.
+    pub fn principal(&self) -> Option<&Principal> {
+        match self.extensions.get::<auth::AuthOutcome>() {
+            Some(auth::AuthOutcome::Authenticated(principal)) => Some(principal),
+            _ => None,
+        }
     }
 
     /// An optional query parameter (the first, when repeated).
@@ -462,7 +491,12 @@ async fn dispatch<A: Send + Sync + 'static>(
     let path = request.uri().path().to_string();
     match match_route(routes, &method, &path) {
         RouteMatch::Found { route, params } => match Incoming::read(request, limit).await {
-            Ok(incoming) => handle(api, route, incoming, params).await,
+            // A credential that was sent and does not verify is refused
+            // whatever the operation requires.
+            Ok(incoming) => match incoming.extensions.get::<auth::AuthOutcome>() {
+                Some(auth::AuthOutcome::Refused(rejection)) => reject(&api, rejection.clone()),
+                _ => handle(api, route, incoming, params).await,
+            },
             Err(rejection) => reject(&api, rejection),
         },
         RouteMatch::MethodNotAllowed { allowed } => {

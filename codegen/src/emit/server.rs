@@ -11,7 +11,7 @@ use super::params::{
 use super::rejection::rejection_body;
 use super::rust::{TypeWriter, doc_lines, doc_paragraphs, ident};
 use crate::model::{
-    Api, Operation, ParamLocation, ParamStyle, PathSegment, SegmentPart, StatusMatch,
+    Api, Operation, ParamLocation, ParamStyle, PathSegment, SecurityKind, SegmentPart, StatusMatch,
 };
 use crate::naming::{Names, OperationNames};
 
@@ -61,6 +61,7 @@ pub fn emit(api: &Api, names: &Names) -> TokenStream {
     let handlers = ops.iter().map(|(op, n)| handler(&w, op, n, &trait_name));
     let responses = ops.iter().map(|(op, n)| into_response(&w, op, n));
     let rejection = rejection_body(api);
+    let security = security_consts(api, names);
     let trait_docs = doc_lines(&format!(
         "Implement this to serve {} (version {}); [`router`] turns an implementation into an axum router.",
         api.title, api.version
@@ -68,13 +69,16 @@ pub fn emit(api: &Api, names: &Names) -> TokenStream {
     quote! {
         #![allow(clippy::large_enum_variant)]
 
+        #security
+
         #trait_docs
         pub trait #trait_name: ::std::marker::Send + ::std::marker::Sync + 'static {
             #(#trait_methods)*
 
             /// Answer a request that could not be read (missing or invalid
-            /// parameters, a malformed body, an unknown path). By default: the
-            /// rejection's status with a body in this API's own error shape.
+            /// parameters, a malformed body, an unknown path) or was not
+            /// authenticated (401). By default: the rejection's status with a
+            /// body in this API's own error shape.
             fn reject(&self, rejection: ::mfa_runtime::server::Rejection) -> ::mfa_runtime::axum::response::Response {
                 default_rejection(&rejection)
             }
@@ -104,6 +108,61 @@ pub fn emit(api: &Api, names: &Names) -> TokenStream {
     }
 }
 
+/// `pub mod security`: each scheme the spec declares, for
+/// `mfa_runtime::server::auth::SchemeVerifier`, so users never retype a
+/// header name.
+fn security_consts(api: &Api, names: &Names) -> TokenStream {
+    let consts = api
+        .security_schemes
+        .iter()
+        .zip(&names.schemes)
+        .map(|(scheme, name)| {
+            let name = ident(&name.trim_start_matches("r#").to_ascii_uppercase());
+            let key = &scheme.key;
+            let value = match &scheme.kind {
+                SecurityKind::Bearer { .. } | SecurityKind::OAuth2 => {
+                    quote! { ::mfa_runtime::server::auth::Scheme::bearer(#key) }
+                }
+                SecurityKind::Basic => quote! { ::mfa_runtime::server::auth::Scheme::basic(#key) },
+                SecurityKind::ApiKey { location, name } => {
+                    let location = ident(match location {
+                        ParamLocation::Query => "Query",
+                        ParamLocation::Cookie => "Cookie",
+                        _ => "Header",
+                    });
+                    quote! {
+                        ::mfa_runtime::server::auth::Scheme::api_key(#key, ::mfa_runtime::server::auth::ApiKeyIn::#location, #name)
+                    }
+                }
+            };
+            let docs = doc_paragraphs(&[
+                Some(&format!("The `{key}` security scheme.")),
+                scheme.description.as_deref(),
+            ]);
+            quote! {
+                #docs
+                pub const #name: ::mfa_runtime::server::auth::Scheme = #value;
+            }
+        });
+    quote! {
+        /// The security schemes this API declares, to configure an
+        /// `mfa_runtime::server::auth::SchemeVerifier` with.
+        pub mod security {
+            #(#consts)*
+        }
+    }
+}
+
+/// The trait method's caller argument: required for an operation that
+/// declares security, optional otherwise.
+fn caller_type(op: &Operation) -> TokenStream {
+    if op.security.is_empty() {
+        quote! { ::std::option::Option<::mfa_runtime::server::Principal> }
+    } else {
+        quote! { ::mfa_runtime::server::Principal }
+    }
+}
+
 fn trait_method(op: &Operation, n: &OperationNames) -> TokenStream {
     let method = ident(&n.method);
     let request = ident(&n.request);
@@ -114,16 +173,38 @@ fn trait_method(op: &Operation, n: &OperationNames) -> TokenStream {
         op.summary.as_deref(),
         op.description.as_deref(),
         Some(&endpoint),
+        Some(&caller_docs(op)),
     ]);
+    let caller = caller_type(op);
     quote! {
         #docs
         fn #method(
             &self,
+            caller: #caller,
             input: super::operations::#request,
         ) -> impl ::std::future::Future<
             Output = ::std::result::Result<super::operations::#response, super::operations::#error>,
         > + ::std::marker::Send;
     }
+}
+
+fn caller_docs(op: &Operation) -> String {
+    let mut text = if op.security.is_empty() {
+        "`caller`: who the auth layer authenticated, if anyone (the spec requires no authentication).".to_string()
+    } else {
+        let schemes: Vec<String> = op.security.iter().map(|s| format!("`{s}`")).collect();
+        format!(
+            "`caller`: authenticated by {}; the router answers 401 before this runs otherwise.",
+            schemes.join(" or ")
+        )
+    };
+    if let Some(key) = op.idempotency_key() {
+        text.push_str(&format!(
+            " Under an idempotency layer, a request with `{}` runs this once per key and caller; retries get the stored response.",
+            key.name
+        ));
+    }
+    text
 }
 
 fn route(op: &Operation) -> TokenStream {
@@ -320,20 +401,45 @@ fn handler(
     } else {
         (TokenStream::new(), TokenStream::new())
     };
+    let op_id = &op.id;
+    let authenticate = if op.security.is_empty() {
+        quote! { let caller = incoming.principal().cloned(); }
+    } else {
+        let accepted = &op.security;
+        quote! {
+            let caller = match ::mfa_runtime::server::auth::require(&incoming, #op_id, &[#(#accepted),*]) {
+                ::std::result::Result::Ok(caller) => caller,
+                ::std::result::Result::Err(rejection) => return api.reject(rejection),
+            };
+        }
+    };
+    let call = quote! {
+        match api.#method(caller, request).await {
+            ::std::result::Result::Ok(response) => ::mfa_runtime::axum::response::IntoResponse::into_response(response),
+            ::std::result::Result::Err(error) => ::mfa_runtime::axum::response::IntoResponse::into_response(error),
+        }
+    };
+    let run = match op.idempotency_key() {
+        Some(key) => {
+            let header = &key.name;
+            quote! {
+                ::mfa_runtime::server::idempotency::run(&incoming, #op_id, #header, |rejection| api.reject(rejection), async move { #call }).await
+            }
+        }
+        None => call,
+    };
     quote! {
         async fn #handler<A: #trait_name>(
             api: &A,
             incoming: ::mfa_runtime::server::Incoming,
             params: &[::mfa_runtime::routing::PathValue],
         ) -> ::mfa_runtime::axum::response::Response {
+            #authenticate
             let request = match #reader(&incoming, params)#awaited {
                 ::std::result::Result::Ok(request) => request,
                 ::std::result::Result::Err(rejection) => return api.reject(rejection),
             };
-            match api.#method(request).await {
-                ::std::result::Result::Ok(response) => ::mfa_runtime::axum::response::IntoResponse::into_response(response),
-                ::std::result::Result::Err(error) => ::mfa_runtime::axum::response::IntoResponse::into_response(error),
-            }
+            #run
         }
 
         #asyncness fn #reader(

@@ -1,0 +1,646 @@
+//! Authenticating callers: an [`AuthLayer`] in front of a generated router
+//! runs a [`Verifier`] on each request and records the outcome on it; the
+//! generated handler of an operation that declares `security` then requires
+//! a [`Principal`] of an accepted scheme (else 401 through the trait's
+//! `reject`) and hands it to the trait method.
+//!
+//! Two verifiers come built in: [`SchemeVerifier`] for the schemes a spec
+//! declares (bearer tokens, API keys in a header, query or cookie, basic),
+//! each checked by a closure of yours, and [`FireblocksVerifier`] for
+//! Fireblocks' signed JWTs. Implement [`Verifier`] for anything else.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::response::Response;
+use base64::Engine;
+use bytes::Bytes;
+use futures_util::future::BoxFuture;
+use http::request::Parts;
+
+use super::{Rejection, RejectionKind};
+use crate::fireblocks::{self, Expected, VerifyingKey};
+
+/// Who made a request, as a verifier established it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Principal {
+    /// The key of the security scheme that authenticated the caller
+    /// (`bearerAuth`, `ssoToken`), or [`FIREBLOCKS_SCHEME`].
+    pub scheme: Cow<'static, str>,
+    /// Who the caller is: what the verifier returned (a user id, the API key).
+    pub subject: String,
+}
+
+impl Principal {
+    pub fn new(scheme: impl Into<Cow<'static, str>>, subject: impl Into<String>) -> Self {
+        Principal {
+            scheme: scheme.into(),
+            subject: subject.into(),
+        }
+    }
+}
+
+/// What an [`AuthLayer`] found, stored in the request's extensions.
+#[derive(Debug, Clone)]
+pub enum AuthOutcome {
+    /// No credential was sent.
+    Anonymous,
+    /// A credential was sent and verified.
+    Authenticated(Principal),
+    /// A credential was sent and did not verify (or could not be read):
+    /// the router answers with this rejection before any handler runs.
+    Refused(Rejection),
+}
+
+/// Checks the credentials of one request. `body` is the whole body as
+/// received (bounded by the layer), for schemes that sign it.
+pub trait Verifier: Send + Sync + 'static {
+    fn verify<'a>(&'a self, parts: &'a Parts, body: &'a Bytes) -> BoxFuture<'a, AuthOutcome>;
+}
+
+/// A 401 saying why.
+pub fn unauthorized(message: impl Into<String>) -> Rejection {
+    Rejection::new(RejectionKind::Unauthorized, message)
+}
+
+/// What generated handlers call for an operation that declares `security`:
+/// the authenticated principal if its scheme is one of `accepted`, else a
+/// 401 naming them.
+pub fn require(
+    incoming: &super::Incoming,
+    operation: &str,
+    accepted: &[&str],
+) -> Result<Principal, Rejection> {
+    match incoming.principal() {
+        Some(principal) if accepted.contains(&principal.scheme.as_ref()) => Ok(principal.clone()),
+        Some(principal) => Err(unauthorized(format!(
+            "`{operation}` accepts {}, not {}",
+            accepted.join(" or "),
+            principal.scheme
+        ))),
+        None => Err(unauthorized(format!(
+            "`{operation}` requires authentication: {}",
+            accepted.join(" or ")
+        ))),
+    }
+}
+
+/// Request bodies the layer buffers for verification; over this the request
+/// is refused with 413 (set it to the router's own limit or above).
+pub const DEFAULT_AUTH_BODY_LIMIT: usize = super::DEFAULT_BODY_LIMIT;
+
+/// A tower layer that verifies each request with `V` and records the
+/// [`AuthOutcome`] in its extensions. Put it around a generated router (or
+/// around the router it is nested in, so Fireblocks' `uri` claim sees the
+/// full path).
+pub struct AuthLayer<V> {
+    verifier: Arc<V>,
+    body_limit: usize,
+}
+
+impl<V> Clone for AuthLayer<V> {
+    fn clone(&self) -> Self {
+        AuthLayer {
+            verifier: Arc::clone(&self.verifier),
+            body_limit: self.body_limit,
+        }
+    }
+}
+
+impl<V: Verifier> AuthLayer<V> {
+    pub fn new(verifier: V) -> Self {
+        AuthLayer {
+            verifier: Arc::new(verifier),
+            body_limit: DEFAULT_AUTH_BODY_LIMIT,
+        }
+    }
+
+    /// Refuse bodies over `limit` bytes with 413 (default: the router's).
+    pub fn with_body_limit(mut self, limit: usize) -> Self {
+        self.body_limit = limit;
+        self
+    }
+}
+
+impl<S, V> tower::Layer<S> for AuthLayer<V> {
+    type Service = AuthService<S, V>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        AuthService {
+            inner,
+            verifier: Arc::clone(&self.verifier),
+            body_limit: self.body_limit,
+        }
+    }
+}
+
+/// The service an [`AuthLayer`] wraps around a router.
+pub struct AuthService<S, V> {
+    inner: S,
+    verifier: Arc<V>,
+    body_limit: usize,
+}
+
+impl<S: Clone, V> Clone for AuthService<S, V> {
+    fn clone(&self) -> Self {
+        AuthService {
+            inner: self.inner.clone(),
+            verifier: Arc::clone(&self.verifier),
+            body_limit: self.body_limit,
+        }
+    }
+}
+
+impl<S, V> tower::Service<Request> for AuthService<S, V>
+where
+    S: tower::Service<Request, Response = Response> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    V: Verifier,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = BoxFuture<'static, Result<Response, S::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        // The clone that was polled ready serves this call.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let verifier = Arc::clone(&self.verifier);
+        let limit = self.body_limit;
+        Box::pin(async move {
+            let (mut parts, body) = request.into_parts();
+            let (body, outcome) = match axum::body::to_bytes(body, limit).await {
+                Ok(body) => {
+                    let outcome = verifier.verify(&parts, &body).await;
+                    (body, outcome)
+                }
+                Err(_) => (
+                    Bytes::new(),
+                    AuthOutcome::Refused(Rejection::new(
+                        RejectionKind::BodyTooLarge,
+                        format!("the request body is larger than {limit} bytes or was cut off"),
+                    )),
+                ),
+            };
+            parts.extensions.insert(outcome);
+            inner
+                .call(Request::from_parts(parts, Body::from(body)))
+                .await
+        })
+    }
+}
+
+/// Where an API key travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiKeyIn {
+    Header,
+    Query,
+    Cookie,
+}
+
+/// How a security scheme carries its credential on the wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchemeKind {
+    /// `Authorization: Bearer <token>` (also OAuth2 and OpenID Connect).
+    Bearer,
+    /// `Authorization: Basic <base64 user:password>`.
+    Basic,
+    /// A named header, query parameter or cookie.
+    ApiKey {
+        location: ApiKeyIn,
+        name: Cow<'static, str>,
+    },
+}
+
+/// A security scheme of a spec; generated modules declare each of theirs
+/// as a const in `server::security`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scheme {
+    /// The key under `components/securitySchemes`.
+    pub key: &'static str,
+    pub kind: SchemeKind,
+}
+
+impl Scheme {
+    pub const fn bearer(key: &'static str) -> Self {
+        Scheme {
+            key,
+            kind: SchemeKind::Bearer,
+        }
+    }
+
+    pub const fn basic(key: &'static str) -> Self {
+        Scheme {
+            key,
+            kind: SchemeKind::Basic,
+        }
+    }
+
+    pub const fn api_key(key: &'static str, location: ApiKeyIn, name: &'static str) -> Self {
+        Scheme {
+            key,
+            kind: SchemeKind::ApiKey {
+                location,
+                name: Cow::Borrowed(name),
+            },
+        }
+    }
+
+    /// The same scheme with the API key under another name: Ping's SSO
+    /// token travels in a header named after the tenant's session cookie.
+    /// A bearer or basic scheme is returned unchanged.
+    pub fn named(mut self, name: impl Into<String>) -> Self {
+        if let SchemeKind::ApiKey { name: current, .. } = &mut self.kind {
+            *current = Cow::Owned(name.into());
+        }
+        self
+    }
+
+    /// The credential this scheme carries in `parts`, if one was sent
+    /// (a basic credential decoded to `user:password`).
+    pub fn credential(&self, parts: &Parts) -> Option<String> {
+        match &self.kind {
+            SchemeKind::Bearer => authorization(parts, "Bearer"),
+            SchemeKind::Basic => authorization(parts, "Basic").map(|encoded| {
+                base64::engine::general_purpose::STANDARD
+                    .decode(encoded.trim())
+                    .ok()
+                    .and_then(|bytes| String::from_utf8(bytes).ok())
+                    // Sent but unreadable: an empty credential, which no
+                    // check accepts and which is refused, not ignored.
+                    .unwrap_or_default()
+            }),
+            SchemeKind::ApiKey { location, name } => match location {
+                ApiKeyIn::Header => parts
+                    .headers
+                    .get(name.as_ref())
+                    .map(|v| v.to_str().unwrap_or_default().to_owned()),
+                ApiKeyIn::Query => parts.uri.query().and_then(|q| {
+                    form_urlencoded::parse(q.as_bytes())
+                        .find(|(n, _)| n == name.as_ref())
+                        .map(|(_, v)| v.into_owned())
+                }),
+                ApiKeyIn::Cookie => cookie(parts, name),
+            },
+        }
+    }
+}
+
+/// `Authorization: <scheme> <value>`, the scheme matched ignoring case.
+fn authorization(parts: &Parts, scheme: &str) -> Option<String> {
+    let value = parts.headers.get(http::header::AUTHORIZATION)?;
+    let text = value.to_str().ok()?;
+    let (given, rest) = text.split_once(' ')?;
+    given
+        .eq_ignore_ascii_case(scheme)
+        .then(|| rest.trim().to_owned())
+}
+
+fn cookie(parts: &Parts, name: &str) -> Option<String> {
+    parts
+        .headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|h| h.to_str().ok())
+        .flat_map(|h| h.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+type Check = Arc<dyn Fn(String) -> BoxFuture<'static, Option<String>> + Send + Sync>;
+
+/// Verifies a spec's security schemes, each with a check of yours that
+/// turns a credential into a subject (`None`: not valid).
+///
+/// Each scheme whose credential is present is checked in the order added;
+/// the first that verifies authenticates the caller. Credentials sent that
+/// all fail are refused (401); none sent is anonymous, which operations
+/// that declare `security` refuse themselves.
+#[derive(Clone, Default)]
+pub struct SchemeVerifier {
+    schemes: Vec<(Scheme, Check)>,
+}
+
+impl std::fmt::Debug for SchemeVerifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.schemes.iter().map(|(s, _)| s))
+            .finish()
+    }
+}
+
+impl SchemeVerifier {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Accept `scheme`'s credential when `check` returns a subject for it.
+    pub fn with<F, Fut>(mut self, scheme: Scheme, check: F) -> Self
+    where
+        F: Fn(String) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Option<String>> + Send + 'static,
+    {
+        let check: Check = Arc::new(move |credential| Box::pin(check(credential)));
+        self.schemes.push((scheme, check));
+        self
+    }
+}
+
+impl Verifier for SchemeVerifier {
+    fn verify<'a>(&'a self, parts: &'a Parts, _body: &'a Bytes) -> BoxFuture<'a, AuthOutcome> {
+        Box::pin(async move {
+            let mut refused = Vec::new();
+            for (scheme, check) in &self.schemes {
+                let Some(credential) = scheme.credential(parts) else {
+                    continue;
+                };
+                match check(credential).await {
+                    Some(subject) => {
+                        return AuthOutcome::Authenticated(Principal::new(scheme.key, subject));
+                    }
+                    None => refused.push(scheme.key),
+                }
+            }
+            if refused.is_empty() {
+                AuthOutcome::Anonymous
+            } else {
+                AuthOutcome::Refused(unauthorized(format!(
+                    "the {} credential is not valid",
+                    refused.join(" and ")
+                )))
+            }
+        })
+    }
+}
+
+/// The scheme of principals a [`FireblocksVerifier`] authenticates.
+pub const FIREBLOCKS_SCHEME: &str = "fireblocks";
+
+/// Verifies Fireblocks' signed requests: `X-API-Key` names a registered
+/// public key, `Authorization: Bearer <JWT>` must verify against it and
+/// match this request (`uri`, `bodyHash`, lifetime, expiry, see
+/// [`fireblocks::verify`]), and its nonce must not have been seen before.
+/// Every request needs both headers: the spec declares no security, the
+/// vendor requires it of every call. The principal's subject is the API key.
+///
+/// Nonces are remembered in this process until their token expires; behind
+/// a load balancer, pin an API key to one instance or keys could be replayed
+/// on another within their 30-second life.
+#[derive(Debug)]
+pub struct FireblocksVerifier {
+    keys: HashMap<String, VerifyingKey>,
+    nonces: NonceCache,
+    leeway_secs: u64,
+    clock: fn() -> u64,
+}
+
+impl Default for FireblocksVerifier {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl FireblocksVerifier {
+    pub fn new() -> Self {
+        FireblocksVerifier {
+            keys: HashMap::new(),
+            nonces: NonceCache::new(DEFAULT_NONCE_CAPACITY),
+            leeway_secs: 5,
+            clock: fireblocks::now,
+        }
+    }
+
+    /// Register an API user: its API key and RSA public key.
+    pub fn with_key(mut self, api_key: impl Into<String>, key: VerifyingKey) -> Self {
+        self.keys.insert(api_key.into(), key);
+        self
+    }
+
+    /// How far ahead of this server's clock a token's `iat` may be (5 s).
+    pub fn with_leeway_secs(mut self, leeway_secs: u64) -> Self {
+        self.leeway_secs = leeway_secs;
+        self
+    }
+
+    /// Remember at most `capacity` unexpired nonces; past that, requests are
+    /// refused until some expire (failing closed, never forgetting early).
+    pub fn with_nonce_capacity(mut self, capacity: usize) -> Self {
+        self.nonces = NonceCache::new(capacity);
+        self
+    }
+
+    /// The clock, seconds since the epoch (tests move it).
+    pub fn with_clock(mut self, clock: fn() -> u64) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    fn check(&self, parts: &Parts, body: &[u8]) -> Result<Principal, Rejection> {
+        let header = |name: &str| {
+            parts
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .filter(|v| !v.is_empty())
+        };
+        let api_key = header(fireblocks::API_KEY_HEADER).ok_or_else(|| {
+            unauthorized(format!(
+                "the {} header is missing",
+                fireblocks::API_KEY_HEADER
+            ))
+        })?;
+        let token = authorization(parts, "Bearer")
+            .ok_or_else(|| unauthorized("the Authorization: Bearer <JWT> header is missing"))?;
+        let key = self
+            .keys
+            .get(api_key)
+            .ok_or_else(|| unauthorized("the API key is not registered"))?;
+        // Nested routers see their path with the prefix taken off; the token
+        // was signed for the path as sent.
+        let uri = parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map(|original| &original.0)
+            .unwrap_or(&parts.uri);
+        let uri = uri.path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
+        let now = (self.clock)();
+        let claims = fireblocks::verify(
+            &token,
+            key,
+            Expected {
+                api_key,
+                uri,
+                body,
+                now,
+                leeway_secs: self.leeway_secs,
+            },
+        )
+        .map_err(|e| unauthorized(e.to_string()))?;
+        self.nonces.insert_new(
+            format!("{api_key}\n{}", claims.nonce),
+            claims.exp.saturating_add(self.leeway_secs),
+            now,
+        )?;
+        Ok(Principal::new(FIREBLOCKS_SCHEME, api_key))
+    }
+}
+
+impl Verifier for FireblocksVerifier {
+    fn verify<'a>(&'a self, parts: &'a Parts, body: &'a Bytes) -> BoxFuture<'a, AuthOutcome> {
+        let outcome = match self.check(parts, body) {
+            Ok(principal) => AuthOutcome::Authenticated(principal),
+            Err(rejection) => AuthOutcome::Refused(rejection),
+        };
+        Box::pin(std::future::ready(outcome))
+    }
+}
+
+/// Unexpired nonces [`FireblocksVerifier`] remembers by default.
+pub const DEFAULT_NONCE_CAPACITY: usize = 100_000;
+
+/// Nonces seen, each kept until its token's expiry (after which the token
+/// is refused as expired anyway), at most `capacity` of them.
+#[derive(Debug)]
+pub struct NonceCache {
+    seen: Mutex<HashMap<String, u64>>,
+    capacity: usize,
+}
+
+impl NonceCache {
+    pub fn new(capacity: usize) -> Self {
+        NonceCache {
+            seen: Mutex::new(HashMap::new()),
+            capacity,
+        }
+    }
+
+    /// Record `nonce` until `expires` (seconds since the epoch); refused if
+    /// it was seen, or if the cache is full of unexpired nonces.
+    pub fn insert_new(&self, nonce: String, expires: u64, now: u64) -> Result<(), Rejection> {
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.get(&nonce).is_some_and(|&until| until > now) {
+            return Err(unauthorized("the JWT nonce was already used"));
+        }
+        if seen.len() >= self.capacity {
+            seen.retain(|_, until| *until > now);
+        }
+        if seen.len() >= self.capacity {
+            return Err(Rejection::new(
+                RejectionKind::Unavailable,
+                "too many signed requests in the last 30 seconds to check for replays",
+            ));
+        }
+        seen.insert(nonce, expires);
+        Ok(())
+    }
+
+    pub fn len(&self) -> usize {
+        self.seen.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(uri: &str, headers: &[(&str, &str)]) -> Parts {
+        let mut builder = http::Request::builder().uri(uri);
+        for (n, v) in headers {
+            builder = builder.header(*n, *v);
+        }
+        builder.body(()).unwrap().into_parts().0
+    }
+
+    #[test]
+    fn nonces_are_refused_twice_until_they_expire_and_the_cache_is_bounded() {
+        let cache = NonceCache::new(2);
+        assert!(cache.insert_new("a".into(), 100, 50).is_ok());
+        assert_eq!(
+            cache.insert_new("a".into(), 100, 60).unwrap_err().status,
+            http::StatusCode::UNAUTHORIZED
+        );
+        assert!(cache.insert_new("b".into(), 70, 60).is_ok());
+        // Full of unexpired nonces: fail closed.
+        let full = cache.insert_new("c".into(), 100, 65).unwrap_err();
+        assert_eq!(full.kind, RejectionKind::Unavailable);
+        // Once `b` expires its slot is reused.
+        assert!(cache.insert_new("c".into(), 100, 71).is_ok());
+        assert_eq!(cache.len(), 2);
+        // An expired nonce is no longer remembered (its token is expired too).
+        assert!(cache.insert_new("a".into(), 200, 150).is_ok());
+    }
+
+    #[test]
+    fn schemes_find_their_credentials() {
+        let p = parts(
+            "/x?key=q1",
+            &[
+                ("authorization", "bearer tok"),
+                ("cookie", "a=1; sess=c1"),
+                ("iPlanetDirectoryPro", "h1"),
+            ],
+        );
+        assert_eq!(Scheme::bearer("b").credential(&p).as_deref(), Some("tok"));
+        assert_eq!(Scheme::basic("b").credential(&p), None);
+        let header = Scheme::api_key("sso", ApiKeyIn::Header, "iPlanetDirectoryPro");
+        assert_eq!(header.credential(&p).as_deref(), Some("h1"));
+        assert_eq!(header.clone().named("other").credential(&p), None);
+        let query = Scheme::api_key("q", ApiKeyIn::Query, "key");
+        assert_eq!(query.credential(&p).as_deref(), Some("q1"));
+        let cookie = Scheme::api_key("c", ApiKeyIn::Cookie, "sess");
+        assert_eq!(cookie.credential(&p).as_deref(), Some("c1"));
+        let basic = parts("/", &[("authorization", "Basic YW5uOnB3")]);
+        assert_eq!(
+            Scheme::basic("b").credential(&basic).as_deref(),
+            Some("ann:pw")
+        );
+    }
+
+    #[tokio::test]
+    async fn the_scheme_verifier_tries_each_present_credential() {
+        let verifier = SchemeVerifier::new()
+            .with(Scheme::bearer("bearerAuth"), |token| async move {
+                (token == "good").then(|| "ann".to_string())
+            })
+            .with(
+                Scheme::api_key("ssoToken", ApiKeyIn::Header, "x-sso"),
+                |value| async move { (value == "sso-ok").then(|| "bob".to_string()) },
+            );
+        let run = |headers: &[(&str, &str)]| {
+            let p = parts("/", headers);
+            let verifier = &verifier;
+            async move { verifier.verify(&p, &Bytes::new()).await }
+        };
+        assert!(matches!(run(&[]).await, AuthOutcome::Anonymous));
+        match run(&[("authorization", "Bearer good")]).await {
+            AuthOutcome::Authenticated(p) => assert_eq!(p, Principal::new("bearerAuth", "ann")),
+            other => panic!("{other:?}"),
+        }
+        // A bad bearer token with a good SSO token: the SSO token wins.
+        match run(&[("authorization", "Bearer bad"), ("x-sso", "sso-ok")]).await {
+            AuthOutcome::Authenticated(p) => assert_eq!(p, Principal::new("ssoToken", "bob")),
+            other => panic!("{other:?}"),
+        }
+        match run(&[("authorization", "Bearer bad")]).await {
+            AuthOutcome::Refused(r) => {
+                assert_eq!(r.status, http::StatusCode::UNAUTHORIZED);
+                assert!(r.message.contains("bearerAuth"), "{}", r.message);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
