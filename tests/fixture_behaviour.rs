@@ -132,6 +132,7 @@ mod tasks {
     impl NumericEnumsApi for Tasks {
         async fn list_tasks(
             &self,
+            _caller: Option<mfa_runtime::server::Principal>,
             input: ListTasksInput,
         ) -> Result<ListTasksSuccess, ListTasksError> {
             let priority = input.priority.unwrap_or(Priority::Value0);
@@ -383,7 +384,11 @@ mod search {
     }
 
     impl DefaultsApi for Echo {
-        async fn search(&self, input: SearchInput) -> Result<SearchSuccess, SearchError> {
+        async fn search(
+            &self,
+            _caller: Option<mfa_runtime::server::Principal>,
+            input: SearchInput,
+        ) -> Result<SearchSuccess, SearchError> {
             let body = input.body.clone();
             record(&self.seen, input);
             Ok(SearchSuccess::Ok { body })
@@ -563,6 +568,7 @@ mod devices {
     impl QueryStylesApi for Devices {
         async fn list_devices(
             &self,
+            _caller: Option<mfa_runtime::server::Principal>,
             input: ListDevicesInput,
         ) -> Result<ListDevicesSuccess, ListDevicesError> {
             record(&self.seen, input);
@@ -817,13 +823,18 @@ mod forms {
     }
 
     impl FormBodiesApi for Forms {
-        async fn sign_up(&self, input: SignUpInput) -> Result<SignUpSuccess, SignUpError> {
+        async fn sign_up(
+            &self,
+            _caller: Option<mfa_runtime::server::Principal>,
+            input: SignUpInput,
+        ) -> Result<SignUpSuccess, SignUpError> {
             record(&self.seen, Call::SignUp(input));
             Ok(SignUpSuccess::NoContent)
         }
 
         async fn set_preferences(
             &self,
+            _caller: Option<mfa_runtime::server::Principal>,
             input: SetPreferencesInput,
         ) -> Result<SetPreferencesSuccess, SetPreferencesError> {
             record(&self.seen, Call::SetPreferences(input));
@@ -832,6 +843,7 @@ mod forms {
 
         async fn upload_photo(
             &self,
+            _caller: Option<mfa_runtime::server::Principal>,
             input: UploadPhotoInput,
         ) -> Result<UploadPhotoSuccess, UploadPhotoError> {
             let id = Some(input.id.clone());
@@ -841,20 +853,29 @@ mod forms {
             })
         }
 
-        async fn attach(&self, input: AttachInput) -> Result<AttachSuccess, AttachError> {
+        async fn attach(
+            &self,
+            _caller: Option<mfa_runtime::server::Principal>,
+            input: AttachInput,
+        ) -> Result<AttachSuccess, AttachError> {
             record(&self.seen, Call::Attach(input));
             Ok(AttachSuccess::NoContent)
         }
 
         async fn put_firmware(
             &self,
+            _caller: Option<mfa_runtime::server::Principal>,
             input: PutFirmwareInput,
         ) -> Result<PutFirmwareSuccess, PutFirmwareError> {
             record(&self.seen, Call::PutFirmware(input));
             Ok(PutFirmwareSuccess::NoContent)
         }
 
-        async fn put_note(&self, input: PutNoteInput) -> Result<PutNoteSuccess, PutNoteError> {
+        async fn put_note(
+            &self,
+            _caller: Option<mfa_runtime::server::Principal>,
+            input: PutNoteInput,
+        ) -> Result<PutNoteSuccess, PutNoteError> {
             let body = format!("stored: {}", input.body);
             record(&self.seen, Call::PutNote(input));
             Ok(PutNoteSuccess::Ok { body })

@@ -29,7 +29,11 @@ struct Fake {
 }
 
 impl FireblocksApi for Fake {
-    async fn reset_device(&self, request: ResetDeviceInput) -> Outcome {
+    async fn reset_device(
+        &self,
+        _caller: Option<mfa_runtime::server::Principal>,
+        request: ResetDeviceInput,
+    ) -> Outcome {
         self.seen.lock().expect("not poisoned").push(request);
         self.outcome.clone()
     }

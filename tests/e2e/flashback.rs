@@ -11,24 +11,45 @@ use mfa_apis::flashback::{self, Client, FlashbackApi};
 use mfa_runtime::HasStatus;
 use mfa_runtime::axum::response::Response;
 use mfa_runtime::client::ClientError;
-use mfa_runtime::server::{Rejection, ResponseBuilder};
+use mfa_runtime::server::auth::{AuthLayer, SchemeVerifier};
+use mfa_runtime::server::{Principal, Rejection, ResponseBuilder};
 use mfa_tests::{TestServer, canned, documented, raw};
 use serde_json::{Value, json};
 
 type Outcome = Result<ResetMfaSuccess, ResetMfaError>;
 type Seen = Arc<Mutex<Vec<operations::ResetMfaInput>>>;
+type Callers = Arc<Mutex<Vec<Principal>>>;
+
+/// Bearer tokens `tok-<user>` are valid, for `<user>`.
+fn verifier() -> SchemeVerifier {
+    SchemeVerifier::new().with(
+        flashback::server::security::BEARER_AUTH,
+        |token| async move { token.strip_prefix("tok-").map(str::to_owned) },
+    )
+}
+
+/// The header a valid token travels in, for raw requests.
+const AUTH: (&str, &str) = ("authorization", "Bearer tok-raw");
+
+fn with_auth<'a>(headers: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut all = headers.to_vec();
+    all.push(AUTH);
+    all
+}
 
 /// Records every typed request and answers with `outcome`.
 struct Fake {
     outcome: Outcome,
     seen: Seen,
+    callers: Callers,
     /// Override `reject` with a response of the test's own.
     custom_reject: bool,
 }
 
 impl FlashbackApi for Fake {
-    async fn reset_mfa(&self, request: operations::ResetMfaInput) -> Outcome {
+    async fn reset_mfa(&self, caller: Principal, request: operations::ResetMfaInput) -> Outcome {
         self.seen.lock().expect("not poisoned").push(request);
+        self.callers.lock().expect("not poisoned").push(caller);
         self.outcome.clone()
     }
 
@@ -45,6 +66,7 @@ impl FlashbackApi for Fake {
 struct Harness {
     server: TestServer,
     seen: Seen,
+    callers: Callers,
     client: Client,
 }
 
@@ -55,26 +77,33 @@ impl Harness {
 
     async fn start_with(outcome: Outcome, custom_reject: bool, body_limit: Option<usize>) -> Self {
         let seen = Seen::default();
+        let callers = Callers::default();
         let fake = Fake {
             outcome,
             seen: Arc::clone(&seen),
+            callers: Arc::clone(&callers),
             custom_reject,
         };
         let router = match body_limit {
             Some(limit) => flashback::server::router_with_body_limit(fake, limit),
             None => flashback::router(fake),
         };
-        let server = TestServer::start(router).await;
-        let client = Client::new(server.base_url.clone());
+        let server = TestServer::start(router.layer(AuthLayer::new(verifier()))).await;
+        let client = Client::new(server.base_url.clone()).with_bearer_auth("tok-default");
         Harness {
             server,
             seen,
+            callers,
             client,
         }
     }
 
     fn seen(&self) -> Vec<operations::ResetMfaInput> {
         self.seen.lock().expect("not poisoned").clone()
+    }
+
+    fn callers(&self) -> Vec<Principal> {
+        self.callers.lock().expect("not poisoned").clone()
     }
 }
 
@@ -110,7 +139,7 @@ fn ok() -> Outcome {
 
 /// Every documented response of `resetMfa` (200, 403, 404, 500 with the
 /// spec's examples), across self resets (no body, or `{}`) and admin resets,
-/// with and without a bearer token.
+/// each caller authenticated by its bearer token.
 #[tokio::test]
 async fn reset_mfa_round_trips_every_documented_response() {
     struct Case {
@@ -154,7 +183,7 @@ async fn reset_mfa_round_trips_every_documented_response() {
         Case {
             body: Some(ResetMfaRequest::default()),
             wire_body: Some(json!({})),
-            token: None,
+            token: Some("tok-owner"),
             outcome: Err(ResetMfaError::InternalServerError {
                 body: error("Failed to reset MFA"),
             }),
@@ -183,12 +212,17 @@ async fn reset_mfa_round_trips_every_documented_response() {
         };
         assert_eq!(status.as_u16(), case.status);
 
-        // What the implementation received.
+        // What the implementation received, and from whom.
         assert_eq!(
             h.seen(),
             vec![operations::ResetMfaInput {
                 body: case.body.clone()
             }]
+        );
+        let user = case.token.and_then(|t| t.strip_prefix("tok-"));
+        assert_eq!(
+            h.callers(),
+            vec![Principal::new("bearerAuth", user.expect("a valid token"))]
         );
 
         // What went over the wire.
@@ -216,7 +250,7 @@ async fn reset_mfa_round_trips_every_documented_response() {
 
         // The response on the wire is the spec's example, byte for byte in JSON.
         let (status, headers, body) =
-            raw(&h.server.base_url, Method::POST, "/mfa/reset", &[], "").await;
+            raw(&h.server.base_url, Method::POST, "/mfa/reset", &[AUTH], "").await;
         assert_eq!(status.as_u16(), case.status);
         assert_eq!(headers["content-type"], "application/json");
         assert_eq!(body, case.example);
@@ -299,7 +333,7 @@ async fn malformed_requests_get_flashback_shaped_rejections() {
             &h.server.base_url,
             case.method.clone(),
             case.path,
-            case.headers,
+            &with_auth(case.headers),
             case.body,
         )
         .await;
@@ -324,7 +358,7 @@ async fn malformed_requests_get_flashback_shaped_rejections() {
         &h.server.base_url,
         Method::POST,
         "/mfa/reset",
-        JSON,
+        &with_auth(JSON),
         r#"{"resetUserId": "a-long-user-id"}"#,
     )
     .await;
@@ -351,13 +385,10 @@ fn assert_rejection(
     );
 }
 
-/// The spec secures `resetMfa` with `bearerAuth`, but the generated server
-/// neither checks a credential nor hands one to the implementation (the
-/// typed request has only `body`), so an anonymous call is served exactly
-/// like an authenticated one and a self reset cannot know whose MFA to
-/// reset.
+/// The spec secures `resetMfa` with `bearerAuth`: an anonymous call is
+/// refused with 401 in Flashback's shape and never reaches the
+/// implementation (which could not know whose MFA a self reset is for).
 #[tokio::test]
-#[ignore = "server-side authentication is issue 4: the router does not yet check `security`, so an anonymous call reaches the implementation"]
 async fn a_call_without_the_bearer_token_is_refused() {
     let h = Harness::start(ok()).await;
     let (status, headers, body) =
@@ -379,7 +410,7 @@ async fn an_overridden_reject_answers_rejections() {
         base,
         Method::POST,
         "/mfa/reset",
-        &[("content-type", "application/json")],
+        &[("content-type", "application/json"), AUTH],
         "{nope",
     )
     .await;

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
 use http::{Method, StatusCode};
@@ -16,6 +17,8 @@ use mfa_apis::ping::types::*;
 use mfa_apis::ping::{Client, PingApi, router};
 use mfa_runtime::HasStatus;
 use mfa_runtime::client::ClientError;
+use mfa_runtime::server::Principal;
+use mfa_runtime::server::auth::{AuthLayer, AuthOutcome, SchemeVerifier, Verifier};
 use mfa_tests::{TestServer, WireRequest, canned, raw};
 use serde_json::{Value, json};
 
@@ -42,6 +45,40 @@ const GOOD_HEADERS: &[(&str, &str)] = &[
     ("accept-api-version", "resource=1.0"),
     ("content-type", "application/json"),
 ];
+
+/// Any bearer or SSO token (under either cookie name the tests use) is
+/// accepted, and a caller without one passes as `anonymous`: these tests are
+/// about the requests, not about who sends them (`e2e_server_auth` tests
+/// that).
+struct AnyCaller(SchemeVerifier);
+
+impl Verifier for AnyCaller {
+    fn verify<'a>(
+        &'a self,
+        parts: &'a http::request::Parts,
+        body: &'a bytes::Bytes,
+    ) -> Pin<Box<dyn Future<Output = AuthOutcome> + Send + 'a>> {
+        Box::pin(async move {
+            match self.0.verify(parts, body).await {
+                AuthOutcome::Anonymous => {
+                    AuthOutcome::Authenticated(Principal::new("bearerAuth", "anonymous"))
+                }
+                other => other,
+            }
+        })
+    }
+}
+
+fn any_caller() -> AuthLayer<AnyCaller> {
+    use mfa_apis::ping::server::security::{BEARER_AUTH, SSO_TOKEN};
+    let accept = |credential: String| async move { Some(credential) };
+    AuthLayer::new(AnyCaller(
+        SchemeVerifier::new()
+            .with(BEARER_AUTH, accept)
+            .with(SSO_TOKEN, accept)
+            .with(SSO_TOKEN.named("6ac6499e9da2071"), accept),
+    ))
+}
 
 /// A realm path from its items.
 fn realm(items: &[&str]) -> RealmPath {
@@ -327,6 +364,7 @@ impl Fake {
 impl PingApi for Fake {
     async fn reset_oath_devices(
         &self,
+        _caller: Principal,
         request: ResetOathDevicesInput,
     ) -> Result<ResetOathDevicesSuccess, ResetOathDevicesError> {
         self.answer(
@@ -337,6 +375,7 @@ impl PingApi for Fake {
 
     async fn reset_push_devices(
         &self,
+        _caller: Principal,
         request: ResetPushDevicesInput,
     ) -> Result<ResetPushDevicesSuccess, ResetPushDevicesError> {
         self.answer(
@@ -347,6 +386,7 @@ impl PingApi for Fake {
 
     async fn list_web_authn_devices(
         &self,
+        _caller: Principal,
         request: ListWebAuthnDevicesInput,
     ) -> Result<ListWebAuthnDevicesSuccess, ListWebAuthnDevicesError> {
         self.answer(
@@ -359,6 +399,7 @@ impl PingApi for Fake {
 
     async fn delete_web_authn_device(
         &self,
+        _caller: Principal,
         request: DeleteWebAuthnDeviceInput,
     ) -> Result<DeleteWebAuthnDeviceSuccess, DeleteWebAuthnDeviceError> {
         self.answer(
@@ -371,6 +412,7 @@ impl PingApi for Fake {
 
     async fn list_bound_devices(
         &self,
+        _caller: Principal,
         request: ListBoundDevicesInput,
     ) -> Result<ListBoundDevicesSuccess, ListBoundDevicesError> {
         self.answer(
@@ -381,6 +423,7 @@ impl PingApi for Fake {
 
     async fn delete_bound_device(
         &self,
+        _caller: Principal,
         request: DeleteBoundDeviceInput,
     ) -> Result<DeleteBoundDeviceSuccess, DeleteBoundDeviceError> {
         self.answer(
@@ -393,6 +436,7 @@ impl PingApi for Fake {
 
     async fn refresh_push_device_id(
         &self,
+        _caller: Principal,
         request: RefreshPushDeviceIdInput,
     ) -> Result<RefreshPushDeviceIdSuccess, RefreshPushDeviceIdError> {
         self.answer(
@@ -406,7 +450,7 @@ impl PingApi for Fake {
 
 /// Serve `fake` on 127.0.0.1; returns the server and an unauthenticated client.
 async fn serve(fake: &Fake) -> (TestServer, Client) {
-    let server = TestServer::start(router(fake.clone())).await;
+    let server = TestServer::start(router(fake.clone()).layer(any_caller())).await;
     let client = Client::new(&server.base_url);
     (server, client)
 }
@@ -1306,7 +1350,8 @@ async fn wrong_methods_are_not_allowed_and_say_what_is() {
 #[tokio::test]
 async fn oversized_bodies_are_refused() {
     let fake = Fake::default();
-    let server = TestServer::start(router_with_body_limit(fake.clone(), 16)).await;
+    let server =
+        TestServer::start(router_with_body_limit(fake.clone(), 16).layer(any_caller())).await;
     let client = Client::new(&server.base_url);
     let outcome = client.refresh_push_device_id(ALPHA, refresh_body()).await;
     let Err(ClientError::UnexpectedStatus(response)) = outcome else {
