@@ -1,6 +1,7 @@
 //! A rejected request is answered in the vendor's own error shape: the body
 //! the spec documents for a 400 (or `4XX`, or `default`), filled in from the
-//! rejection's status and message.
+//! rejection's status and message. A 401 uses the body the spec documents
+//! for 401 when that differs (Fireblocks' `ErrorResponse`, `AUTHENTICATION`).
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -10,12 +11,43 @@ use crate::model::{Api, EnumValue, StatusMatch, TypeKind, TypeRef};
 /// An expression building the rejection body as a `serde_json::Value`
 /// from the local `rejection: &Rejection`.
 pub fn rejection_body(api: &Api) -> TokenStream {
-    match error_schema(api) {
-        Some(ty) => value_for(api, ty, "", 0),
+    let general_schema = error_schema(api);
+    let general = match general_schema {
+        Some(ty) => value_for(api, ty, "", 0, BAD_REQUEST_WORDS),
         None => {
             quote! { ::serde_json::json!({ "code": rejection.status.as_u16(), "message": rejection.message }) }
         }
+    };
+    match unauthorized_schema(api).filter(|ty| Some(*ty) != general_schema) {
+        Some(ty) => {
+            let unauthorized = value_for(api, ty, "", 0, UNAUTHORIZED_WORDS);
+            quote! {
+                if rejection.status == ::mfa_runtime::http::StatusCode::UNAUTHORIZED { #unauthorized } else { #general }
+            }
+        }
+        None => general,
     }
+}
+
+/// Enum values an error body's kind takes for a malformed request...
+const BAD_REQUEST_WORDS: &[&str] = &["VALIDATION", "BAD_REQUEST", "INVALID"];
+/// ...and for a caller that is not authenticated.
+const UNAUTHORIZED_WORDS: &[&str] = &["AUTHENTICATION", "UNAUTHORIZED", "UNAUTHENTICATED"];
+
+/// The body most operations document for 401, if any.
+fn unauthorized_schema(api: &Api) -> Option<&TypeRef> {
+    let mut votes: Vec<(&TypeRef, usize)> = Vec::new();
+    for op in &api.operations {
+        if let Some(ty) = op
+            .failures()
+            .find(|r| r.status == StatusMatch::Code(401))
+            .and_then(|r| r.primary_content())
+            .and_then(|c| c.ty.as_ref())
+        {
+            tally(&mut votes, ty);
+        }
+    }
+    winner(&votes)
 }
 
 /// The schema most operations document for a malformed request: the body
@@ -73,7 +105,7 @@ fn winner<'a>(votes: &[(&'a TypeRef, usize)]) -> Option<&'a TypeRef> {
 }
 
 /// A JSON value of type `ty` for a field named `name`.
-fn value_for(api: &Api, ty: &TypeRef, name: &str, depth: usize) -> TokenStream {
+fn value_for(api: &Api, ty: &TypeRef, name: &str, depth: usize, prefer: &[&str]) -> TokenStream {
     let lower = name.to_ascii_lowercase();
     match ty {
         TypeRef::Named(id) if depth < 8 => match api.types.get(id).map(|d| &d.kind) {
@@ -84,7 +116,7 @@ fn value_for(api: &Api, ty: &TypeRef, name: &str, depth: usize) -> TokenStream {
                     .filter(|f| !f.flatten && (f.required || is_known(&f.name)))
                     .map(|f| {
                         let key = &f.name;
-                        let value = value_for(api, &f.ty, &f.name, depth + 1);
+                        let value = value_for(api, &f.ty, &f.name, depth + 1, prefer);
                         quote! { (#key.to_string(), #value) }
                     });
                 quote! { ::serde_json::Value::Object([#(#entries),*].into_iter().collect()) }
@@ -93,7 +125,7 @@ fn value_for(api: &Api, ty: &TypeRef, name: &str, depth: usize) -> TokenStream {
                 let pick = e
                     .values
                     .iter()
-                    .find(|v| matches!(v, EnumValue::String(s) if ["VALIDATION", "BAD_REQUEST", "INVALID"].iter().any(|k| s.to_ascii_uppercase().contains(k))))
+                    .find(|v| matches!(v, EnumValue::String(s) if prefer.iter().any(|k| s.to_ascii_uppercase().contains(k))))
                     .or_else(|| e.values.first());
                 match pick {
                     Some(EnumValue::String(s)) => quote! { ::serde_json::Value::from(#s) },
@@ -101,10 +133,10 @@ fn value_for(api: &Api, ty: &TypeRef, name: &str, depth: usize) -> TokenStream {
                     None => quote! { ::serde_json::Value::Null },
                 }
             }
-            Some(TypeKind::Newtype(inner)) => value_for(api, inner, name, depth + 1),
+            Some(TypeKind::Newtype(inner)) => value_for(api, inner, name, depth + 1, prefer),
             _ => quote! { ::serde_json::Value::from(rejection.message.as_str()) },
         },
-        TypeRef::Nullable(inner) => value_for(api, inner, name, depth),
+        TypeRef::Nullable(inner) => value_for(api, inner, name, depth, prefer),
         TypeRef::Integer(_) | TypeRef::Number(_) => {
             quote! { ::serde_json::Value::from(rejection.status.as_u16()) }
         }

@@ -43,20 +43,46 @@ pub fn default_rejection(
 ) -> ::mfa_runtime::axum::response::Response {
     ::mfa_runtime::server::rejection_response(
         rejection,
-        &::serde_json::Value::Object(
-            [
-                (
-                    "message".to_string(),
-                    ::serde_json::Value::from(rejection.message.as_str()),
-                ),
-                (
-                    "code".to_string(),
-                    ::serde_json::Value::from(rejection.status.as_u16()),
-                ),
-            ]
-                .into_iter()
-                .collect(),
-        ),
+        &if rejection.status == ::mfa_runtime::http::StatusCode::UNAUTHORIZED {
+            ::serde_json::Value::Object(
+                [
+                    (
+                        "error".to_string(),
+                        ::serde_json::Value::Object(
+                            [
+                                (
+                                    "type".to_string(),
+                                    ::serde_json::Value::from("AUTHENTICATION"),
+                                ),
+                                (
+                                    "message".to_string(),
+                                    ::serde_json::Value::from(rejection.message.as_str()),
+                                ),
+                            ]
+                                .into_iter()
+                                .collect(),
+                        ),
+                    ),
+                ]
+                    .into_iter()
+                    .collect(),
+            )
+        } else {
+            ::serde_json::Value::Object(
+                [
+                    (
+                        "message".to_string(),
+                        ::serde_json::Value::from(rejection.message.as_str()),
+                    ),
+                    (
+                        "code".to_string(),
+                        ::serde_json::Value::from(rejection.status.as_u16()),
+                    ),
+                ]
+                    .into_iter()
+                    .collect(),
+            )
+        },
     )
 }
 static ROUTES: &[::mfa_runtime::routing::Route] = &[

@@ -1,0 +1,438 @@
+//! End to end: server-side authentication over loopback. Fireblocks' signed
+//! JWTs checked by `FireblocksVerifier`, Ping's bearer and SSO tokens and
+//! Flashback's bearer token checked by `SchemeVerifier`; each refusal is a
+//! 401 in the vendor's error shape that never reaches the implementation,
+//! and each accepted caller reaches the trait method as a `Principal`.
+
+use std::sync::{Arc, Mutex};
+
+use http::{Method, StatusCode};
+use mfa_apis::{fireblocks, flashback, ping};
+use mfa_runtime::fireblocks::{Claims, SigningKey, VerifyingKey};
+use mfa_runtime::server::Principal;
+use mfa_runtime::server::auth::{AuthLayer, FIREBLOCKS_SCHEME, FireblocksVerifier, SchemeVerifier};
+use mfa_tests::{TestServer, raw};
+use serde_json::{Value, json};
+
+const PRIVATE: &[u8] = include_bytes!("../../runtime/tests/keys/fireblocks-test-private.pem");
+const PUBLIC: &[u8] = include_bytes!("../../runtime/tests/keys/fireblocks-test-public.pem");
+const OTHER_PRIVATE: &[u8] = include_bytes!("../../runtime/tests/keys/other-test-private.pem");
+const API_KEY: &str = "api-key-1";
+
+/// Every caller the implementation saw, in order.
+type Callers<C> = Arc<Mutex<Vec<C>>>;
+
+fn taken<C: Clone>(callers: &Callers<C>) -> Vec<C> {
+    callers.lock().expect("not poisoned").clone()
+}
+
+// ---------------------------------------------------------------------------
+// Fireblocks: signed requests
+// ---------------------------------------------------------------------------
+
+struct Fireblocks(Callers<Option<Principal>>);
+
+impl fireblocks::FireblocksApi for Fireblocks {
+    async fn reset_device(
+        &self,
+        caller: Option<Principal>,
+        _input: fireblocks::operations::ResetDeviceInput,
+    ) -> Result<fireblocks::operations::ResetDeviceSuccess, fireblocks::operations::ResetDeviceError>
+    {
+        self.0.lock().expect("not poisoned").push(caller);
+        Ok(fireblocks::operations::ResetDeviceSuccess::Ok {
+            x_request_id: Some("req-1".into()),
+        })
+    }
+}
+
+/// Fireblocks' router under `/v1` (its base path), behind the verifier.
+async fn fireblocks_server() -> (TestServer, Callers<Option<Principal>>) {
+    let callers = Callers::default();
+    let verifier = FireblocksVerifier::new().with_key(
+        API_KEY,
+        VerifyingKey::from_pem(PUBLIC).expect("test public key"),
+    );
+    let app = mfa_runtime::axum::Router::new()
+        .nest("/v1", fireblocks::router(Fireblocks(Arc::clone(&callers))))
+        .layer(AuthLayer::new(verifier));
+    (TestServer::start(app).await, callers)
+}
+
+const RESET_PATH: &str = "/v1/management/users/u1/reset_device";
+
+async fn send_signed(
+    server: &TestServer,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (StatusCode, http::HeaderMap, Value) {
+    raw(&server.base_url, Method::POST, path, headers, body).await
+}
+
+fn signer() -> SigningKey {
+    SigningKey::from_pem(API_KEY, PRIVATE).expect("test private key")
+}
+
+fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+#[tokio::test]
+async fn a_signed_fireblocks_call_reaches_the_method_with_its_api_key() {
+    let (server, callers) = fireblocks_server().await;
+    let token = signer()
+        .sign_request(RESET_PATH, b"", mfa_runtime::fireblocks::now())
+        .expect("sign");
+    let auth = bearer(&token);
+    let (status, headers, _) = send_signed(
+        &server,
+        RESET_PATH,
+        &[("x-api-key", API_KEY), ("authorization", &auth)],
+        "",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["x-request-id"], "req-1");
+    assert_eq!(
+        taken(&callers),
+        vec![Some(Principal::new(FIREBLOCKS_SCHEME, API_KEY))]
+    );
+}
+
+/// Each way a signed request can be wrong is a 401 in Fireblocks' documented
+/// 401 shape (`{"error": {"type": "AUTHENTICATION", "message": ...}}`) that
+/// names the problem, and never reaches the implementation.
+#[tokio::test]
+async fn every_tampering_with_a_signed_fireblocks_call_is_refused() {
+    let (server, callers) = fireblocks_server().await;
+    let now = mfa_runtime::fireblocks::now();
+    let sign =
+        |uri: &str, body: &[u8], at: u64| signer().sign_request(uri, body, at).expect("sign");
+    let impostor = SigningKey::from_pem(API_KEY, OTHER_PRIVATE).expect("other key");
+
+    // One token used once, then replayed.
+    let used = bearer(&sign(RESET_PATH, b"", now));
+    let (status, ..) = send_signed(
+        &server,
+        RESET_PATH,
+        &[("x-api-key", API_KEY), ("authorization", &used)],
+        "",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(taken(&callers).len(), 1);
+
+    let for_body = bearer(&sign(RESET_PATH, b"", now));
+    let for_u2 = bearer(&sign("/v1/management/users/u2/reset_device", b"", now));
+    let expired = bearer(&sign(RESET_PATH, b"", now - 120));
+    let forged = bearer(&impostor.sign_request(RESET_PATH, b"", now).expect("sign"));
+    let valid = bearer(&sign(RESET_PATH, b"", now));
+    let mut long_lived = Claims::for_request(API_KEY, RESET_PATH, b"", now);
+    long_lived.exp = now + 3600;
+    let long_lived = bearer(&signer().sign(&long_lived).expect("sign"));
+    let cases: [(&str, &str, Vec<(&str, &str)>, &str, &str); 9] = [
+        (
+            "body changed",
+            RESET_PATH,
+            vec![("x-api-key", API_KEY), ("authorization", &for_body)],
+            "{}",
+            "bodyHash",
+        ),
+        (
+            "uri changed",
+            RESET_PATH,
+            vec![("x-api-key", API_KEY), ("authorization", &for_u2)],
+            "",
+            "signed for `/v1/management/users/u2/reset_device`",
+        ),
+        (
+            "expired",
+            RESET_PATH,
+            vec![("x-api-key", API_KEY), ("authorization", &expired)],
+            "",
+            "expired",
+        ),
+        (
+            "replayed nonce",
+            RESET_PATH,
+            vec![("x-api-key", API_KEY), ("authorization", &used)],
+            "",
+            "nonce was already used",
+        ),
+        (
+            "signed with another key",
+            RESET_PATH,
+            vec![("x-api-key", API_KEY), ("authorization", &forged)],
+            "",
+            "signature does not verify",
+        ),
+        (
+            "unregistered API key",
+            RESET_PATH,
+            vec![("x-api-key", "api-key-2"), ("authorization", &valid)],
+            "",
+            "not registered",
+        ),
+        (
+            "no X-API-Key",
+            RESET_PATH,
+            vec![("authorization", &valid)],
+            "",
+            "X-API-Key header is missing",
+        ),
+        (
+            "no Authorization",
+            RESET_PATH,
+            vec![("x-api-key", API_KEY)],
+            "",
+            "Authorization: Bearer <JWT> header is missing",
+        ),
+        (
+            "lives 30 seconds or more",
+            RESET_PATH,
+            vec![("x-api-key", API_KEY), ("authorization", &long_lived)],
+            "",
+            "not under 30 seconds",
+        ),
+    ];
+    for (case, path, headers, body, message_has) in cases {
+        let (status, response_headers, json) = send_signed(&server, path, &headers, body).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{case}: {json}");
+        assert_eq!(response_headers["content-type"], "application/json");
+        assert_eq!(json["error"]["type"], "AUTHENTICATION", "{case}: {json}");
+        let message = json["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(message_has), "{case}: {message:?}");
+        assert_eq!(json.as_object().map(|o| o.len()), Some(1), "{case}: {json}");
+    }
+    assert_eq!(
+        taken(&callers).len(),
+        1,
+        "no refused request reached the implementation"
+    );
+    // The `valid` token was never accepted (its requests were refused for
+    // their headers), so it still works: refusals do not burn nonces early.
+    let (status, ..) = send_signed(
+        &server,
+        RESET_PATH,
+        &[("x-api-key", API_KEY), ("authorization", &valid)],
+        "",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+// ---------------------------------------------------------------------------
+// Ping: bearer token or SSO token under the tenant's cookie name
+// ---------------------------------------------------------------------------
+
+struct Ping(Callers<Principal>);
+
+fn denied() -> ping::types::CrestError {
+    ping::types::CrestError {
+        code: 401,
+        reason: Some("Unauthorized".into()),
+        message: "not in this test".into(),
+        detail: None,
+    }
+}
+
+/// Every method records its caller; only the OATH reset succeeds.
+macro_rules! record_and_deny {
+    ($($method:ident($input:ident) -> $success:ident, $error:ident;)*) => {
+        $(
+            async fn $method(
+                &self,
+                caller: Principal,
+                _input: ping::operations::$input,
+            ) -> Result<ping::operations::$success, ping::operations::$error> {
+                self.0.lock().expect("not poisoned").push(caller);
+                Err(ping::operations::$error::Unauthorized { body: denied() })
+            }
+        )*
+    };
+}
+
+impl ping::PingApi for Ping {
+    async fn reset_oath_devices(
+        &self,
+        caller: Principal,
+        _input: ping::operations::ResetOathDevicesInput,
+    ) -> Result<ping::operations::ResetOathDevicesSuccess, ping::operations::ResetOathDevicesError>
+    {
+        self.0.lock().expect("not poisoned").push(caller);
+        Ok(ping::operations::ResetOathDevicesSuccess::Ok {
+            body: ping::types::ActionResult { result: true },
+        })
+    }
+
+    record_and_deny! {
+        reset_push_devices(ResetPushDevicesInput) -> ResetPushDevicesSuccess, ResetPushDevicesError;
+        list_web_authn_devices(ListWebAuthnDevicesInput) -> ListWebAuthnDevicesSuccess, ListWebAuthnDevicesError;
+        delete_web_authn_device(DeleteWebAuthnDeviceInput) -> DeleteWebAuthnDeviceSuccess, DeleteWebAuthnDeviceError;
+        list_bound_devices(ListBoundDevicesInput) -> ListBoundDevicesSuccess, ListBoundDevicesError;
+        delete_bound_device(DeleteBoundDeviceInput) -> DeleteBoundDeviceSuccess, DeleteBoundDeviceError;
+        refresh_push_device_id(RefreshPushDeviceIdInput) -> RefreshPushDeviceIdSuccess, RefreshPushDeviceIdError;
+    }
+}
+
+/// The tenant's session cookie name, which the SSO token header is named after.
+const COOKIE_NAME: &str = "6ac6499e9da2071";
+
+async fn ping_server() -> (TestServer, Callers<Principal>) {
+    use ping::server::security::{BEARER_AUTH, SSO_TOKEN};
+    let verifier = SchemeVerifier::new()
+        .with(BEARER_AUTH, |token| async move {
+            (token == "access-ann").then(|| "ann".to_string())
+        })
+        .with(SSO_TOKEN.named(COOKIE_NAME), |token| async move {
+            (token == "AQIC5w-bob").then(|| "bob".to_string())
+        });
+    let callers = Callers::default();
+    let app = ping::router(Ping(Arc::clone(&callers))).layer(AuthLayer::new(verifier));
+    (TestServer::start(app).await, callers)
+}
+
+#[tokio::test]
+async fn ping_bearer_and_sso_tokens_authenticate_the_caller() {
+    let (server, callers) = ping_server().await;
+    let client = ping::Client::new(&server.base_url);
+
+    let by_bearer = client.with_bearer_auth("access-ann");
+    by_bearer
+        .reset_oath_devices(["root", "alpha"], "u1")
+        .await
+        .expect("a valid bearer token");
+    let by_sso = client.with_sso_token_named(COOKIE_NAME, "AQIC5w-bob");
+    by_sso
+        .reset_oath_devices(["root", "alpha"], "u1")
+        .await
+        .expect("a valid SSO token");
+    assert_eq!(
+        taken(&callers),
+        vec![
+            Principal::new("bearerAuth", "ann"),
+            Principal::new("ssoToken", "bob")
+        ]
+    );
+}
+
+#[tokio::test]
+async fn ping_refuses_missing_and_invalid_tokens_with_a_crest_401() {
+    let (server, callers) = ping_server().await;
+    let client = ping::Client::new(&server.base_url);
+    let cases = [
+        (
+            "no credential",
+            client.clone(),
+            "requires authentication: bearerAuth or ssoToken",
+        ),
+        (
+            "a wrong bearer token",
+            client.with_bearer_auth("access-eve"),
+            "the bearerAuth credential is not valid",
+        ),
+        (
+            "a wrong SSO token",
+            client.with_sso_token_named(COOKIE_NAME, "AQIC5w-eve"),
+            "the ssoToken credential is not valid",
+        ),
+        // The SSO token under the classic default name is not where this
+        // tenant looks: as good as none.
+        (
+            "the SSO token under another name",
+            client.with_sso_token("AQIC5w-bob"),
+            "requires authentication",
+        ),
+    ];
+    for (case, client, message_has) in cases {
+        match client.reset_oath_devices(["root", "alpha"], "u1").await {
+            Err(mfa_runtime::client::ClientError::Api(
+                ping::operations::ResetOathDevicesError::Unauthorized { body },
+            )) => {
+                assert_eq!(body.code, 401, "{case}");
+                assert_eq!(body.reason.as_deref(), Some("Unauthorized"), "{case}");
+                assert!(
+                    body.message.contains(message_has),
+                    "{case}: {}",
+                    body.message
+                );
+            }
+            other => panic!("{case}: expected a documented 401, got {other:?}"),
+        }
+    }
+    assert_eq!(
+        taken(&callers),
+        vec![],
+        "no refused call reached the implementation"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Flashback: bearer token
+// ---------------------------------------------------------------------------
+
+struct Flashback(Callers<Principal>);
+
+impl flashback::FlashbackApi for Flashback {
+    async fn reset_mfa(
+        &self,
+        caller: Principal,
+        _input: flashback::operations::ResetMfaInput,
+    ) -> Result<flashback::operations::ResetMfaSuccess, flashback::operations::ResetMfaError> {
+        let message = format!("MFA reset for {}", caller.subject);
+        self.0.lock().expect("not poisoned").push(caller);
+        Ok(flashback::operations::ResetMfaSuccess::Ok {
+            body: flashback::types::ResetMfaResponse {
+                success: Some(true),
+                message: Some(message),
+            },
+        })
+    }
+}
+
+#[tokio::test]
+async fn flashback_bearer_tokens_are_checked() {
+    let verifier = SchemeVerifier::new().with(
+        flashback::server::security::BEARER_AUTH,
+        |token| async move { (token == "fb-token-ann").then(|| "ann".to_string()) },
+    );
+    let callers = Callers::default();
+    let server = TestServer::start(
+        flashback::router(Flashback(Arc::clone(&callers))).layer(AuthLayer::new(verifier)),
+    )
+    .await;
+
+    let client = flashback::Client::new(server.base_url.clone()).with_bearer_auth("fb-token-ann");
+    let flashback::operations::ResetMfaSuccess::Ok { body } =
+        client.reset_mfa().await.expect("a valid token");
+    assert_eq!(body.message.as_deref(), Some("MFA reset for ann"));
+    assert_eq!(taken(&callers), vec![Principal::new("bearerAuth", "ann")]);
+
+    for (case, headers, message_has) in [
+        (
+            "no token",
+            vec![],
+            "`resetMfa` requires authentication: bearerAuth",
+        ),
+        (
+            "a wrong token",
+            vec![("authorization", "Bearer fb-token-eve")],
+            "the bearerAuth credential is not valid",
+        ),
+        (
+            "another scheme",
+            vec![("authorization", "Basic YW5uOnB3")],
+            "requires authentication",
+        ),
+    ] {
+        let (status, response_headers, body) =
+            raw(&server.base_url, Method::POST, "/mfa/reset", &headers, "").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{case}");
+        assert_eq!(response_headers["content-type"], "application/json");
+        assert_eq!(body["success"], json!(false), "{case}: {body}");
+        let error = body["error"].as_str().unwrap_or_default();
+        assert!(error.contains(message_has), "{case}: {error:?}");
+    }
+    assert_eq!(taken(&callers).len(), 1);
+}
