@@ -112,6 +112,9 @@ pub fn emit(api: &Api, names: &Names) -> TokenStream {
 /// `mfa_runtime::server::auth::SchemeVerifier`, so users never retype a
 /// header name.
 fn security_consts(api: &Api, names: &Names) -> TokenStream {
+    if api.security_schemes.is_empty() {
+        return TokenStream::new();
+    }
     let consts = api
         .security_schemes
         .iter()
