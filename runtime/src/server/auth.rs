@@ -402,6 +402,7 @@ pub struct FireblocksVerifier {
     nonces: NonceCache,
     leeway_secs: u64,
     clock: fn() -> u64,
+    scheme: Cow<'static, str>,
 }
 
 impl Default for FireblocksVerifier {
@@ -417,6 +418,7 @@ impl FireblocksVerifier {
             nonces: NonceCache::new(DEFAULT_NONCE_CAPACITY),
             leeway_secs: 5,
             clock: fireblocks::now,
+            scheme: Cow::Borrowed(FIREBLOCKS_SCHEME),
         }
     }
 
@@ -436,6 +438,15 @@ impl FireblocksVerifier {
     /// refused until some expire (failing closed, never forgetting early).
     pub fn with_nonce_capacity(mut self, capacity: usize) -> Self {
         self.nonces = NonceCache::new(capacity);
+        self
+    }
+
+    /// Name principals' scheme after a spec's security scheme (the full
+    /// Fireblocks swagger secures its operations with `bearerTokenAuth`, so
+    /// its generated handlers accept principals of that scheme); by default
+    /// [`FIREBLOCKS_SCHEME`].
+    pub fn with_scheme(mut self, scheme: &'static str) -> Self {
+        self.scheme = Cow::Borrowed(scheme);
         self
     }
 
@@ -491,7 +502,7 @@ impl FireblocksVerifier {
             claims.exp.saturating_add(self.leeway_secs),
             now,
         )?;
-        Ok(Principal::new(FIREBLOCKS_SCHEME, api_key))
+        Ok(Principal::new(self.scheme.clone(), api_key))
     }
 }
 
