@@ -576,6 +576,83 @@ mod tests {
         builder.body(()).unwrap().into_parts().0
     }
 
+    /// Outcomes as an inner service sees them, after the layer.
+    #[tokio::test]
+    async fn the_layer_records_each_outcome_and_refuses_oversized_bodies() {
+        use tower::{Layer, ServiceExt};
+        let verifier = SchemeVerifier::new().with(Scheme::bearer("b"), |token| async move {
+            (token == "ok").then(|| "ann".to_string())
+        });
+        let inner = tower::service_fn(|request: Request| async move {
+            let outcome = match request.extensions().get::<AuthOutcome>() {
+                Some(AuthOutcome::Authenticated(p)) => format!("{}:{}", p.scheme, p.subject),
+                Some(AuthOutcome::Anonymous) => "anonymous".into(),
+                Some(AuthOutcome::Refused(r)) => format!("refused {}", r.status.as_u16()),
+                None => "nothing".into(),
+            };
+            let body = axum::body::to_bytes(request.into_body(), 100)
+                .await
+                .unwrap_or_default();
+            let text = format!("{outcome} {:?}", body);
+            Ok::<_, std::convert::Infallible>(Response::new(Body::from(text)))
+        });
+        let service = AuthLayer::new(verifier).with_body_limit(4).layer(inner);
+        let call = |authorization: Option<&str>, body: &'static str| {
+            let mut request = http::Request::builder().uri("/x");
+            if let Some(value) = authorization {
+                request = request.header("authorization", value);
+            }
+            let request = request.body(Body::from(body)).unwrap();
+            let service = service.clone();
+            async move {
+                let response = service.oneshot(request).await.unwrap();
+                let bytes = axum::body::to_bytes(response.into_body(), 100)
+                    .await
+                    .unwrap();
+                String::from_utf8(bytes.to_vec()).unwrap()
+            }
+        };
+        // The body the verifier read is passed on whole.
+        assert_eq!(call(Some("Bearer ok"), "abcd").await, "b:ann b\"abcd\"");
+        assert_eq!(call(None, "").await, "anonymous b\"\"");
+        assert_eq!(call(Some("Bearer no"), "").await, "refused 401 b\"\"");
+        assert_eq!(call(Some("Bearer ok"), "abcde").await, "refused 413 b\"\"");
+    }
+
+    #[test]
+    fn the_fireblocks_verifier_checks_the_token_then_remembers_its_nonce() {
+        const PRIVATE: &[u8] = include_bytes!("../../tests/keys/fireblocks-test-private.pem");
+        const PUBLIC: &[u8] = include_bytes!("../../tests/keys/fireblocks-test-public.pem");
+        let signer = fireblocks::SigningKey::from_pem("k1", PRIVATE).unwrap();
+        let verifier = FireblocksVerifier::new()
+            .with_key("k1", VerifyingKey::from_pem(PUBLIC).unwrap())
+            .with_scheme("bearerTokenAuth")
+            .with_clock(|| 1_010);
+        let token = signer.sign_request("/v1/x?a=1", b"{}", 1_000).unwrap();
+        let auth = format!("Bearer {token}");
+        let request = parts(
+            "/v1/x?a=1",
+            &[("x-api-key", "k1"), ("authorization", &auth)],
+        );
+        assert_eq!(
+            verifier.check(&request, b"{}"),
+            Ok(Principal::new("bearerTokenAuth", "k1"))
+        );
+        let replay = verifier.check(&request, b"{}").unwrap_err();
+        assert_eq!(replay.message, "the JWT nonce was already used");
+        // A token from the future beyond the leeway (clock at 1 010).
+        let early = signer.sign_request("/v1/x?a=1", b"{}", 1_016).unwrap();
+        let auth = format!("Bearer {early}");
+        let request = parts(
+            "/v1/x?a=1",
+            &[("x-api-key", "k1"), ("authorization", &auth)],
+        );
+        assert_eq!(
+            verifier.check(&request, b"{}").unwrap_err().message,
+            "the JWT `iat` is in the future"
+        );
+    }
+
     #[test]
     fn nonces_are_refused_twice_until_they_expire_and_the_cache_is_bounded() {
         let cache = NonceCache::new(2);
