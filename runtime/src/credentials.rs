@@ -160,6 +160,12 @@ impl std::error::Error for AuthError {
 pub trait TokenProvider: Send + Sync + fmt::Debug {
     /// The token to send now.
     fn token(&self) -> BoxFuture<'_, Result<Secret, AuthError>>;
+
+    /// The server refused the token (401): forget it. `true` when the next
+    /// [`TokenProvider::token`] may be a different one worth a new attempt.
+    fn refused(&self) -> BoxFuture<'_, bool> {
+        Box::pin(std::future::ready(false))
+    }
 }
 
 /// A fixed token.
@@ -241,6 +247,14 @@ impl TokenProvider for RefreshingToken {
             Ok(fetched.token)
         })
     }
+
+    /// A refused token is dropped, so the next call fetches a new one.
+    fn refused(&self) -> BoxFuture<'_, bool> {
+        Box::pin(async move {
+            self.invalidate().await;
+            true
+        })
+    }
 }
 
 /// RFC 7617 credentials: base64 of `user:password`.
@@ -309,6 +323,19 @@ mod tests {
         assert_eq!(provider.token().await.unwrap().expose(), "token-1");
         assert_eq!(provider.token().await.unwrap().expose(), "token-1");
         tokio::time::sleep(Duration::from_millis(120)).await;
+        assert_eq!(provider.token().await.unwrap().expose(), "token-2");
+        assert_eq!(fetches.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn only_a_refreshing_token_can_replace_a_refused_one() {
+        let fixed = Secret::new("fixed");
+        assert!(!fixed.refused().await);
+        assert_eq!(fixed.token().await.unwrap().expose(), "fixed");
+
+        let (provider, fetches) = counting(None);
+        assert_eq!(provider.token().await.unwrap().expose(), "token-1");
+        assert!(TokenProvider::refused(&provider).await);
         assert_eq!(provider.token().await.unwrap().expose(), "token-2");
         assert_eq!(fetches.load(Ordering::SeqCst), 2);
     }

@@ -568,6 +568,72 @@ async fn a_refreshing_token_is_fetched_once_and_replaced_when_invalidated() {
     assert_eq!(*fetches.lock().unwrap(), 2);
 }
 
+/// A provider handing out `access-1`, `access-2`, ... and counting fetches.
+fn numbered_tokens() -> (RefreshingToken, Arc<Mutex<u32>>) {
+    let fetches = Arc::new(Mutex::new(0));
+    let counter = Arc::clone(&fetches);
+    let provider = RefreshingToken::new(move || {
+        let n = {
+            let mut fetches = counter.lock().unwrap();
+            *fetches += 1;
+            *fetches
+        };
+        async move {
+            Ok(FreshToken {
+                token: Secret::new(format!("access-{n}")),
+                expires_in: Some(Duration::from_secs(3_600)),
+            })
+        }
+    });
+    (provider, fetches)
+}
+
+#[tokio::test]
+async fn a_refused_refreshing_token_is_replaced_and_the_call_sent_once_more() {
+    let unauthorized = answer(401, r#"{"message":"token expired"}"#);
+    let (router, arrivals) = scripted(vec![unauthorized.clone(), answer(200, "{}")]);
+    let server = TestServer::start(router).await;
+    let (provider, fetches) = numbered_tokens();
+    // A POST without idempotency key, and no retries: a 401 was not acted on,
+    // so sending it again with the new token is still safe.
+    let client = flashback::Client::new(&server.base_url)
+        .with_credential(
+            flashback::Client::BEARER_AUTH,
+            Credential::bearer_from(provider),
+        )
+        .with_retry_policy(RetryPolicy::none());
+    let outcome = client.reset_mfa().await;
+    assert_eq!(status_of(&outcome), Some(200), "{outcome:?}");
+    assert_eq!(arrivals.lock().unwrap().len(), 2);
+    let sent: Vec<_> = server
+        .requests()
+        .iter()
+        .map(|r| r.header("authorization").unwrap().to_owned())
+        .collect();
+    assert_eq!(sent, ["Bearer access-1", "Bearer access-2"]);
+    assert_eq!(*fetches.lock().unwrap(), 2);
+
+    // Refused again after the refresh: the 401 is the answer, no loop.
+    let (router, arrivals) = scripted(vec![unauthorized.clone()]);
+    let server = TestServer::start(router).await;
+    let (provider, _) = numbered_tokens();
+    let client = flashback::Client::new(&server.base_url).with_credential(
+        flashback::Client::BEARER_AUTH,
+        Credential::bearer_from(provider),
+    );
+    let outcome = client.reset_mfa().await;
+    assert_eq!(status_of(&outcome), Some(401), "{outcome:?}");
+    assert_eq!(arrivals.lock().unwrap().len(), 2);
+
+    // A fixed token cannot change: one request.
+    let (router, arrivals) = scripted(vec![unauthorized]);
+    let server = TestServer::start(router).await;
+    let client = flashback::Client::new(&server.base_url).with_bearer_auth("fixed");
+    let outcome = client.reset_mfa().await;
+    assert_eq!(status_of(&outcome), Some(401), "{outcome:?}");
+    assert_eq!(arrivals.lock().unwrap().len(), 1);
+}
+
 #[tokio::test]
 async fn a_failing_token_provider_fails_the_call_before_sending() {
     let server = TestServer::start(canned(200, &[], "{}")).await;

@@ -84,6 +84,14 @@ pub trait Authenticate: Send + Sync + fmt::Debug {
         &'a self,
         request: &'a mut Outgoing<'_>,
     ) -> BoxFuture<'a, Result<(), AuthError>>;
+
+    /// The server answered 401 to a request this authenticated. `true` when
+    /// a new attempt would carry a different credential (a refreshed token):
+    /// the call is then sent once more, whatever its method, since a 401
+    /// means the server did not act on it.
+    fn refused(&self) -> BoxFuture<'_, bool> {
+        Box::pin(std::future::ready(false))
+    }
 }
 
 /// The spec's security schemes: bearer, basic, or an API key in a header,
@@ -131,6 +139,16 @@ impl Authenticate for Credential {
                 }
             }
         })
+    }
+
+    fn refused(&self) -> BoxFuture<'_, bool> {
+        match self {
+            Credential::Bearer(provider)
+            | Credential::ApiKey {
+                value: provider, ..
+            } => provider.refused(),
+            Credential::Basic { .. } => Box::pin(std::future::ready(false)),
+        }
     }
 }
 

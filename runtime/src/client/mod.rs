@@ -16,6 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use http::StatusCode;
 use http::header::{CONTENT_TYPE, HeaderMap};
 use tracing::Instrument;
 
@@ -214,11 +215,13 @@ impl ApiClient {
             .body
             .take()
             .map(|(content_type, bytes)| (content_type, Bytes::from(bytes)));
+        let credential = self.credential_for(request.security);
+        let mut refreshed = false;
         let mut attempt = 0;
         loop {
             attempt += 1;
             span.record("attempt", attempt);
-            let sent = self.attempt(&request, &url, body.as_ref(), attempt);
+            let sent = self.attempt(&request, credential, &url, body.as_ref(), attempt);
             let Ok(outcome) = tokio::time::timeout_at(deadline, sent).await else {
                 return Err(ClientError::Timeout {
                     limit: timeout,
@@ -234,6 +237,14 @@ impl ApiClient {
                 {
                     span.record("request_id", id);
                 }
+            }
+            // A refused credential that has been refreshed is worth one
+            // more attempt, at once.
+            let unauthorized = matches!(&outcome, Ok(r) if r.status == StatusCode::UNAUTHORIZED);
+            if unauthorized && !refreshed && self.refused(credential).await {
+                refreshed = true;
+                tracing::debug!(attempt, "retrying with a refreshed credential");
+                continue;
             }
             let Retry::After(retry_after) = retry_decision(&outcome) else {
                 return outcome;
@@ -256,6 +267,7 @@ impl ApiClient {
     async fn attempt<E>(
         &self,
         request: &Request,
+        credential: Option<&(&'static str, Arc<dyn Authenticate>)>,
         url: &str,
         body: Option<&(std::borrow::Cow<'static, str>, Bytes)>,
         attempt: u32,
@@ -277,7 +289,7 @@ impl ApiClient {
             operation: request.operation,
             attempt,
         };
-        self.authenticate(request.security, &mut outgoing).await?;
+        self.authenticate(credential, &mut outgoing).await?;
         let response = self
             .inner
             .http
@@ -287,16 +299,32 @@ impl ApiClient {
         self.read(response).await
     }
 
-    /// The first of the operation's schemes with a credential, then the
-    /// client-wide signer.
+    /// The first of the operation's schemes with a credential configured.
+    fn credential_for(&self, security: &[&str]) -> Option<&(&'static str, Arc<dyn Authenticate>)> {
+        security
+            .iter()
+            .find_map(|scheme| self.inner.credentials.iter().find(|(s, _)| s == scheme))
+    }
+
+    /// Tell the credential and the signer the server refused them; whether
+    /// either has something new to send.
+    async fn refused(&self, credential: Option<&(&'static str, Arc<dyn Authenticate>)>) -> bool {
+        let mut renewed = false;
+        if let Some((_, credential)) = credential {
+            renewed |= credential.refused().await;
+        }
+        if let Some(signer) = &self.inner.signer {
+            renewed |= signer.refused().await;
+        }
+        renewed
+    }
+
+    /// The scheme's credential, then the client-wide signer.
     async fn authenticate<E>(
         &self,
-        security: &[&str],
+        credential: Option<&(&'static str, Arc<dyn Authenticate>)>,
         outgoing: &mut Outgoing<'_>,
     ) -> Result<(), ClientError<E>> {
-        let credential = security
-            .iter()
-            .find_map(|scheme| self.inner.credentials.iter().find(|(s, _)| s == scheme));
         if let Some((scheme, credential)) = credential {
             credential
                 .authenticate(outgoing)
