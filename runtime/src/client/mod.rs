@@ -503,6 +503,45 @@ mod tests {
     }
 
     #[test]
+    fn retryable_statuses_bring_their_retry_after() {
+        let decide = |r: RawResponse| match retry_decision::<()>(&Ok(r)) {
+            Retry::No => None,
+            Retry::After(wait) => Some(wait),
+        };
+        assert_eq!(
+            decide(response(429, &[("retry-after", "3")], "")),
+            Some(Some(Duration::from_secs(3)))
+        );
+        assert_eq!(decide(response(503, &[], "")), Some(None));
+        assert_eq!(
+            decide(response(502, &[("retry-after", "later")], "")),
+            Some(None)
+        );
+        assert_eq!(decide(response(200, &[("retry-after", "3")], "")), None);
+        assert_eq!(decide(response(404, &[], "")), None);
+        assert!(matches!(
+            retry_decision::<()>(&Err(ClientError::InvalidRequest("x".into()))),
+            Retry::No
+        ));
+    }
+
+    #[test]
+    fn an_idempotency_key_makes_any_method_retry_safe() {
+        let mut request = Request::new("op", Method::POST, "/".into());
+        assert!(!is_retry_safe(&request.method, request.has_idempotency_key));
+        request
+            .idempotency_key::<()>("Idempotency-Key", "k-1")
+            .unwrap();
+        assert!(is_retry_safe(&request.method, request.has_idempotency_key));
+        assert_eq!(request.headers["idempotency-key"], "k-1");
+        assert!(
+            request
+                .idempotency_key::<()>("Idempotency-Key", "a\nb")
+                .is_err()
+        );
+    }
+
+    #[test]
     fn header_parameters_with_newlines_are_refused() {
         let mut request = Request::new("op", Method::GET, "/".into());
         let err = request
