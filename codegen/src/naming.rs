@@ -23,6 +23,9 @@ pub struct Names {
     pub server_fns: Vec<Option<(String, Vec<String>)>>,
 }
 
+/// The call builder's own methods, which no parameter setter may take.
+const BUILDER_METHODS: [&str; 4] = ["request", "send", "timeout", "retry_policy"];
+
 #[derive(Debug, Clone)]
 pub struct OperationNames {
     /// Client and trait method: `reset_device`.
@@ -82,6 +85,11 @@ impl Names {
             "with_max_response_bytes",
             "api_client",
             "reject",
+            "from_api_client",
+            "with_credential",
+            "with_signer",
+            "with_timeout",
+            "with_retry_policy",
         ]
         .into_iter()
         .map(String::from)
@@ -96,12 +104,16 @@ impl Names {
                 op_types.insert(format!("{base}Input"));
                 op_types.insert(format!("{base}Success"));
                 op_types.insert(format!("{base}Error"));
+                // Fields are also the call builder's setters, so they yield
+                // to its own methods.
                 let mut fields = dedupe(
-                    op.parameters
+                    BUILDER_METHODS
                         .iter()
-                        .map(|p| field_ident(&p.name))
+                        .map(|m| m.to_string())
+                        .chain(op.parameters.iter().map(|p| field_ident(&p.name)))
                         .chain(["body".to_string()]),
                 );
+                fields.drain(..BUILDER_METHODS.len());
                 let body = fields.pop().unwrap_or_else(|| "body".to_string());
                 OperationNames {
                     method: unique(field_ident(&op.id), &mut methods),

@@ -75,9 +75,42 @@ pub fn emit(api: &Api, names: &Names) -> TokenStream {
                 Self { api: self.api.with_max_response_bytes(limit) }
             }
 
-            /// The runtime client underneath, for credentials set by scheme name.
+            /// The runtime client underneath.
             pub fn api_client(&self) -> &::mfa_runtime::client::ApiClient {
                 &self.api
+            }
+
+            /// A client over `api`, configured with the runtime's own methods
+            /// (for instance [`ApiClient::with_authenticator`](::mfa_runtime::client::ApiClient::with_authenticator)).
+            pub fn from_api_client(api: ::mfa_runtime::client::ApiClient) -> Self {
+                Self { api }
+            }
+
+            /// Authenticate operations that accept the security scheme `scheme`
+            /// (one of this client's scheme constants) with `credential`: a
+            /// fixed token or key, or one from a token provider that refreshes.
+            pub fn with_credential(&self, scheme: &'static str, credential: ::mfa_runtime::credentials::Credential) -> Self {
+                Self { api: self.api.with_credential(scheme, credential) }
+            }
+
+            /// Run `signer` on every attempt of every call, after any scheme
+            /// credential: for authentication the spec does not declare, such
+            /// as a Fireblocks [`SigningKey`](::mfa_runtime::fireblocks::SigningKey).
+            pub fn with_signer(&self, signer: impl ::mfa_runtime::client::Authenticate + 'static) -> Self {
+                Self { api: self.api.with_signer(signer) }
+            }
+
+            /// Give each call at most `timeout`, retries included (60 s unless
+            /// set; a call's `.timeout(..)` overrides it).
+            pub fn with_timeout(&self, timeout: ::std::time::Duration) -> Self {
+                Self { api: self.api.with_timeout(timeout) }
+            }
+
+            /// Retry calls by `policy` (a call's `.retry_policy(..)` overrides
+            /// it). Only requests safe to repeat are ever retried: idempotent
+            /// methods, and requests that carry an idempotency key.
+            pub fn with_retry_policy(&self, policy: ::mfa_runtime::client::RetryPolicy) -> Self {
+                Self { api: self.api.with_retry_policy(policy) }
             }
 
             #(#credentials)*
@@ -156,9 +189,18 @@ fn credential_methods<'a>(
 ) -> impl Iterator<Item = TokenStream> + 'a {
     api.security_schemes.iter().zip(&names.schemes).map(|(scheme, name)| {
         let key = &scheme.key;
-        let method = ident(&format!("with_{}", name.trim_start_matches("r#")));
+        let bare = name.trim_start_matches("r#");
+        let method = ident(&format!("with_{bare}"));
         let described = scheme.description.as_deref();
-        match &scheme.kind {
+        let constant = ident(&bare.to_uppercase());
+        let constant_docs = doc_lines(&format!(
+            "The name of the `{key}` security scheme, for [`Self::with_credential`]."
+        ));
+        let constant = quote! {
+            #constant_docs
+            pub const #constant: &'static str = #key;
+        };
+        let methods = match &scheme.kind {
             SecurityKind::Bearer { .. } | SecurityKind::OAuth2 => {
                 let what = format!("Authenticate as the `{key}` scheme: `Authorization: Bearer <token>`.");
                 let docs = doc_paragraphs(&[Some(&what), described]);
@@ -213,7 +255,8 @@ fn credential_methods<'a>(
                     }
                 }
             }
-        }
+        };
+        quote! { #constant #methods }
     })
 }
 
@@ -240,8 +283,32 @@ fn field_inits(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> Vec<Fi
         value: quote! { ::std::option::Option::None },
         optional: true,
     };
+    let idempotency_key = op.idempotency_key();
     let mut out = Vec::new();
     for (p, field) in request_fields(op, n) {
+        if idempotency_key.is_some_and(|key| std::ptr::eq(key, p)) {
+            // A fresh key from the start, so the caller can read (or
+            // replace) the one that every attempt of this call will send.
+            let key = quote! { ::mfa_runtime::client::new_idempotency_key() };
+            let value = match p.required {
+                true => key,
+                false => quote! { ::std::option::Option::Some(#key) },
+            };
+            out.push(FieldInit {
+                field: field.clone(),
+                ty: w.ty(&p.ty),
+                init: Init::Preset {
+                    value,
+                    optional: !p.required,
+                },
+                what: format!(
+                    "Set `{}`. A new random key is filled in when the call is created \
+                     (see [`Self::request`]); every attempt of this call sends the same one.",
+                    p.name
+                ),
+            });
+            continue;
+        }
         let init = if !p.required {
             none()
         } else {
@@ -315,6 +382,7 @@ fn client_method(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> Toke
             #builder {
                 client: self,
                 request: super::operations::#request { #(#values),* },
+                options: ::std::default::Default::default(),
             }
         }
     }
@@ -341,10 +409,24 @@ fn builder(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> TokenStrea
         pub struct #name<'a> {
             client: &'a Client,
             request: super::operations::#request,
+            options: ::mfa_runtime::client::CallOptions,
         }
 
         impl<'a> #name<'a> {
             #(#setters)*
+
+            /// Give this call at most `timeout`, retries included, instead of
+            /// the client's.
+            pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+                self.options.timeout = ::std::option::Option::Some(timeout);
+                self
+            }
+
+            /// Retry this call by `policy` instead of the client's.
+            pub fn retry_policy(mut self, policy: ::mfa_runtime::client::RetryPolicy) -> Self {
+                self.options.retry = ::std::option::Option::Some(policy);
+                self
+            }
 
             /// The request as it will be sent.
             pub fn request(&self) -> &super::operations::#request {
@@ -452,6 +534,7 @@ fn send_body(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> TokenStr
         #(#params)*
         #query_end
         http.security = &[#(#security),*];
+        http.options = self.options;
         #body
         let response = self.client.api.execute::<E>(http).await?;
         match response.status.as_u16() {
@@ -534,10 +617,24 @@ fn flush(literal: &mut String, steps: &mut Vec<TokenStream>) {
 
 /// Code that adds the query, header and cookie parameters.
 fn param_code(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> Vec<TokenStream> {
+    let idempotency_key = op.idempotency_key();
     let mut out = Vec::new();
     for (p, field) in op.parameters.iter().zip(&n.params) {
         let wire = &p.name;
         if p.location == ParamLocation::Path {
+            continue;
+        }
+        if idempotency_key.is_some_and(|key| std::ptr::eq(key, p)) {
+            let field = ident(field);
+            out.push(if p.required {
+                quote! { http.idempotency_key::<E>(#wire, &request.#field)?; }
+            } else {
+                quote! {
+                    if let ::std::option::Option::Some(value) = &request.#field {
+                        http.idempotency_key::<E>(#wire, value)?;
+                    }
+                }
+            });
             continue;
         }
         if let Some(constant) = &p.constant {

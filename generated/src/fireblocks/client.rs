@@ -50,9 +50,52 @@ impl Client {
             api: self.api.with_max_response_bytes(limit),
         }
     }
-    /// The runtime client underneath, for credentials set by scheme name.
+    /// The runtime client underneath.
     pub fn api_client(&self) -> &::mfa_runtime::client::ApiClient {
         &self.api
+    }
+    /// A client over `api`, configured with the runtime's own methods
+    /// (for instance [`ApiClient::with_authenticator`](::mfa_runtime::client::ApiClient::with_authenticator)).
+    pub fn from_api_client(api: ::mfa_runtime::client::ApiClient) -> Self {
+        Self { api }
+    }
+    /// Authenticate operations that accept the security scheme `scheme`
+    /// (one of this client's scheme constants) with `credential`: a
+    /// fixed token or key, or one from a token provider that refreshes.
+    pub fn with_credential(
+        &self,
+        scheme: &'static str,
+        credential: ::mfa_runtime::credentials::Credential,
+    ) -> Self {
+        Self {
+            api: self.api.with_credential(scheme, credential),
+        }
+    }
+    /// Run `signer` on every attempt of every call, after any scheme
+    /// credential: for authentication the spec does not declare, such
+    /// as a Fireblocks [`SigningKey`](::mfa_runtime::fireblocks::SigningKey).
+    pub fn with_signer(
+        &self,
+        signer: impl ::mfa_runtime::client::Authenticate + 'static,
+    ) -> Self {
+        Self {
+            api: self.api.with_signer(signer),
+        }
+    }
+    /// Give each call at most `timeout`, retries included (60 s unless
+    /// set; a call's `.timeout(..)` overrides it).
+    pub fn with_timeout(&self, timeout: ::std::time::Duration) -> Self {
+        Self {
+            api: self.api.with_timeout(timeout),
+        }
+    }
+    /// Retry calls by `policy` (a call's `.retry_policy(..)` overrides
+    /// it). Only requests safe to repeat are ever retried: idempotent
+    /// methods, and requests that carry an idempotency key.
+    pub fn with_retry_policy(&self, policy: ::mfa_runtime::client::RetryPolicy) -> Self {
+        Self {
+            api: self.api.with_retry_policy(policy),
+        }
     }
     /// Resets device
     ///
@@ -70,8 +113,11 @@ impl Client {
             client: self,
             request: super::operations::ResetDeviceInput {
                 id: id.into(),
-                idempotency_key: ::std::option::Option::None,
+                idempotency_key: ::std::option::Option::Some(
+                    ::mfa_runtime::client::new_idempotency_key(),
+                ),
             },
+            options: ::std::default::Default::default(),
         }
     }
 }
@@ -81,14 +127,26 @@ impl Client {
 pub struct ResetDevice<'a> {
     client: &'a Client,
     request: super::operations::ResetDeviceInput,
+    options: ::mfa_runtime::client::CallOptions,
 }
 impl<'a> ResetDevice<'a> {
-    /// Set `Idempotency-Key`.
+    /// Set `Idempotency-Key`. A new random key is filled in when the call is created (see [`Self::request`]); every attempt of this call sends the same one.
     pub fn idempotency_key(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.request.idempotency_key = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Give this call at most `timeout`, retries included, instead of
+    /// the client's.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = ::std::option::Option::Some(timeout);
+        self
+    }
+    /// Retry this call by `policy` instead of the client's.
+    pub fn retry_policy(mut self, policy: ::mfa_runtime::client::RetryPolicy) -> Self {
+        self.options.retry = ::std::option::Option::Some(policy);
         self
     }
     /// The request as it will be sent.
@@ -122,9 +180,10 @@ impl<'a> ResetDevice<'a> {
                 E,
             >("accept", &::std::string::String::from("application/json"))?;
         if let ::std::option::Option::Some(value) = &request.idempotency_key {
-            http.header::<_, E>("Idempotency-Key", value)?;
+            http.idempotency_key::<E>("Idempotency-Key", value)?;
         }
         http.security = &[];
+        http.options = self.options;
         let response = self.client.api.execute::<E>(http).await?;
         match response.status.as_u16() {
             200u16 => {

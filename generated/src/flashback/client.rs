@@ -45,10 +45,55 @@ impl Client {
             api: self.api.with_max_response_bytes(limit),
         }
     }
-    /// The runtime client underneath, for credentials set by scheme name.
+    /// The runtime client underneath.
     pub fn api_client(&self) -> &::mfa_runtime::client::ApiClient {
         &self.api
     }
+    /// A client over `api`, configured with the runtime's own methods
+    /// (for instance [`ApiClient::with_authenticator`](::mfa_runtime::client::ApiClient::with_authenticator)).
+    pub fn from_api_client(api: ::mfa_runtime::client::ApiClient) -> Self {
+        Self { api }
+    }
+    /// Authenticate operations that accept the security scheme `scheme`
+    /// (one of this client's scheme constants) with `credential`: a
+    /// fixed token or key, or one from a token provider that refreshes.
+    pub fn with_credential(
+        &self,
+        scheme: &'static str,
+        credential: ::mfa_runtime::credentials::Credential,
+    ) -> Self {
+        Self {
+            api: self.api.with_credential(scheme, credential),
+        }
+    }
+    /// Run `signer` on every attempt of every call, after any scheme
+    /// credential: for authentication the spec does not declare, such
+    /// as a Fireblocks [`SigningKey`](::mfa_runtime::fireblocks::SigningKey).
+    pub fn with_signer(
+        &self,
+        signer: impl ::mfa_runtime::client::Authenticate + 'static,
+    ) -> Self {
+        Self {
+            api: self.api.with_signer(signer),
+        }
+    }
+    /// Give each call at most `timeout`, retries included (60 s unless
+    /// set; a call's `.timeout(..)` overrides it).
+    pub fn with_timeout(&self, timeout: ::std::time::Duration) -> Self {
+        Self {
+            api: self.api.with_timeout(timeout),
+        }
+    }
+    /// Retry calls by `policy` (a call's `.retry_policy(..)` overrides
+    /// it). Only requests safe to repeat are ever retried: idempotent
+    /// methods, and requests that carry an idempotency key.
+    pub fn with_retry_policy(&self, policy: ::mfa_runtime::client::RetryPolicy) -> Self {
+        Self {
+            api: self.api.with_retry_policy(policy),
+        }
+    }
+    /// The name of the `bearerAuth` security scheme, for [`Self::with_credential`].
+    pub const BEARER_AUTH: &'static str = "bearerAuth";
     /// Authenticate as the `bearerAuth` scheme: `Authorization: Bearer <token>`.
     ///
     /// A Flashback access token, sent as `Authorization: Bearer <token>`.
@@ -83,6 +128,7 @@ impl Client {
             request: super::operations::ResetMfaInput {
                 body: ::std::option::Option::None,
             },
+            options: ::std::default::Default::default(),
         }
     }
 }
@@ -92,6 +138,7 @@ impl Client {
 pub struct ResetMfa<'a> {
     client: &'a Client,
     request: super::operations::ResetMfaInput,
+    options: ::mfa_runtime::client::CallOptions,
 }
 impl<'a> ResetMfa<'a> {
     /// Set the request body.
@@ -100,6 +147,17 @@ impl<'a> ResetMfa<'a> {
         value: impl ::std::convert::Into<super::types::ResetMfaRequest>,
     ) -> Self {
         self.request.body = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Give this call at most `timeout`, retries included, instead of
+    /// the client's.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = ::std::option::Option::Some(timeout);
+        self
+    }
+    /// Retry this call by `policy` instead of the client's.
+    pub fn retry_policy(mut self, policy: ::mfa_runtime::client::RetryPolicy) -> Self {
+        self.options.retry = ::std::option::Option::Some(policy);
         self
     }
     /// The request as it will be sent.
@@ -127,6 +185,7 @@ impl<'a> ResetMfa<'a> {
                 E,
             >("accept", &::std::string::String::from("application/json"))?;
         http.security = &["bearerAuth"];
+        http.options = self.options;
         if let ::std::option::Option::Some(body) = &request.body {
             http.json::<_, E>(body)?;
         }

@@ -52,10 +52,55 @@ impl Client {
             api: self.api.with_max_response_bytes(limit),
         }
     }
-    /// The runtime client underneath, for credentials set by scheme name.
+    /// The runtime client underneath.
     pub fn api_client(&self) -> &::mfa_runtime::client::ApiClient {
         &self.api
     }
+    /// A client over `api`, configured with the runtime's own methods
+    /// (for instance [`ApiClient::with_authenticator`](::mfa_runtime::client::ApiClient::with_authenticator)).
+    pub fn from_api_client(api: ::mfa_runtime::client::ApiClient) -> Self {
+        Self { api }
+    }
+    /// Authenticate operations that accept the security scheme `scheme`
+    /// (one of this client's scheme constants) with `credential`: a
+    /// fixed token or key, or one from a token provider that refreshes.
+    pub fn with_credential(
+        &self,
+        scheme: &'static str,
+        credential: ::mfa_runtime::credentials::Credential,
+    ) -> Self {
+        Self {
+            api: self.api.with_credential(scheme, credential),
+        }
+    }
+    /// Run `signer` on every attempt of every call, after any scheme
+    /// credential: for authentication the spec does not declare, such
+    /// as a Fireblocks [`SigningKey`](::mfa_runtime::fireblocks::SigningKey).
+    pub fn with_signer(
+        &self,
+        signer: impl ::mfa_runtime::client::Authenticate + 'static,
+    ) -> Self {
+        Self {
+            api: self.api.with_signer(signer),
+        }
+    }
+    /// Give each call at most `timeout`, retries included (60 s unless
+    /// set; a call's `.timeout(..)` overrides it).
+    pub fn with_timeout(&self, timeout: ::std::time::Duration) -> Self {
+        Self {
+            api: self.api.with_timeout(timeout),
+        }
+    }
+    /// Retry calls by `policy` (a call's `.retry_policy(..)` overrides
+    /// it). Only requests safe to repeat are ever retried: idempotent
+    /// methods, and requests that carry an idempotency key.
+    pub fn with_retry_policy(&self, policy: ::mfa_runtime::client::RetryPolicy) -> Self {
+        Self {
+            api: self.api.with_retry_policy(policy),
+        }
+    }
+    /// The name of the `bearerAuth` security scheme, for [`Self::with_credential`].
+    pub const BEARER_AUTH: &'static str = "bearerAuth";
     /// Authenticate as the `bearerAuth` scheme: `Authorization: Bearer <token>`.
     ///
     /// An OAuth 2.0 access token, sent as `Authorization: Bearer <token>`, issued with the scopes needed to manage the user's devices.
@@ -72,6 +117,8 @@ impl Client {
                 ),
         }
     }
+    /// The name of the `ssoToken` security scheme, for [`Self::with_credential`].
+    pub const SSO_TOKEN: &'static str = "ssoToken";
     /// Authenticate as the `ssoToken` scheme: the key in the `iPlanetDirectoryPro` header.
     ///
     /// An SSO (session) token, sent in a header named after the tenant's
@@ -128,6 +175,7 @@ impl Client {
                 accept_api_version: ::std::string::String::from("resource=1.0"),
                 body: ::std::default::Default::default(),
             },
+            options: ::std::default::Default::default(),
         }
     }
     /// Reset the user's push devices
@@ -148,6 +196,7 @@ impl Client {
                 accept_api_version: ::std::string::String::from("resource=1.0"),
                 body: ::std::default::Default::default(),
             },
+            options: ::std::default::Default::default(),
         }
     }
     /// List the user's WebAuthn devices
@@ -171,6 +220,7 @@ impl Client {
                 query_filter: ::std::string::String::from("true"),
                 accept_api_version: ::std::string::String::from("resource=1.0"),
             },
+            options: ::std::default::Default::default(),
         }
     }
     /// Delete one of the user's WebAuthn devices
@@ -192,6 +242,7 @@ impl Client {
                 device_id: device_id.into(),
                 accept_api_version: ::std::string::String::from("resource=1.0"),
             },
+            options: ::std::default::Default::default(),
         }
     }
     /// List the user's bound devices
@@ -214,6 +265,7 @@ impl Client {
                 query_filter: ::std::string::String::from("true"),
                 accept_api_version: ::std::string::String::from("resource=1.0"),
             },
+            options: ::std::default::Default::default(),
         }
     }
     /// Delete one of the user's bound devices
@@ -240,6 +292,7 @@ impl Client {
                 device_id: device_id.into(),
                 accept_api_version: ::std::string::String::from("resource=1.0"),
             },
+            options: ::std::default::Default::default(),
         }
     }
     /// Update the device ID of a push-registered device
@@ -271,6 +324,7 @@ impl Client {
                 accept_api_version: ::std::string::String::from("resource=1.0"),
                 body: body.into(),
             },
+            options: ::std::default::Default::default(),
         }
     }
 }
@@ -280,6 +334,7 @@ impl Client {
 pub struct ResetOathDevices<'a> {
     client: &'a Client,
     request: super::operations::ResetOathDevicesInput,
+    options: ::mfa_runtime::client::CallOptions,
 }
 impl<'a> ResetOathDevices<'a> {
     /// Set `Accept-API-Version`.
@@ -296,6 +351,17 @@ impl<'a> ResetOathDevices<'a> {
         value: impl ::std::convert::Into<super::types::ResetRequest>,
     ) -> Self {
         self.request.body = value.into();
+        self
+    }
+    /// Give this call at most `timeout`, retries included, instead of
+    /// the client's.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = ::std::option::Option::Some(timeout);
+        self
+    }
+    /// Retry this call by `policy` instead of the client's.
+    pub fn retry_policy(mut self, policy: ::mfa_runtime::client::RetryPolicy) -> Self {
+        self.options.retry = ::std::option::Option::Some(policy);
         self
     }
     /// The request as it will be sent.
@@ -348,6 +414,7 @@ impl<'a> ResetOathDevices<'a> {
         http.header::<_, E>("Accept-API-Version", &request.accept_api_version)?;
         http.query = query.finish();
         http.security = &["bearerAuth", "ssoToken"];
+        http.options = self.options;
         {
             let body = &request.body;
             http.json::<_, E>(body)?;
@@ -418,6 +485,7 @@ impl<'a> ::std::future::IntoFuture for ResetOathDevices<'a> {
 pub struct ResetPushDevices<'a> {
     client: &'a Client,
     request: super::operations::ResetPushDevicesInput,
+    options: ::mfa_runtime::client::CallOptions,
 }
 impl<'a> ResetPushDevices<'a> {
     /// Set `Accept-API-Version`.
@@ -434,6 +502,17 @@ impl<'a> ResetPushDevices<'a> {
         value: impl ::std::convert::Into<super::types::ResetRequest>,
     ) -> Self {
         self.request.body = value.into();
+        self
+    }
+    /// Give this call at most `timeout`, retries included, instead of
+    /// the client's.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = ::std::option::Option::Some(timeout);
+        self
+    }
+    /// Retry this call by `policy` instead of the client's.
+    pub fn retry_policy(mut self, policy: ::mfa_runtime::client::RetryPolicy) -> Self {
+        self.options.retry = ::std::option::Option::Some(policy);
         self
     }
     /// The request as it will be sent.
@@ -486,6 +565,7 @@ impl<'a> ResetPushDevices<'a> {
         http.header::<_, E>("Accept-API-Version", &request.accept_api_version)?;
         http.query = query.finish();
         http.security = &["bearerAuth", "ssoToken"];
+        http.options = self.options;
         {
             let body = &request.body;
             http.json::<_, E>(body)?;
@@ -556,6 +636,7 @@ impl<'a> ::std::future::IntoFuture for ResetPushDevices<'a> {
 pub struct ListWebAuthnDevices<'a> {
     client: &'a Client,
     request: super::operations::ListWebAuthnDevicesInput,
+    options: ::mfa_runtime::client::CallOptions,
 }
 impl<'a> ListWebAuthnDevices<'a> {
     /// Set `_queryFilter`.
@@ -572,6 +653,17 @@ impl<'a> ListWebAuthnDevices<'a> {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.request.accept_api_version = value.into();
+        self
+    }
+    /// Give this call at most `timeout`, retries included, instead of
+    /// the client's.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = ::std::option::Option::Some(timeout);
+        self
+    }
+    /// Retry this call by `policy` instead of the client's.
+    pub fn retry_policy(mut self, policy: ::mfa_runtime::client::RetryPolicy) -> Self {
+        self.options.retry = ::std::option::Option::Some(policy);
         self
     }
     /// The request as it will be sent.
@@ -624,6 +716,7 @@ impl<'a> ListWebAuthnDevices<'a> {
         http.header::<_, E>("Accept-API-Version", &request.accept_api_version)?;
         http.query = query.finish();
         http.security = &["bearerAuth", "ssoToken"];
+        http.options = self.options;
         let response = self.client.api.execute::<E>(http).await?;
         match response.status.as_u16() {
             200u16 => {
@@ -690,6 +783,7 @@ impl<'a> ::std::future::IntoFuture for ListWebAuthnDevices<'a> {
 pub struct DeleteWebAuthnDevice<'a> {
     client: &'a Client,
     request: super::operations::DeleteWebAuthnDeviceInput,
+    options: ::mfa_runtime::client::CallOptions,
 }
 impl<'a> DeleteWebAuthnDevice<'a> {
     /// Set `Accept-API-Version`.
@@ -698,6 +792,17 @@ impl<'a> DeleteWebAuthnDevice<'a> {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.request.accept_api_version = value.into();
+        self
+    }
+    /// Give this call at most `timeout`, retries included, instead of
+    /// the client's.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = ::std::option::Option::Some(timeout);
+        self
+    }
+    /// Retry this call by `policy` instead of the client's.
+    pub fn retry_policy(mut self, policy: ::mfa_runtime::client::RetryPolicy) -> Self {
+        self.options.retry = ::std::option::Option::Some(policy);
         self
     }
     /// The request as it will be sent.
@@ -755,6 +860,7 @@ impl<'a> DeleteWebAuthnDevice<'a> {
             >("accept", &::std::string::String::from("application/json"))?;
         http.header::<_, E>("Accept-API-Version", &request.accept_api_version)?;
         http.security = &["bearerAuth", "ssoToken"];
+        http.options = self.options;
         let response = self.client.api.execute::<E>(http).await?;
         match response.status.as_u16() {
             200u16 => {
@@ -821,6 +927,7 @@ impl<'a> ::std::future::IntoFuture for DeleteWebAuthnDevice<'a> {
 pub struct ListBoundDevices<'a> {
     client: &'a Client,
     request: super::operations::ListBoundDevicesInput,
+    options: ::mfa_runtime::client::CallOptions,
 }
 impl<'a> ListBoundDevices<'a> {
     /// Set `_queryFilter`.
@@ -837,6 +944,17 @@ impl<'a> ListBoundDevices<'a> {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.request.accept_api_version = value.into();
+        self
+    }
+    /// Give this call at most `timeout`, retries included, instead of
+    /// the client's.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = ::std::option::Option::Some(timeout);
+        self
+    }
+    /// Retry this call by `policy` instead of the client's.
+    pub fn retry_policy(mut self, policy: ::mfa_runtime::client::RetryPolicy) -> Self {
+        self.options.retry = ::std::option::Option::Some(policy);
         self
     }
     /// The request as it will be sent.
@@ -889,6 +1007,7 @@ impl<'a> ListBoundDevices<'a> {
         http.header::<_, E>("Accept-API-Version", &request.accept_api_version)?;
         http.query = query.finish();
         http.security = &["bearerAuth", "ssoToken"];
+        http.options = self.options;
         let response = self.client.api.execute::<E>(http).await?;
         match response.status.as_u16() {
             200u16 => {
@@ -955,6 +1074,7 @@ impl<'a> ::std::future::IntoFuture for ListBoundDevices<'a> {
 pub struct DeleteBoundDevice<'a> {
     client: &'a Client,
     request: super::operations::DeleteBoundDeviceInput,
+    options: ::mfa_runtime::client::CallOptions,
 }
 impl<'a> DeleteBoundDevice<'a> {
     /// Set `Accept-API-Version`.
@@ -963,6 +1083,17 @@ impl<'a> DeleteBoundDevice<'a> {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.request.accept_api_version = value.into();
+        self
+    }
+    /// Give this call at most `timeout`, retries included, instead of
+    /// the client's.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = ::std::option::Option::Some(timeout);
+        self
+    }
+    /// Retry this call by `policy` instead of the client's.
+    pub fn retry_policy(mut self, policy: ::mfa_runtime::client::RetryPolicy) -> Self {
+        self.options.retry = ::std::option::Option::Some(policy);
         self
     }
     /// The request as it will be sent.
@@ -1020,6 +1151,7 @@ impl<'a> DeleteBoundDevice<'a> {
             >("accept", &::std::string::String::from("application/json"))?;
         http.header::<_, E>("Accept-API-Version", &request.accept_api_version)?;
         http.security = &["bearerAuth", "ssoToken"];
+        http.options = self.options;
         let response = self.client.api.execute::<E>(http).await?;
         match response.status.as_u16() {
             200u16 => {
@@ -1086,6 +1218,7 @@ impl<'a> ::std::future::IntoFuture for DeleteBoundDevice<'a> {
 pub struct RefreshPushDeviceId<'a> {
     client: &'a Client,
     request: super::operations::RefreshPushDeviceIdInput,
+    options: ::mfa_runtime::client::CallOptions,
 }
 impl<'a> RefreshPushDeviceId<'a> {
     /// Set `Accept-API-Version`.
@@ -1094,6 +1227,17 @@ impl<'a> RefreshPushDeviceId<'a> {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.request.accept_api_version = value.into();
+        self
+    }
+    /// Give this call at most `timeout`, retries included, instead of
+    /// the client's.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = ::std::option::Option::Some(timeout);
+        self
+    }
+    /// Retry this call by `policy` instead of the client's.
+    pub fn retry_policy(mut self, policy: ::mfa_runtime::client::RetryPolicy) -> Self {
+        self.options.retry = ::std::option::Option::Some(policy);
         self
     }
     /// The request as it will be sent.
@@ -1140,6 +1284,7 @@ impl<'a> RefreshPushDeviceId<'a> {
         http.header::<_, E>("Accept-API-Version", &request.accept_api_version)?;
         http.query = query.finish();
         http.security = &["bearerAuth", "ssoToken"];
+        http.options = self.options;
         {
             let body = &request.body;
             http.json::<_, E>(body)?;

@@ -1,0 +1,266 @@
+//! Authenticating each attempt of a call: the hook that sees the request as
+//! it will be sent, and the two kinds of authentication built on it (the
+//! spec's security schemes, and Fireblocks' signed requests).
+
+use std::fmt;
+
+use http::Method;
+use http::header::{AUTHORIZATION, COOKIE, HeaderMap, HeaderName, HeaderValue};
+
+use crate::credentials::{AuthError, BoxFuture, Credential, KeyLocation};
+use crate::fireblocks::{API_KEY_HEADER, SigningKey};
+
+/// One attempt of a request, fully built: what an [`Authenticate`] sees and
+/// may add to. Every retry is a new attempt, authenticated afresh.
+pub struct Outgoing<'a> {
+    pub(crate) request: &'a mut reqwest::Request,
+    pub(crate) body: &'a [u8],
+    pub(crate) operation: &'static str,
+    pub(crate) attempt: u32,
+}
+
+impl Outgoing<'_> {
+    /// The operationId.
+    pub fn operation(&self) -> &'static str {
+        self.operation
+    }
+
+    /// 1 for the first attempt, 2 for the first retry, and so on.
+    pub fn attempt(&self) -> u32 {
+        self.attempt
+    }
+
+    pub fn method(&self) -> &Method {
+        self.request.method()
+    }
+
+    /// The path and query exactly as sent, the base URL's path included:
+    /// `/v1/management/users/u1/reset_device` for base
+    /// `https://api.fireblocks.io/v1`.
+    pub fn uri(&self) -> String {
+        let url = self.request.url();
+        match url.query() {
+            Some(query) => format!("{}?{query}", url.path()),
+            None => url.path().to_owned(),
+        }
+    }
+
+    pub fn headers(&self) -> &HeaderMap {
+        self.request.headers()
+    }
+
+    pub fn headers_mut(&mut self) -> &mut HeaderMap {
+        self.request.headers_mut()
+    }
+
+    /// The body bytes exactly as sent (empty when there is no body).
+    pub fn body(&self) -> &[u8] {
+        self.body
+    }
+
+    /// Add `name=value` to the query string.
+    pub fn append_query_pair(&mut self, name: &str, value: &str) {
+        self.request
+            .url_mut()
+            .query_pairs_mut()
+            .append_pair(name, value);
+    }
+
+    /// Set a header holding a secret: marked sensitive, so HTTP/2 never
+    /// indexes it and `Debug` of the header map hides it.
+    pub fn set_secret_header(&mut self, name: HeaderName, value: &str) -> Result<(), AuthError> {
+        let mut value = HeaderValue::from_str(value).map_err(|_| AuthError::invalid_value())?;
+        value.set_sensitive(true);
+        self.headers_mut().insert(name, value);
+        Ok(())
+    }
+}
+
+/// Authenticates one attempt: adds headers (or a query parameter) to the
+/// request as it will be sent. Implement it for schemes the spec cannot
+/// describe; `Debug` must not show secrets.
+pub trait Authenticate: Send + Sync + fmt::Debug {
+    fn authenticate<'a>(
+        &'a self,
+        request: &'a mut Outgoing<'_>,
+    ) -> BoxFuture<'a, Result<(), AuthError>>;
+
+    /// The server answered 401 to a request this authenticated. `true` when
+    /// a new attempt would carry a different credential (a refreshed token):
+    /// the call is then sent once more, whatever its method, since a 401
+    /// means the server did not act on it.
+    fn refused(&self) -> BoxFuture<'_, bool> {
+        Box::pin(std::future::ready(false))
+    }
+}
+
+/// The spec's security schemes: bearer, basic, or an API key in a header,
+/// query parameter or cookie. Tokens are asked of their provider each time.
+impl Authenticate for Credential {
+    fn authenticate<'a>(
+        &'a self,
+        request: &'a mut Outgoing<'_>,
+    ) -> BoxFuture<'a, Result<(), AuthError>> {
+        Box::pin(async move {
+            match self {
+                Credential::Bearer(provider) => {
+                    let token = provider.token().await?;
+                    request.set_secret_header(AUTHORIZATION, &format!("Bearer {}", token.expose()))
+                }
+                Credential::Basic { username, password } => {
+                    let encoded = crate::credentials::basic(username, password.expose());
+                    request.set_secret_header(AUTHORIZATION, &format!("Basic {encoded}"))
+                }
+                Credential::ApiKey {
+                    location,
+                    name,
+                    value,
+                } => {
+                    let value = value.token().await?;
+                    match location {
+                        KeyLocation::Header => {
+                            let header = HeaderName::from_bytes(name.as_bytes())
+                                .map_err(|_| AuthError::invalid_value())?;
+                            request.set_secret_header(header, value.expose())
+                        }
+                        KeyLocation::Cookie => {
+                            let mut cookie =
+                                HeaderValue::from_str(&format!("{name}={}", value.expose()))
+                                    .map_err(|_| AuthError::invalid_value())?;
+                            cookie.set_sensitive(true);
+                            request.headers_mut().append(COOKIE, cookie);
+                            Ok(())
+                        }
+                        KeyLocation::Query => {
+                            request.append_query_pair(name, value.expose());
+                            Ok(())
+                        }
+                    }
+                }
+            }
+        })
+    }
+
+    fn refused(&self) -> BoxFuture<'_, bool> {
+        match self {
+            Credential::Bearer(provider)
+            | Credential::ApiKey {
+                value: provider, ..
+            } => provider.refused(),
+            Credential::Basic { .. } => Box::pin(std::future::ready(false)),
+        }
+    }
+}
+
+/// Fireblocks' request signing: `X-API-Key` and a JWT, signed for this
+/// attempt's exact URI and body with a new nonce and `iat` (see
+/// [`crate::fireblocks`]).
+impl Authenticate for SigningKey {
+    fn authenticate<'a>(
+        &'a self,
+        request: &'a mut Outgoing<'_>,
+    ) -> BoxFuture<'a, Result<(), AuthError>> {
+        let signed = self
+            .sign_request(&request.uri(), request.body(), crate::fireblocks::now())
+            .map_err(|e| AuthError::with_source("could not sign the request", e))
+            .and_then(|token| {
+                let header = HeaderName::from_bytes(API_KEY_HEADER.as_bytes())
+                    .map_err(|_| AuthError::invalid_value())?;
+                request.set_secret_header(header, self.api_key())?;
+                request.set_secret_header(AUTHORIZATION, &format!("Bearer {token}"))
+            });
+        Box::pin(std::future::ready(signed))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fireblocks::{Expected, VerifyingKey, verify};
+
+    const PRIVATE: &[u8] = include_bytes!("../../tests/keys/fireblocks-test-private.pem");
+    const PUBLIC: &[u8] = include_bytes!("../../tests/keys/fireblocks-test-public.pem");
+
+    fn request(url: &str) -> reqwest::Request {
+        reqwest::Request::new(Method::POST, url.parse().unwrap())
+    }
+
+    async fn apply(auth: &dyn Authenticate, request: &mut reqwest::Request, body: &[u8]) {
+        let mut outgoing = Outgoing {
+            request,
+            body,
+            operation: "op",
+            attempt: 1,
+        };
+        auth.authenticate(&mut outgoing).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_signing_key_signs_the_uri_with_its_base_path_and_the_body() {
+        let key = SigningKey::from_pem("api-key-1", PRIVATE).unwrap();
+        let mut sent = request("https://api.example/v1/management/users/u%201/reset_device?a=1");
+        apply(&key, &mut sent, b"{\"x\":1}").await;
+        assert_eq!(sent.headers()["x-api-key"], "api-key-1");
+        let bearer = sent.headers()[AUTHORIZATION].to_str().unwrap().to_owned();
+        let token = bearer.strip_prefix("Bearer ").unwrap();
+        let claims = verify(
+            token,
+            &VerifyingKey::from_pem(PUBLIC).unwrap(),
+            Expected {
+                api_key: "api-key-1",
+                uri: "/v1/management/users/u%201/reset_device?a=1",
+                body: b"{\"x\":1}",
+                now: crate::fireblocks::now(),
+                leeway_secs: 5,
+            },
+        )
+        .unwrap();
+        assert!(sent.headers()[AUTHORIZATION].is_sensitive());
+
+        // A second attempt gets a new token with a new nonce.
+        apply(&key, &mut sent, b"{\"x\":1}").await;
+        let again = sent.headers()[AUTHORIZATION].to_str().unwrap().to_owned();
+        assert_ne!(again, bearer);
+        let claims_again = verify(
+            again.strip_prefix("Bearer ").unwrap(),
+            &VerifyingKey::from_pem(PUBLIC).unwrap(),
+            Expected {
+                api_key: "api-key-1",
+                uri: "/v1/management/users/u%201/reset_device?a=1",
+                body: b"{\"x\":1}",
+                now: crate::fireblocks::now(),
+                leeway_secs: 5,
+            },
+        )
+        .unwrap();
+        assert_ne!(claims.nonce, claims_again.nonce);
+    }
+
+    #[tokio::test]
+    async fn credentials_land_where_their_scheme_says() {
+        let mut sent = request("http://h/base/x?q=1");
+        apply(&Credential::bearer("t0k"), &mut sent, b"").await;
+        assert_eq!(sent.headers()[AUTHORIZATION], "Bearer t0k");
+
+        let mut sent = request("http://h/x");
+        let cookie = Credential::api_key(KeyLocation::Cookie, "6ac6499e9da2071", "AQIC5w");
+        apply(&cookie, &mut sent, b"").await;
+        assert_eq!(sent.headers()[COOKIE], "6ac6499e9da2071=AQIC5w");
+
+        let mut sent = request("http://h/x?q=1");
+        let query = Credential::api_key(KeyLocation::Query, "api key", "a&b");
+        apply(&query, &mut sent, b"").await;
+        assert_eq!(sent.url().query(), Some("q=1&api+key=a%26b"));
+
+        let mut sent = request("http://h/x");
+        let mut outgoing = Outgoing {
+            request: &mut sent,
+            body: b"",
+            operation: "op",
+            attempt: 1,
+        };
+        let bad = Credential::api_key(KeyLocation::Header, "X-Key", "a\nb");
+        let error = bad.authenticate(&mut outgoing).await.unwrap_err();
+        assert!(error.is_invalid_value());
+    }
+}

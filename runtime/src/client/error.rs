@@ -1,0 +1,248 @@
+//! What a call ends in when it is not a documented success, and the raw
+//! response the typed result is decoded from.
+
+use std::fmt;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::StatusCode;
+use http::header::HeaderMap;
+use serde::de::DeserializeOwned;
+
+use crate::HasStatus;
+use crate::credentials::AuthError;
+use crate::form::FormError;
+use crate::param::ParamValue;
+
+/// Why a call did not produce a documented success.
+///
+/// `E` is the operation's generated error enum: one variant per documented
+/// error response, each with its own body type.
+pub enum ClientError<E> {
+    /// The server answered with a response the spec documents as an error.
+    Api(E),
+    /// The status is not documented for this operation.
+    UnexpectedStatus(Box<RawResponse>),
+    /// The status is documented but the body or a header could not be decoded.
+    Decode {
+        response: Box<RawResponse>,
+        message: String,
+    },
+    /// Connecting, sending or receiving failed (after any retries the
+    /// [`RetryPolicy`](super::RetryPolicy) allowed).
+    Transport(reqwest::Error),
+    /// The call did not finish within its timeout (every attempt and the
+    /// waits between them count).
+    Timeout {
+        /// The timeout that ran out.
+        limit: Duration,
+        /// How many attempts were started.
+        attempts: u32,
+    },
+    /// A credential could not be produced or applied (a token provider
+    /// failed, a request could not be signed).
+    Auth(AuthError),
+    /// The connection failed while the body was arriving: what came before
+    /// the failure is kept.
+    Incomplete {
+        response: Box<RawResponse>,
+        source: reqwest::Error,
+    },
+    /// The response body was larger than the client accepts
+    /// ([`ApiClient::with_max_response_bytes`](super::ApiClient::with_max_response_bytes)); reading stopped there.
+    TooLarge {
+        status: StatusCode,
+        headers: HeaderMap,
+        limit: usize,
+    },
+    /// The request could not be built (a header value that is not valid HTTP).
+    InvalidRequest(String),
+}
+
+impl<E> ClientError<E> {
+    /// The HTTP status, when a response arrived.
+    pub fn status(&self) -> Option<StatusCode>
+    where
+        E: HasStatus,
+    {
+        match self {
+            ClientError::Api(e) => Some(e.status()),
+            ClientError::UnexpectedStatus(r) | ClientError::Decode { response: r, .. } => {
+                Some(r.status)
+            }
+            ClientError::Transport(e) => e.status(),
+            ClientError::TooLarge { status, .. } => Some(*status),
+            ClientError::Incomplete { response, .. } => Some(response.status),
+            ClientError::InvalidRequest(_) | ClientError::Timeout { .. } | ClientError::Auth(_) => {
+                None
+            }
+        }
+    }
+
+    /// The response as received, for the cases that keep it.
+    pub fn raw_response(&self) -> Option<&RawResponse> {
+        match self {
+            ClientError::UnexpectedStatus(r)
+            | ClientError::Decode { response: r, .. }
+            | ClientError::Incomplete { response: r, .. } => Some(r),
+            _ => None,
+        }
+    }
+}
+
+impl<E: fmt::Debug> fmt::Debug for ClientError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ClientError::Api(e) => f.debug_tuple("Api").field(e).finish(),
+            ClientError::UnexpectedStatus(r) => f.debug_tuple("UnexpectedStatus").field(r).finish(),
+            ClientError::Decode { response, message } => f
+                .debug_struct("Decode")
+                .field("response", response)
+                .field("message", message)
+                .finish(),
+            ClientError::Transport(e) => f.debug_tuple("Transport").field(e).finish(),
+            ClientError::Incomplete { response, source } => f
+                .debug_struct("Incomplete")
+                .field("response", response)
+                .field("source", source)
+                .finish(),
+            ClientError::TooLarge {
+                status,
+                headers,
+                limit,
+            } => f
+                .debug_struct("TooLarge")
+                .field("status", status)
+                .field("headers", headers)
+                .field("limit", limit)
+                .finish(),
+            ClientError::InvalidRequest(m) => f.debug_tuple("InvalidRequest").field(m).finish(),
+            ClientError::Timeout { limit, attempts } => f
+                .debug_struct("Timeout")
+                .field("limit", limit)
+                .field("attempts", attempts)
+                .finish(),
+            ClientError::Auth(e) => f.debug_tuple("Auth").field(e).finish(),
+        }
+    }
+}
+
+impl<E: fmt::Debug + HasStatus> fmt::Display for ClientError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ClientError::Api(e) => write!(f, "documented error response {}: {e:?}", e.status()),
+            ClientError::UnexpectedStatus(r) => {
+                write!(f, "undocumented response status {}", r.status)
+            }
+            ClientError::Decode { response, message } => {
+                write!(
+                    f,
+                    "could not decode the {} response: {message}",
+                    response.status
+                )
+            }
+            ClientError::Incomplete { response, source } => write!(
+                f,
+                "the {} response was cut off after {} body bytes: {source}",
+                response.status,
+                response.body.len()
+            ),
+            ClientError::TooLarge { status, limit, .. } => {
+                write!(
+                    f,
+                    "the {status} response body is larger than the {limit} bytes this client accepts"
+                )
+            }
+            ClientError::Transport(e) => write!(f, "transport error: {e}"),
+            ClientError::InvalidRequest(m) => write!(f, "invalid request: {m}"),
+            ClientError::Timeout { limit, attempts } => write!(
+                f,
+                "the call did not finish within {limit:?} ({attempts} attempts)"
+            ),
+            ClientError::Auth(e) => write!(f, "could not authenticate the request: {e}"),
+        }
+    }
+}
+
+impl<E: fmt::Debug + HasStatus> std::error::Error for ClientError<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ClientError::Transport(e) | ClientError::Incomplete { source: e, .. } => Some(e),
+            ClientError::Auth(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// A value that cannot be written as a form (a query object, a form or
+/// multipart body) makes the request invalid.
+impl<E> From<FormError> for ClientError<E> {
+    fn from(error: FormError) -> Self {
+        ClientError::InvalidRequest(error.to_string())
+    }
+}
+
+/// A response exactly as received.
+#[derive(Debug, Clone)]
+pub struct RawResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl RawResponse {
+    /// Decode a JSON body. An empty body reads as `{}`, which an object
+    /// whose fields are all optional accepts (servers often send nothing
+    /// for "no details"); anything else still needs a body.
+    pub fn json<T: DeserializeOwned, E>(&self) -> Result<T, ClientError<E>> {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return serde_json::from_slice(b"{}")
+                .map_err(|_| self.decode_error("the body is empty".to_string()));
+        }
+        serde_json::from_slice(&self.body)
+            .map_err(|e| self.decode_error(format!("invalid JSON body: {e}")))
+    }
+
+    /// A text body, which must be UTF-8.
+    pub fn text<E>(&self) -> Result<String, ClientError<E>> {
+        String::from_utf8(self.body.to_vec())
+            .map_err(|e| self.decode_error(format!("body is not UTF-8: {e}")))
+    }
+
+    /// An `application/x-www-form-urlencoded` body.
+    pub fn form<T: DeserializeOwned, E>(&self) -> Result<T, ClientError<E>> {
+        crate::form::decode_urlencoded(&self.body)
+            .map_err(|e| self.decode_error(format!("invalid form body: {e}")))
+    }
+
+    /// An optional header, parsed.
+    pub fn header<T: ParamValue, E>(&self, name: &str) -> Result<Option<T>, ClientError<E>> {
+        let Some(value) = self.headers.get(name) else {
+            return Ok(None);
+        };
+        let text = value
+            .to_str()
+            .map_err(|_| self.decode_error(format!("header `{name}` is not visible ASCII")))?;
+        T::from_param(text)
+            .map(Some)
+            .map_err(|e| self.decode_error(format!("header `{name}`: {e}")))
+    }
+
+    /// A header the spec says is always sent.
+    pub fn required_header<T: ParamValue, E>(&self, name: &str) -> Result<T, ClientError<E>> {
+        self.header(name)?
+            .ok_or_else(|| self.decode_error(format!("required header `{name}` is missing")))
+    }
+
+    fn decode_error<E>(&self, message: String) -> ClientError<E> {
+        ClientError::Decode {
+            response: Box::new(self.clone()),
+            message,
+        }
+    }
+
+    /// This response as an undocumented-status error.
+    pub fn unexpected<E>(self) -> ClientError<E> {
+        ClientError::UnexpectedStatus(Box::new(self))
+    }
+}

@@ -1,0 +1,584 @@
+//! What every generated client shares: the HTTP stack, credentials, retries
+//! and timeouts, sending a request, and turning whatever comes back into a
+//! typed result or a typed error that keeps the raw response.
+//!
+//! Each call is one [`tracing`] span, `mfa_api_call`, with the operation,
+//! method, attempt count, last status and the response's `X-Request-ID`
+//! (never a credential).
+
+mod auth;
+mod error;
+mod request;
+mod retry;
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::StatusCode;
+use http::header::{CONTENT_TYPE, HeaderMap};
+use tracing::Instrument;
+
+pub use auth::{Authenticate, Outgoing};
+pub use error::{ClientError, RawResponse};
+pub use request::{Request, path_segment};
+pub use retry::{CallOptions, RetryPolicy, is_retry_safe, is_retryable_status, parse_retry_after};
+
+use crate::credentials::Credential;
+
+/// The configured HTTP stack a generated client wraps: cheap to clone.
+#[derive(Clone)]
+pub struct ApiClient {
+    inner: Arc<Inner>,
+}
+
+#[derive(Clone)]
+struct Inner {
+    http: reqwest::Client,
+    base_url: String,
+    /// Per security scheme, how to authenticate as it.
+    credentials: Vec<(&'static str, Arc<dyn Authenticate>)>,
+    /// Runs on every request after the scheme's credential, whatever the
+    /// operation's security says (Fireblocks signs every call).
+    signer: Option<Arc<dyn Authenticate>>,
+    max_response_bytes: usize,
+    timeout: Duration,
+    retry: RetryPolicy,
+}
+
+/// Response bodies larger than this are refused unless the client says
+/// otherwise: a misbehaving server cannot make the client allocate without
+/// bound.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+
+/// A call, its retries and the waits between them, must finish within this
+/// unless the client or the call says otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A new random idempotency key (a UUID v4), for operations that take one.
+pub fn new_idempotency_key() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+impl fmt::Debug for ApiClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiClient")
+            .field("base_url", &self.inner.base_url)
+            .field("credentials", &self.inner.credentials)
+            .field("signer", &self.inner.signer)
+            .field("timeout", &self.inner.timeout)
+            .field("retry", &self.inner.retry)
+            .finish()
+    }
+}
+
+/// What one attempt ended in, as the retry loop sees it.
+enum Retry {
+    /// Final: return it.
+    No,
+    /// Worth another attempt, after the server's `Retry-After` if it gave one.
+    After(Option<Duration>),
+}
+
+impl ApiClient {
+    /// `base_url` is the server URL without a trailing slash, e.g.
+    /// `https://api.fireblocks.io/v1`; any URL works (a proxy, a test server).
+    pub fn new(base_url: impl Into<String>, http: reqwest::Client) -> Self {
+        let mut base_url = base_url.into();
+        while base_url.ends_with('/') {
+            base_url.pop();
+        }
+        ApiClient {
+            inner: Arc::new(Inner {
+                http,
+                base_url,
+                credentials: Vec::new(),
+                signer: None,
+                max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+                timeout: DEFAULT_TIMEOUT,
+                retry: RetryPolicy::default(),
+            }),
+        }
+    }
+
+    /// A reqwest client with rustls and a connect timeout (the call's own
+    /// timeout, [`ApiClient::with_timeout`], bounds the rest).
+    pub fn default_http() -> reqwest::Client {
+        reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .build()
+            .unwrap_or_default()
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// Use `credential` for operations that accept the security scheme `scheme`.
+    pub fn with_credential(&self, scheme: &'static str, credential: Credential) -> Self {
+        self.with_authenticator(scheme, credential)
+    }
+
+    /// Authenticate operations that accept the security scheme `scheme` with
+    /// `authenticator` (for schemes a [`Credential`] cannot express).
+    pub fn with_authenticator(
+        &self,
+        scheme: &'static str,
+        authenticator: impl Authenticate + 'static,
+    ) -> Self {
+        let authenticator: Arc<dyn Authenticate> = Arc::new(authenticator);
+        self.with(|inner| {
+            inner.credentials.retain(|(s, _)| *s != scheme);
+            inner.credentials.push((scheme, authenticator));
+        })
+    }
+
+    /// Run `signer` on every attempt of every call, after any scheme
+    /// credential: for vendor authentication the spec does not declare,
+    /// such as a Fireblocks [`SigningKey`](crate::fireblocks::SigningKey).
+    pub fn with_signer(&self, signer: impl Authenticate + 'static) -> Self {
+        let signer: Arc<dyn Authenticate> = Arc::new(signer);
+        self.with(|inner| inner.signer = Some(signer))
+    }
+
+    /// Refuse response bodies over `limit` bytes with
+    /// [`ClientError::TooLarge`] (default [`DEFAULT_MAX_RESPONSE_BYTES`]).
+    pub fn with_max_response_bytes(&self, limit: usize) -> Self {
+        self.with(|inner| inner.max_response_bytes = limit)
+    }
+
+    /// Give each call at most `timeout`, retries included (default
+    /// [`DEFAULT_TIMEOUT`]); a call can set its own.
+    pub fn with_timeout(&self, timeout: Duration) -> Self {
+        self.with(|inner| inner.timeout = timeout)
+    }
+
+    /// Retry calls by `policy` (default [`RetryPolicy::default`]); a call
+    /// can set its own.
+    pub fn with_retry_policy(&self, policy: RetryPolicy) -> Self {
+        self.with(|inner| inner.retry = policy)
+    }
+
+    pub fn timeout(&self) -> Duration {
+        self.inner.timeout
+    }
+
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.inner.retry
+    }
+
+    /// A copy of this client with `change` applied: clients are immutable
+    /// and shared, so settings make new ones.
+    fn with(&self, change: impl FnOnce(&mut Inner)) -> Self {
+        let mut inner = Inner::clone(&self.inner);
+        change(&mut inner);
+        ApiClient {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// Send `request`, retrying where the policy allows and it is safe, and
+    /// read the whole response. Every status comes back as a
+    /// [`RawResponse`]; errors are transport failures, timeouts and
+    /// credentials that could not be applied.
+    pub async fn execute<E>(&self, request: Request) -> Result<RawResponse, ClientError<E>> {
+        let span = tracing::info_span!(
+            "mfa_api_call",
+            operation = request.operation,
+            method = %request.method,
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+        );
+        self.execute_in(request, span.clone())
+            .instrument(span)
+            .await
+    }
+
+    async fn execute_in<E>(
+        &self,
+        mut request: Request,
+        span: tracing::Span,
+    ) -> Result<RawResponse, ClientError<E>> {
+        let timeout = request.options.timeout.unwrap_or(self.inner.timeout);
+        let policy = request.options.retry.unwrap_or(self.inner.retry);
+        let started = tokio::time::Instant::now();
+        let deadline = started + timeout;
+        let safe = is_retry_safe(&request.method, request.has_idempotency_key);
+        let mut url = format!("{}{}", self.inner.base_url, request.path);
+        if !request.query.is_empty() {
+            url.push('?');
+            url.push_str(&request.query);
+        }
+        let body = request
+            .body
+            .take()
+            .map(|(content_type, bytes)| (content_type, Bytes::from(bytes)));
+        let credential = self.credential_for(request.security);
+        let mut refreshed = false;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            span.record("attempt", attempt);
+            let sent = self.attempt(&request, credential, &url, body.as_ref(), attempt);
+            let Ok(outcome) = tokio::time::timeout_at(deadline, sent).await else {
+                return Err(ClientError::Timeout {
+                    limit: timeout,
+                    attempts: attempt,
+                });
+            };
+            if let Ok(response) = &outcome {
+                span.record("status", response.status.as_u16());
+                if let Some(id) = response
+                    .headers
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                {
+                    span.record("request_id", id);
+                }
+            }
+            // A refused credential that has been refreshed is worth one
+            // more attempt, at once.
+            let unauthorized = matches!(&outcome, Ok(r) if r.status == StatusCode::UNAUTHORIZED);
+            if unauthorized && !refreshed && self.refused(credential).await {
+                refreshed = true;
+                tracing::debug!(attempt, "retrying with a refreshed credential");
+                continue;
+            }
+            let Retry::After(retry_after) = retry_decision(&outcome) else {
+                return outcome;
+            };
+            let wait = retry_after.unwrap_or_else(|| policy.backoff(attempt));
+            let resume = tokio::time::Instant::now() + wait;
+            if !safe
+                || attempt >= policy.max_attempts
+                || resume > started + policy.max_elapsed
+                || resume >= deadline
+            {
+                return outcome;
+            }
+            tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, "retrying");
+            tokio::time::sleep_until(resume).await;
+        }
+    }
+
+    /// One attempt: build, authenticate, send, read.
+    async fn attempt<E>(
+        &self,
+        request: &Request,
+        credential: Option<&(&'static str, Arc<dyn Authenticate>)>,
+        url: &str,
+        body: Option<&(std::borrow::Cow<'static, str>, Bytes)>,
+        attempt: u32,
+    ) -> Result<RawResponse, ClientError<E>> {
+        let mut builder = self
+            .inner
+            .http
+            .request(request.method.clone(), url)
+            .headers(request.headers.clone());
+        if let Some((content_type, bytes)) = body {
+            builder = builder
+                .header(CONTENT_TYPE, content_type.as_ref())
+                .body(bytes.clone());
+        }
+        let mut http_request = builder.build().map_err(ClientError::Transport)?;
+        let mut outgoing = Outgoing {
+            request: &mut http_request,
+            body: body.map(|(_, bytes)| &bytes[..]).unwrap_or_default(),
+            operation: request.operation,
+            attempt,
+        };
+        self.authenticate(credential, &mut outgoing).await?;
+        let response = self
+            .inner
+            .http
+            .execute(http_request)
+            .await
+            .map_err(ClientError::Transport)?;
+        self.read(response).await
+    }
+
+    /// The first of the operation's schemes with a credential configured.
+    fn credential_for(&self, security: &[&str]) -> Option<&(&'static str, Arc<dyn Authenticate>)> {
+        security
+            .iter()
+            .find_map(|scheme| self.inner.credentials.iter().find(|(s, _)| s == scheme))
+    }
+
+    /// Tell the credential and the signer the server refused them; whether
+    /// either has something new to send.
+    async fn refused(&self, credential: Option<&(&'static str, Arc<dyn Authenticate>)>) -> bool {
+        let mut renewed = false;
+        if let Some((_, credential)) = credential {
+            renewed |= credential.refused().await;
+        }
+        if let Some(signer) = &self.inner.signer {
+            renewed |= signer.refused().await;
+        }
+        renewed
+    }
+
+    /// The scheme's credential, then the client-wide signer.
+    async fn authenticate<E>(
+        &self,
+        credential: Option<&(&'static str, Arc<dyn Authenticate>)>,
+        outgoing: &mut Outgoing<'_>,
+    ) -> Result<(), ClientError<E>> {
+        if let Some((scheme, credential)) = credential {
+            credential
+                .authenticate(outgoing)
+                .await
+                .map_err(|e| match e.is_invalid_value() {
+                    true => ClientError::InvalidRequest(format!(
+                        "the credential for `{scheme}` is not a valid header value"
+                    )),
+                    false => ClientError::Auth(e),
+                })?;
+        }
+        if let Some(signer) = &self.inner.signer {
+            signer
+                .authenticate(outgoing)
+                .await
+                .map_err(ClientError::Auth)?;
+        }
+        Ok(())
+    }
+
+    /// Read the whole response, up to the size limit.
+    async fn read<E>(
+        &self,
+        mut response: reqwest::Response,
+    ) -> Result<RawResponse, ClientError<E>> {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let limit = self.inner.max_response_bytes;
+        let too_large = |headers: HeaderMap| ClientError::TooLarge {
+            status,
+            headers,
+            limit,
+        };
+        if response
+            .content_length()
+            .is_some_and(|length| length > limit as u64)
+        {
+            return Err(too_large(headers));
+        }
+        // Read chunk by chunk, so a body without (or lying about) its length
+        // stops at the limit rather than after it.
+        let mut body = bytes::BytesMut::new();
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) if body.len() + chunk.len() > limit => {
+                    return Err(too_large(headers));
+                }
+                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                Ok(None) => break,
+                Err(source) => {
+                    let response = RawResponse {
+                        status,
+                        headers,
+                        body: body.freeze(),
+                    };
+                    return Err(ClientError::Incomplete {
+                        response: Box::new(response),
+                        source,
+                    });
+                }
+            }
+        }
+        Ok(RawResponse {
+            status,
+            headers,
+            body: body.freeze(),
+        })
+    }
+}
+
+/// Transport failures (before or during the body) and retryable statuses
+/// are worth another attempt; everything else is final.
+fn retry_decision<E>(outcome: &Result<RawResponse, ClientError<E>>) -> Retry {
+    match outcome {
+        Ok(response) if is_retryable_status(response.status) => Retry::After(
+            response
+                .headers
+                .get(http::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| parse_retry_after(v, std::time::SystemTime::now())),
+        ),
+        Err(ClientError::Transport(_) | ClientError::Incomplete { .. }) => Retry::After(None),
+        _ => Retry::No,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use http::header::{HeaderName, HeaderValue};
+    use http::{Method, StatusCode};
+
+    use super::*;
+    use crate::credentials::{FreshToken, KeyLocation, RefreshingToken, Secret};
+
+    fn response(status: u16, headers: &[(&'static str, &str)], body: &str) -> RawResponse {
+        let mut map = HeaderMap::new();
+        for (name, value) in headers {
+            map.insert(
+                HeaderName::from_static(name),
+                HeaderValue::from_str(value).unwrap(),
+            );
+        }
+        RawResponse {
+            status: StatusCode::from_u16(status).unwrap(),
+            headers: map,
+            body: Bytes::from(body.to_string()),
+        }
+    }
+
+    #[test]
+    fn undecodable_bodies_keep_the_raw_response() {
+        let r = response(200, &[], "{not json");
+        let err = r.json::<serde_json::Value, ()>().unwrap_err();
+        match err {
+            ClientError::Decode { response, message } => {
+                assert_eq!(response.body, "{not json");
+                assert!(message.starts_with("invalid JSON body"), "{message}");
+            }
+            other => panic!("expected a decode error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn empty_bodies_read_as_an_empty_object_or_fail_clearly() {
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct AllOptional {
+            note: Option<String>,
+        }
+        #[derive(serde::Deserialize, Debug)]
+        struct NeedsField {
+            #[allow(dead_code)]
+            id: String,
+        }
+        let empty = response(200, &[], "");
+        assert_eq!(
+            empty.json::<AllOptional, ()>().unwrap(),
+            AllOptional { note: None }
+        );
+        match empty.json::<NeedsField, ()>().unwrap_err() {
+            ClientError::Decode { message, .. } => assert_eq!(message, "the body is empty"),
+            other => panic!("expected a decode error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn dot_segments_and_empty_path_values_are_refused() {
+        for value in ["", ".", ".."] {
+            assert!(
+                matches!(
+                    path_segment::<()>("id", value),
+                    Err(ClientError::InvalidRequest(_))
+                ),
+                "{value:?}"
+            );
+        }
+        assert_eq!(path_segment::<()>("id", "...").unwrap(), "...");
+        assert_eq!(path_segment::<()>("id", "a/b").unwrap(), "a%2Fb");
+    }
+
+    #[test]
+    fn headers_are_parsed_or_reported() {
+        let r = response(200, &[("x-request-id", "abc"), ("x-count", "seven")], "");
+        assert_eq!(
+            r.header::<String, ()>("X-Request-ID").unwrap().as_deref(),
+            Some("abc")
+        );
+        assert_eq!(r.header::<String, ()>("X-Missing").unwrap(), None);
+        assert!(matches!(
+            r.header::<i64, ()>("x-count"),
+            Err(ClientError::Decode { .. })
+        ));
+        assert!(matches!(
+            r.required_header::<String, ()>("x-missing"),
+            Err(ClientError::Decode { .. })
+        ));
+    }
+
+    #[test]
+    fn retryable_statuses_bring_their_retry_after() {
+        let decide = |r: RawResponse| match retry_decision::<()>(&Ok(r)) {
+            Retry::No => None,
+            Retry::After(wait) => Some(wait),
+        };
+        assert_eq!(
+            decide(response(429, &[("retry-after", "3")], "")),
+            Some(Some(Duration::from_secs(3)))
+        );
+        assert_eq!(decide(response(503, &[], "")), Some(None));
+        assert_eq!(
+            decide(response(502, &[("retry-after", "later")], "")),
+            Some(None)
+        );
+        assert_eq!(decide(response(200, &[("retry-after", "3")], "")), None);
+        assert_eq!(decide(response(404, &[], "")), None);
+        assert!(matches!(
+            retry_decision::<()>(&Err(ClientError::InvalidRequest("x".into()))),
+            Retry::No
+        ));
+    }
+
+    #[test]
+    fn an_idempotency_key_makes_any_method_retry_safe() {
+        let mut request = Request::new("op", Method::POST, "/".into());
+        assert!(!is_retry_safe(&request.method, request.has_idempotency_key));
+        request
+            .idempotency_key::<()>("Idempotency-Key", "k-1")
+            .unwrap();
+        assert!(is_retry_safe(&request.method, request.has_idempotency_key));
+        assert_eq!(request.headers["idempotency-key"], "k-1");
+        assert!(
+            request
+                .idempotency_key::<()>("Idempotency-Key", "a\nb")
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn header_parameters_with_newlines_are_refused() {
+        let mut request = Request::new("op", Method::GET, "/".into());
+        let err = request
+            .header::<String, ()>("idempotency-key", &"a\r\nb".to_string())
+            .unwrap_err();
+        assert!(matches!(err, ClientError::InvalidRequest(_)));
+    }
+
+    #[test]
+    fn debug_output_never_shows_secrets() {
+        const PRIVATE: &[u8] = include_bytes!("../../tests/keys/fireblocks-test-private.pem");
+        let provider = RefreshingToken::new(|| async {
+            Ok(FreshToken {
+                token: Secret::new("s3cret-refreshed"),
+                expires_in: None,
+            })
+        });
+        let client = ApiClient::new("http://h/", reqwest::Client::new())
+            .with_credential("bearerAuth", Credential::bearer("s3cret-token"))
+            .with_credential(
+                "ssoToken",
+                Credential::api_key_from(KeyLocation::Cookie, "session", provider),
+            )
+            .with_credential("basic", Credential::basic("alice", "s3cret-password"))
+            .with_signer(crate::fireblocks::SigningKey::from_pem("api-key-1", PRIVATE).unwrap());
+        let shown = format!("{client:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(!shown.contains("PRIVATE KEY"), "{shown}");
+        for visible in [
+            "bearerAuth",
+            "ssoToken",
+            "session",
+            "api-key-1",
+            "RefreshingToken",
+        ] {
+            assert!(shown.contains(visible), "{visible} in {shown}");
+        }
+        assert_eq!(client.base_url(), "http://h");
+    }
+}
