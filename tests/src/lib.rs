@@ -4,6 +4,8 @@
 //! The README follows, so its examples compile as doctests.
 #![doc = include_str!("../../README.md")]
 
+pub mod conformance;
+
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
