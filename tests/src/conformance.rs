@@ -109,24 +109,18 @@ fn device_of(user: &str) -> String {
     format!("{user}-device")
 }
 
-/// A device exists when its user does and it is that user's one device or
-/// any known id.
-fn find_device(user: &str, device: &str) -> Result<(), CrestError> {
-    if is_unknown(user) {
-        return Err(crest_not_found("user", user));
+/// The 404 body when the device is missing: a device exists when its user
+/// does and it is that user's one device or any known id.
+fn missing_device(user: &str, device: &str) -> Option<CrestError> {
+    if let Some(missing) = missing_user(user) {
+        return Some(missing);
     }
-    if device != device_of(user) && is_unknown(device) {
-        return Err(crest_not_found("device", device));
-    }
-    Ok(())
+    (device != device_of(user) && is_unknown(device)).then(|| crest_not_found("device", device))
 }
 
-fn find_user(user: &str) -> Result<(), CrestError> {
-    if is_unknown(user) {
-        Err(crest_not_found("user", user))
-    } else {
-        Ok(())
-    }
+/// The 404 body when the user is missing.
+fn missing_user(user: &str) -> Option<CrestError> {
+    is_unknown(user).then(|| crest_not_found("user", user))
 }
 
 fn webauthn_device(user: &str) -> WebAuthnDevice {
@@ -160,7 +154,9 @@ impl PingApi for Ping {
         &self,
         input: ResetOathDevicesInput,
     ) -> Result<ResetOathDevicesSuccess, ResetOathDevicesError> {
-        find_user(&input.user).map_err(|body| ResetOathDevicesError::NotFound { body })?;
+        if let Some(body) = missing_user(&input.user) {
+            return Err(ResetOathDevicesError::NotFound { body });
+        }
         Ok(ResetOathDevicesSuccess::Ok {
             body: ActionResult { result: true },
         })
@@ -170,7 +166,9 @@ impl PingApi for Ping {
         &self,
         input: ResetPushDevicesInput,
     ) -> Result<ResetPushDevicesSuccess, ResetPushDevicesError> {
-        find_user(&input.user).map_err(|body| ResetPushDevicesError::NotFound { body })?;
+        if let Some(body) = missing_user(&input.user) {
+            return Err(ResetPushDevicesError::NotFound { body });
+        }
         Ok(ResetPushDevicesSuccess::Ok {
             body: ActionResult { result: true },
         })
@@ -180,7 +178,9 @@ impl PingApi for Ping {
         &self,
         input: ListWebAuthnDevicesInput,
     ) -> Result<ListWebAuthnDevicesSuccess, ListWebAuthnDevicesError> {
-        find_user(&input.user).map_err(|body| ListWebAuthnDevicesError::NotFound { body })?;
+        if let Some(body) = missing_user(&input.user) {
+            return Err(ListWebAuthnDevicesError::NotFound { body });
+        }
         Ok(ListWebAuthnDevicesSuccess::Ok {
             body: WebAuthnDeviceList {
                 result: vec![webauthn_device(&input.user)],
@@ -197,8 +197,9 @@ impl PingApi for Ping {
         &self,
         input: DeleteWebAuthnDeviceInput,
     ) -> Result<DeleteWebAuthnDeviceSuccess, DeleteWebAuthnDeviceError> {
-        find_device(&input.user, &input.device_id)
-            .map_err(|body| DeleteWebAuthnDeviceError::NotFound { body })?;
+        if let Some(body) = missing_device(&input.user, &input.device_id) {
+            return Err(DeleteWebAuthnDeviceError::NotFound { body });
+        }
         let device = webauthn_device(&input.user);
         Ok(DeleteWebAuthnDeviceSuccess::Ok {
             body: DeletedWebAuthnDevice {
@@ -221,7 +222,9 @@ impl PingApi for Ping {
         &self,
         input: ListBoundDevicesInput,
     ) -> Result<ListBoundDevicesSuccess, ListBoundDevicesError> {
-        find_user(&input.user).map_err(|body| ListBoundDevicesError::NotFound { body })?;
+        if let Some(body) = missing_user(&input.user) {
+            return Err(ListBoundDevicesError::NotFound { body });
+        }
         Ok(ListBoundDevicesSuccess::Ok {
             body: BoundDeviceList {
                 result: vec![bound_device(&input.user)],
@@ -238,8 +241,9 @@ impl PingApi for Ping {
         &self,
         input: DeleteBoundDeviceInput,
     ) -> Result<DeleteBoundDeviceSuccess, DeleteBoundDeviceError> {
-        find_device(&input.user, &input.device_id)
-            .map_err(|body| DeleteBoundDeviceError::NotFound { body })?;
+        if let Some(body) = missing_device(&input.user, &input.device_id) {
+            return Err(DeleteBoundDeviceError::NotFound { body });
+        }
         let device = bound_device(&input.user);
         Ok(DeleteBoundDeviceSuccess::Ok {
             body: DeletedBoundDevice {
@@ -261,8 +265,9 @@ impl PingApi for Ping {
         &self,
         input: RefreshPushDeviceIdInput,
     ) -> Result<RefreshPushDeviceIdSuccess, RefreshPushDeviceIdError> {
-        find_user(&input.body.username)
-            .map_err(|body| RefreshPushDeviceIdError::NotFound { body })?;
+        if let Some(body) = missing_user(&input.body.username) {
+            return Err(RefreshPushDeviceIdError::NotFound { body });
+        }
         Ok(RefreshPushDeviceIdSuccess::Ok {
             body: RefreshResult::default(),
         })
