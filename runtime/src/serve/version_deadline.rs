@@ -62,8 +62,7 @@ impl<I: AsyncRead + Unpin> AsyncRead for VersionDeadline<I> {
         match Pin::new(&mut this.inner).poll_read(cx, buf) {
             Poll::Ready(Ok(())) => {
                 if this.deadline.is_some() {
-                    let filled = buf.filled()[before..].to_vec();
-                    this.saw(&filled);
+                    this.saw(&buf.filled()[before..]);
                 }
                 Poll::Ready(Ok(()))
             }
