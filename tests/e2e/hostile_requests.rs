@@ -454,3 +454,23 @@ async fn hostile_clients_do_not_stop_the_server() {
     let answer = exchange(addr, &request("POST", b"/mfa/reset", &[JSON], b"{}")).await;
     assert_eq!(answer.status, Some(200), "{answer:?}");
 }
+
+/// A keep-alive connection left idle after a request is closed too, not
+/// held open waiting for a next request that never comes.
+#[tokio::test]
+async fn an_idle_keep_alive_connection_is_closed() {
+    let mut stream = TcpStream::connect(flashback().await)
+        .await
+        .expect("connect");
+    stream
+        .write_all(
+            b"POST /mfa/reset HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n\
+              Content-Length: 2\r\n\r\n{}",
+        )
+        .await
+        .expect("send");
+    // The whole exchange, response then close, within PROMPT: the response
+    // alone does not end it, since the connection is kept alive.
+    let answer = answer(&mut stream).await;
+    assert_eq!(answer.status, Some(200), "{answer:?}");
+}
