@@ -4,7 +4,10 @@
 # copy of specs/ and tests/fixtures/ (libFuzzer adds to its corpus
 # directory, and the repository must stay clean). Any crash, timeout
 # (an input taking over 10 s), out-of-memory or stack overflow fails CI and
-# leaves the input in target/fuzz-artifacts/.
+# leaves the input in target/fuzz-artifacts/. The seed and run count fix the
+# mutation sequence; the inputs tried can still differ a little between runs,
+# because coverage feedback depends on std HashMap iteration order in the
+# loader (randomised per process), so a failing input is always kept.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
