@@ -20,6 +20,8 @@ pub mod fireblocks;
 
 pub mod routing;
 #[cfg(feature = "server")]
+pub mod serve;
+#[cfg(feature = "server")]
 pub mod server;
 
 // Re-exported so generated code names one dependency for the HTTP stack and

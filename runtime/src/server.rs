@@ -3,6 +3,7 @@
 //! typed response.
 
 use std::fmt;
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::response::Response;
@@ -22,6 +23,15 @@ pub use auth::Principal;
 
 /// Request bodies larger than this are refused with 413 before parsing.
 pub const DEFAULT_BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// How long a request body may take to arrive when nothing else is set: a
+/// client trickling its body is answered 408 instead of holding a task.
+pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A request extension that overrides [`DEFAULT_BODY_READ_TIMEOUT`] for the
+/// generated routers ([`crate::serve::Server`] inserts it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyReadTimeout(pub Duration);
 
 /// Why a request was refused before it reached the implementation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +60,8 @@ pub enum RejectionKind {
     IdempotencyKeyInFlight,
     /// A store the server depends on failed (503).
     Unavailable,
+    /// The body did not arrive within the body read timeout.
+    BodyTimeout,
 }
 
 impl Rejection {
@@ -63,6 +75,7 @@ impl Rejection {
             RejectionKind::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             RejectionKind::IdempotencyKeyInFlight => StatusCode::CONFLICT,
             RejectionKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            RejectionKind::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
             _ => StatusCode::BAD_REQUEST,
         };
         Rejection {
@@ -95,15 +108,33 @@ pub struct Incoming {
 }
 
 impl Incoming {
-    /// Read `request`, refusing bodies over `limit` bytes.
+    /// Read `request`, refusing bodies over `limit` bytes (without reading
+    /// more than that, however the body is framed) and bodies that take
+    /// longer than the [`BodyReadTimeout`] to arrive.
     pub async fn read(request: axum::extract::Request, limit: usize) -> Result<Self, Rejection> {
         let (parts, body) = request.into_parts();
-        let body = axum::body::to_bytes(body, limit).await.map_err(|_| {
-            Rejection::new(
-                RejectionKind::BodyTooLarge,
-                format!("the request body is larger than {limit} bytes or was cut off"),
-            )
-        })?;
+        let timeout = parts
+            .extensions
+            .get::<BodyReadTimeout>()
+            .map_or(DEFAULT_BODY_READ_TIMEOUT, |t| t.0);
+        let body = match tokio::time::timeout(timeout, axum::body::to_bytes(body, limit)).await {
+            Ok(Ok(body)) => body,
+            Ok(Err(_)) => {
+                return Err(Rejection::new(
+                    RejectionKind::BodyTooLarge,
+                    format!("the request body is larger than {limit} bytes or was cut off"),
+                ));
+            }
+            Err(_) => {
+                return Err(Rejection::new(
+                    RejectionKind::BodyTimeout,
+                    format!(
+                        "the request body did not arrive within {} ms",
+                        timeout.as_millis()
+                    ),
+                ));
+            }
+        };
         let query = parts
             .uri
             .query()
@@ -711,6 +742,24 @@ mod tests {
             .unwrap();
         let err = Incoming::read(request, 64).await.unwrap_err();
         assert_eq!(err.status, StatusCode::PAYLOAD_TOO_LARGE);
+    }
+
+    #[tokio::test]
+    async fn a_body_that_stops_arriving_is_refused_after_the_read_timeout() {
+        let stalled = futures_util::stream::pending::<Result<Bytes, std::io::Error>>();
+        let mut request = http::Request::builder()
+            .uri("/")
+            .body(axum::body::Body::from_stream(stalled))
+            .unwrap();
+        request
+            .extensions_mut()
+            .insert(BodyReadTimeout(Duration::from_millis(20)));
+        let err = Incoming::read(request, 64).await.unwrap_err();
+        assert_eq!(
+            (err.status, err.kind),
+            (StatusCode::REQUEST_TIMEOUT, RejectionKind::BodyTimeout)
+        );
+        assert!(err.message.contains("20 ms"), "{}", err.message);
     }
 
     #[tokio::test]

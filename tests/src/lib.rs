@@ -4,6 +4,8 @@
 //! The README follows, so its examples compile as doctests.
 #![doc = include_str!("../../README.md")]
 
+pub mod conformance;
+
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
@@ -57,7 +59,9 @@ impl TestServer {
             .expect("bind loopback");
         let addr = listener.local_addr().expect("local addr");
         let task = tokio::spawn(async move {
-            axum::serve(listener, router).await.expect("server runs");
+            mfa_runtime::serve::serve(listener, router)
+                .await
+                .expect("server runs");
         });
         TestServer {
             base_url: format!("http://{addr}"),

@@ -1,0 +1,36 @@
+//! Serve one generated server with its conformance implementation, for
+//! schemathesis: `serve_conformance <fireblocks|flashback|ping> <addr>`.
+//! Prints `listening on ADDR` once the port is bound.
+
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [name, addr] = args.as_slice() else {
+        eprintln!("usage: serve_conformance <fireblocks|flashback|ping> <addr>");
+        return ExitCode::from(2);
+    };
+    let Some(router) = mfa_tests::conformance::router(name) else {
+        eprintln!("no spec named `{name}`");
+        return ExitCode::from(2);
+    };
+    let listener = match tokio::net::TcpListener::bind(addr.as_str()).await {
+        Ok(listener) => listener,
+        Err(e) => {
+            eprintln!("cannot bind {addr}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match listener.local_addr() {
+        Ok(bound) => println!("listening on {bound}"),
+        Err(e) => eprintln!("bound, address unknown: {e}"),
+    }
+    match mfa_runtime::serve::serve(listener, router).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("server failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

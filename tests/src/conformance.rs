@@ -1,0 +1,319 @@
+//! Test implementations of the three generated server traits, for checking
+//! the generated servers against their specs with schemathesis
+//! (`serve_conformance`, run by CI).
+//!
+//! Answers are computed from the input, so every documented path runs: an
+//! id is "unknown" when its stable hash says so (about one in four), giving
+//! 404 (or the vendor's equivalent), and any other id succeeds with a body
+//! that echoes it. All three implementations stay in this one file so trait
+//! signature changes are adapted in one place.
+
+use std::collections::BTreeMap;
+
+use mfa_apis::fireblocks::{
+    operations::{ResetDeviceError, ResetDeviceInput, ResetDeviceSuccess},
+    server::FireblocksApi,
+    types::ErrorSchema,
+};
+use mfa_apis::flashback::{
+    operations::{ResetMfaError, ResetMfaInput, ResetMfaSuccess},
+    server::FlashbackApi,
+    types::{ErrorResponse as FlashbackError, ResetMfaResponse},
+};
+use mfa_apis::ping::{operations::*, server::PingApi, types::*};
+use mfa_runtime::http::StatusCode;
+use mfa_runtime::server::Principal;
+use mfa_runtime::server::auth::{AuthLayer, SchemeVerifier};
+
+/// Whether `id` names nothing: a stable hash (FNV-1a), so the same id
+/// always gets the same answer and runs are reproducible.
+pub fn is_unknown(id: &str) -> bool {
+    let hash = id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    hash % 4 == 0
+}
+
+/// A request id derived from the input, for Fireblocks' `X-Request-ID`.
+fn request_id(id: &str) -> String {
+    format!("req-{}", id.len())
+}
+
+/// Fireblocks: unknown console users get the spec's `default` error (404).
+#[derive(Clone, Default)]
+pub struct Fireblocks;
+
+impl FireblocksApi for Fireblocks {
+    async fn reset_device(
+        &self,
+        _caller: Option<Principal>,
+        input: ResetDeviceInput,
+    ) -> Result<ResetDeviceSuccess, ResetDeviceError> {
+        if is_unknown(&input.id) {
+            return Err(ResetDeviceError::Default {
+                status: StatusCode::NOT_FOUND,
+                body: ErrorSchema {
+                    message: Some(format!("no console user `{}`", input.id)),
+                    code: Some(1404.0),
+                },
+                x_request_id: Some(request_id(&input.id)),
+            });
+        }
+        Ok(ResetDeviceSuccess::Ok {
+            x_request_id: Some(request_id(&input.id)),
+        })
+    }
+}
+
+/// Flashback: a self reset always succeeds; resetting another user fails
+/// with 404 when that user is unknown.
+#[derive(Clone, Default)]
+pub struct Flashback;
+
+impl FlashbackApi for Flashback {
+    async fn reset_mfa(
+        &self,
+        _caller: Principal,
+        input: ResetMfaInput,
+    ) -> Result<ResetMfaSuccess, ResetMfaError> {
+        let target = input.body.and_then(|body| body.reset_user_id);
+        let message = match &target {
+            Some(user) if is_unknown(user) => {
+                return Err(ResetMfaError::NotFound {
+                    body: FlashbackError {
+                        success: Some(false),
+                        error: Some(format!("no user `{user}`")),
+                    },
+                });
+            }
+            Some(user) => format!("MFA reset for {user}"),
+            None => "MFA reset successfully".to_string(),
+        };
+        Ok(ResetMfaSuccess::Ok {
+            body: ResetMfaResponse {
+                success: Some(true),
+                message: Some(message),
+            },
+        })
+    }
+}
+
+/// Ping: unknown users and devices get a CREST 404.
+#[derive(Clone, Default)]
+pub struct Ping;
+
+fn crest_not_found(what: &str, id: &str) -> CrestError {
+    CrestError {
+        code: 404,
+        reason: Some("Not Found".into()),
+        message: format!("no {what} `{id}`"),
+        detail: None,
+    }
+}
+
+/// The one device every known user has, named after the user.
+fn device_of(user: &str) -> String {
+    format!("{user}-device")
+}
+
+/// The 404 body when the device is missing: a device exists when its user
+/// does and it is that user's one device or any known id.
+fn missing_device(user: &str, device: &str) -> Option<CrestError> {
+    if let Some(missing) = missing_user(user) {
+        return Some(missing);
+    }
+    (device != device_of(user) && is_unknown(device)).then(|| crest_not_found("device", device))
+}
+
+/// The 404 body when the user is missing.
+fn missing_user(user: &str) -> Option<CrestError> {
+    is_unknown(user).then(|| crest_not_found("user", user))
+}
+
+fn webauthn_device(user: &str) -> WebAuthnDevice {
+    WebAuthnDevice {
+        id: device_of(user),
+        rev: Some("1".into()),
+        created_date: Some(1_749_572_704_744),
+        last_access_date: Some(1_749_658_650_801),
+        credential_id: Some(format!("cred-{}", user.len())),
+        device_name: Some("Security Key".into()),
+        uuid: Some(device_of(user)),
+        device_management_status: Some(false),
+    }
+}
+
+fn bound_device(user: &str) -> BoundDevice {
+    BoundDevice {
+        id: device_of(user),
+        rev: Some("1".into()),
+        created_date: Some(1_749_572_704_744),
+        last_access_date: Some(1_749_658_650_801),
+        device_id: Some(format!("hw-{}", user.len())),
+        device_name: Some("Phone".into()),
+        uuid: Some(device_of(user)),
+        device_management_status: Some(false),
+    }
+}
+
+impl PingApi for Ping {
+    async fn reset_oath_devices(
+        &self,
+        _caller: Principal,
+        input: ResetOathDevicesInput,
+    ) -> Result<ResetOathDevicesSuccess, ResetOathDevicesError> {
+        if let Some(body) = missing_user(&input.user) {
+            return Err(ResetOathDevicesError::NotFound { body });
+        }
+        Ok(ResetOathDevicesSuccess::Ok {
+            body: ActionResult { result: true },
+        })
+    }
+
+    async fn reset_push_devices(
+        &self,
+        _caller: Principal,
+        input: ResetPushDevicesInput,
+    ) -> Result<ResetPushDevicesSuccess, ResetPushDevicesError> {
+        if let Some(body) = missing_user(&input.user) {
+            return Err(ResetPushDevicesError::NotFound { body });
+        }
+        Ok(ResetPushDevicesSuccess::Ok {
+            body: ActionResult { result: true },
+        })
+    }
+
+    async fn list_web_authn_devices(
+        &self,
+        _caller: Principal,
+        input: ListWebAuthnDevicesInput,
+    ) -> Result<ListWebAuthnDevicesSuccess, ListWebAuthnDevicesError> {
+        if let Some(body) = missing_user(&input.user) {
+            return Err(ListWebAuthnDevicesError::NotFound { body });
+        }
+        Ok(ListWebAuthnDevicesSuccess::Ok {
+            body: WebAuthnDeviceList {
+                result: vec![webauthn_device(&input.user)],
+                result_count: 1,
+                paged_results_cookie: None,
+                total_paged_results_policy: Some(TotalPagedResultsPolicy::None),
+                total_paged_results: Some(-1),
+                remaining_paged_results: Some(-1),
+            },
+        })
+    }
+
+    async fn delete_web_authn_device(
+        &self,
+        _caller: Principal,
+        input: DeleteWebAuthnDeviceInput,
+    ) -> Result<DeleteWebAuthnDeviceSuccess, DeleteWebAuthnDeviceError> {
+        if let Some(body) = missing_device(&input.user, &input.device_id) {
+            return Err(DeleteWebAuthnDeviceError::NotFound { body });
+        }
+        let device = webauthn_device(&input.user);
+        Ok(DeleteWebAuthnDeviceSuccess::Ok {
+            body: DeletedWebAuthnDevice {
+                id: input.device_id.clone(),
+                rev: device.rev,
+                uuid: Some(input.device_id),
+                recovery_codes: Some(vec!["iZmEtxvQ00".into()]),
+                created_date: device.created_date,
+                last_access_date: device.last_access_date,
+                credential_id: device.credential_id,
+                algorithm: Some("SHA256withECDSA".into()),
+                device_name: device.device_name,
+                sign_count: Some(0),
+                key: Some(BTreeMap::from([("kty".to_string(), "EC".into())])),
+            },
+        })
+    }
+
+    async fn list_bound_devices(
+        &self,
+        _caller: Principal,
+        input: ListBoundDevicesInput,
+    ) -> Result<ListBoundDevicesSuccess, ListBoundDevicesError> {
+        if let Some(body) = missing_user(&input.user) {
+            return Err(ListBoundDevicesError::NotFound { body });
+        }
+        Ok(ListBoundDevicesSuccess::Ok {
+            body: BoundDeviceList {
+                result: vec![bound_device(&input.user)],
+                result_count: 1,
+                paged_results_cookie: None,
+                total_paged_results_policy: Some(TotalPagedResultsPolicy::None),
+                total_paged_results: Some(-1),
+                remaining_paged_results: Some(-1),
+            },
+        })
+    }
+
+    async fn delete_bound_device(
+        &self,
+        _caller: Principal,
+        input: DeleteBoundDeviceInput,
+    ) -> Result<DeleteBoundDeviceSuccess, DeleteBoundDeviceError> {
+        if let Some(body) = missing_device(&input.user, &input.device_id) {
+            return Err(DeleteBoundDeviceError::NotFound { body });
+        }
+        let device = bound_device(&input.user);
+        Ok(DeleteBoundDeviceSuccess::Ok {
+            body: DeletedBoundDevice {
+                id: input.device_id.clone(),
+                rev: device.rev,
+                uuid: Some(input.device_id),
+                recovery_codes: Some(vec!["iZmEtxvQ00".into()]),
+                created_date: device.created_date,
+                last_access_date: device.last_access_date,
+                device_id: device.device_id,
+                device_name: device.device_name,
+                sign_count: Some(0),
+                key: Some(BTreeMap::from([("kty".to_string(), "RSA".into())])),
+            },
+        })
+    }
+
+    async fn refresh_push_device_id(
+        &self,
+        _caller: Principal,
+        input: RefreshPushDeviceIdInput,
+    ) -> Result<RefreshPushDeviceIdSuccess, RefreshPushDeviceIdError> {
+        if let Some(body) = missing_user(&input.body.username) {
+            return Err(RefreshPushDeviceIdError::NotFound { body });
+        }
+        Ok(RefreshPushDeviceIdSuccess::Ok {
+            body: RefreshResult::default(),
+        })
+    }
+}
+
+/// The credential schemathesis sends (`--header`) for every declared scheme.
+pub const TOKEN: &str = "conformance";
+
+/// The router for the spec named `name` (its file stem in specs/), behind
+/// an auth layer that accepts [`TOKEN`] for each scheme the spec declares,
+/// so schemathesis's `ignored_auth` check sees a real 401 without it.
+/// Fireblocks' spec declares no scheme (its signed JWT is vendor-specific and
+/// tested in tests/e2e/server_auth.rs), so it is served as the spec says.
+pub fn router(name: &str) -> Option<mfa_runtime::axum::Router> {
+    let accept = |credential: String| async move {
+        (credential == TOKEN).then(|| "conformance".to_string())
+    };
+    match name {
+        "fireblocks" => Some(mfa_apis::fireblocks::router(Fireblocks)),
+        "flashback" => {
+            use mfa_apis::flashback::server::security::BEARER_AUTH;
+            let verifier = SchemeVerifier::new().with(BEARER_AUTH, accept);
+            Some(mfa_apis::flashback::router(Flashback).layer(AuthLayer::new(verifier)))
+        }
+        "ping" => {
+            use mfa_apis::ping::server::security::{BEARER_AUTH, SSO_TOKEN};
+            let verifier = SchemeVerifier::new()
+                .with(BEARER_AUTH, accept)
+                .with(SSO_TOKEN, accept);
+            Some(mfa_apis::ping::router(Ping).layer(AuthLayer::new(verifier)))
+        }
+        _ => None,
+    }
+}
