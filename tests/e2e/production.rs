@@ -1,0 +1,254 @@
+//! End to end, the whole production stack at once: the generated client
+//! (request signing, retries, idempotency keys) against the generated server
+//! (signed-JWT verification, idempotency store) over loopback, with a
+//! gateway in front that loses responses after the handler has run, which is
+//! exactly when a retry without idempotency would act twice.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use mfa_apis::fireblocks::operations::{ResetDeviceError, ResetDeviceInput, ResetDeviceSuccess};
+use mfa_apis::fireblocks::{self, FireblocksApi};
+use mfa_apis::flashback::operations::{ResetMfaError, ResetMfaInput, ResetMfaSuccess};
+use mfa_apis::flashback::types::ResetMfaResponse;
+use mfa_apis::flashback::{self, FlashbackApi};
+use mfa_runtime::axum::{
+    self, Router, body::Body, extract::Request, middleware::Next, response::Response,
+};
+use mfa_runtime::client::{ClientError, RetryPolicy};
+use mfa_runtime::fireblocks::{Expected, SigningKey, VerifyingKey};
+use mfa_runtime::server::Principal;
+use mfa_runtime::server::auth::{AuthLayer, FireblocksVerifier, SchemeVerifier};
+use mfa_runtime::server::idempotency::{IdempotencyLayer, MemoryStore};
+use mfa_tests::{TestServer, WireRequest};
+
+const PRIVATE: &[u8] = include_bytes!("../../runtime/tests/keys/fireblocks-test-private.pem");
+const PUBLIC: &[u8] = include_bytes!("../../runtime/tests/keys/fireblocks-test-public.pem");
+
+/// Counts how many times the implementation acts, and who asked.
+#[derive(Clone, Default)]
+struct Counting {
+    runs: Arc<AtomicUsize>,
+    callers: Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Counting {
+    fn runs(&self) -> usize {
+        self.runs.load(Ordering::SeqCst)
+    }
+
+    fn act(&self, caller: Option<&Principal>) -> usize {
+        if let Some(caller) = caller {
+            let who = format!("{}:{}", caller.scheme, caller.subject);
+            self.callers.lock().expect("not poisoned").push(who);
+        }
+        self.runs.fetch_add(1, Ordering::SeqCst) + 1
+    }
+}
+
+impl FireblocksApi for Counting {
+    async fn reset_device(
+        &self,
+        caller: Option<Principal>,
+        input: ResetDeviceInput,
+    ) -> Result<ResetDeviceSuccess, ResetDeviceError> {
+        let run = self.act(caller.as_ref());
+        if input.id == "slow" {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        Ok(ResetDeviceSuccess::Ok {
+            x_request_id: Some(format!("run-{run}")),
+        })
+    }
+}
+
+impl FlashbackApi for Counting {
+    async fn reset_mfa(
+        &self,
+        caller: Principal,
+        _input: ResetMfaInput,
+    ) -> Result<ResetMfaSuccess, ResetMfaError> {
+        let run = self.act(Some(&caller));
+        Ok(ResetMfaSuccess::Ok {
+            body: ResetMfaResponse {
+                success: Some(true),
+                message: Some(format!("reset on run {run}")),
+            },
+        })
+    }
+}
+
+/// A gateway that lets the first `lose` requests through to the service and
+/// then answers 503 in place of the service's response, as a proxy that
+/// timed out on its upstream would.
+fn losing_gateway(router: Router, lose: usize) -> Router {
+    let seen = Arc::new(AtomicUsize::new(0));
+    router.layer(axum::middleware::from_fn(
+        move |request: Request, next: Next| {
+            let seen = Arc::clone(&seen);
+            async move {
+                let response = next.run(request).await;
+                if seen.fetch_add(1, Ordering::SeqCst) < lose {
+                    return Response::builder()
+                        .status(503)
+                        .body(Body::from("upstream timed out"))
+                        .expect("a static response");
+                }
+                response
+            }
+        },
+    ))
+}
+
+/// Fireblocks under `/v1` as production serves it: callers verified by
+/// their signed JWT, `Idempotency-Key` honoured, behind `losing_gateway`.
+async fn fireblocks_server(api: &Counting, lose: usize) -> TestServer {
+    let verifier = FireblocksVerifier::new().with_key(
+        "fb-api-key",
+        VerifyingKey::from_pem(PUBLIC).expect("test public key"),
+    );
+    let service = Router::new()
+        .nest("/v1", fireblocks::router(api.clone()))
+        .layer(IdempotencyLayer::new(MemoryStore::default()))
+        .layer(AuthLayer::new(verifier));
+    TestServer::start(losing_gateway(service, lose)).await
+}
+
+fn fireblocks_client(server: &TestServer, attempts: u32) -> fireblocks::Client {
+    fireblocks::Client::new(format!("{}/v1", server.base_url))
+        .with_signer(SigningKey::from_pem("fb-api-key", PRIVATE).expect("test private key"))
+        .with_retry_policy(quick(attempts))
+}
+
+/// Short, exact waits: the tests are about what is sent, not when.
+fn quick(max_attempts: u32) -> RetryPolicy {
+    RetryPolicy {
+        max_attempts,
+        initial_backoff: Duration::from_millis(20),
+        max_backoff: Duration::from_millis(20),
+        max_elapsed: Duration::from_secs(10),
+        jitter: 0.0,
+    }
+}
+
+/// The nonce of the JWT `request` carried, after checking it verifies for
+/// exactly what was sent.
+fn verified_nonce(request: &WireRequest) -> String {
+    let token = request
+        .header("authorization")
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .expect("a bearer JWT");
+    let key = VerifyingKey::from_pem(PUBLIC).expect("test public key");
+    let expected = Expected {
+        api_key: "fb-api-key",
+        uri: &request.uri,
+        body: &request.body,
+        now: mfa_runtime::fireblocks::now(),
+        leeway_secs: 5,
+    };
+    mfa_runtime::fireblocks::verify(token, &key, expected)
+        .expect("the JWT verifies for what was sent")
+        .nonce
+}
+
+#[tokio::test]
+async fn a_lost_response_is_retried_with_one_key_and_the_handler_runs_once() {
+    let api = Counting::default();
+    let server = fireblocks_server(&api, 1).await;
+    let client = fireblocks_client(&server, 3);
+    let call = client.reset_device("u1");
+    let key = call
+        .request()
+        .idempotency_key
+        .clone()
+        .expect("the client fills in a key");
+
+    let outcome = call.await.expect("the retry gets the stored answer");
+
+    assert_eq!(
+        outcome,
+        ResetDeviceSuccess::Ok {
+            x_request_id: Some("run-1".into())
+        },
+        "the answer of the one run, replayed"
+    );
+    assert_eq!(api.runs(), 1, "the device was reset once");
+    assert_eq!(
+        *api.callers.lock().expect("not poisoned"),
+        ["fireblocks:fb-api-key"]
+    );
+    let sent = server.requests();
+    assert_eq!(sent.len(), 2, "one attempt lost, one retry");
+    for request in &sent {
+        assert_eq!(request.header("idempotency-key"), Some(key.as_str()));
+    }
+    let nonces: Vec<String> = sent.iter().map(verified_nonce).collect();
+    assert_ne!(nonces[0], nonces[1], "each attempt is signed afresh");
+}
+
+#[tokio::test]
+async fn retries_stop_at_the_bound_and_the_handler_still_runs_once() {
+    let api = Counting::default();
+    let server = fireblocks_server(&api, usize::MAX).await;
+    let outcome = fireblocks_client(&server, 4).reset_device("u1").await;
+
+    match outcome {
+        Err(ClientError::Api(ResetDeviceError::ServerError { status, .. })) => {
+            assert_eq!(status, 503)
+        }
+        Err(ClientError::Decode { response, .. }) => assert_eq!(response.status, 503),
+        other => panic!("expected the gateway's 503, got {other:?}"),
+    }
+    assert_eq!(server.requests().len(), 4, "max_attempts is a bound");
+    assert_eq!(api.runs(), 1, "every retry was a replay");
+}
+
+#[tokio::test]
+async fn concurrent_duplicates_from_the_client_run_once() {
+    let api = Counting::default();
+    let server = fireblocks_server(&api, 0).await;
+    let client = fireblocks_client(&server, 1);
+    let first = client.reset_device("slow").idempotency_key("same-key");
+    let second = client.reset_device("slow").idempotency_key("same-key");
+
+    let (a, b) = tokio::join!(first.into_future(), second.into_future());
+
+    let expected = ResetDeviceSuccess::Ok {
+        x_request_id: Some("run-1".into()),
+    };
+    assert_eq!(a.expect("first"), expected);
+    assert_eq!(b.expect("second waits and gets the same answer"), expected);
+    assert_eq!(api.runs(), 1);
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn a_request_without_an_idempotency_key_is_never_repeated() {
+    // Flashback's reset declares no idempotency key: after a lost response
+    // nobody can tell whether it ran, so the client must not send it again.
+    let api = Counting::default();
+    let verifier = SchemeVerifier::new().with(
+        flashback::server::security::BEARER_AUTH,
+        |token| async move { (token == "fb-token").then(|| "ann".to_string()) },
+    );
+    let service = flashback::router(api.clone()).layer(AuthLayer::new(verifier));
+    let server = TestServer::start(losing_gateway(service, usize::MAX)).await;
+    let client = flashback::Client::new(&server.base_url)
+        .with_bearer_auth("fb-token")
+        .with_retry_policy(quick(5));
+
+    let outcome = client.reset_mfa().await;
+
+    assert_eq!(
+        outcome.as_ref().err().and_then(ClientError::status),
+        Some(503.try_into().expect("a status")),
+        "{outcome:?}"
+    );
+    assert_eq!(server.requests().len(), 1, "sent once, not retried");
+    assert_eq!(api.runs(), 1);
+    assert_eq!(
+        *api.callers.lock().expect("not poisoned"),
+        ["bearerAuth:ann"]
+    );
+}
