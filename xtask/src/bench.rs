@@ -92,7 +92,7 @@ pub fn run_bench(args: &[&str]) -> ExitCode {
             (g, result, version)
         })
         .collect();
-    let specs: Vec<PathBuf> = SPECS.iter().map(|s| root.join(s)).collect();
+    let specs: Vec<PathBuf> = SPECS.iter().map(|s| locate(&root, s)).collect();
     let mut rows = Vec::new();
     for (spec_index, spec) in specs.iter().enumerate() {
         for (generator, install, _) in &installed {
@@ -132,7 +132,8 @@ pub fn run_bench(args: &[&str]) -> ExitCode {
                 row.generator.label(),
                 SPECS[row.spec]
             );
-            let target_dir = work.join("check-target").join(row.generator.slug());
+            // One target directory for all: the outputs share many dependencies.
+            let target_dir = work.join("check-target");
             row.check = Some(check(
                 &row.out,
                 &target_dir,
@@ -160,6 +161,19 @@ pub fn run_bench(args: &[&str]) -> ExitCode {
     }
     eprintln!("bench: report written to {}", path.display());
     ExitCode::SUCCESS
+}
+
+/// `spec` under `root`; `../shared/...` is looked for beside each ancestor
+/// of `root`, so a git worktree nested deeper finds it too.
+fn locate(root: &Path, spec: &str) -> PathBuf {
+    let Some(shared) = spec.strip_prefix("../") else {
+        return root.join(spec);
+    };
+    root.ancestors()
+        .skip(1)
+        .map(|dir| dir.join(shared))
+        .find(|path| path.exists())
+        .unwrap_or_else(|| root.join(spec))
 }
 
 /// Run `row`'s generator `reps` times on `spec`, each into an empty directory.
@@ -194,20 +208,21 @@ fn measure(row: &mut Row, tools: &Tools, spec: &Path, reps: usize) {
 fn first_error(log: &Path) -> String {
     let text = fs::read_to_string(log).unwrap_or_default();
     let lines: Vec<&str> = text.lines().collect();
-    let line = match lines
-        .iter()
-        .position(|l| l.contains("panicked") || l.contains("Exception") || l.starts_with("error"))
-    {
-        // A panic's message is on the line after its location.
-        Some(i) if lines[i].contains("panicked") => {
-            format!("panicked: {}", lines.get(i + 1).unwrap_or(&""))
-        }
-        Some(i) => lines[i].to_string(),
-        None => lines
+    let find = |pattern: &str| lines.iter().position(|l| l.contains(pattern));
+    // A JVM's uncaught exception, a Rust panic (its message is on the next
+    // line), an error line, or else the last thing printed.
+    let line = if let Some(i) = find("Exception in thread") {
+        lines[i].to_string()
+    } else if let Some(i) = find("panicked at") {
+        format!("panicked: {}", lines.get(i + 1).unwrap_or(&""))
+    } else if let Some(i) = lines.iter().position(|l| l.starts_with("error")) {
+        lines[i].to_string()
+    } else {
+        lines
             .iter()
             .rev()
             .find(|l| !l.trim().is_empty())
-            .map_or("no output".into(), |l| l.to_string()),
+            .map_or("no output".into(), |l| l.to_string())
     };
     let line = line.trim().replace('|', "\\|");
     let short: String = line.chars().take(140).collect();
@@ -369,7 +384,11 @@ fn render(
     let mut out = String::new();
     let spec_label = |i: usize| {
         let size = fs::metadata(&specs[i]).map_or(0, |m| m.len());
-        format!("`{}` ({:.2} MB)", SPECS[i], size as f64 / 1e6)
+        if size >= 100_000 {
+            format!("`{}` ({:.2} MB)", SPECS[i], size as f64 / 1e6)
+        } else {
+            format!("`{}` ({:.1} KB)", SPECS[i], size as f64 / 1e3)
+        }
     };
     let _ = writeln!(
         out,
