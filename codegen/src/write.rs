@@ -22,6 +22,9 @@ pub fn format_rust(tokens: TokenStream, header: &str) -> Result<String, String> 
     let mut inner_attributes = Vec::new();
     let mut item = Vec::new();
     let mut printed_items = false;
+    // Boundaries tried within the current item.
+    const MAX_ATTEMPTS: usize = 16;
+    let mut attempts = 0;
     while let Some(token) = tokens.next() {
         // `#![...]`: an inner attribute, allowed only before the items.
         if item.is_empty()
@@ -61,9 +64,16 @@ pub fn format_rust(tokens: TokenStream, header: &str) -> Result<String, String> 
                     file.items.push(parsed);
                     out.push_str(&prettyplease::unparse(&file));
                     printed_items = true;
+                    attempts = 0;
                 }
-                // Not the end after all (`const A: u8 = { 1 } + 2;`): read on.
-                Err(_) => item.extend(stream),
+                // Not the end after all (`const A: u8 = { 1 } + 2;`): read
+                // on, a few times at most, so bad tokens cannot make every
+                // later boundary reparse a growing chunk.
+                Err(_) if attempts < MAX_ATTEMPTS => {
+                    attempts += 1;
+                    item.extend(stream);
+                }
+                Err(e) => return Err(format!("generated code does not parse: {e}")),
             }
         }
     }
