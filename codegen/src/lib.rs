@@ -19,6 +19,7 @@ pub mod project;
 pub mod write;
 
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use diagnostics::Diagnostic;
 use write::Tree;
@@ -119,19 +120,51 @@ pub struct GeneratedModule {
     pub warnings: Vec<Diagnostic>,
     pub operations: usize,
     pub types: usize,
+    /// How long each stage took.
+    pub timings: Timings,
+}
+
+/// Time spent in each stage of [`generate_module`], for `cargo xtask bench`.
+/// Emit and format run file by file on one worker per core, so theirs are
+/// the sums over files (CPU time, not wall time).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Timings {
+    /// Parsing YAML or JSON into the OpenAPI document.
+    pub load: Duration,
+    /// Resolving every `$ref` into the model.
+    pub model: Duration,
+    /// Deciding every identifier.
+    pub names: Duration,
+    /// Emitting tokens, summed over files.
+    pub emit: Duration,
+    /// Parsing and pretty-printing the tokens, summed over files.
+    pub format: Duration,
+    /// Emit and format together, wall time.
+    pub emit_format_wall: Duration,
 }
 
 /// Run the whole pipeline on one spec.
 pub fn generate_module(spec: &SpecInput) -> Result<GeneratedModule, Vec<Diagnostic>> {
+    let mut timings = Timings::default();
+    let started = Instant::now();
     let loaded = load::load(&spec.path, &spec.text)?;
+    timings.load = started.elapsed();
+    let started = Instant::now();
     let built = model::build(&loaded, &spec.options.selection)?;
     // The model owns what the emitters need: free the document before the
     // memory-heavy emit and format stages.
     drop(loaded);
+    timings.model = started.elapsed();
+    let started = Instant::now();
     let names = naming::Names::new(&built.api, &spec.module);
-    let tree = format_module(&built.api, &names, spec)
+    timings.names = started.elapsed();
+    let started = Instant::now();
+    let (tree, emit, format) = format_module(&built.api, &names, spec)
         .map_err(|e| vec![Diagnostic::error(&spec.path, "", e)])?;
+    timings.emit_format_wall = started.elapsed();
+    (timings.emit, timings.format) = (emit, format);
     Ok(GeneratedModule {
+        timings,
         tree,
         title: format!(
             "{} (version {}), generated from `{}`.",
@@ -147,27 +180,34 @@ pub fn generate_module(spec: &SpecInput) -> Result<GeneratedModule, Vec<Diagnost
 /// generation time and the files are independent, so one worker per core
 /// takes files from a queue; each holds only its current file's tokens and
 /// syntax tree, which bounds peak memory. The tree is ordered by path, so the
-/// output does not depend on which worker finished first.
+/// output does not depend on which worker finished first. Also returns the
+/// time spent emitting and formatting, each summed over files.
 fn format_module(
     api: &model::Api,
     names: &naming::Names,
     spec: &SpecInput,
-) -> Result<Tree, String> {
+) -> Result<(Tree, Duration, Duration), String> {
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     let header = write::rust_header(&spec.path);
     let module = spec.module.as_str();
     let next = AtomicUsize::new(0);
-    let done: Mutex<Vec<Result<(PathBuf, String), String>>> = Mutex::new(Vec::new());
+    type Formatted = (Result<(PathBuf, String), String>, Duration, Duration);
+    let done: Mutex<Vec<Formatted>> = Mutex::new(Vec::new());
     let work = || {
         while let Some(&(file, emitter)) =
             emit::MODULE_FILES.get(next.fetch_add(1, Ordering::Relaxed))
         {
-            let result = write::format_rust(emitter(api, names, module), &header)
+            let started = Instant::now();
+            let tokens = emitter(api, names, module);
+            let emitted = started.elapsed();
+            let started = Instant::now();
+            let result = write::format_rust(tokens, &header)
                 .map(|text| (PathBuf::from("src").join(module).join(file), text));
+            let formatted = started.elapsed();
             if let Ok(mut done) = done.lock() {
-                done.push(result);
+                done.push((result, emitted, formatted));
             }
         }
     };
@@ -197,7 +237,13 @@ fn format_module(
     if done.len() != emit::MODULE_FILES.len() {
         return Err("a module file was not generated (a generator bug)".into());
     }
-    done.into_iter().collect()
+    let emit = done.iter().map(|(_, emit, _)| *emit).sum();
+    let format = done.iter().map(|(_, _, format)| *format).sum();
+    let tree = done
+        .into_iter()
+        .map(|(file, _, _)| file)
+        .collect::<Result<_, _>>()?;
+    Ok((tree, emit, format))
 }
 
 /// The generated crate's manifest.

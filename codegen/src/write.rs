@@ -6,15 +6,92 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
 
 /// Format tokens as a Rust file with a header comment. `Err` means the
 /// emitter produced tokens that are not Rust: a generator bug, reported
 /// rather than panicked on.
+///
+/// The file is parsed and printed one top-level item at a time, so only one
+/// item's syntax tree is alive at once: a whole file's tree (types.rs of a
+/// large spec) would bound the generator's peak memory. Items are printed
+/// exactly as prettyplease prints them in a whole file.
 pub fn format_rust(tokens: TokenStream, header: &str) -> Result<String, String> {
-    let file: syn::File =
-        syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
-    Ok(format!("{header}\n{}", prettyplease::unparse(&file)))
+    let mut out = format!("{header}\n");
+    let mut tokens = tokens.into_iter().peekable();
+    let mut inner_attributes = Vec::new();
+    let mut item = Vec::new();
+    let mut printed_items = false;
+    // Boundaries tried within the current item.
+    const MAX_ATTEMPTS: usize = 16;
+    let mut attempts = 0;
+    while let Some(token) = tokens.next() {
+        // `#![...]`: an inner attribute, allowed only before the items.
+        if item.is_empty()
+            && matches!(&token, TokenTree::Punct(p) if p.as_char() == '#')
+            && matches!(tokens.peek(), Some(TokenTree::Punct(p)) if p.as_char() == '!')
+        {
+            if printed_items {
+                return Err(
+                    "generated code does not parse: an inner attribute after an item".into(),
+                );
+            }
+            inner_attributes.push(token);
+            inner_attributes.extend(tokens.next());
+            inner_attributes.extend(tokens.next());
+            continue;
+        }
+        // An item ends at a `;` or a `{...}` outside any brackets, unless a
+        // `;` follows the braces (`use a::{b};`, `const A: S = S {};`).
+        let ends_item = match &token {
+            TokenTree::Punct(p) => p.as_char() == ';',
+            TokenTree::Group(g) => {
+                g.delimiter() == Delimiter::Brace
+                    && !matches!(tokens.peek(), Some(TokenTree::Punct(p)) if p.as_char() == ';')
+            }
+            _ => false,
+        };
+        item.push(token);
+        if ends_item {
+            // Cloning a token stream only counts a reference.
+            let stream: TokenStream = item.drain(..).collect();
+            match syn::parse2::<syn::Item>(stream.clone()) {
+                Ok(parsed) => {
+                    // The inner attributes print with the first item: how
+                    // prettyplease separates them depends on what follows.
+                    let mut file: syn::File = syn::parse2(inner_attributes.drain(..).collect())
+                        .map_err(|e| format!("generated code does not parse: {e}"))?;
+                    file.items.push(parsed);
+                    out.push_str(&prettyplease::unparse(&file));
+                    printed_items = true;
+                    attempts = 0;
+                }
+                // Not the end after all (`const A: u8 = { 1 } + 2;`): read
+                // on, a few times at most, so bad tokens cannot make every
+                // later boundary reparse a growing chunk.
+                Err(_) if attempts < MAX_ATTEMPTS => {
+                    attempts += 1;
+                    item.extend(stream);
+                }
+                Err(e) => return Err(format!("generated code does not parse: {e}")),
+            }
+        }
+    }
+    if !inner_attributes.is_empty() {
+        let file: syn::File = syn::parse2(inner_attributes.into_iter().collect())
+            .map_err(|e| format!("generated code does not parse: {e}"))?;
+        out.push_str(&prettyplease::unparse(&file));
+    }
+    if !item.is_empty() {
+        let error = syn::parse2::<syn::Item>(item.into_iter().collect())
+            .err()
+            .map_or_else(
+                || "an item is missing its end".to_string(),
+                |e| e.to_string(),
+            );
+        return Err(format!("generated code does not parse: {error}"));
+    }
+    Ok(out)
 }
 
 /// The header every generated Rust file starts with.
@@ -183,6 +260,72 @@ mod tests {
         assert!(diffs[0].contains("-two") && diffs[0].contains("+three"));
         assert!(diffs[1].contains("+new"));
         assert!(diffs[2].contains("extra.rs: on disk but no longer generated"));
+    }
+
+    /// What formatting the whole file at once prints.
+    fn whole_file(tokens: TokenStream, header: &str) -> String {
+        let file: syn::File = syn::parse2(tokens).unwrap();
+        format!("{header}\n{}", prettyplease::unparse(&file))
+    }
+
+    #[test]
+    fn item_by_item_prints_what_the_whole_file_prints() {
+        let source = r#"
+            #![doc = " Module docs."]
+            #![allow(dead_code)]
+            use a::{b, c};
+            /// Docs first.
+            pub struct D;
+            pub const ROUTES: &[R] = &[R { a: 1 }];
+            const A: u8 = { 1 } + 2;
+            const B: S = S { a: 1 };
+            #[derive(Debug)]
+            /// A struct.
+            pub struct S { pub a: u8 }
+            pub struct T(u8);
+            struct U;
+            impl S { pub fn f(&self) -> [u8; 2] { let x = [self.a; 2]; x } }
+            #[cfg(feature = "client")]
+            pub mod m;
+            pub mod n { pub fn g() {} }
+            pub enum E { A, B }
+            pub trait Api: Send { fn reset(&self) -> impl Future<Output = ()> + Send { async {} } }
+            macro_rules! m { () => {}; }
+        "#;
+        let tokens: TokenStream = source.parse().unwrap();
+        assert_eq!(
+            format_rust(tokens.clone(), "// h").unwrap(),
+            whole_file(tokens, "// h")
+        );
+        for only in [
+            "#![allow(dead_code)]",
+            "",
+            "fn main() {}",
+            "#![allow(dead_code)] /// Docs.\n fn main() {}",
+            "#![allow(dead_code)] #[doc = \" Docs.\"] #[derive(Debug)] struct S;",
+        ] {
+            let tokens: TokenStream = only.parse().unwrap();
+            assert_eq!(
+                format_rust(tokens.clone(), "// h").unwrap(),
+                whole_file(tokens, "// h")
+            );
+        }
+    }
+
+    #[test]
+    fn an_unfinished_item_or_a_late_inner_attribute_is_an_error() {
+        let unfinished: TokenStream = "fn main() {} const A: u8 = 1".parse().unwrap();
+        assert!(
+            format_rust(unfinished, "")
+                .unwrap_err()
+                .contains("does not parse")
+        );
+        let late: TokenStream = "fn main() {} #![allow(dead_code)]".parse().unwrap();
+        assert!(
+            format_rust(late, "")
+                .unwrap_err()
+                .contains("inner attribute")
+        );
     }
 
     #[test]

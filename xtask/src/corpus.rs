@@ -153,7 +153,7 @@ fn check_one(root: &Path, corpus_dir: &Path, path: &Path, options: &Options) -> 
     }
 }
 
-fn write_crate(
+pub(crate) fn write_crate(
     root: &Path,
     dir: &Path,
     module: &str,

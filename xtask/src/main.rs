@@ -1,5 +1,9 @@
 //! Project automation, as ordinary Rust (no shell scripts to keep in sync).
 
+mod bench;
+mod bench_gen;
+mod bench_measure;
+mod bench_peers;
 mod corpus;
 mod gen_cmd;
 
@@ -14,7 +18,13 @@ const USAGE: &str = "usage: cargo xtask <command>
                      generate a throwaway crate per spec file (or per spec in
                      each directory), `cargo check` it with warnings denied,
                      and print a line per spec and `N passed, M failed`;
-                     --operation and --tag generate only those operations";
+                     --operation and --tag generate only those operations
+  bench [--quick] [--no-check]
+                     time our generator (release) against openapi-generator
+                     and progenitor on the full Fireblocks swagger and specs/,
+                     installing the peers into target/bench-peers on first use;
+                     --quick runs each once, --no-check skips `cargo check`
+  bench-gen SPEC DIR generate one spec as a crate in DIR and print stage times";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -22,6 +32,8 @@ fn main() -> ExitCode {
     match args.as_slice() {
         ["gen"] => gen_cmd::run(false),
         ["gen", "--check"] => gen_cmd::run(true),
+        ["bench", options @ ..] => bench::run_bench(options),
+        ["bench-gen", spec, dir] => bench_gen::run(spec, dir),
         ["corpus", paths @ ..] if !paths.is_empty() => corpus::run(paths),
         _ => {
             eprintln!("{USAGE}");
