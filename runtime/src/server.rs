@@ -107,34 +107,43 @@ pub struct Incoming {
     query: Vec<(String, String)>,
 }
 
+/// The whole body of a request, refused when it is over `limit` bytes
+/// (reading no more than that, however it is framed) or takes longer than the
+/// request's [`BodyReadTimeout`] to arrive: every reader of request bodies
+/// (the generated routers, the auth layer) goes through here, so none can be
+/// held open by a client that trickles its body.
+pub async fn read_body(
+    parts: &http::request::Parts,
+    body: axum::body::Body,
+    limit: usize,
+) -> Result<Bytes, Rejection> {
+    let timeout = parts
+        .extensions
+        .get::<BodyReadTimeout>()
+        .map_or(DEFAULT_BODY_READ_TIMEOUT, |t| t.0);
+    match tokio::time::timeout(timeout, axum::body::to_bytes(body, limit)).await {
+        Ok(Ok(body)) => Ok(body),
+        Ok(Err(_)) => Err(Rejection::new(
+            RejectionKind::BodyTooLarge,
+            format!("the request body is larger than {limit} bytes or was cut off"),
+        )),
+        Err(_) => Err(Rejection::new(
+            RejectionKind::BodyTimeout,
+            format!(
+                "the request body did not arrive within {} ms",
+                timeout.as_millis()
+            ),
+        )),
+    }
+}
+
 impl Incoming {
     /// Read `request`, refusing bodies over `limit` bytes (without reading
     /// more than that, however the body is framed) and bodies that take
     /// longer than the [`BodyReadTimeout`] to arrive.
     pub async fn read(request: axum::extract::Request, limit: usize) -> Result<Self, Rejection> {
         let (parts, body) = request.into_parts();
-        let timeout = parts
-            .extensions
-            .get::<BodyReadTimeout>()
-            .map_or(DEFAULT_BODY_READ_TIMEOUT, |t| t.0);
-        let body = match tokio::time::timeout(timeout, axum::body::to_bytes(body, limit)).await {
-            Ok(Ok(body)) => body,
-            Ok(Err(_)) => {
-                return Err(Rejection::new(
-                    RejectionKind::BodyTooLarge,
-                    format!("the request body is larger than {limit} bytes or was cut off"),
-                ));
-            }
-            Err(_) => {
-                return Err(Rejection::new(
-                    RejectionKind::BodyTimeout,
-                    format!(
-                        "the request body did not arrive within {} ms",
-                        timeout.as_millis()
-                    ),
-                ));
-            }
-        };
+        let body = read_body(&parts, body, limit).await?;
         let query = parts
             .uri
             .query()

@@ -4,13 +4,14 @@
 //! invalid UTF-8 everywhere, huge headers and clients that trickle. Each
 //! must get a 4xx (in the vendor's error shape when the answer is the
 //! generated router's) or a closed connection, promptly, and the server
-//! must keep serving well-behaved clients.
+//! must keep serving well-behaved clients. Requests carry the credential
+//! the auth layer accepts, so they reach the request parsers behind it.
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use mfa_runtime::serve::Server;
-use mfa_tests::conformance::{Flashback, Ping};
+use mfa_tests::conformance::{self, Flashback, Ping};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -35,14 +36,16 @@ async fn start(router: mfa_runtime::axum::Router) -> SocketAddr {
 }
 
 async fn flashback() -> SocketAddr {
-    start(mfa_apis::flashback::server::router_with_body_limit(
-        Flashback, BODY_LIMIT,
-    ))
-    .await
+    let router = mfa_apis::flashback::server::router_with_body_limit(Flashback, BODY_LIMIT);
+    start(conformance::authenticated("flashback", router)).await
 }
 
 async fn ping() -> SocketAddr {
-    start(mfa_apis::ping::router(Ping)).await
+    start(conformance::authenticated(
+        "ping",
+        mfa_apis::ping::router(Ping),
+    ))
+    .await
 }
 
 /// What came back on a connection: the status (None when the server
@@ -99,7 +102,9 @@ fn request(method: &str, target: &[u8], headers: &[&[u8]], body: &[u8]) -> Vec<u
     out.extend_from_slice(method.as_bytes());
     out.push(b' ');
     out.extend_from_slice(target);
-    out.extend_from_slice(b" HTTP/1.1\r\nHost: test\r\nConnection: close\r\n");
+    out.extend_from_slice(
+        b" HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer conformance\r\nConnection: close\r\n",
+    );
     for header in headers {
         out.extend_from_slice(header);
         out.extend_from_slice(b"\r\n");
@@ -168,7 +173,7 @@ async fn an_endless_chunked_body_is_cut_off_at_the_limit() {
         .expect("connect");
     stream
         .write_all(
-            b"POST /mfa/reset HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n\
+            b"POST /mfa/reset HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer conformance\r\nContent-Type: application/json\r\n\
               Transfer-Encoding: chunked\r\n\r\n",
         )
         .await
@@ -368,7 +373,7 @@ async fn a_trickled_head_is_cut_off() {
         .await
         .expect("connect");
     let head = format!(
-        "POST /mfa/reset HTTP/1.1\r\nHost: test\r\nX-Slow: {}\r\n",
+        "POST /mfa/reset HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer conformance\r\nX-Slow: {}\r\n",
         "a".repeat(150)
     );
     let started = Instant::now();
@@ -399,7 +404,7 @@ async fn a_stalled_body_is_408_in_the_vendor_shape() {
         .expect("connect");
     stream
         .write_all(
-            b"POST /mfa/reset HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n\
+            b"POST /mfa/reset HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer conformance\r\nContent-Type: application/json\r\n\
               Content-Length: 100\r\n\r\n{\"resetUserId\":",
         )
         .await
@@ -417,7 +422,7 @@ async fn a_trickled_body_is_408_in_the_vendor_shape() {
     let stream = TcpStream::connect(ping().await).await.expect("connect");
     let (mut reader, mut writer) = stream.into_split();
     let head = format!(
-        "POST {} HTTP/1.1\r\nHost: test\r\nAccept-API-Version: resource=1.0\r\n\
+        "POST {} HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer conformance\r\nAccept-API-Version: resource=1.0\r\n\
          Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n",
         String::from_utf8_lossy(PING_RESET)
     );
@@ -464,7 +469,7 @@ async fn an_idle_keep_alive_connection_is_closed() {
         .expect("connect");
     stream
         .write_all(
-            b"POST /mfa/reset HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n\
+            b"POST /mfa/reset HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer conformance\r\nContent-Type: application/json\r\n\
               Content-Length: 2\r\n\r\n{}",
         )
         .await

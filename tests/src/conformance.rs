@@ -292,28 +292,40 @@ impl PingApi for Ping {
 pub const TOKEN: &str = "conformance";
 
 /// The router for the spec named `name` (its file stem in specs/), behind
-/// an auth layer that accepts [`TOKEN`] for each scheme the spec declares,
-/// so schemathesis's `ignored_auth` check sees a real 401 without it.
-/// Fireblocks' spec declares no scheme (its signed JWT is vendor-specific and
-/// tested in tests/e2e/server_auth.rs), so it is served as the spec says.
+/// [`authenticated`].
 pub fn router(name: &str) -> Option<mfa_runtime::axum::Router> {
+    match name {
+        "fireblocks" => Some(mfa_apis::fireblocks::router(Fireblocks)),
+        "flashback" => Some(mfa_apis::flashback::router(Flashback)),
+        "ping" => Some(mfa_apis::ping::router(Ping)),
+        _ => None,
+    }
+    .map(|router| authenticated(name, router))
+}
+
+/// `router` (spec `name`'s) behind an auth layer that accepts [`TOKEN`] for
+/// each scheme the spec declares, so schemathesis's `ignored_auth` check
+/// sees a real 401 without it, and hostile-request tests reach the parsers
+/// behind it. Fireblocks' spec declares no scheme (its signed JWT is
+/// vendor-specific and tested in tests/e2e/server_auth.rs), so it is served
+/// as the spec says.
+pub fn authenticated(name: &str, router: mfa_runtime::axum::Router) -> mfa_runtime::axum::Router {
     let accept = |credential: String| async move {
         (credential == TOKEN).then(|| "conformance".to_string())
     };
     match name {
-        "fireblocks" => Some(mfa_apis::fireblocks::router(Fireblocks)),
         "flashback" => {
             use mfa_apis::flashback::server::security::BEARER_AUTH;
             let verifier = SchemeVerifier::new().with(BEARER_AUTH, accept);
-            Some(mfa_apis::flashback::router(Flashback).layer(AuthLayer::new(verifier)))
+            router.layer(AuthLayer::new(verifier))
         }
         "ping" => {
             use mfa_apis::ping::server::security::{BEARER_AUTH, SSO_TOKEN};
             let verifier = SchemeVerifier::new()
                 .with(BEARER_AUTH, accept)
                 .with(SSO_TOKEN, accept);
-            Some(mfa_apis::ping::router(Ping).layer(AuthLayer::new(verifier)))
+            router.layer(AuthLayer::new(verifier))
         }
-        _ => None,
+        _ => router,
     }
 }

@@ -178,18 +178,12 @@ where
         let limit = self.body_limit;
         Box::pin(async move {
             let (mut parts, body) = request.into_parts();
-            let (body, outcome) = match axum::body::to_bytes(body, limit).await {
+            let (body, outcome) = match super::read_body(&parts, body, limit).await {
                 Ok(body) => {
                     let outcome = verifier.verify(&parts, &body).await;
                     (body, outcome)
                 }
-                Err(_) => (
-                    Bytes::new(),
-                    AuthOutcome::Refused(Rejection::new(
-                        RejectionKind::BodyTooLarge,
-                        format!("the request body is larger than {limit} bytes or was cut off"),
-                    )),
-                ),
+                Err(rejection) => (Bytes::new(), AuthOutcome::Refused(rejection)),
             };
             parts.extensions.insert(outcome);
             inner
@@ -617,6 +611,48 @@ mod tests {
         assert_eq!(call(None, "").await, "anonymous b\"\"");
         assert_eq!(call(Some("Bearer no"), "").await, "refused 401 b\"\"");
         assert_eq!(call(Some("Bearer ok"), "abcde").await, "refused 413 b\"\"");
+    }
+
+    /// A body that never finishes arriving is refused with 408 by the layer,
+    /// not awaited forever (the layer reads bodies before any router does, so
+    /// it must honour the same read timeout).
+    #[tokio::test]
+    async fn the_layer_gives_up_on_a_body_that_stops_arriving() {
+        use tower::{Layer, ServiceExt};
+        let verifier =
+            SchemeVerifier::new().with(
+                Scheme::bearer("b"),
+                |_| async move { Some("ann".to_string()) },
+            );
+        let inner = tower::service_fn(|request: Request| async move {
+            let outcome = match request.extensions().get::<AuthOutcome>() {
+                Some(AuthOutcome::Refused(r)) => format!("refused {}", r.status.as_u16()),
+                _ => "let through".into(),
+            };
+            Ok::<_, std::convert::Infallible>(Response::new(Body::from(outcome)))
+        });
+        let service = AuthLayer::new(verifier).layer(inner);
+        // A body stream that never yields: the client went quiet.
+        let stalled = futures_util::stream::pending::<Result<Bytes, std::io::Error>>();
+        let mut request = http::Request::builder()
+            .uri("/x")
+            .header("authorization", "Bearer ok")
+            .body(Body::from_stream(stalled))
+            .unwrap();
+        request
+            .extensions_mut()
+            .insert(super::super::BodyReadTimeout(
+                std::time::Duration::from_millis(20),
+            ));
+        let response =
+            tokio::time::timeout(std::time::Duration::from_secs(5), service.oneshot(request))
+                .await
+                .expect("the layer answers instead of waiting forever")
+                .unwrap();
+        let bytes = axum::body::to_bytes(response.into_body(), 100)
+            .await
+            .unwrap();
+        assert_eq!(bytes, "refused 408");
     }
 
     #[test]
