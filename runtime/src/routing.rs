@@ -55,6 +55,9 @@ pub enum RouteMatch {
     NotFound,
 }
 
+/// Paths with up to this many segments are matched without allocating.
+const INLINE_SEGMENTS: usize = 16;
+
 /// Find the route for `method` and `path` (the raw, still-encoded path).
 /// When several templates match, the one with the most literal text wins,
 /// so `/users/me` beats `/users/{id}`.
@@ -62,16 +65,29 @@ pub fn match_route(routes: &[Route], method: &Method, path: &str) -> RouteMatch 
     let Some(rest) = path.strip_prefix('/') else {
         return RouteMatch::NotFound;
     };
-    let segments: Vec<&str> = if rest.is_empty() {
-        Vec::new()
+    // Split into a buffer on the stack: paths rarely have more segments,
+    // and this runs on every request.
+    let mut inline = [""; INLINE_SEGMENTS];
+    let spilled: Vec<&str>;
+    let count = if rest.is_empty() {
+        0
     } else {
-        rest.split('/').collect()
+        rest.split('/').count()
+    };
+    let segments: &[&str] = if count <= INLINE_SEGMENTS {
+        for (slot, segment) in inline.iter_mut().zip(rest.split('/').take(count)) {
+            *slot = segment;
+        }
+        &inline[..count]
+    } else {
+        spilled = rest.split('/').collect();
+        &spilled
     };
     let mut best: Option<(usize, usize, Vec<PathValue>)> = None;
     let mut allowed = Vec::new();
     for (index, route) in routes.iter().enumerate() {
         let mut params = Vec::new();
-        if !match_segments(route.segments, &segments, &mut params) {
+        if !match_segments(route.segments, segments, &mut params) {
             continue;
         }
         if route.method != *method {
@@ -117,8 +133,7 @@ fn match_segments(template: &[Segment], path: &[&str], params: &mut Vec<PathValu
     match first {
         Segment::TrailingSlash => path == [""],
         Segment::Literal(text) => {
-            path.first()
-                .is_some_and(|s| decode_segment(s).as_deref() == Some(*text))
+            path.first().is_some_and(|s| segment_is(s, text))
                 && match_segments(rest, &path[1..], params)
         }
         Segment::Param => {
@@ -150,7 +165,7 @@ fn match_segments(template: &[Segment], path: &[&str], params: &mut Vec<PathValu
             // the rest of the template matches.
             let mut values = Vec::new();
             let mut i = 0;
-            while i + 1 < path.len() && decode_segment(path[i]).as_deref() == Some(*prefix) {
+            while i + 1 < path.len() && segment_is(path[i], prefix) {
                 match decode_segment(path[i + 1]).filter(|v| !v.is_empty()) {
                     Some(value) => values.push(value),
                     None => break,
@@ -169,6 +184,15 @@ fn match_segments(template: &[Segment], path: &[&str], params: &mut Vec<PathValu
             false
         }
     }
+}
+
+/// Whether the raw `segment` decodes to `text`; compares in place unless
+/// the segment has escapes (matching runs on every request, and literal
+/// segments are most of a path).
+fn segment_is(segment: &str, text: &str) -> bool {
+    percent_encoding::percent_decode_str(segment)
+        .decode_utf8()
+        .is_ok_and(|decoded| decoded == text)
 }
 
 /// Match one segment against literal text and parameters (`{id}.json`).
@@ -361,5 +385,48 @@ mod tests {
             match_route(&routes(), &Method::GET, "/items"),
             RouteMatch::NotFound
         );
+    }
+
+    #[test]
+    fn literal_segments_match_escaped_or_not() {
+        // Escaped literals and hierarchy prefixes decode before comparing;
+        // a segment that is not UTF-8 once decoded matches no literal.
+        assert_eq!(
+            match_route(&routes(), &Method::GET, "/%75sers/%6De"),
+            RouteMatch::Found {
+                route: 3,
+                params: vec![]
+            }
+        );
+        assert_eq!(
+            match_route(
+                &routes(),
+                &Method::POST,
+                "/realm%73/root/users/u/devices/2fa/oath"
+            ),
+            RouteMatch::Found {
+                route: 0,
+                params: vec![PathValue::Many(vec!["root".into()]), one("u")]
+            }
+        );
+        assert_eq!(
+            match_route(&routes(), &Method::GET, "/users%FF/me"),
+            RouteMatch::NotFound
+        );
+        // Longer than the stack buffer: the same match, from the heap.
+        let realms: Vec<String> = (0..INLINE_SEGMENTS).map(|i| format!("r{i}")).collect();
+        let path: String = realms.iter().map(|r| format!("/realms/{r}")).collect();
+        assert_eq!(
+            match_route(
+                &routes(),
+                &Method::POST,
+                &format!("{path}/users/u/devices/2fa/oath")
+            ),
+            RouteMatch::Found {
+                route: 0,
+                params: vec![PathValue::Many(realms), one("u")]
+            }
+        );
+        assert!(segment_is("me", "me") && !segment_is("me", "m") && !segment_is("%FF", "\u{FFFD}"));
     }
 }

@@ -178,12 +178,12 @@ where
         let limit = self.body_limit;
         Box::pin(async move {
             let (mut parts, body) = request.into_parts();
-            let (body, outcome) = match axum::body::to_bytes(body, limit).await {
-                Ok(body) => {
+            let (body, outcome) = match crate::chunks::collect(body, limit).await {
+                Some(body) => {
                     let outcome = verifier.verify(&parts, &body).await;
                     (body, outcome)
                 }
-                Err(_) => (
+                None => (
                     Bytes::new(),
                     AuthOutcome::Refused(Rejection::new(
                         RejectionKind::BodyTooLarge,
