@@ -8,6 +8,8 @@
 //! request reading and response writing ([`routing`], [`server`]), and
 //! Fireblocks' request signing ([`fireblocks`]).
 
+#[cfg(any(feature = "client", feature = "server"))]
+mod chunks;
 pub mod form;
 pub mod param;
 

@@ -117,8 +117,7 @@ fn match_segments(template: &[Segment], path: &[&str], params: &mut Vec<PathValu
     match first {
         Segment::TrailingSlash => path == [""],
         Segment::Literal(text) => {
-            path.first()
-                .is_some_and(|s| decode_segment(s).as_deref() == Some(*text))
+            path.first().is_some_and(|s| segment_is(s, text))
                 && match_segments(rest, &path[1..], params)
         }
         Segment::Param => {
@@ -150,7 +149,7 @@ fn match_segments(template: &[Segment], path: &[&str], params: &mut Vec<PathValu
             // the rest of the template matches.
             let mut values = Vec::new();
             let mut i = 0;
-            while i + 1 < path.len() && decode_segment(path[i]).as_deref() == Some(*prefix) {
+            while i + 1 < path.len() && segment_is(path[i], prefix) {
                 match decode_segment(path[i + 1]).filter(|v| !v.is_empty()) {
                     Some(value) => values.push(value),
                     None => break,
@@ -169,6 +168,15 @@ fn match_segments(template: &[Segment], path: &[&str], params: &mut Vec<PathValu
             false
         }
     }
+}
+
+/// Whether the raw `segment` decodes to `text`; compares in place unless
+/// the segment has escapes (matching runs on every request, and literal
+/// segments are most of a path).
+fn segment_is(segment: &str, text: &str) -> bool {
+    percent_encoding::percent_decode_str(segment)
+        .decode_utf8()
+        .is_ok_and(|decoded| decoded == text)
 }
 
 /// Match one segment against literal text and parameters (`{id}.json`).
@@ -361,5 +369,34 @@ mod tests {
             match_route(&routes(), &Method::GET, "/items"),
             RouteMatch::NotFound
         );
+    }
+
+    #[test]
+    fn literal_segments_match_escaped_or_not() {
+        // Escaped literals and hierarchy prefixes decode before comparing;
+        // a segment that is not UTF-8 once decoded matches no literal.
+        assert_eq!(
+            match_route(&routes(), &Method::GET, "/%75sers/%6De"),
+            RouteMatch::Found {
+                route: 3,
+                params: vec![]
+            }
+        );
+        assert_eq!(
+            match_route(
+                &routes(),
+                &Method::POST,
+                "/realm%73/root/users/u/devices/2fa/oath"
+            ),
+            RouteMatch::Found {
+                route: 0,
+                params: vec![PathValue::Many(vec!["root".into()]), one("u")]
+            }
+        );
+        assert_eq!(
+            match_route(&routes(), &Method::GET, "/users%FF/me"),
+            RouteMatch::NotFound
+        );
+        assert!(segment_is("me", "me") && !segment_is("me", "m") && !segment_is("%FF", "\u{FFFD}"));
     }
 }

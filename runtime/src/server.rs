@@ -121,9 +121,9 @@ pub async fn read_body(
         .extensions
         .get::<BodyReadTimeout>()
         .map_or(DEFAULT_BODY_READ_TIMEOUT, |t| t.0);
-    match tokio::time::timeout(timeout, axum::body::to_bytes(body, limit)).await {
-        Ok(Ok(body)) => Ok(body),
-        Ok(Err(_)) => Err(Rejection::new(
+    match tokio::time::timeout(timeout, crate::chunks::collect(body, limit)).await {
+        Ok(Some(body)) => Ok(body),
+        Ok(None) => Err(Rejection::new(
             RejectionKind::BodyTooLarge,
             format!("the request body is larger than {limit} bytes or was cut off"),
         )),
@@ -392,16 +392,18 @@ impl Incoming {
         wanted: &str,
         accepts: impl Fn(&str) -> bool,
     ) -> Result<(), Rejection> {
+        // Lowercased only when it has capitals: most requests send it
+        // lowercase, and this runs on every one with a body.
         let essence = self
             .headers
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(|v| {
-                v.split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_ascii_lowercase()
+                let essence = v.split(';').next().unwrap_or("").trim();
+                match essence.bytes().any(|b| b.is_ascii_uppercase()) {
+                    true => std::borrow::Cow::Owned(essence.to_ascii_lowercase()),
+                    false => std::borrow::Cow::Borrowed(essence),
+                }
             });
         match essence {
             Some(essence) if accepts(&essence) => Ok(()),
@@ -527,9 +529,8 @@ async fn dispatch<A: Send + Sync + 'static>(
     reject: Reject<A>,
     request: axum::extract::Request,
 ) -> Response {
-    let method = request.method().clone();
-    let path = request.uri().path().to_string();
-    match match_route(routes, &method, &path) {
+    // Matched on the borrowed path: nothing is copied to route a request.
+    match match_route(routes, request.method(), request.uri().path()) {
         RouteMatch::Found { route, params } => match Incoming::read(request, limit).await {
             // A credential that was sent and does not verify is refused
             // whatever the operation requires.
@@ -540,6 +541,7 @@ async fn dispatch<A: Send + Sync + 'static>(
             Err(rejection) => reject(&api, rejection),
         },
         RouteMatch::MethodNotAllowed { allowed } => {
+            let (method, path) = (request.method(), request.uri().path());
             let allowed: Vec<&str> = allowed.iter().map(Method::as_str).collect();
             let allowed = allowed.join(", ");
             let message = format!("`{method}` is not allowed on `{path}`; allowed: {allowed}");
@@ -552,7 +554,7 @@ async fn dispatch<A: Send + Sync + 'static>(
             }
             response
         }
-        RouteMatch::NotFound => reject(&api, not_found(&path)),
+        RouteMatch::NotFound => reject(&api, not_found(request.uri().path())),
     }
 }
 
@@ -798,6 +800,27 @@ mod tests {
             nothing.bytes_body("application/octet-stream").unwrap(),
             None
         );
+    }
+
+    #[tokio::test]
+    async fn media_types_compare_ignoring_case_and_parameters() {
+        for content_type in [
+            "application/json",
+            "Application/JSON; charset=utf-8",
+            " application/problem+json ",
+        ] {
+            let json = incoming("/", &[("content-type", content_type)], r#"{"a":1}"#).await;
+            assert_eq!(
+                json.json_body::<serde_json::Value>().unwrap(),
+                Some(serde_json::json!({"a": 1})),
+                "{content_type}"
+            );
+        }
+        let text = incoming("/", &[("content-type", "TEXT/Plain")], "hi").await;
+        assert_eq!(text.text_body("text/plain").unwrap().as_deref(), Some("hi"));
+        let err = text.json_body::<serde_json::Value>().unwrap_err();
+        assert_eq!(err.kind, RejectionKind::UnsupportedMediaType);
+        assert!(err.message.ends_with("not text/plain"), "{}", err.message);
     }
 
     #[test]

@@ -195,6 +195,93 @@ fn bench_served(c: &mut Criterion, runtime: &tokio::runtime::Runtime) {
     group.finish();
 }
 
+/// Time `generated` and `hand_written` alternately, call by call, and print
+/// each side's median and their ratio. Criterion measures one side, then the
+/// other; over loopback the latency drifts between the two by more than the
+/// difference measured (the same code differs by 10% from run to run), and
+/// interleaving the calls cancels that drift.
+fn paired<A, B, FA, FB>(
+    runtime: &tokio::runtime::Runtime,
+    group: &str,
+    rounds: usize,
+    generated: A,
+    hand_written: B,
+) where
+    A: Fn() -> FA,
+    B: Fn() -> FB,
+    FA: std::future::Future,
+    FB: std::future::Future,
+{
+    let (mut ours, mut theirs) = (Vec::with_capacity(rounds), Vec::with_capacity(rounds));
+    runtime.block_on(async {
+        for round in 0..rounds {
+            // Alternate which side goes first, so neither always follows the other.
+            for side in [round % 2, 1 - round % 2] {
+                let started = std::time::Instant::now();
+                if side == 0 {
+                    std::hint::black_box(generated().await);
+                    ours.push(started.elapsed());
+                } else {
+                    std::hint::black_box(hand_written().await);
+                    theirs.push(started.elapsed());
+                }
+            }
+        }
+    });
+    let median = |times: &mut Vec<Duration>| {
+        times.sort_unstable();
+        times[times.len() / 2].as_secs_f64() * 1e6
+    };
+    let (ours, theirs) = (median(&mut ours), median(&mut theirs));
+    println!(
+        "{group} (paired, {rounds} rounds): generated {ours:.2} us, hand-written {theirs:.2} us, ratio {:.3}",
+        ours / theirs
+    );
+}
+
+/// The three comparisons again, interleaved call by call (see [`paired`]).
+fn bench_paired(runtime: &tokio::runtime::Runtime, rounds: usize) {
+    let body = types::ResetMfaRequest {
+        reset_user_id: Some("user-1".into()),
+    };
+    let http = mfa_runtime::client::ApiClient::default_http();
+    let base = serve(runtime, hand_written_router());
+    let generated = mfa_apis::flashback::Client::with_http_client(&base, http.clone())
+        .with_bearer_auth("token");
+    let url = format!("{base}/mfa/reset");
+    paired(
+        runtime,
+        "client",
+        rounds,
+        || generated.reset_mfa().body(body.clone()).send(),
+        || hand_written_call(&http, &url, &body),
+    );
+    let (generated, hand_written) = (generated_router(), hand_written_router());
+    let call = |app: &Router| {
+        let app = app.clone();
+        async move {
+            let response = app.oneshot(request()).await.expect("infallible");
+            axum::body::to_bytes(response.into_body(), usize::MAX).await
+        }
+    };
+    paired(
+        runtime,
+        "router",
+        rounds * 10,
+        || call(&generated),
+        || call(&hand_written),
+    );
+    let ours = format!("{}/mfa/reset", serve(runtime, generated_router()));
+    let theirs = format!("{}/mfa/reset", serve(runtime, hand_written_router()));
+    paired(
+        runtime,
+        "served",
+        rounds,
+        || hand_written_call(&http, &ours, &body),
+        || hand_written_call(&http, &theirs, &body),
+    );
+}
+
 /// Criterion's estimate of one iteration of `group/name` in nanoseconds:
 /// the slope it prints, or the mean when it has no slope.
 fn estimate_nanos(dir: &Path, group: &str, name: &str) -> Option<f64> {
@@ -217,6 +304,12 @@ fn main() {
     bench_router(&mut c, &runtime);
     bench_served(&mut c, &runtime);
     c.final_summary();
+    // Only when benchmarking (not under `cargo test --benches`), and not
+    // when criterion was asked for one group.
+    let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--bench") && !args.iter().skip(1).any(|a| !a.starts_with('-')) {
+        bench_paired(&runtime, 20_000);
+    }
     for group in ["client", "router", "served"] {
         match (
             estimate_nanos(&dir, group, "generated"),

@@ -25,6 +25,7 @@ pub use error::{ClientError, RawResponse};
 pub use request::{Request, path_segment};
 pub use retry::{CallOptions, RetryPolicy, is_retry_safe, is_retryable_status, parse_retry_after};
 
+use crate::chunks::Chunks;
 use crate::credentials::Credential;
 
 /// The configured HTTP stack a generated client wraps: cheap to clone.
@@ -366,19 +367,19 @@ impl ApiClient {
         }
         // Read chunk by chunk, so a body without (or lying about) its length
         // stops at the limit rather than after it.
-        let mut body = bytes::BytesMut::new();
+        let mut body = Chunks::default();
         loop {
             match response.chunk().await {
                 Ok(Some(chunk)) if body.len() + chunk.len() > limit => {
                     return Err(too_large(headers));
                 }
-                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                Ok(Some(chunk)) => body.push(chunk),
                 Ok(None) => break,
                 Err(source) => {
                     let response = RawResponse {
                         status,
                         headers,
-                        body: body.freeze(),
+                        body: body.into_bytes(),
                     };
                     return Err(ClientError::Incomplete {
                         response: Box::new(response),
@@ -390,7 +391,7 @@ impl ApiClient {
         Ok(RawResponse {
             status,
             headers,
-            body: body.freeze(),
+            body: body.into_bytes(),
         })
     }
 }
