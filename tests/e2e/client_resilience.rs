@@ -12,24 +12,13 @@ use mfa_runtime::axum::{Router, body::Body, response::Response};
 use mfa_runtime::client::{ClientError, RetryPolicy};
 use mfa_runtime::credentials::{Credential, FreshToken, KeyLocation, RefreshingToken, Secret};
 use mfa_runtime::fireblocks::{Expected, SigningKey, VerifyingKey, verify};
-use mfa_tests::{TestServer, WireRequest, canned};
+use mfa_tests::{TestServer, WireRequest, canned, quick_retries};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 const PRIVATE: &[u8] = include_bytes!("../../runtime/tests/keys/fireblocks-test-private.pem");
 const PUBLIC: &[u8] = include_bytes!("../../runtime/tests/keys/fireblocks-test-public.pem");
 const ALPHA: [&str; 2] = ["root", "alpha"];
-
-/// Retries with exact, short waits, so tests are quick and deterministic.
-fn quick(max_attempts: u32) -> RetryPolicy {
-    RetryPolicy {
-        max_attempts,
-        initial_backoff: Duration::from_millis(20),
-        max_backoff: Duration::from_millis(20),
-        max_elapsed: Duration::from_secs(10),
-        jitter: 0.0,
-    }
-}
 
 /// One scripted answer.
 #[derive(Clone)]
@@ -128,7 +117,7 @@ fn status_of<T: HasStatus, E: HasStatus>(outcome: &Result<T, ClientError<E>>) ->
 async fn retries_of_a_safe_call_stop_at_the_attempt_bound() {
     let (router, arrivals) = scripted(vec![answer(503, BUSY)]);
     let server = TestServer::start(router).await;
-    let client = ping::Client::new(&server.base_url).with_retry_policy(quick(4));
+    let client = ping::Client::new(&server.base_url).with_retry_policy(quick_retries(4));
     let outcome = client.list_web_authn_devices(ALPHA, "u1").await;
     assert_eq!(status_of(&outcome), Some(503), "{outcome:?}");
     assert_eq!(
@@ -172,7 +161,7 @@ async fn a_post_without_idempotency_key_is_never_repeated_after_a_503() {
     let server = TestServer::start(router).await;
     let client = flashback::Client::new(&server.base_url)
         .with_bearer_auth("tok")
-        .with_retry_policy(quick(5));
+        .with_retry_policy(quick_retries(5));
     let outcome = client.reset_mfa().await;
     assert_eq!(status_of(&outcome), Some(503), "{outcome:?}");
     assert_eq!(arrivals.lock().unwrap().len(), 1);
@@ -180,7 +169,7 @@ async fn a_post_without_idempotency_key_is_never_repeated_after_a_503() {
     // Ping's reset is a POST too: no key, no retry.
     let (router, arrivals) = scripted(vec![answer(503, BUSY)]);
     let server = TestServer::start(router).await;
-    let client = ping::Client::new(&server.base_url).with_retry_policy(quick(5));
+    let client = ping::Client::new(&server.base_url).with_retry_policy(quick_retries(5));
     let outcome = client.reset_oath_devices(ALPHA, "u1").await;
     assert_eq!(status_of(&outcome), Some(503), "{outcome:?}");
     assert_eq!(arrivals.lock().unwrap().len(), 1);
@@ -191,7 +180,7 @@ async fn a_post_without_idempotency_key_is_never_repeated_after_a_transport_erro
     let (base, seen) = hanging_up(1).await;
     let client = flashback::Client::new(&base)
         .with_bearer_auth("tok")
-        .with_retry_policy(quick(5));
+        .with_retry_policy(quick_retries(5));
     let outcome = client.reset_mfa().await;
     assert!(
         matches!(outcome, Err(ClientError::Transport(_))),
@@ -203,7 +192,7 @@ async fn a_post_without_idempotency_key_is_never_repeated_after_a_transport_erro
 #[tokio::test]
 async fn a_keyed_call_is_retried_after_a_transport_error() {
     let (base, seen) = hanging_up(2).await;
-    let client = fireblocks::Client::new(&base).with_retry_policy(quick(3));
+    let client = fireblocks::Client::new(&base).with_retry_policy(quick_retries(3));
     let outcome = client.reset_device("u1").await;
     assert!(outcome.is_ok(), "{outcome:?}");
     assert_eq!(*seen.lock().unwrap(), 3, "two hang-ups, then the answer");
@@ -213,7 +202,7 @@ async fn a_keyed_call_is_retried_after_a_transport_error() {
 async fn a_keyed_call_is_retried_with_the_same_key_each_attempt() {
     let (router, arrivals) = scripted(vec![answer(503, BUSY), answer(500, BUSY), answer(200, "")]);
     let server = TestServer::start(router).await;
-    let client = fireblocks::Client::new(&server.base_url).with_retry_policy(quick(3));
+    let client = fireblocks::Client::new(&server.base_url).with_retry_policy(quick_retries(3));
     let call = client.reset_device("u1");
     let key = call
         .request()
@@ -246,7 +235,7 @@ async fn a_429_retry_after_in_seconds_is_waited_for() {
     busy.headers.push(("retry-after", "1".into()));
     let (router, arrivals) = scripted(vec![busy, answer(200, "")]);
     let server = TestServer::start(router).await;
-    let client = fireblocks::Client::new(&server.base_url).with_retry_policy(quick(3));
+    let client = fireblocks::Client::new(&server.base_url).with_retry_policy(quick_retries(3));
     let outcome = client.reset_device("u1").await;
     assert!(outcome.is_ok(), "{outcome:?}");
     let arrivals = arrivals.lock().unwrap().clone();
@@ -267,7 +256,7 @@ async fn a_retry_after_beyond_the_time_bound_returns_the_429_at_once() {
     let started = Instant::now();
     let outcome = fireblocks::Client::new(&server.base_url)
         .reset_device("u1")
-        .retry_policy(quick(5))
+        .retry_policy(quick_retries(5))
         .await;
     assert_eq!(status_of(&outcome), Some(429), "{outcome:?}");
     assert_eq!(arrivals.lock().unwrap().len(), 1);
@@ -278,7 +267,7 @@ async fn a_retry_after_beyond_the_time_bound_returns_the_429_at_once() {
 async fn client_errors_are_not_retried() {
     let (router, arrivals) = scripted(vec![answer(404, r#"{"message":"no"}"#)]);
     let server = TestServer::start(router).await;
-    let client = ping::Client::new(&server.base_url).with_retry_policy(quick(5));
+    let client = ping::Client::new(&server.base_url).with_retry_policy(quick_retries(5));
     let outcome = client.list_bound_devices(ALPHA, "u1").await;
     assert_eq!(status_of(&outcome), Some(404), "{outcome:?}");
     assert_eq!(arrivals.lock().unwrap().len(), 1);
@@ -413,7 +402,7 @@ async fn each_attempt_is_signed_afresh_with_a_new_nonce() {
     let server = TestServer::start(router).await;
     let client = fireblocks::Client::new(format!("{}/v1", server.base_url))
         .with_signer(signing_key())
-        .with_retry_policy(quick(3));
+        .with_retry_policy(quick_retries(3));
     let outcome = client.reset_device("u 1").await;
     assert!(outcome.is_ok(), "{outcome:?}");
     let requests = server.requests();
@@ -738,7 +727,7 @@ async fn each_call_is_a_span_with_its_operation_attempts_status_and_request_id()
     let server = TestServer::start(router).await;
     let client = fireblocks::Client::new(&server.base_url)
         .with_signer(signing_key())
-        .with_retry_policy(quick(3));
+        .with_retry_policy(quick_retries(3));
 
     let recorder = Recorder::default();
     let guard = tracing::subscriber::set_default(recorder.clone());

@@ -16,12 +16,12 @@ use mfa_apis::flashback::{self, FlashbackApi};
 use mfa_runtime::axum::{
     self, Router, body::Body, extract::Request, middleware::Next, response::Response,
 };
-use mfa_runtime::client::{ClientError, RetryPolicy};
+use mfa_runtime::client::ClientError;
 use mfa_runtime::fireblocks::{Expected, SigningKey, VerifyingKey};
 use mfa_runtime::server::Principal;
 use mfa_runtime::server::auth::{AuthLayer, FireblocksVerifier, SchemeVerifier};
 use mfa_runtime::server::idempotency::{IdempotencyLayer, MemoryStore};
-use mfa_tests::{TestServer, WireRequest};
+use mfa_tests::{TestServer, WireRequest, quick_retries};
 
 const PRIVATE: &[u8] = include_bytes!("../../runtime/tests/keys/fireblocks-test-private.pem");
 const PUBLIC: &[u8] = include_bytes!("../../runtime/tests/keys/fireblocks-test-public.pem");
@@ -118,18 +118,7 @@ async fn fireblocks_server(api: &Counting, lose: usize) -> TestServer {
 fn fireblocks_client(server: &TestServer, attempts: u32) -> fireblocks::Client {
     fireblocks::Client::new(format!("{}/v1", server.base_url))
         .with_signer(SigningKey::from_pem("fb-api-key", PRIVATE).expect("test private key"))
-        .with_retry_policy(quick(attempts))
-}
-
-/// Short, exact waits: the tests are about what is sent, not when.
-fn quick(max_attempts: u32) -> RetryPolicy {
-    RetryPolicy {
-        max_attempts,
-        initial_backoff: Duration::from_millis(20),
-        max_backoff: Duration::from_millis(20),
-        max_elapsed: Duration::from_secs(10),
-        jitter: 0.0,
-    }
+        .with_retry_policy(quick_retries(attempts))
 }
 
 /// The nonce of the JWT `request` carried, after checking it verifies for
@@ -236,7 +225,7 @@ async fn a_request_without_an_idempotency_key_is_never_repeated() {
     let server = TestServer::start(losing_gateway(service, usize::MAX)).await;
     let client = flashback::Client::new(&server.base_url)
         .with_bearer_auth("fb-token")
-        .with_retry_policy(quick(5));
+        .with_retry_policy(quick_retries(5));
 
     let outcome = client.reset_mfa().await;
 

@@ -164,3 +164,15 @@ pub fn canned(status: u16, headers: &[(&'static str, &'static str)], body: &'sta
         }
     })
 }
+
+/// Retries with exact, short waits (no jitter), so tests that count
+/// attempts are quick and deterministic.
+pub fn quick_retries(max_attempts: u32) -> mfa_runtime::client::RetryPolicy {
+    mfa_runtime::client::RetryPolicy {
+        max_attempts,
+        initial_backoff: std::time::Duration::from_millis(20),
+        max_backoff: std::time::Duration::from_millis(20),
+        max_elapsed: std::time::Duration::from_secs(10),
+        jitter: 0.0,
+    }
+}

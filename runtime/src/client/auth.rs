@@ -195,6 +195,23 @@ mod tests {
         auth.authenticate(&mut outgoing).await.unwrap();
     }
 
+    /// The claims of the JWT in `bearer`, verified for exactly the uri
+    /// (base path included) and body the test sends.
+    fn verified_claims(bearer: &str) -> crate::fireblocks::Claims {
+        verify(
+            bearer.strip_prefix("Bearer ").unwrap(),
+            &VerifyingKey::from_pem(PUBLIC).unwrap(),
+            Expected {
+                api_key: "api-key-1",
+                uri: "/v1/management/users/u%201/reset_device?a=1",
+                body: b"{\"x\":1}",
+                now: crate::fireblocks::now(),
+                leeway_secs: 5,
+            },
+        )
+        .unwrap()
+    }
+
     #[tokio::test]
     async fn a_signing_key_signs_the_uri_with_its_base_path_and_the_body() {
         let key = SigningKey::from_pem("api-key-1", PRIVATE).unwrap();
@@ -202,38 +219,14 @@ mod tests {
         apply(&key, &mut sent, b"{\"x\":1}").await;
         assert_eq!(sent.headers()["x-api-key"], "api-key-1");
         let bearer = sent.headers()[AUTHORIZATION].to_str().unwrap().to_owned();
-        let token = bearer.strip_prefix("Bearer ").unwrap();
-        let claims = verify(
-            token,
-            &VerifyingKey::from_pem(PUBLIC).unwrap(),
-            Expected {
-                api_key: "api-key-1",
-                uri: "/v1/management/users/u%201/reset_device?a=1",
-                body: b"{\"x\":1}",
-                now: crate::fireblocks::now(),
-                leeway_secs: 5,
-            },
-        )
-        .unwrap();
+        let claims = verified_claims(&bearer);
         assert!(sent.headers()[AUTHORIZATION].is_sensitive());
 
         // A second attempt gets a new token with a new nonce.
         apply(&key, &mut sent, b"{\"x\":1}").await;
         let again = sent.headers()[AUTHORIZATION].to_str().unwrap().to_owned();
         assert_ne!(again, bearer);
-        let claims_again = verify(
-            again.strip_prefix("Bearer ").unwrap(),
-            &VerifyingKey::from_pem(PUBLIC).unwrap(),
-            Expected {
-                api_key: "api-key-1",
-                uri: "/v1/management/users/u%201/reset_device?a=1",
-                body: b"{\"x\":1}",
-                now: crate::fireblocks::now(),
-                leeway_secs: 5,
-            },
-        )
-        .unwrap();
-        assert_ne!(claims.nonce, claims_again.nonce);
+        assert_ne!(claims.nonce, verified_claims(&again).nonce);
     }
 
     #[tokio::test]
