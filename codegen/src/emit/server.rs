@@ -159,7 +159,7 @@ fn security_consts(api: &Api, names: &Names) -> TokenStream {
 /// The trait method's caller argument: required for an operation that
 /// declares security, optional otherwise.
 fn caller_type(op: &Operation) -> TokenStream {
-    if op.security.is_empty() {
+    if !op.requires_authentication() {
         quote! { ::std::option::Option<::mfa_runtime::server::Principal> }
     } else {
         quote! { ::mfa_runtime::server::Principal }
@@ -194,6 +194,12 @@ fn trait_method(op: &Operation, n: &OperationNames) -> TokenStream {
 fn caller_docs(op: &Operation) -> String {
     let mut text = if op.security.is_empty() {
         "`caller`: who the auth layer authenticated, if anyone (the spec requires no authentication).".to_string()
+    } else if op.anonymous_allowed {
+        let schemes: Vec<String> = op.security.iter().map(|s| format!("`{s}`")).collect();
+        format!(
+            "`caller`: authenticated by {}, or `None`: the spec also allows anonymous calls.",
+            schemes.join(" or ")
+        )
     } else {
         let schemes: Vec<String> = op.security.iter().map(|s| format!("`{s}`")).collect();
         format!(
@@ -405,7 +411,7 @@ fn handler(
         (TokenStream::new(), TokenStream::new())
     };
     let op_id = &op.id;
-    let authenticate = if op.security.is_empty() {
+    let authenticate = if !op.requires_authentication() {
         quote! { let caller = incoming.principal().cloned(); }
     } else {
         let accepted = &op.security;

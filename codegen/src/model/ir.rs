@@ -102,6 +102,9 @@ pub struct Operation {
     /// Keys of the security schemes that may authenticate this operation
     /// (any one of them). Empty: none is required.
     pub security: Vec<String>,
+    /// One of the requirements is empty (`{}`): a caller may also come
+    /// without credentials, so authentication is optional.
+    pub anonymous_allowed: bool,
     /// JSON pointer of the operation in its spec, for diagnostics and docs.
     pub pointer: String,
 }
@@ -115,6 +118,11 @@ impl Operation {
 
     pub fn failures(&self) -> impl Iterator<Item = &Response> {
         self.responses.iter().filter(|r| !r.is_success)
+    }
+
+    /// Whether the router must refuse a caller no scheme authenticated.
+    pub fn requires_authentication(&self) -> bool {
+        !self.security.is_empty() && !self.anonymous_allowed
     }
 
     /// The header parameter that carries an idempotency key (`Idempotency-Key`

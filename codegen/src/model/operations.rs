@@ -70,12 +70,11 @@ impl<'a> Builder<'a> {
             .as_ref()
             .and_then(|b| self.request_body(&id, b, &format!("{pointer}/requestBody")));
         let responses = self.responses(&id, op, &format!("{pointer}/responses"));
-        let security = op
-            .security
-            .as_ref()
-            .or(global_security.as_ref())
+        let requirements = op.security.as_ref().or(global_security.as_ref());
+        let security = requirements
             .map(|reqs| scheme_keys(reqs))
             .unwrap_or_default();
+        let anonymous_allowed = requirements.is_some_and(|reqs| reqs.iter().any(|r| r.is_empty()));
         Some(Operation {
             id,
             method,
@@ -89,6 +88,7 @@ impl<'a> Builder<'a> {
             body,
             responses,
             security,
+            anonymous_allowed,
             pointer: pointer.to_string(),
         })
     }
@@ -593,6 +593,35 @@ fn split_template(segment: &str) -> Result<Vec<SegmentPart>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each operation of the security fixture: its schemes and whether an
+    /// anonymous caller is allowed.
+    #[test]
+    fn security_requirements_say_which_schemes_and_whether_anonymous_is_allowed() {
+        let text = include_str!("../../../tests/fixtures/security.yaml");
+        let loaded = crate::load::load("security.yaml", text).expect("loads");
+        let components = loaded.openapi.components.clone().unwrap_or_default();
+        let mut builder = Builder::new(&loaded, &components);
+        let operations = builder.operations(&loaded.openapi.security);
+        let by_id = |id: &str| {
+            let op = operations.iter().find(|o| o.id == id).expect("operation");
+            (
+                op.security.clone(),
+                op.anonymous_allowed,
+                op.requires_authentication(),
+            )
+        };
+        let strings = |keys: &[&str]| keys.iter().map(|k| k.to_string()).collect::<Vec<_>>();
+        // The global requirement applies where an operation says nothing.
+        assert_eq!(
+            by_id("getMe"),
+            (strings(&["bearer", "apiKeyHeader"]), false, true)
+        );
+        // `security: []` removes it.
+        assert_eq!(by_id("getPublic"), (vec![], false, false));
+        // `{}` among the requirements makes authentication optional.
+        assert_eq!(by_id("getGreeting"), (strings(&["bearer"]), true, false));
+    }
 
     #[test]
     fn templates_split_into_literals_and_params() {
