@@ -16,6 +16,9 @@ pub struct Names {
     pub operations: Vec<OperationNames>,
     /// One snake-case name per security scheme, in the model's order.
     pub schemes: Vec<String>,
+    /// The constant naming each scheme (`BEARER_AUTH`), in the same order:
+    /// the client's associated consts and the server's `security` consts.
+    pub scheme_consts: Vec<String>,
     /// The server trait, e.g. `FireblocksApi`.
     pub server_trait: String,
     /// Per server with variables: the function that fills them in
@@ -144,6 +147,11 @@ impl Names {
             })
             .collect();
         let schemes = dedupe(api.security_schemes.iter().map(|s| field_ident(&s.key)));
+        // Unique because the snake-case names are (and no keyword is upper case).
+        let scheme_consts = schemes
+            .iter()
+            .map(|name| name.trim_start_matches("r#").to_ascii_uppercase())
+            .collect();
         let mut fns = BTreeSet::new();
         let server_fns = api
             .servers
@@ -163,6 +171,7 @@ impl Names {
             members,
             operations,
             schemes,
+            scheme_consts,
             server_trait: format!("{}Api", type_ident(module)),
             server_fns,
         }

@@ -187,12 +187,13 @@ fn credential_methods<'a>(
     api: &'a Api,
     names: &'a Names,
 ) -> impl Iterator<Item = TokenStream> + 'a {
-    api.security_schemes.iter().zip(&names.schemes).map(|(scheme, name)| {
+    let consts = &names.scheme_consts;
+    api.security_schemes.iter().zip(names.schemes.iter().zip(consts)).map(|(scheme, (name, constant))| {
         let key = &scheme.key;
         let bare = name.trim_start_matches("r#");
         let method = ident(&format!("with_{bare}"));
         let described = scheme.description.as_deref();
-        let constant = ident(&bare.to_uppercase());
+        let constant = ident(constant);
         let constant_docs = doc_lines(&format!(
             "The name of the `{key}` security scheme, for [`Self::with_credential`]."
         ));

@@ -118,9 +118,9 @@ fn security_consts(api: &Api, names: &Names) -> TokenStream {
     let consts = api
         .security_schemes
         .iter()
-        .zip(&names.schemes)
+        .zip(&names.scheme_consts)
         .map(|(scheme, name)| {
-            let name = ident(&name.trim_start_matches("r#").to_ascii_uppercase());
+            let name = ident(name);
             let key = &scheme.key;
             let value = match &scheme.kind {
                 SecurityKind::Bearer { .. } | SecurityKind::OAuth2 => {
