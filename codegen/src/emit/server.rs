@@ -192,19 +192,17 @@ fn trait_method(op: &Operation, n: &OperationNames) -> TokenStream {
 }
 
 fn caller_docs(op: &Operation) -> String {
+    let schemes: Vec<String> = op.security.iter().map(|s| format!("`{s}`")).collect();
+    let schemes = schemes.join(" or ");
     let mut text = if op.security.is_empty() {
         "`caller`: who the auth layer authenticated, if anyone (the spec requires no authentication).".to_string()
     } else if op.anonymous_allowed {
-        let schemes: Vec<String> = op.security.iter().map(|s| format!("`{s}`")).collect();
         format!(
-            "`caller`: authenticated by {}, or `None`: the spec also allows anonymous calls.",
-            schemes.join(" or ")
+            "`caller`: authenticated by {schemes}, or `None`: the spec also allows anonymous calls."
         )
     } else {
-        let schemes: Vec<String> = op.security.iter().map(|s| format!("`{s}`")).collect();
         format!(
-            "`caller`: authenticated by {}; the router answers 401 before this runs otherwise.",
-            schemes.join(" or ")
+            "`caller`: authenticated by {schemes}; the router answers 401 before this runs otherwise."
         )
     };
     if let Some(key) = op.idempotency_key() {
