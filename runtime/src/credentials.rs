@@ -236,13 +236,19 @@ impl TokenProvider for RefreshingToken {
             let mut cached = self.cached.lock().await;
             let now = Instant::now();
             if let Some((token, expires)) = cached.as_ref() {
-                let fresh = expires.is_none_or(|at| now + self.refresh_early < at);
+                let fresh = expires.is_none_or(|at| {
+                    now.checked_add(self.refresh_early)
+                        .is_some_and(|refresh_at| refresh_at < at)
+                });
                 if fresh {
                     return Ok(token.clone());
                 }
             }
             let fetched = (self.fetch)().await?;
-            let expires = fetched.expires_in.map(|lifetime| now + lifetime);
+            // A lifetime too long for the clock never expires.
+            let expires = fetched
+                .expires_in
+                .and_then(|lifetime| now.checked_add(lifetime));
             *cached = Some((fetched.token.clone(), expires));
             Ok(fetched.token)
         })
@@ -298,6 +304,9 @@ mod tests {
         let provider = RefreshingToken::new(move || {
             let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
             async move {
+                // Suspend, as a real fetch does, so concurrent callers
+                // overlap it: sharing one fetch is then a real claim.
+                tokio::task::yield_now().await;
                 Ok(FreshToken {
                     token: Secret::new(format!("token-{n}")),
                     expires_in: lifetime,
@@ -305,6 +314,17 @@ mod tests {
             }
         });
         (provider, fetches)
+    }
+
+    /// A lifetime too long for the clock (a token server's `expires_in`)
+    /// means a token that never expires, not a panic.
+    #[tokio::test]
+    async fn an_endless_lifetime_is_cached_for_good() {
+        let (provider, fetches) = counting(Some(Duration::MAX));
+        for _ in 0..2 {
+            assert_eq!(provider.token().await.unwrap().expose(), "token-1");
+        }
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
     }
 
     #[tokio::test]

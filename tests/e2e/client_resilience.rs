@@ -249,18 +249,26 @@ async fn a_429_retry_after_in_seconds_is_waited_for() {
 
 #[tokio::test]
 async fn a_retry_after_beyond_the_time_bound_returns_the_429_at_once() {
-    let mut busy = answer(429, r#"{"message":"slow down"}"#);
-    busy.headers.push(("retry-after", "60".into()));
-    let (router, arrivals) = scripted(vec![busy]);
-    let server = TestServer::start(router).await;
-    let started = Instant::now();
-    let outcome = fireblocks::Client::new(&server.base_url)
-        .reset_device("u1")
-        .retry_policy(quick_retries(5))
-        .await;
-    assert_eq!(status_of(&outcome), Some(429), "{outcome:?}");
-    assert_eq!(arrivals.lock().unwrap().len(), 1);
-    assert!(started.elapsed() < Duration::from_secs(2));
+    // Also a wait and a call timeout too long to add to the clock: the call
+    // returns the 429, it does not panic on `Instant` overflow.
+    for (retry_after, timeout) in [
+        ("60", Duration::from_secs(60)),
+        ("99999999999999999999", Duration::MAX),
+    ] {
+        let mut busy = answer(429, r#"{"message":"slow down"}"#);
+        busy.headers.push(("retry-after", retry_after.into()));
+        let (router, arrivals) = scripted(vec![busy]);
+        let server = TestServer::start(router).await;
+        let started = Instant::now();
+        let outcome = fireblocks::Client::new(&server.base_url)
+            .reset_device("u1")
+            .retry_policy(quick_retries(5))
+            .timeout(timeout)
+            .await;
+        assert_eq!(status_of(&outcome), Some(429), "{retry_after}: {outcome:?}");
+        assert_eq!(arrivals.lock().unwrap().len(), 1);
+        assert!(started.elapsed() < Duration::from_secs(2));
+    }
 }
 
 #[tokio::test]

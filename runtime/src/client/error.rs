@@ -18,6 +18,7 @@ use crate::param::ParamValue;
 ///
 /// `E` is the operation's generated error enum: one variant per documented
 /// error response, each with its own body type.
+#[derive(Debug)]
 pub enum ClientError<E> {
     /// The server answered with a response the spec documents as an error.
     Api(E),
@@ -86,43 +87,6 @@ impl<E> ClientError<E> {
             | ClientError::Decode { response: r, .. }
             | ClientError::Incomplete { response: r, .. } => Some(r),
             _ => None,
-        }
-    }
-}
-
-impl<E: fmt::Debug> fmt::Debug for ClientError<E> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ClientError::Api(e) => f.debug_tuple("Api").field(e).finish(),
-            ClientError::UnexpectedStatus(r) => f.debug_tuple("UnexpectedStatus").field(r).finish(),
-            ClientError::Decode { response, message } => f
-                .debug_struct("Decode")
-                .field("response", response)
-                .field("message", message)
-                .finish(),
-            ClientError::Transport(e) => f.debug_tuple("Transport").field(e).finish(),
-            ClientError::Incomplete { response, source } => f
-                .debug_struct("Incomplete")
-                .field("response", response)
-                .field("source", source)
-                .finish(),
-            ClientError::TooLarge {
-                status,
-                headers,
-                limit,
-            } => f
-                .debug_struct("TooLarge")
-                .field("status", status)
-                .field("headers", headers)
-                .field("limit", limit)
-                .finish(),
-            ClientError::InvalidRequest(m) => f.debug_tuple("InvalidRequest").field(m).finish(),
-            ClientError::Timeout { limit, attempts } => f
-                .debug_struct("Timeout")
-                .field("limit", limit)
-                .field("attempts", attempts)
-                .finish(),
-            ClientError::Auth(e) => f.debug_tuple("Auth").field(e).finish(),
         }
     }
 }

@@ -205,7 +205,13 @@ impl ApiClient {
         let timeout = request.options.timeout.unwrap_or(self.inner.timeout);
         let policy = request.options.retry.unwrap_or(self.inner.retry);
         let started = tokio::time::Instant::now();
-        let deadline = started + timeout;
+        // A limit too large to add to the clock is no limit.
+        let after = |limit: Duration| {
+            started
+                .checked_add(limit)
+                .unwrap_or(started + Duration::from_secs(100 * 365 * 86_400))
+        };
+        let deadline = after(timeout);
         let safe = is_retry_safe(&request.method, request.has_idempotency_key);
         let mut url = format!("{}{}", self.inner.base_url, request.path);
         if !request.query.is_empty() {
@@ -251,10 +257,14 @@ impl ApiClient {
                 return outcome;
             };
             let wait = retry_after.unwrap_or_else(|| policy.backoff(attempt));
-            let resume = tokio::time::Instant::now() + wait;
+            // A wait too long to add to the clock (`Retry-After: 999…`) is
+            // past every bound.
+            let Some(resume) = tokio::time::Instant::now().checked_add(wait) else {
+                return outcome;
+            };
             if !safe
                 || attempt >= policy.max_attempts
-                || resume > started + policy.max_elapsed
+                || resume > after(policy.max_elapsed)
                 || resume >= deadline
             {
                 return outcome;
@@ -283,7 +293,11 @@ impl ApiClient {
                 .header(CONTENT_TYPE, content_type.as_ref())
                 .body(bytes.clone());
         }
-        let mut http_request = builder.build().map_err(ClientError::Transport)?;
+        // A request reqwest cannot build never will be: not a transport
+        // failure to retry.
+        let mut http_request = builder
+            .build()
+            .map_err(|e| ClientError::InvalidRequest(e.to_string()))?;
         let mut outgoing = Outgoing {
             request: &mut http_request,
             body: body.map(|(_, bytes)| &bytes[..]).unwrap_or_default(),

@@ -60,10 +60,10 @@ impl RetryPolicy {
     /// the random part: `draw` 0 gives the full backoff, values near 1 the
     /// shortest the jitter allows.
     pub fn backoff_with(&self, retry: u32, draw: f64) -> Duration {
-        let doublings = retry.saturating_sub(1).min(32);
+        let doublings = retry.saturating_sub(1).min(31);
         let full = self
             .initial_backoff
-            .saturating_mul(1_u32 << doublings.min(31))
+            .saturating_mul(1_u32 << doublings)
             .min(self.max_backoff);
         let jitter = self.jitter.clamp(0.0, 1.0) * draw.clamp(0.0, 1.0);
         full.mul_f64(1.0 - jitter)
