@@ -11,20 +11,22 @@ use crate::model::{Api, EnumValue, StatusMatch, TypeKind, TypeRef};
 /// An expression building the rejection body as a `serde_json::Value`
 /// from the local `rejection: &Rejection`.
 pub fn rejection_body(api: &Api) -> TokenStream {
-    let general_schema = error_schema(api);
-    let general = match general_schema {
+    let general = match error_schema(api) {
         Some(ty) => value_for(api, ty, "", 0, BAD_REQUEST_WORDS),
         None => {
             quote! { ::serde_json::json!({ "code": rejection.status.as_u16(), "message": rejection.message }) }
         }
     };
-    match unauthorized_schema(api).filter(|ty| Some(*ty) != general_schema) {
-        Some(ty) => {
-            let unauthorized = value_for(api, ty, "", 0, UNAUTHORIZED_WORDS);
-            quote! {
-                if rejection.status == ::mfa_runtime::http::StatusCode::UNAUTHORIZED { #unauthorized } else { #general }
-            }
-        }
+    // A 401 gets the body documented for 401, and its kind picked for a
+    // missing credential; the same schema as the 400's may still need
+    // another kind (`AUTHENTICATION`, not `VALIDATION`).
+    let unauthorized = voted_schema(api, StatusMatch::Code(401))
+        .map(|ty| value_for(api, ty, "", 0, UNAUTHORIZED_WORDS))
+        .filter(|body| body.to_string() != general.to_string());
+    match unauthorized {
+        Some(unauthorized) => quote! {
+            if rejection.status == ::mfa_runtime::http::StatusCode::UNAUTHORIZED { #unauthorized } else { #general }
+        },
         None => general,
     }
 }
@@ -34,13 +36,14 @@ const BAD_REQUEST_WORDS: &[&str] = &["VALIDATION", "BAD_REQUEST", "INVALID"];
 /// ...and for a caller that is not authenticated.
 const UNAUTHORIZED_WORDS: &[&str] = &["AUTHENTICATION", "UNAUTHORIZED", "UNAUTHENTICATED"];
 
-/// The body most operations document for 401, if any.
-fn unauthorized_schema(api: &Api) -> Option<&TypeRef> {
+/// The body most operations document for `status`, if any; ties go to the
+/// first seen.
+fn voted_schema(api: &Api, status: StatusMatch) -> Option<&TypeRef> {
     let mut votes: Vec<(&TypeRef, usize)> = Vec::new();
     for op in &api.operations {
         if let Some(ty) = op
             .failures()
-            .find(|r| r.status == StatusMatch::Code(401))
+            .find(|r| r.status == status)
             .and_then(|r| r.primary_content())
             .and_then(|c| c.ty.as_ref())
         {
@@ -54,32 +57,16 @@ fn unauthorized_schema(api: &Api) -> Option<&TypeRef> {
 /// for 400, else `4XX`, else `default`; failing those, the most common error
 /// body of the spec. Ties go to the first seen, so the choice is stable.
 fn error_schema(api: &Api) -> Option<&TypeRef> {
-    let mut votes: Vec<(&TypeRef, usize)> = Vec::new();
     for preference in [
         StatusMatch::Code(400),
         StatusMatch::Range(4),
         StatusMatch::Default,
     ] {
-        for op in &api.operations {
-            let bad_request =
-                op.responses
-                    .iter()
-                    .filter(|r| !r.is_success)
-                    .find(|r| match preference {
-                        StatusMatch::Default => r.status == StatusMatch::Default,
-                        other => r.status == other,
-                    });
-            if let Some(ty) = bad_request
-                .and_then(|r| r.primary_content())
-                .and_then(|c| c.ty.as_ref())
-            {
-                tally(&mut votes, ty);
-            }
-        }
-        if !votes.is_empty() {
-            return winner(&votes);
+        if let Some(ty) = voted_schema(api, preference) {
+            return Some(ty);
         }
     }
+    let mut votes: Vec<(&TypeRef, usize)> = Vec::new();
     for op in &api.operations {
         for ty in op
             .failures()
@@ -164,4 +151,46 @@ fn is_known(name: &str) -> bool {
             | "detail_message"
             | "description"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body_for(yaml: &str) -> String {
+        let loaded = crate::load::load("t.yaml", yaml).expect("loads");
+        let built = crate::model::build(&loaded, &Default::default()).expect("builds");
+        rejection_body(&built.api).to_string()
+    }
+
+    /// One error schema documented for both 400 and 401, its kind an enum:
+    /// a 401 still says `AUTHENTICATION`, a 400 `VALIDATION`.
+    #[test]
+    fn a_401_picks_its_own_kind_from_a_shared_error_schema() {
+        let body = body_for(
+            r#"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /x:
+    get:
+      responses:
+        '200': {description: ok}
+        '400': {description: bad, content: {application/json: {schema: {$ref: '#/components/schemas/E'}}}}
+        '401': {description: who, content: {application/json: {schema: {$ref: '#/components/schemas/E'}}}}
+components:
+  schemas:
+    E:
+      type: object
+      required: [type, message]
+      properties:
+        type: {type: string, enum: [INTERNAL, VALIDATION, AUTHENTICATION]}
+        message: {type: string}
+"#,
+        );
+        let (unauthorized, general) = body.split_once("else").expect("a separate body for 401");
+        assert!(unauthorized.contains("UNAUTHORIZED"), "{body}");
+        assert!(unauthorized.contains("\"AUTHENTICATION\""), "{body}");
+        assert!(general.contains("\"VALIDATION\""), "{body}");
+    }
 }
