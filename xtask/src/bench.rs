@@ -194,13 +194,21 @@ fn measure(row: &mut Row, tools: &Tools, spec: &Path, reps: usize) {
                 row.runs.push(done);
             }
             Ok(failed) => {
-                last_error = Some(format!("fails ({}): {}", failed.status, first_error(&log)))
+                last_error = Some(format!("fails ({}): {}", failed.status, first_error(&log)));
+                break;
             }
-            Err(e) => last_error = Some(e),
+            Err(e) => {
+                last_error = Some(e);
+                break;
+            }
         }
     }
-    if row.runs.is_empty() {
-        row.failure = Some(last_error.unwrap_or_else(|| "no runs".into()));
+    // A failed run leaves its output half-written: report it rather than
+    // check it, even when earlier runs succeeded.
+    if let Some(error) = last_error {
+        row.failure = Some(error);
+    } else if row.runs.is_empty() {
+        row.failure = Some("no runs".into());
     }
 }
 
@@ -462,7 +470,7 @@ fn render(
     }
     let _ = writeln!(
         out,
-        "\nStages of ours (median of each; emit and format run file by file on one worker per core, so they are CPU time summed over files, and `emit+format wall` is their elapsed time; `write` includes reading the spec):\n"
+        "\nStages of ours (median of each; emit and format run file by file on one worker per core, so they are CPU time summed over files, and `emit+format wall` is their elapsed time; `parse` includes reading the spec file):\n"
     );
     let _ = writeln!(out, "| spec | {} |", STAGES.join(" | "));
     let _ = writeln!(out, "| --- |{}", " ---: |".repeat(STAGES.len()));

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use mfa_codegen::{Options, SpecInput, generate_module, naming};
+use mfa_codegen::{Options, SpecInput, generate_module};
 
 use crate::{corpus, workspace_root};
 
@@ -41,14 +41,10 @@ fn generate(path: &Path, dir: &Path) -> Result<[Duration; 7], String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let read = started.elapsed();
-    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("spec");
-    let module = naming::field_ident(stem)
-        .trim_start_matches("r#")
-        .to_string();
-    let label = path.file_name().and_then(|n| n.to_str()).unwrap_or(stem);
+    let (module, label) = corpus::module_and_label(path);
     let spec = SpecInput {
         module: module.clone(),
-        path: label.to_string(),
+        path: label.clone(),
         text,
         options: Options::default(),
     };
@@ -62,14 +58,14 @@ fn generate(path: &Path, dir: &Path) -> Result<[Duration; 7], String> {
         &workspace_root(),
         dir,
         &module,
-        label,
+        &label,
         generated.tree,
         &generated.title,
     )
     .map_err(|e| format!("cannot write {}: {e}", dir.display()))?;
-    let write = read + started.elapsed();
+    let write = started.elapsed();
     Ok([
-        t.load,
+        read + t.load,
         t.model,
         t.names,
         t.emit,

@@ -75,7 +75,9 @@ fn collect(paths: &[&str]) -> Result<Vec<PathBuf>, String> {
 }
 
 /// Generate and check one spec: the report line and whether it passed.
-fn check_one(root: &Path, corpus_dir: &Path, path: &Path, options: &Options) -> (String, bool) {
+/// The module a spec file generates (its stem, as a Rust name) and the
+/// label it is reported under (its file name).
+pub(crate) fn module_and_label(path: &Path) -> (String, String) {
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("spec");
     let module = naming::field_ident(stem)
         .trim_start_matches("r#")
@@ -85,6 +87,11 @@ fn check_one(root: &Path, corpus_dir: &Path, path: &Path, options: &Options) -> 
         .and_then(|n| n.to_str())
         .unwrap_or(stem)
         .to_string();
+    (module, label)
+}
+
+fn check_one(root: &Path, corpus_dir: &Path, path: &Path, options: &Options) -> (String, bool) {
+    let (module, label) = module_and_label(path);
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) => return (format!("{label:<44} unreadable: {e}"), false),
@@ -134,7 +141,7 @@ fn check_one(root: &Path, corpus_dir: &Path, path: &Path, options: &Options) -> 
     ) {
         return (format!("{summary}  write failed: {e}"), false);
     }
-    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let output = Command::new(crate::bench_peers::cargo())
         .args(["check", "--quiet", "--all-features", "--manifest-path"])
         .arg(crate_dir.join("Cargo.toml"))
         .env("CARGO_TARGET_DIR", corpus_dir.join("target"))
