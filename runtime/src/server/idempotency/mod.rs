@@ -304,32 +304,39 @@ pub async fn run(
     };
     let response = handler.await;
     let (parts, body) = response.into_parts();
-    let Ok(body) = axum::body::to_bytes(body, usize::MAX).await else {
+    // An answer that cannot be stored (too large, or streamed with no known
+    // size) passes through unread, so memory stays bounded by what is kept;
+    // the key is released and a retry runs afresh.
+    let storable = axum::body::HttpBody::size_hint(&body)
+        .upper()
+        .is_some_and(|size| size <= config.max_response_bytes as u64);
+    if !worth_replaying(parts.status) || !storable {
+        if config.store.release(&scope, &token).await.is_ok() {
+            guard.armed = false;
+        }
+        return Response::from_parts(parts, body);
+    }
+    let Some(body) = crate::chunks::collect(body, config.max_response_bytes).await else {
         return reject(Rejection::new(
             RejectionKind::Unavailable,
             "the response body could not be read",
         ));
     };
-    let status = parts.status;
-    if worth_replaying(status) && body.len() <= config.max_response_bytes {
-        let stored = StoredResponse {
-            status: status.as_u16(),
-            headers: parts
-                .headers
-                .iter()
-                .map(|(n, v)| (n.as_str().to_owned(), v.as_bytes().to_vec()))
-                .collect(),
-            body: body.to_vec(),
-        };
-        if config
-            .store
-            .complete(&scope, &token, &fingerprint, &stored, config.ttl)
-            .await
-            .is_ok()
-        {
-            guard.armed = false;
-        }
-    } else if config.store.release(&scope, &token).await.is_ok() {
+    let stored = StoredResponse {
+        status: parts.status.as_u16(),
+        headers: parts
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str().to_owned(), v.as_bytes().to_vec()))
+            .collect(),
+        body: body.to_vec(),
+    };
+    if config
+        .store
+        .complete(&scope, &token, &fingerprint, &stored, config.ttl)
+        .await
+        .is_ok()
+    {
         guard.armed = false;
     }
     Response::from_parts(parts, Body::from(body))
@@ -457,6 +464,48 @@ mod b64_headers {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A streamed answer (no known size) is passed on unread and not
+    /// stored: the same key runs the handler again rather than buffering a
+    /// body of any size in memory.
+    #[tokio::test]
+    async fn answers_of_unknown_size_pass_through_unstored() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use tower::{Layer, ServiceExt};
+        let runs = Arc::new(AtomicUsize::new(0));
+        let counted = Arc::clone(&runs);
+        let inner = tower::service_fn(move |request: Request| {
+            let runs = Arc::clone(&counted);
+            async move {
+                let incoming = Incoming::read(request, 1024).await.expect("readable");
+                let handler = async move {
+                    runs.fetch_add(1, Ordering::SeqCst);
+                    let chunks = [Ok::<_, std::io::Error>(bytes::Bytes::from_static(
+                        b"streamed",
+                    ))];
+                    Response::new(Body::from_stream(futures_util::stream::iter(chunks)))
+                };
+                let reject = |r: Rejection| -> Response { panic!("rejected: {r:?}") };
+                let response = run(&incoming, "op", "idempotency-key", reject, handler).await;
+                Ok::<_, std::convert::Infallible>(response)
+            }
+        });
+        let service = IdempotencyLayer::new(memory::MemoryStore::default()).layer(inner);
+        for _ in 0..2 {
+            let request = http::Request::builder()
+                .method("POST")
+                .uri("/x")
+                .header("idempotency-key", "k1")
+                .body(Body::empty())
+                .unwrap();
+            let response = service.clone().oneshot(request).await.unwrap();
+            let body = axum::body::to_bytes(response.into_body(), 100)
+                .await
+                .unwrap();
+            assert_eq!(body, "streamed");
+        }
+        assert_eq!(runs.load(Ordering::SeqCst), 2);
+    }
 
     #[test]
     fn stored_responses_round_trip_through_json_exactly() {
