@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::{CrateConfig, Options, SpecInput, naming};
+use crate::{CrateConfig, Options, SpecInput, module_name};
 
 /// The generated crate's settings.
 pub fn crate_config() -> CrateConfig {
@@ -30,7 +30,7 @@ pub fn read_specs(root: &Path) -> Result<Vec<SpecInput>, String> {
             let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("spec");
             let options = read_options(&path.with_extension("toml"))?;
             Ok(SpecInput {
-                module: naming::field_ident(stem),
+                module: module_name(stem),
                 path: format!("specs/{name}"),
                 text,
                 options,

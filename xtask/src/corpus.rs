@@ -7,7 +7,7 @@ use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 use mfa_codegen::{
-    CrateConfig, Options, SpecInput, crate_root, generate_module, naming, project, write,
+    CrateConfig, Options, SpecInput, crate_root, generate_module, module_name, project, write,
 };
 
 use crate::workspace_root;
@@ -79,9 +79,7 @@ fn collect(paths: &[&str]) -> Result<Vec<PathBuf>, String> {
 /// label it is reported under (its file name).
 pub(crate) fn module_and_label(path: &Path) -> (String, String) {
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("spec");
-    let module = naming::field_ident(stem)
-        .trim_start_matches("r#")
-        .to_string();
+    let module = module_name(stem).trim_start_matches("r#").to_string();
     let label = path
         .file_name()
         .and_then(|n| n.to_str())
