@@ -11,6 +11,7 @@ use super::params::{
     QueryLayout, Shape, default_expr, delimiter_tokens, object_style_tokens, query_layout, shape,
 };
 use super::rust::{TypeWriter, doc_lines, doc_paragraphs, ident};
+use super::security::scheme_value;
 use crate::model::{
     Api, Operation, ParamLocation, ParamStyle, PathSegment, SecurityKind, SegmentPart, StatusMatch,
 };
@@ -43,7 +44,9 @@ pub fn emit(api: &Api, names: &Names) -> TokenStream {
 
         #title
         ///
-        /// Cheap to clone: clones share one connection pool.
+        /// Cheap to clone: clones share one connection pool. Settings
+        /// (`with_*`) return a new client and leave this one as it was.
+        #[must_use = "settings return a new client: use it, or the setting is lost"]
         #[derive(::std::fmt::Debug, ::std::clone::Clone)]
         pub struct Client {
             api: ::mfa_runtime::client::ApiClient,
@@ -89,13 +92,13 @@ pub fn emit(api: &Api, names: &Names) -> TokenStream {
             /// Authenticate operations that accept the security scheme `scheme`
             /// (one of this client's scheme constants) with `credential`: a
             /// fixed token or key, or one from a token provider that refreshes.
-            pub fn with_credential(&self, scheme: &'static str, credential: ::mfa_runtime::credentials::Credential) -> Self {
-                Self { api: self.api.with_credential(scheme, credential) }
+            pub fn with_credential(&self, scheme: ::mfa_runtime::security::Scheme, credential: ::mfa_runtime::credentials::Credential) -> Self {
+                Self { api: self.api.with_credential(scheme.key, credential) }
             }
 
             /// Run `signer` on every attempt of every call, after any scheme
             /// credential: for authentication the spec does not declare, such
-            /// as a Fireblocks [`SigningKey`](::mfa_runtime::fireblocks::SigningKey).
+            /// as a Fireblocks `SigningKey` (`mfa_runtime::fireblocks`, feature `fireblocks`).
             pub fn with_signer(&self, signer: impl ::mfa_runtime::client::Authenticate + 'static) -> Self {
                 Self { api: self.api.with_signer(signer) }
             }
@@ -195,11 +198,12 @@ fn credential_methods<'a>(
         let described = scheme.description.as_deref();
         let constant = ident(constant);
         let constant_docs = doc_lines(&format!(
-            "The name of the `{key}` security scheme, for [`Self::with_credential`]."
+            "The `{key}` security scheme, for [`Self::with_credential`] (the same value as the server's)."
         ));
+        let value = scheme_value(scheme);
         let constant = quote! {
             #constant_docs
-            pub const #constant: &'static str = #key;
+            pub const #constant: ::mfa_runtime::security::Scheme = #value;
         };
         let methods = match &scheme.kind {
             SecurityKind::Bearer { .. } | SecurityKind::OAuth2 => {
@@ -251,7 +255,7 @@ fn credential_methods<'a>(
                         key: impl ::std::convert::Into<::std::string::String>,
                     ) -> Self {
                         let credential = ::mfa_runtime::credentials::Credential::api_key(
-                            ::mfa_runtime::credentials::KeyLocation::#location_tokens, name, key);
+                            ::mfa_runtime::security::KeyLocation::#location_tokens, name, key);
                         Self { api: self.api.with_credential(#key, credential) }
                     }
                 }
@@ -510,7 +514,7 @@ fn send_body(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> TokenStr
         .iter()
         .any(|p| p.location == ParamLocation::Query);
     let query_start =
-        has_query.then(|| quote! { let mut query = ::mfa_runtime::param::QueryString::new(); });
+        has_query.then(|| quote! { let mut query = ::mfa_runtime::query::QueryString::new(); });
     let query_end = has_query.then(|| quote! { http.query = query.finish(); });
     // `Accept` lists what the documented responses can be, in spec order.
     let mut accept: Vec<&str> = Vec::new();

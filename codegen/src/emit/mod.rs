@@ -6,6 +6,7 @@ mod operations;
 mod params;
 mod rejection;
 mod rust;
+mod security;
 mod server;
 mod types;
 

@@ -107,20 +107,20 @@ pub fn query_layout(p: &Parameter) -> QueryLayout {
     }
 }
 
-/// `::mfa_runtime::param::Delimiter::Comma` and so on.
+/// `::mfa_runtime::query::Delimiter::Comma` and so on.
 pub fn delimiter_tokens(variant: &str) -> TokenStream {
     let variant = ident(variant);
-    quote! { ::mfa_runtime::param::Delimiter::#variant }
+    quote! { ::mfa_runtime::query::Delimiter::#variant }
 }
 
 /// The `ObjectStyle` a client sends an object query parameter in.
 pub fn object_style_tokens(p: &Parameter) -> TokenStream {
     match query_layout(p) {
-        QueryLayout::Exploded => quote! { ::mfa_runtime::param::ObjectStyle::Exploded },
-        QueryLayout::Deep => quote! { ::mfa_runtime::param::ObjectStyle::DeepObject },
+        QueryLayout::Exploded => quote! { ::mfa_runtime::query::ObjectStyle::Exploded },
+        QueryLayout::Deep => quote! { ::mfa_runtime::query::ObjectStyle::DeepObject },
         QueryLayout::Delimited(variant) => {
             let delimiter = delimiter_tokens(variant);
-            quote! { ::mfa_runtime::param::ObjectStyle::Delimited(#delimiter) }
+            quote! { ::mfa_runtime::query::ObjectStyle::Delimited(#delimiter) }
         }
     }
 }
@@ -136,7 +136,7 @@ pub fn object_keys_tokens(
 ) -> TokenStream {
     if !object.open {
         let fields = &object.fields;
-        return quote! { ::mfa_runtime::param::ObjectKeys::Only(&[#(#fields),*]) };
+        return quote! { ::mfa_runtime::query::ObjectKeys::Only(&[#(#fields),*]) };
     }
     let mut others: Vec<String> = Vec::new();
     let mut add = |name: &str| {
@@ -164,7 +164,7 @@ pub fn object_keys_tokens(
             add(name);
         }
     }
-    quote! { ::mfa_runtime::param::ObjectKeys::AllBut(&[#(#others),*]) }
+    quote! { ::mfa_runtime::query::ObjectKeys::AllBut(&[#(#others),*]) }
 }
 
 fn is_scalar(w: &TypeWriter<'_>, ty: &TypeRef) -> bool {

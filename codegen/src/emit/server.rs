@@ -10,8 +10,9 @@ use super::params::{
 };
 use super::rejection::rejection_body;
 use super::rust::{TypeWriter, doc_lines, doc_paragraphs, ident};
+use super::security::scheme_value;
 use crate::model::{
-    Api, Operation, ParamLocation, ParamStyle, PathSegment, SecurityKind, SegmentPart, StatusMatch,
+    Api, Operation, ParamLocation, ParamStyle, PathSegment, SegmentPart, StatusMatch,
 };
 use crate::naming::{Names, OperationNames};
 
@@ -36,7 +37,7 @@ pub fn emit(api: &Api, names: &Names) -> TokenStream {
                 api: ::std::sync::Arc<A>,
                 _route: usize,
                 incoming: ::mfa_runtime::server::Incoming,
-                _params: ::std::vec::Vec<::mfa_runtime::routing::PathValue>,
+                _params: ::std::vec::Vec<::mfa_runtime::server::routing::PathValue>,
             ) -> ::std::pin::Pin<::std::boxed::Box<dyn ::std::future::Future<Output = ::mfa_runtime::axum::response::Response> + ::std::marker::Send>> {
                 ::std::boxed::Box::pin(async move { api.reject(::mfa_runtime::server::not_found(incoming.uri.path())) })
             }
@@ -47,7 +48,7 @@ pub fn emit(api: &Api, names: &Names) -> TokenStream {
                 api: ::std::sync::Arc<A>,
                 route: usize,
                 incoming: ::mfa_runtime::server::Incoming,
-                params: ::std::vec::Vec<::mfa_runtime::routing::PathValue>,
+                params: ::std::vec::Vec<::mfa_runtime::server::routing::PathValue>,
             ) -> ::std::pin::Pin<::std::boxed::Box<dyn ::std::future::Future<Output = ::mfa_runtime::axum::response::Response> + ::std::marker::Send>> {
                 ::std::boxed::Box::pin(async move {
                     match route {
@@ -89,7 +90,7 @@ pub fn emit(api: &Api, names: &Names) -> TokenStream {
             ::mfa_runtime::server::rejection_response(rejection, &#rejection)
         }
 
-        static ROUTES: &[::mfa_runtime::routing::Route] = &[#(#routes),*];
+        static ROUTES: &[::mfa_runtime::server::routing::Route] = &[#(#routes),*];
 
         /// An axum router serving `api`: nest it, layer it or serve it as is.
         pub fn router<A: #trait_name>(api: A) -> ::mfa_runtime::axum::Router {
@@ -122,29 +123,14 @@ fn security_consts(api: &Api, names: &Names) -> TokenStream {
         .map(|(scheme, name)| {
             let name = ident(name);
             let key = &scheme.key;
-            let value = match &scheme.kind {
-                SecurityKind::Bearer { .. } | SecurityKind::OAuth2 => {
-                    quote! { ::mfa_runtime::server::auth::Scheme::bearer(#key) }
-                }
-                SecurityKind::Basic => quote! { ::mfa_runtime::server::auth::Scheme::basic(#key) },
-                SecurityKind::ApiKey { location, name } => {
-                    let location = ident(match location {
-                        ParamLocation::Query => "Query",
-                        ParamLocation::Cookie => "Cookie",
-                        _ => "Header",
-                    });
-                    quote! {
-                        ::mfa_runtime::server::auth::Scheme::api_key(#key, ::mfa_runtime::server::auth::ApiKeyIn::#location, #name)
-                    }
-                }
-            };
+            let value = scheme_value(scheme);
             let docs = doc_paragraphs(&[
                 Some(&format!("The `{key}` security scheme.")),
                 scheme.description.as_deref(),
             ]);
             quote! {
                 #docs
-                pub const #name: ::mfa_runtime::server::auth::Scheme = #value;
+                pub const #name: ::mfa_runtime::security::Scheme = #value;
             }
         });
     quote! {
@@ -217,24 +203,28 @@ fn caller_docs(op: &Operation) -> String {
 fn route(op: &Operation) -> TokenStream {
     let method = ident(op.method.as_str());
     let segments = op.segments.iter().map(|s| match s {
-        PathSegment::Literal(text) => quote! { ::mfa_runtime::routing::Segment::Literal(#text) },
-        PathSegment::Param(_) => quote! { ::mfa_runtime::routing::Segment::Param },
-        PathSegment::Hierarchy { prefix, .. } => {
-            quote! { ::mfa_runtime::routing::Segment::Hierarchy(#prefix) }
+        PathSegment::Literal(text) => {
+            quote! { ::mfa_runtime::server::routing::Segment::Literal(#text) }
         }
-        PathSegment::TrailingSlash => quote! { ::mfa_runtime::routing::Segment::TrailingSlash },
+        PathSegment::Param(_) => quote! { ::mfa_runtime::server::routing::Segment::Param },
+        PathSegment::Hierarchy { prefix, .. } => {
+            quote! { ::mfa_runtime::server::routing::Segment::Hierarchy(#prefix) }
+        }
+        PathSegment::TrailingSlash => {
+            quote! { ::mfa_runtime::server::routing::Segment::TrailingSlash }
+        }
         PathSegment::Mixed(parts) => {
             let parts = parts.iter().map(|p| match p {
                 SegmentPart::Literal(text) => {
-                    quote! { ::mfa_runtime::routing::Part::Literal(#text) }
+                    quote! { ::mfa_runtime::server::routing::Part::Literal(#text) }
                 }
-                SegmentPart::Param(_) => quote! { ::mfa_runtime::routing::Part::Param },
+                SegmentPart::Param(_) => quote! { ::mfa_runtime::server::routing::Part::Param },
             });
-            quote! { ::mfa_runtime::routing::Segment::Mixed(&[#(#parts),*]) }
+            quote! { ::mfa_runtime::server::routing::Segment::Mixed(&[#(#parts),*]) }
         }
     });
     quote! {
-        ::mfa_runtime::routing::Route {
+        ::mfa_runtime::server::routing::Route {
             method: ::mfa_runtime::http::Method::#method,
             segments: &[#(#segments),*],
         }
@@ -341,7 +331,7 @@ fn handler(
                             QueryLayout::Exploded => {
                                 let keys = object_type(w, &p.ty)
                                     .map(|object| object_keys_tokens(w, op, p, &object))
-                                    .unwrap_or_else(|| quote! { ::mfa_runtime::param::ObjectKeys::AllBut(&[]) });
+                                    .unwrap_or_else(|| quote! { ::mfa_runtime::query::ObjectKeys::AllBut(&[]) });
                                 quote! { incoming.query_exploded_object(#wire, #keys, #required)? }
                             }
                             QueryLayout::Deep => quote! { incoming.query_deep_object(#wire, #required)? },
@@ -439,7 +429,7 @@ fn handler(
         async fn #handler<A: #trait_name>(
             api: &A,
             incoming: ::mfa_runtime::server::Incoming,
-            params: &[::mfa_runtime::routing::PathValue],
+            params: &[::mfa_runtime::server::routing::PathValue],
         ) -> ::mfa_runtime::axum::response::Response {
             #authenticate
             let request = match #reader(&incoming, params)#awaited {
@@ -451,7 +441,7 @@ fn handler(
 
         #asyncness fn #reader(
             #incoming_arg: &::mfa_runtime::server::Incoming,
-            #params_arg: &[::mfa_runtime::routing::PathValue],
+            #params_arg: &[::mfa_runtime::server::routing::PathValue],
         ) -> ::std::result::Result<super::operations::#request, ::mfa_runtime::server::Rejection> {
             #(#constants)*
             ::std::result::Result::Ok(super::operations::#request {
