@@ -46,6 +46,9 @@ struct Inner {
     max_response_bytes: usize,
     timeout: Duration,
     retry: RetryPolicy,
+    /// Sent as `User-Agent` on every request when set, in place of the
+    /// HTTP client's own ([`USER_AGENT`] for [`ApiClient::default_http`]).
+    user_agent: Option<String>,
 }
 
 /// Response bodies larger than this are refused unless the client says
@@ -56,6 +59,11 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 /// A call, its retries and the waits between them, must finish within this
 /// unless the client or the call says otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The `User-Agent` of [`ApiClient::default_http`]: this crate and its
+/// version, so a vendor's logs tell these calls apart (the vendors' own SDKs
+/// name themselves the same way, e.g. `fireblocks/sdk/python/35.1.0`).
+pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
 /// A new random idempotency key (a UUID v4), for operations that take one.
 pub fn new_idempotency_key() -> String {
@@ -70,6 +78,7 @@ impl fmt::Debug for ApiClient {
             .field("signer", &self.inner.signer)
             .field("timeout", &self.inner.timeout)
             .field("retry", &self.inner.retry)
+            .field("user_agent", &self.inner.user_agent)
             .finish()
     }
 }
@@ -99,15 +108,18 @@ impl ApiClient {
                 max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
                 timeout: DEFAULT_TIMEOUT,
                 retry: RetryPolicy::default(),
+                user_agent: None,
             }),
         }
     }
 
-    /// A reqwest client with rustls and a connect timeout (the call's own
-    /// timeout, [`ApiClient::with_timeout`], bounds the rest).
+    /// A reqwest client with rustls, a connect timeout (the call's own
+    /// timeout, [`ApiClient::with_timeout`], bounds the rest) and
+    /// `User-Agent: ` [`USER_AGENT`].
     pub fn default_http() -> reqwest::Client {
         reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
+            .user_agent(USER_AGENT)
             .build()
             .unwrap_or_default()
     }
@@ -153,6 +165,15 @@ impl ApiClient {
     /// [`DEFAULT_TIMEOUT`]); a call can set its own.
     pub fn with_timeout(&self, timeout: Duration) -> Self {
         self.with(|inner| inner.timeout = timeout)
+    }
+
+    /// Send `User-Agent: <user_agent>` on every request instead of the HTTP
+    /// client's own ([`USER_AGENT`] unless the client was built with another
+    /// reqwest client). A value HTTP cannot carry fails each call with
+    /// [`ClientError::InvalidRequest`].
+    pub fn with_user_agent(&self, user_agent: impl Into<String>) -> Self {
+        let user_agent = user_agent.into();
+        self.with(|inner| inner.user_agent = Some(user_agent))
     }
 
     /// Retry calls by `policy` (default [`RetryPolicy::default`]); a call
@@ -288,6 +309,9 @@ impl ApiClient {
             .http
             .request(request.method.clone(), url)
             .headers(request.headers.clone());
+        if let Some(user_agent) = &self.inner.user_agent {
+            builder = builder.header(http::header::USER_AGENT, user_agent);
+        }
         if let Some((content_type, bytes)) = body {
             builder = builder
                 .header(CONTENT_TYPE, content_type.as_ref())

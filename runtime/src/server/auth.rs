@@ -339,13 +339,30 @@ impl SchemeVerifier {
     }
 
     /// Accept `scheme`'s credential when `check` returns a subject for it.
-    pub fn with<F, Fut>(mut self, scheme: Scheme, check: F) -> Self
+    pub fn with<F, Fut>(self, scheme: Scheme, check: F) -> Self
+    where
+        F: Fn(String) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Option<String>> + Send + 'static,
+    {
+        self.with_any([scheme], check)
+    }
+
+    /// Accept the credential of each of `schemes` when `check` returns a
+    /// subject for it: one check for a credential that travels several
+    /// ways. Ping's SSO token comes as the session cookie or as a header of
+    /// the same name, so the tenant's cookie name is set once, on both
+    /// schemes: `with_any([SSO_TOKEN, SSO_COOKIE].map(|s| s.named(name)),
+    /// check)` (the README shows it whole). The principal names the scheme
+    /// the credential came by.
+    pub fn with_any<F, Fut>(mut self, schemes: impl IntoIterator<Item = Scheme>, check: F) -> Self
     where
         F: Fn(String) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Option<String>> + Send + 'static,
     {
         let check: Check = Arc::new(move |credential| Box::pin(check(credential)));
-        self.schemes.push((scheme, check));
+        for scheme in schemes {
+            self.schemes.push((scheme, Arc::clone(&check)));
+        }
         self
     }
 }
@@ -387,14 +404,22 @@ pub const FIREBLOCKS_SCHEME: &str = "fireblocks";
 /// Every request needs both headers: the spec declares no security, the
 /// vendor requires it of every call. The principal's subject is the API key.
 ///
+/// Tokens are accepted the way the live service accepts them, which is how
+/// the official SDKs sign them: a lifetime (`exp - iat`) of up to 55 s
+/// ([`fireblocks::DEFAULT_MAX_LIFETIME_SECS`]; see
+/// [`FireblocksVerifier::with_max_lifetime_secs`]), a `nonce` that is a
+/// string or an integer, and a `bodyHash` of the bytes received, so both
+/// empty-body conventions (none, hashing `""`; `{}`, hashing `"{}"`) verify.
+///
 /// Nonces are remembered in this process until their token expires; behind
 /// a load balancer, pin an API key to one instance or keys could be replayed
-/// on another within their 30-second life.
+/// on another within their life.
 #[derive(Debug)]
 pub struct FireblocksVerifier {
     keys: HashMap<String, VerifyingKey>,
     nonces: NonceCache,
     leeway_secs: u64,
+    max_lifetime_secs: u64,
     clock: fn() -> u64,
     scheme: Cow<'static, str>,
 }
@@ -411,6 +436,7 @@ impl FireblocksVerifier {
             keys: HashMap::new(),
             nonces: NonceCache::new(DEFAULT_NONCE_CAPACITY),
             leeway_secs: 5,
+            max_lifetime_secs: fireblocks::DEFAULT_MAX_LIFETIME_SECS,
             clock: fireblocks::now,
             scheme: Cow::Borrowed(FIREBLOCKS_SCHEME),
         }
@@ -425,6 +451,15 @@ impl FireblocksVerifier {
     /// How far ahead of this server's clock a token's `iat` may be (5 s).
     pub fn with_leeway_secs(mut self, leeway_secs: u64) -> Self {
         self.leeway_secs = leeway_secs;
+        self
+    }
+
+    /// Accept tokens living at most `secs` seconds (`exp - iat`). The
+    /// default, 55, is what the live service accepts and what every official
+    /// SDK signs; 29 is the docs page's "`exp` under `iat + 30`", which
+    /// refuses every official SDK.
+    pub fn with_max_lifetime_secs(mut self, secs: u64) -> Self {
+        self.max_lifetime_secs = secs;
         self
     }
 
@@ -488,6 +523,7 @@ impl FireblocksVerifier {
                 body,
                 now,
                 leeway_secs: self.leeway_secs,
+                max_lifetime_secs: self.max_lifetime_secs,
             },
         )
         .map_err(|e| unauthorized(e.to_string()))?;
@@ -689,6 +725,76 @@ mod tests {
         );
     }
 
+    /// The claims the SDKs sign: `exp = iat + 55` (all of them), an integer
+    /// nonce (the legacy Python SDK), a `{}` body hashed as sent (legacy
+    /// Python and JS). Accepted by default, refused past the lifetime set,
+    /// and an integer nonce is remembered like a string one.
+    #[test]
+    fn the_fireblocks_verifier_accepts_what_the_official_sdks_sign() {
+        const PRIVATE: &[u8] = include_bytes!("../../tests/keys/fireblocks-test-private.pem");
+        const PUBLIC: &[u8] = include_bytes!("../../tests/keys/fireblocks-test-public.pem");
+        let signer = fireblocks::SigningKey::from_pem("k1", PRIVATE).unwrap();
+        let sdk_token = |nonce: fireblocks::Nonce| {
+            let mut claims = fireblocks::Claims::for_request(
+                "k1",
+                "/v1/management/users/u1/reset_device",
+                b"{}",
+                1_000,
+            );
+            claims.exp = 1_055;
+            claims.nonce = nonce;
+            format!("Bearer {}", signer.sign(&claims).unwrap())
+        };
+        let request = |auth: &str| {
+            parts(
+                "/v1/management/users/u1/reset_device",
+                &[("x-api-key", "k1"), ("authorization", auth)],
+            )
+        };
+        let verifier = FireblocksVerifier::new()
+            .with_key("k1", VerifyingKey::from_pem(PUBLIC).unwrap())
+            .with_clock(|| 1_050);
+        let legacy = sdk_token(fireblocks::Nonce::Number(7_205_759_403_792_793));
+        assert_eq!(
+            verifier.check(&request(&legacy), b"{}"),
+            Ok(Principal::new(FIREBLOCKS_SCHEME, "k1"))
+        );
+        assert_eq!(
+            verifier
+                .check(&request(&legacy), b"{}")
+                .unwrap_err()
+                .message,
+            "the JWT nonce was already used"
+        );
+        // The same nonce as a string is the same nonce.
+        let as_text = sdk_token(fireblocks::Nonce::Text("7205759403792793".into()));
+        assert_eq!(
+            verifier
+                .check(&request(&as_text), b"{}")
+                .unwrap_err()
+                .message,
+            "the JWT nonce was already used"
+        );
+        // Hashed `{}`, so an empty body is not what was signed.
+        let current = sdk_token(fireblocks::Nonce::Text("n-2".into()));
+        assert_eq!(
+            verifier.check(&request(&current), b"").unwrap_err().message,
+            "the JWT `bodyHash` does not match the request body"
+        );
+
+        let docs_strict = FireblocksVerifier::new()
+            .with_key("k1", VerifyingKey::from_pem(PUBLIC).unwrap())
+            .with_max_lifetime_secs(29)
+            .with_clock(|| 1_050);
+        assert_eq!(
+            docs_strict
+                .check(&request(&current), b"{}")
+                .unwrap_err()
+                .message,
+            "the JWT lives 55 s (`exp - iat`); at most 29 s is accepted"
+        );
+    }
+
     #[test]
     fn nonces_are_refused_twice_until_they_expire_and_the_cache_is_bounded() {
         let cache = NonceCache::new(2);
@@ -732,6 +838,42 @@ mod tests {
             Scheme::basic("b").credential(&basic).as_deref(),
             Some("ann:pw")
         );
+    }
+
+    /// One check, one cookie name, two ways in: Ping's SSO token as the
+    /// session cookie or as the header named after it.
+    #[tokio::test]
+    async fn one_check_can_accept_a_credential_by_several_schemes() {
+        let sso = [
+            Scheme::api_key("ssoToken", ApiKeyIn::Header, "iPlanetDirectoryPro"),
+            Scheme::api_key("ssoCookie", ApiKeyIn::Cookie, "iPlanetDirectoryPro"),
+        ]
+        .map(|scheme| scheme.named("6ac6499e9da2071"));
+        let verifier = SchemeVerifier::new().with_any(sso, |token| async move {
+            (token == "AQIC5w").then(|| "ann".to_string())
+        });
+        let run = |headers: &[(&str, &str)]| {
+            let p = parts("/", headers);
+            let verifier = &verifier;
+            async move { verifier.verify(&p, &Bytes::new()).await }
+        };
+        match run(&[("cookie", "amlbcookie=01; 6ac6499e9da2071=AQIC5w")]).await {
+            AuthOutcome::Authenticated(p) => assert_eq!(p, Principal::new("ssoCookie", "ann")),
+            other => panic!("{other:?}"),
+        }
+        match run(&[("6ac6499e9da2071", "AQIC5w")]).await {
+            AuthOutcome::Authenticated(p) => assert_eq!(p, Principal::new("ssoToken", "ann")),
+            other => panic!("{other:?}"),
+        }
+        // The default name is not the tenant's: nothing was sent.
+        assert!(matches!(
+            run(&[("cookie", "iPlanetDirectoryPro=AQIC5w")]).await,
+            AuthOutcome::Anonymous
+        ));
+        assert!(matches!(
+            run(&[("cookie", "6ac6499e9da2071=stale")]).await,
+            AuthOutcome::Refused(_)
+        ));
     }
 
     #[tokio::test]
