@@ -310,7 +310,16 @@ fn field_inits(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> Vec<Fi
             });
             continue;
         }
-        let init = if !p.required {
+        let sent_default = (!p.required && p.send_default)
+            .then(|| p.default.as_ref().and_then(|d| default_expr(w, &p.ty, d)))
+            .flatten();
+        let init = if let Some(value) = sent_default {
+            // Optional, but the spec asks the client to send its default.
+            Init::Preset {
+                value: quote! { ::std::option::Option::Some(#value) },
+                optional: true,
+            }
+        } else if !p.required {
             none()
         } else {
             match p.default.as_ref().and_then(|d| default_expr(w, &p.ty, d)) {
@@ -321,11 +330,21 @@ fn field_inits(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> Vec<Fi
                 None => Init::Argument,
             }
         };
+        let what = match (&init, &p.default) {
+            (Init::Preset { optional: true, .. }, Some(default)) => format!(
+                "Set `{}` (the call sends `{}` unless set).",
+                p.name,
+                default
+                    .as_str()
+                    .map_or_else(|| default.to_string(), str::to_owned)
+            ),
+            _ => format!("Set `{}`.", p.name),
+        };
         out.push(FieldInit {
             field: field.clone(),
             ty: w.ty(&p.ty),
             init,
-            what: format!("Set `{}`.", p.name),
+            what,
         });
     }
     if let Some((body, content)) = op.body_content() {
