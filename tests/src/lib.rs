@@ -5,6 +5,8 @@
 #![doc = include_str!("../../README.md")]
 
 pub mod conformance;
+pub mod recording;
+pub mod stand_in;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
