@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::StatusCode;
-use http::header::{CONTENT_TYPE, HeaderMap};
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderMap};
 use tracing::Instrument;
 
 pub use auth::{Authenticate, Outgoing};
@@ -312,10 +312,21 @@ impl ApiClient {
         if let Some(user_agent) = &self.inner.user_agent {
             builder = builder.header(http::header::USER_AGENT, user_agent);
         }
-        if let Some((content_type, bytes)) = body {
-            builder = builder
-                .header(CONTENT_TYPE, content_type.as_ref())
-                .body(bytes.clone());
+        match body {
+            Some((content_type, bytes)) => {
+                builder = builder
+                    .header(CONTENT_TYPE, content_type.as_ref())
+                    .body(bytes.clone());
+            }
+            // No body where the method gives one a meaning: say so with
+            // `Content-Length: 0` (RFC 9110 8.6: a client SHOULD; hyper
+            // leaves it out), as the vendors' SDKs do; some front ends
+            // answer 411 without it. What is signed (Fireblocks' `bodyHash`
+            // of `""`) is what is sent.
+            None if has_content_semantics(&request.method) => {
+                builder = builder.header(CONTENT_LENGTH, "0");
+            }
+            None => {}
         }
         // A request reqwest cannot build never will be: not a transport
         // failure to retry.
@@ -432,6 +443,12 @@ impl ApiClient {
             body: body.into_bytes(),
         })
     }
+}
+
+/// Whether a request of `method` gives enclosed content a meaning, so an
+/// absent body is sent as an empty one.
+fn has_content_semantics(method: &http::Method) -> bool {
+    [http::Method::POST, http::Method::PUT, http::Method::PATCH].contains(method)
 }
 
 /// Transport failures (before or during the body) and retryable statuses
