@@ -579,7 +579,7 @@ pub struct PushDeviceIdRefresh {
     /// Identifier of the push mechanism (the registration) on the device.
     #[serde(rename = "mechanismUid")]
     pub mechanism_uid: ::std::string::String,
-    /// The user whose push device profile gets the new device ID. The Ping SDKs send it only when the mechanism has one.
+    /// The user whose push device profile gets the new device ID. The Ping SDKs send it only when the mechanism has one; absent and `null` both mean none.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub username: ::std::option::Option<::std::string::String>,
     /// Signed JWT whose claims carry the new device ID (`deviceId`). The Ping SDKs sign it with HS256 using the secret shared with the server when the device was registered for push.
