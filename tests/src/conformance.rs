@@ -143,52 +143,6 @@ fn webauthn_device(user: &str) -> WebAuthnDevice {
     }
 }
 
-/// The fields OATH and push device records share, for `user`'s one device.
-macro_rules! device_record {
-    ($ty:ident, $user:expr, $name:expr) => {
-        $ty {
-            id: device_of($user),
-            rev: Some("1".into()),
-            created_date: Some(1_749_572_704_744),
-            last_access_date: Some(1_749_658_650_801),
-            device_name: Some($name.into()),
-            uuid: Some(device_of($user)),
-            device_management_status: Some(false),
-        }
-    };
-}
-
-/// A deleted OATH or push device: the common fields, nothing else.
-macro_rules! deleted_record {
-    ($ty:ident, $input:expr, $name:expr) => {
-        $ty {
-            id: $input.device_id.clone(),
-            rev: Some("2".into()),
-            uuid: Some($input.device_id),
-            recovery_codes: Some(vec!["iZmEtxvQ00".into()]),
-            created_date: Some(1_749_572_704_744),
-            last_access_date: Some(1_749_658_650_801),
-            device_name: Some($name.into()),
-            additional_properties: BTreeMap::new(),
-        }
-    };
-}
-
-/// A CREST page holding `devices`.
-macro_rules! page {
-    ($ty:ident, $devices:expr) => {{
-        let result = $devices;
-        $ty {
-            result_count: result.len() as i64,
-            result,
-            paged_results_cookie: None,
-            total_paged_results_policy: Some(TotalPagedResultsPolicy::None),
-            total_paged_results: Some(-1),
-            remaining_paged_results: Some(-1),
-        }
-    }};
-}
-
 fn bound_device(user: &str) -> BoundDevice {
     BoundDevice {
         id: device_of(user),
@@ -211,9 +165,9 @@ impl PingApi for Ping {
         if let Some(body) = missing_user(&input.user) {
             return Err(ListOathDevicesError::NotFound { body });
         }
-        let device = device_record!(OathDevice, &input.user, "OATH Device");
+        let device = listed_device!(OathDevice, device_of(&input.user), "OATH Device");
         Ok(ListOathDevicesSuccess::Ok {
-            body: page!(OathDeviceList, vec![device]),
+            body: crest_page!(OathDeviceList, vec![device]),
         })
     }
 
@@ -226,7 +180,7 @@ impl PingApi for Ping {
             return Err(DeleteOathDeviceError::NotFound { body });
         }
         Ok(DeleteOathDeviceSuccess::Ok {
-            body: deleted_record!(DeletedOathDevice, input, "OATH Device"),
+            body: deleted_device!(DeletedOathDevice, input.device_id, "OATH Device"),
         })
     }
 
@@ -238,9 +192,9 @@ impl PingApi for Ping {
         if let Some(body) = missing_user(&input.user) {
             return Err(ListPushDevicesError::NotFound { body });
         }
-        let device = device_record!(PushDevice, &input.user, "Push Device");
+        let device = listed_device!(PushDevice, device_of(&input.user), "Push Device");
         Ok(ListPushDevicesSuccess::Ok {
-            body: page!(PushDeviceList, vec![device]),
+            body: crest_page!(PushDeviceList, vec![device]),
         })
     }
 
@@ -253,7 +207,7 @@ impl PingApi for Ping {
             return Err(DeletePushDeviceError::NotFound { body });
         }
         Ok(DeletePushDeviceSuccess::Ok {
-            body: deleted_record!(DeletedPushDevice, input, "Push Device"),
+            body: deleted_device!(DeletedPushDevice, input.device_id, "Push Device"),
         })
     }
 
@@ -318,7 +272,7 @@ impl PingApi for Ping {
             return Err(ListWebAuthnDevicesError::NotFound { body });
         }
         Ok(ListWebAuthnDevicesSuccess::Ok {
-            body: page!(WebAuthnDeviceList, vec![webauthn_device(&input.user)]),
+            body: crest_page!(WebAuthnDeviceList, vec![webauthn_device(&input.user)]),
         })
     }
 
@@ -357,7 +311,7 @@ impl PingApi for Ping {
             return Err(ListBoundDevicesError::NotFound { body });
         }
         Ok(ListBoundDevicesSuccess::Ok {
-            body: page!(BoundDeviceList, vec![bound_device(&input.user)]),
+            body: crest_page!(BoundDeviceList, vec![bound_device(&input.user)]),
         })
     }
 

@@ -112,51 +112,6 @@ fn device_id(kind: &str, user: &str) -> String {
     format!("{kind}-{user}")
 }
 
-/// A CREST page of one device.
-macro_rules! page_of {
-    ($list:ident, $device:expr) => {
-        $list {
-            result: vec![$device],
-            result_count: 1,
-            paged_results_cookie: None,
-            total_paged_results_policy: Some(TotalPagedResultsPolicy::None),
-            total_paged_results: Some(-1),
-            remaining_paged_results: Some(-1),
-        }
-    };
-}
-
-/// An OATH or push device as listed.
-macro_rules! listed {
-    ($ty:ident, $kind:expr, $user:expr) => {
-        $ty {
-            id: device_id($kind, $user),
-            rev: Some("1".into()),
-            created_date: Some(1_749_572_704_744),
-            last_access_date: Some(1_749_658_650_801),
-            device_name: Some(format!("{} device", $kind)),
-            uuid: Some(device_id($kind, $user)),
-            device_management_status: Some(false),
-        }
-    };
-}
-
-/// An OATH or push device as deleted.
-macro_rules! deleted {
-    ($ty:ident, $kind:expr, $id:expr) => {
-        $ty {
-            id: $id.clone(),
-            rev: Some("2".into()),
-            uuid: Some($id),
-            recovery_codes: Some(vec!["iZmEtxvQ00".into()]),
-            created_date: Some(1_749_572_704_744),
-            last_access_date: Some(1_749_658_650_801),
-            device_name: Some(format!("{} device", $kind)),
-            additional_properties: BTreeMap::new(),
-        }
-    };
-}
-
 fn webauthn_device(user: &str) -> WebAuthnDevice {
     WebAuthnDevice {
         id: device_id("webauthn", user),
@@ -212,7 +167,14 @@ impl ping::PingApi for Recorder {
             fields!(input; realm, user, query_filter, accept_api_version),
         );
         Ok(ListOathDevicesSuccess::Ok {
-            body: page_of!(OathDeviceList, listed!(OathDevice, "oath", &input.user)),
+            body: crest_page!(
+                OathDeviceList,
+                vec![listed_device!(
+                    OathDevice,
+                    device_id("oath", &input.user),
+                    "oath device"
+                )]
+            ),
         })
     }
 
@@ -242,7 +204,7 @@ impl ping::PingApi for Recorder {
             fields!(input; realm, user, device_id, accept_api_version, body),
         );
         Ok(DeleteOathDeviceSuccess::Ok {
-            body: deleted!(DeletedOathDevice, "oath", input.device_id),
+            body: deleted_device!(DeletedOathDevice, input.device_id, "oath device"),
         })
     }
 
@@ -257,7 +219,14 @@ impl ping::PingApi for Recorder {
             fields!(input; realm, user, query_filter, accept_api_version),
         );
         Ok(ListPushDevicesSuccess::Ok {
-            body: page_of!(PushDeviceList, listed!(PushDevice, "push", &input.user)),
+            body: crest_page!(
+                PushDeviceList,
+                vec![listed_device!(
+                    PushDevice,
+                    device_id("push", &input.user),
+                    "push device"
+                )]
+            ),
         })
     }
 
@@ -287,7 +256,7 @@ impl ping::PingApi for Recorder {
             fields!(input; realm, user, device_id, accept_api_version, body),
         );
         Ok(DeletePushDeviceSuccess::Ok {
-            body: deleted!(DeletedPushDevice, "push", input.device_id),
+            body: deleted_device!(DeletedPushDevice, input.device_id, "push device"),
         })
     }
 
@@ -302,7 +271,7 @@ impl ping::PingApi for Recorder {
             fields!(input; realm, user, query_filter, accept_api_version),
         );
         Ok(ListWebAuthnDevicesSuccess::Ok {
-            body: page_of!(WebAuthnDeviceList, webauthn_device(&input.user)),
+            body: crest_page!(WebAuthnDeviceList, vec![webauthn_device(&input.user)]),
         })
     }
 
@@ -361,7 +330,7 @@ impl ping::PingApi for Recorder {
             fields!(input; realm, user, query_filter, accept_api_version),
         );
         Ok(ListBoundDevicesSuccess::Ok {
-            body: page_of!(BoundDeviceList, bound_device(&input.user)),
+            body: crest_page!(BoundDeviceList, vec![bound_device(&input.user)]),
         })
     }
 

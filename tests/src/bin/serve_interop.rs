@@ -39,24 +39,7 @@ async fn main() -> ExitCode {
                 .route("/_interop/calls", get(calls))
                 .with_state(recorder),
         );
-    let listener = match tokio::net::TcpListener::bind(addr.as_str()).await {
-        Ok(listener) => listener,
-        Err(e) => {
-            eprintln!("cannot bind {addr}: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match listener.local_addr() {
-        Ok(bound) => println!("listening on {bound}"),
-        Err(e) => eprintln!("bound, address unknown: {e}"),
-    }
-    match mfa_runtime::serve::serve(listener, app).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("server failed: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    mfa_tests::serve_until_stopped(&addr, app).await
 }
 
 async fn calls(State(recorder): State<Recorder>) -> Response {
