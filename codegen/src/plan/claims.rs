@@ -90,7 +90,11 @@ impl<'l> Namer<'l> {
         let mut order: Vec<usize> = (0..claims.len()).collect();
         order.sort_by(|&a, &b| {
             let (a, b) = (&claims[a], &claims[b]);
-            (a.rank, a.spelling != a.natural, &a.key).cmp(&(b.rank, b.spelling != b.natural, &b.key))
+            (a.rank, a.spelling != a.natural, &a.key).cmp(&(
+                b.rank,
+                b.spelling != b.natural,
+                &b.key,
+            ))
         });
         let take = |name: &str, taken: &mut BTreeSet<String>| -> bool {
             let all = footprint(name);
@@ -139,7 +143,8 @@ impl<'l> Namer<'l> {
             .zip(names)
             .map(|(claim, name)| {
                 let name = name.unwrap_or_else(|| claim.natural.clone());
-                self.given.insert(claim.table, claim.key.clone(), name.clone());
+                self.given
+                    .insert(claim.table, claim.key.clone(), name.clone());
                 name
             })
             .collect()
@@ -208,7 +213,11 @@ mod tests {
         let empty = NameLock::default();
         let (names, _) = assign(
             &empty,
-            &[claim("a", "Status"), claim("b", "Status"), claim("Status2", "Status2")],
+            &[
+                claim("a", "Status"),
+                claim("b", "Status"),
+                claim("Status2", "Status2"),
+            ],
         );
         assert_eq!(names, ["Status", "Status3", "Status2"]);
     }

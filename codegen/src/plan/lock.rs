@@ -48,6 +48,9 @@ pub enum Table {
     /// The functions filling in a server URL's variables. Key: the URL.
     Servers,
     /// Their arguments. Key: `<url>/<variable>`.
+    ///
+    /// Keys made of several words escape `~` and `/` in each word as a
+    /// JSON pointer does (`~0`, `~1`), so they cannot be confused.
     ServerVariables,
 }
 

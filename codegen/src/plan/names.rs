@@ -162,7 +162,7 @@ impl Names {
             unique_keys(
                 api.operations
                     .iter()
-                    .map(|op| Claim::new(table, key_word(&op.id), &op.id, natural(&op.id)))
+                    .map(|op| Claim::new(table, op.id.clone(), &op.id, natural(&op.id)))
                     .collect(),
             )
         };
@@ -188,7 +188,7 @@ impl Names {
             &unique_keys(
                 api.security_schemes
                     .iter()
-                    .map(|s| Claim::new(Table::Schemes, key_word(&s.key), &s.key, field_ident(&s.key)))
+                    .map(|s| Claim::new(Table::Schemes, s.key.clone(), &s.key, field_ident(&s.key)))
                     .collect(),
             ),
         );
@@ -202,8 +202,13 @@ impl Names {
             .zip(&scheme_names)
             .map(|(s, name)| {
                 let bare = name.trim_start_matches("r#");
-                Claim::new(Table::Credentials, key_word(&s.key), &s.key, format!("with_{bare}"))
-                    .rank(1)
+                Claim::new(
+                    Table::Credentials,
+                    s.key.clone(),
+                    &s.key,
+                    format!("with_{bare}"),
+                )
+                .rank(1)
             })
             .collect();
         let named_methods: Vec<Claim> = api
@@ -214,7 +219,13 @@ impl Names {
             .map(|(s, name)| {
                 let bare = name.trim_start_matches("r#");
                 let key = format!("{}/named", key_word(&s.key));
-                Claim::new(Table::Credentials, key, &s.key, format!("with_{bare}_named")).rank(2)
+                Claim::new(
+                    Table::Credentials,
+                    key,
+                    &s.key,
+                    format!("with_{bare}_named"),
+                )
+                .rank(2)
             })
             .collect();
         let op_count = method_claims.len();
@@ -249,9 +260,8 @@ impl Names {
                     .collect();
                 if op.body.is_some() {
                     let key = format!("{op_key}/body");
-                    field_claims.push(
-                        Claim::new(Table::Parameters, key, "body", "body".into()).rank(1),
-                    );
+                    field_claims
+                        .push(Claim::new(Table::Parameters, key, "body", "body".into()).rank(1));
                 }
                 let mut fields = namer.assign(CALL_METHODS, &unique_keys(field_claims));
                 let body = match op.body {
@@ -309,13 +319,10 @@ impl Names {
             api.servers
                 .iter()
                 .filter(|s| !s.variables.is_empty())
-                .map(|s| Claim::new(Table::Servers, key_word(&s.url), &s.url, "server_url".into()))
+                .map(|s| Claim::new(Table::Servers, s.url.clone(), &s.url, "server_url".into()))
                 .collect(),
         );
-        let mut functions = namer
-            .assign(&[], &server_claims)
-            .into_iter()
-            .zip(&server_claims);
+        let mut functions = namer.assign(&[], &server_claims).into_iter();
         let server_fns = api
             .servers
             .iter()
@@ -323,12 +330,12 @@ impl Names {
                 if server.variables.is_empty() {
                     return None;
                 }
-                let (name, claim) = functions.next()?;
+                let name = functions.next()?;
                 let claims = server
                     .variables
                     .iter()
                     .map(|v| {
-                        let key = format!("{}/{}", claim.key, key_word(&v.name));
+                        let key = format!("{}/{}", key_word(&server.url), key_word(&v.name));
                         Claim::new(Table::ServerVariables, key, &v.name, field_ident(&v.name))
                     })
                     .collect();
