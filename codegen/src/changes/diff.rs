@@ -188,28 +188,40 @@ impl fmt::Display for What {
             }
             What::EndpointChanged { from, to } => write!(f, "now calls `{to}` (was `{from}`)"),
             What::InputAdded { field, input } => {
-                write!(f, "{} `{field}: {}` added", input_words(input), input.ty)?;
+                let presence = input_presence(input);
+                match input.location.as_str() {
+                    "body" => write!(f, "{presence} request body `{}` added", input.ty)?,
+                    _ => write!(f, "{presence} parameter `{field}: {}` added", input.ty)?,
+                }
                 if input.argument {
                     write!(f, ", a new argument")?;
                 }
                 Ok(())
             }
             What::InputRemoved { field, input } => {
-                write!(f, "{} `{field}` removed", input_words(input))
+                write!(f, "{} removed", input_words(field, input))
             }
             What::InputChanged { field, from, to } => {
-                write!(f, "{} `{field}`", input_words(to))?;
+                let mut parts = Vec::new();
                 if from.ty != to.ty {
-                    write!(f, ": type `{}` is now `{}`", from.ty, to.ty)?;
+                    parts.push(format!("type `{}` is now `{}`", from.ty, to.ty));
                 }
                 if from.argument != to.argument {
                     let role = |argument| if argument { "an argument" } else { "a setter" };
-                    write!(f, ": {} is now {}", role(from.argument), role(to.argument))?;
+                    parts.push(format!(
+                        "{} is now {}",
+                        role(from.argument),
+                        role(to.argument)
+                    ));
                 }
                 if (&from.location, &from.wire) != (&to.location, &to.wire) {
-                    write!(f, ": sent as {} (was {})", wire_words(to), wire_words(from))?;
+                    parts.push(format!(
+                        "sent as {} (was {})",
+                        wire_words(to),
+                        wire_words(from)
+                    ));
                 }
-                Ok(())
+                write!(f, "{}: {}", input_name(field, to), parts.join("; "))
             }
             What::ArgumentsReordered { from, to } => write!(
                 f,
@@ -232,31 +244,38 @@ impl fmt::Display for What {
                 )
             }
             What::ResponseChanged { variant, from, to } => {
-                write!(f, "response `{variant}`")?;
+                let mut parts = Vec::new();
                 if from.success != to.success {
                     let side = |success| if success { "a success" } else { "an error" };
-                    write!(f, ": now {} (was {})", side(to.success), side(from.success))?;
+                    parts.push(format!(
+                        "now {} (was {})",
+                        side(to.success),
+                        side(from.success)
+                    ));
                 }
                 if from.body != to.body {
                     let body = |b: &Option<String>| {
                         b.as_ref()
                             .map_or("no body".to_string(), |ty| format!("body `{ty}`"))
                     };
-                    write!(f, ": {} (was {})", body(&to.body), body(&from.body))?;
+                    parts.push(format!("{} (was {})", body(&to.body), body(&from.body)));
                 }
                 let mut names: BTreeSet<&String> = from.headers.keys().collect();
                 names.extend(to.headers.keys());
                 for name in names {
                     match (from.headers.get(name), to.headers.get(name)) {
-                        (None, Some(ty)) => write!(f, ": header `{name}: {ty}` added")?,
-                        (Some(_), None) => write!(f, ": header `{name}` removed")?,
+                        (None, Some(ty)) => parts.push(format!("header `{name}: {ty}` added")),
+                        (Some(_), None) => parts.push(format!("header `{name}` removed")),
                         (Some(a), Some(b)) if a != b => {
-                            write!(f, ": header `{name}` is now `{b}` (was `{a}`)")?
+                            parts.push(format!("header `{name}` is now `{b}` (was `{a}`)"))
                         }
                         _ => {}
                     }
                 }
-                Ok(())
+                if from.status != to.status {
+                    parts.push(format!("status {} (was {})", to.status, from.status));
+                }
+                write!(f, "response `{variant}`: {}", parts.join("; "))
             }
             What::KindChanged { from, to } => write!(f, "now a {to} (was a {from})"),
             What::FieldAdded { field, to } => {
@@ -264,17 +283,17 @@ impl fmt::Display for What {
             }
             What::FieldRemoved { field, .. } => write!(f, "field `{field}` removed"),
             What::FieldChanged { field, from, to } => {
-                write!(f, "field `{field}`")?;
+                let mut parts = Vec::new();
                 if from.ty != to.ty {
-                    write!(f, ": type `{}` is now `{}`", from.ty, to.ty)?;
+                    parts.push(format!("type `{}` is now `{}`", from.ty, to.ty));
                 }
                 if (from.required, from.nullable) != (to.required, to.nullable) {
-                    write!(f, ": now {} (was {})", presence(to), presence(from))?;
+                    parts.push(format!("now {} (was {})", presence(to), presence(from)));
                 }
                 if from.wire != to.wire {
-                    write!(f, ": property `{}` (was `{}`)", to.wire, from.wire)?;
+                    parts.push(format!("property `{}` (was `{}`)", to.wire, from.wire));
                 }
-                Ok(())
+                write!(f, "field `{field}`: {}", parts.join("; "))
             }
             What::DefaultRemoved => write!(f, "no longer implements `Default`"),
             What::DefaultAdded => write!(f, "now implements `Default`"),
@@ -285,7 +304,7 @@ impl fmt::Display for What {
                 write!(f, "variant `{variant}` ({value}) removed")
             }
             What::VariantChanged { variant, from, to } => {
-                write!(f, "variant `{variant}`: `{to}` (was `{from}`)")
+                write!(f, "variant `{variant}`: {to} (was {from})")
             }
             What::TagChanged { from, to } => {
                 let tag = |t: &Option<String>| {
@@ -304,18 +323,27 @@ impl fmt::Display for What {
     }
 }
 
-fn input_words(input: &InputSurface) -> String {
-    let role = if input.location == "body" {
-        "body"
-    } else {
-        "parameter"
-    };
-    let presence = if input.ty.starts_with("Option<") {
+/// `required parameter `owner``, `optional request body`.
+fn input_words(field: &str, input: &InputSurface) -> String {
+    format!("{} {}", input_presence(input), input_name(field, input))
+}
+
+fn input_presence(input: &InputSurface) -> &'static str {
+    if input.ty.starts_with("Option<") {
         "optional"
     } else {
         "required"
-    };
-    format!("{presence} {role}")
+    }
+}
+
+/// `parameter `owner``, `request body` (its field named only when it is
+/// not `body`).
+fn input_name(field: &str, input: &InputSurface) -> String {
+    match (input.location.as_str(), field) {
+        ("body", "body") => "request body".into(),
+        ("body", field) => format!("request body `{field}`"),
+        _ => format!("parameter `{field}`"),
+    }
 }
 
 fn wire_words(input: &InputSurface) -> String {
@@ -535,8 +563,8 @@ pub fn diff(old: &Surface, new: &Surface) -> Vec<Change> {
                                 item.clone(),
                                 What::VariantChanged {
                                     variant,
-                                    from: a.clone(),
-                                    to: b.clone(),
+                                    from: format!("value `{a}`"),
+                                    to: format!("value `{b}`"),
                                 },
                             ),
                         });
@@ -573,8 +601,8 @@ pub fn diff(old: &Surface, new: &Surface) -> Vec<Change> {
                             Pair::Both(a, b) => uses_it(
                                 What::VariantChanged {
                                     variant,
-                                    from: a.clone(),
-                                    to: b.clone(),
+                                    from: format!("holding `{a}`"),
+                                    to: format!("holding `{b}`"),
                                 },
                                 "the variant holds another type",
                             ),
@@ -863,9 +891,7 @@ fn operation(item: &Item, a: &OperationSurface, b: &OperationSurface, changes: &
                 },
                 breaks_client: true,
                 breaks_server: true,
-                why: Some(
-                    "the variant moved or its fields changed: patterns and literals naming it",
-                ),
+                why: Some("patterns and literals naming the variant must change"),
             },
         });
     }
