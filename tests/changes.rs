@@ -274,6 +274,10 @@ fn who_each_change_breaks() {
         sides(find(op("list_devices"), "TooManyRequests")),
         (true, false)
     );
+    // A method that now calls another endpoint while another method calls
+    // its old one compiles, but means something else on both sides.
+    assert_eq!(sides(find(op("get_status"), "old endpoint")), (true, true));
+    assert_eq!(sides(find(op("reset_device"), "now calls")), (false, false));
     // Same Rust type, other wire rules: nothing to recompile.
     assert_eq!(sides(find(ty("Device"), "`last_seen`")), (false, false));
     assert_eq!(r.report.bump(), mfa_codegen::changes::Bump::Major);

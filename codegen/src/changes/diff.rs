@@ -75,9 +75,12 @@ pub enum What {
         from: String,
         detail: Option<String>,
     },
+    /// The method calls another endpoint; `taken_over_by`: the method that
+    /// calls the old one now.
     EndpointChanged {
         from: String,
         to: String,
+        taken_over_by: Option<String>,
     },
     InputAdded {
         field: String,
@@ -186,7 +189,19 @@ impl fmt::Display for What {
                     None => Ok(()),
                 }
             }
-            What::EndpointChanged { from, to } => write!(f, "now calls `{to}` (was `{from}`)"),
+            What::EndpointChanged {
+                from,
+                to,
+                taken_over_by,
+            } => match taken_over_by {
+                Some(method) => {
+                    write!(
+                        f,
+                        "now calls `{to}`; `{method}` calls its old endpoint `{from}`"
+                    )
+                }
+                None => write!(f, "now calls `{to}` (was `{from}`)"),
+            },
             What::InputAdded { field, input } => {
                 let presence = input_presence(input);
                 match input.location.as_str() {
@@ -745,7 +760,7 @@ fn operations(old: &Surface, new: &Surface, changes: &mut Vec<Change>) {
                         breaks_server: true,
                         why: Some("calls and implementations name the method"),
                     });
-                    operation(&item, &old.operations[*from], op, changes);
+                    operation(&item, &old.operations[*from], op, new, changes);
                 }
                 None => changes.push(Change {
                     item,
@@ -767,7 +782,7 @@ fn operations(old: &Surface, new: &Surface, changes: &mut Vec<Change>) {
                 breaks_server: true,
                 why: Some("calls to it, and servers' implementations of it, no longer compile"),
             }),
-            Pair::Both(a, b) => operation(&item, a, b, changes),
+            Pair::Both(a, b) => operation(&item, a, b, new, changes),
         }
     }
 }
@@ -782,15 +797,40 @@ fn endpoint_words(op: &OperationSurface) -> String {
     }
 }
 
-fn operation(item: &Item, a: &OperationSurface, b: &OperationSurface, changes: &mut Vec<Change>) {
+fn operation(
+    item: &Item,
+    a: &OperationSurface,
+    b: &OperationSurface,
+    new: &Surface,
+    changes: &mut Vec<Change>,
+) {
     if a.endpoint != b.endpoint {
-        changes.push(compatible(
-            item.clone(),
-            What::EndpointChanged {
-                from: a.endpoint.clone(),
-                to: b.endpoint.clone(),
+        // A vendor moving an operationId to another endpoint and giving the
+        // old endpoint a new id leaves code compiling that now means
+        // another call: breaking, though the compiler cannot tell.
+        let taken_over_by = new
+            .operations
+            .iter()
+            .find(|(_, other)| other.endpoint == a.endpoint)
+            .map(|(method, _)| method.clone());
+        let swapped = taken_over_by.is_some();
+        let what = What::EndpointChanged {
+            from: a.endpoint.clone(),
+            to: b.endpoint.clone(),
+            taken_over_by,
+        };
+        changes.push(match swapped {
+            true => Change {
+                item: item.clone(),
+                what,
+                breaks_client: true,
+                breaks_server: true,
+                why: Some(
+                    "code still compiles, but calls and implementations now mean another endpoint",
+                ),
             },
-        ));
+            false => compatible(item.clone(), what),
+        });
     }
     for (field, change) in paired(&a.inputs, &b.inputs) {
         let field = field.clone();
