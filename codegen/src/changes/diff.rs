@@ -730,7 +730,10 @@ fn operations(old: &Surface, new: &Surface, changes: &mut Vec<Change>) {
         .collect();
     let mut renamed: BTreeMap<&str, &str> = BTreeMap::new();
     let same_id = |a: &OperationSurface, b: &OperationSurface| a.id == b.id;
-    let same_endpoint = |a: &OperationSurface, b: &OperationSurface| a.endpoint == b.endpoint;
+    // A trailing slash dropped or added is the same endpoint to a reader.
+    let same_endpoint = |a: &OperationSurface, b: &OperationSurface| {
+        a.endpoint.trim_end_matches('/') == b.endpoint.trim_end_matches('/')
+    };
     for same in [&same_id as &dyn Fn(&_, &_) -> bool, &same_endpoint] {
         for (from, op) in &left {
             if renamed.values().any(|f| f == from) {
