@@ -25,7 +25,9 @@ pub fn emit(plan: &Plan) -> TokenStream {
 
         #title
         ///
-        /// Cheap to clone: clones share one connection pool.
+        /// Cheap to clone: clones share one connection pool. Settings
+        /// (`with_*`) return a new client and leave this one as it was.
+        #[must_use = "settings return a new client: use it, or the setting is lost"]
         #[derive(::std::fmt::Debug, ::std::clone::Clone)]
         pub struct Client {
             api: ::mfa_runtime::client::ApiClient,
@@ -71,13 +73,13 @@ pub fn emit(plan: &Plan) -> TokenStream {
             /// Authenticate operations that accept the security scheme `scheme`
             /// (one of this client's scheme constants) with `credential`: a
             /// fixed token or key, or one from a token provider that refreshes.
-            pub fn with_credential(&self, scheme: &'static str, credential: ::mfa_runtime::credentials::Credential) -> Self {
-                Self { api: self.api.with_credential(scheme, credential) }
+            pub fn with_credential(&self, scheme: ::mfa_runtime::security::Scheme, credential: ::mfa_runtime::credentials::Credential) -> Self {
+                Self { api: self.api.with_credential(scheme.key, credential) }
             }
 
             /// Run `signer` on every attempt of every call, after any scheme
             /// credential: for authentication the spec does not declare, such
-            /// as a Fireblocks [`SigningKey`](::mfa_runtime::fireblocks::SigningKey).
+            /// as a Fireblocks `SigningKey` (`mfa_runtime::fireblocks`, feature `fireblocks`).
             pub fn with_signer(&self, signer: impl ::mfa_runtime::client::Authenticate + 'static) -> Self {
                 Self { api: self.api.with_signer(signer) }
             }
@@ -166,11 +168,12 @@ fn credential_methods(scheme: &crate::plan::SchemePlan) -> TokenStream {
     let described = scheme.description.as_deref();
     let constant = ident(&scheme.constant);
     let constant_docs = doc_lines(&format!(
-        "The name of the `{key}` security scheme, for [`Self::with_credential`]."
+        "The `{key}` security scheme, for [`Self::with_credential`] (the same value as the server's)."
     ));
+    let value = super::security::scheme_value(scheme);
     let constant = quote! {
         #constant_docs
-        pub const #constant: &'static str = #key;
+        pub const #constant: ::mfa_runtime::security::Scheme = #value;
     };
     let methods = match &scheme.kind {
         SchemeKind::Bearer => {
@@ -227,7 +230,7 @@ fn credential_methods(scheme: &crate::plan::SchemePlan) -> TokenStream {
                     key: impl ::std::convert::Into<::std::string::String>,
                 ) -> Self {
                     let credential = ::mfa_runtime::credentials::Credential::api_key(
-                        ::mfa_runtime::credentials::KeyLocation::#location_tokens, name, key);
+                        ::mfa_runtime::security::KeyLocation::#location_tokens, name, key);
                     Self { api: self.api.with_credential(#key, credential) }
                 }
             }
@@ -434,7 +437,7 @@ fn send_body(op: &OperationPlan) -> TokenStream {
         .iter()
         .any(|p| matches!(p.encoding, Encoding::Query(_)));
     let query_start =
-        has_query.then(|| quote! { let mut query = ::mfa_runtime::param::QueryString::new(); });
+        has_query.then(|| quote! { let mut query = ::mfa_runtime::query::QueryString::new(); });
     let query_end = has_query.then(|| quote! { http.query = query.finish(); });
     // `Accept` lists what the documented responses can be, in spec order.
     let accept = op.accept.as_ref().map(|value| {
@@ -529,12 +532,12 @@ fn flush(literal: &mut String, steps: &mut Vec<TokenStream>) {
     }
 }
 
-/// `::mfa_runtime::param::Delimiter::Comma` and so on.
+/// `::mfa_runtime::query::Delimiter::Comma` and so on.
 fn delimiter(delimiter: Delimiter) -> TokenStream {
     match delimiter {
-        Delimiter::Comma => quote! { ::mfa_runtime::param::Delimiter::Comma },
-        Delimiter::Space => quote! { ::mfa_runtime::param::Delimiter::Space },
-        Delimiter::Pipe => quote! { ::mfa_runtime::param::Delimiter::Pipe },
+        Delimiter::Comma => quote! { ::mfa_runtime::query::Delimiter::Comma },
+        Delimiter::Space => quote! { ::mfa_runtime::query::Delimiter::Space },
+        Delimiter::Pipe => quote! { ::mfa_runtime::query::Delimiter::Pipe },
     }
 }
 
@@ -587,12 +590,12 @@ fn param_code(op: &OperationPlan) -> Vec<TokenStream> {
             Encoding::Query(QueryForm::Object(layout)) => {
                 let style = match layout {
                     ObjectLayout::Exploded(_) => {
-                        quote! { ::mfa_runtime::param::ObjectStyle::Exploded }
+                        quote! { ::mfa_runtime::query::ObjectStyle::Exploded }
                     }
-                    ObjectLayout::Deep => quote! { ::mfa_runtime::param::ObjectStyle::DeepObject },
+                    ObjectLayout::Deep => quote! { ::mfa_runtime::query::ObjectStyle::DeepObject },
                     ObjectLayout::Delimited(d) => {
                         let d = delimiter(*d);
-                        quote! { ::mfa_runtime::param::ObjectStyle::Delimited(#d) }
+                        quote! { ::mfa_runtime::query::ObjectStyle::Delimited(#d) }
                     }
                 };
                 quote! { query.push_object(#wire, #value, #style)?; }

@@ -6,6 +6,7 @@ mod client;
 mod docs;
 mod operations;
 mod rust;
+mod security;
 mod server;
 mod types;
 

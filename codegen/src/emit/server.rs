@@ -6,9 +6,9 @@ use quote::quote;
 
 use super::rust::{doc_lines, doc_paragraphs, ident};
 use crate::plan::{
-    ArrayLayout, BodyKind, Delimiter, Encoding, JsonTemplate, KeyLocation, ObjectKeys,
-    ObjectLayout, OperationPlan, ParamRole, PathForm, Plan, QueryForm, RoutePart, RouteSegment,
-    SchemeKind, StatusMatch, TextForm,
+    ArrayLayout, BodyKind, Delimiter, Encoding, JsonTemplate, ObjectKeys, ObjectLayout,
+    OperationPlan, ParamRole, PathForm, Plan, QueryForm, RoutePart, RouteSegment, StatusMatch,
+    TextForm,
 };
 
 pub fn emit(plan: &Plan) -> TokenStream {
@@ -27,7 +27,7 @@ pub fn emit(plan: &Plan) -> TokenStream {
                 api: ::std::sync::Arc<A>,
                 _route: usize,
                 incoming: ::mfa_runtime::server::Incoming,
-                _params: ::std::vec::Vec<::mfa_runtime::routing::PathValue>,
+                _params: ::std::vec::Vec<::mfa_runtime::server::routing::PathValue>,
             ) -> ::std::pin::Pin<::std::boxed::Box<dyn ::std::future::Future<Output = ::mfa_runtime::axum::response::Response> + ::std::marker::Send>> {
                 ::std::boxed::Box::pin(async move { api.reject(::mfa_runtime::server::not_found(incoming.uri.path())) })
             }
@@ -38,7 +38,7 @@ pub fn emit(plan: &Plan) -> TokenStream {
                 api: ::std::sync::Arc<A>,
                 route: usize,
                 incoming: ::mfa_runtime::server::Incoming,
-                params: ::std::vec::Vec<::mfa_runtime::routing::PathValue>,
+                params: ::std::vec::Vec<::mfa_runtime::server::routing::PathValue>,
             ) -> ::std::pin::Pin<::std::boxed::Box<dyn ::std::future::Future<Output = ::mfa_runtime::axum::response::Response> + ::std::marker::Send>> {
                 ::std::boxed::Box::pin(async move {
                     match route {
@@ -80,7 +80,7 @@ pub fn emit(plan: &Plan) -> TokenStream {
             ::mfa_runtime::server::rejection_response(rejection, &#rejection)
         }
 
-        static ROUTES: &[::mfa_runtime::routing::Route] = &[#(#routes),*];
+        static ROUTES: &[::mfa_runtime::server::routing::Route] = &[#(#routes),*];
 
         /// An axum router serving `api`: nest it, layer it or serve it as is.
         pub fn router<A: #trait_name>(api: A) -> ::mfa_runtime::axum::Router {
@@ -109,27 +109,14 @@ fn security_consts(plan: &Plan) -> TokenStream {
     let consts = plan.schemes.iter().map(|scheme| {
         let name = ident(&scheme.constant);
         let key = &scheme.key;
-        let value = match &scheme.kind {
-            SchemeKind::Bearer => quote! { ::mfa_runtime::server::auth::Scheme::bearer(#key) },
-            SchemeKind::Basic => quote! { ::mfa_runtime::server::auth::Scheme::basic(#key) },
-            SchemeKind::ApiKey { location, name } => {
-                let location = match location {
-                    KeyLocation::Query => quote! { Query },
-                    KeyLocation::Cookie => quote! { Cookie },
-                    KeyLocation::Header => quote! { Header },
-                };
-                quote! {
-                    ::mfa_runtime::server::auth::Scheme::api_key(#key, ::mfa_runtime::server::auth::ApiKeyIn::#location, #name)
-                }
-            }
-        };
+        let value = super::security::scheme_value(scheme);
         let docs = doc_paragraphs(&[
             Some(&format!("The `{key}` security scheme.")),
             scheme.description.as_deref(),
         ]);
         quote! {
             #docs
-            pub const #name: ::mfa_runtime::server::auth::Scheme = #value;
+            pub const #name: ::mfa_runtime::security::Scheme = #value;
         }
     });
     quote! {
@@ -252,24 +239,28 @@ fn caller_docs(op: &OperationPlan) -> String {
 fn route(op: &OperationPlan) -> TokenStream {
     let method = ident(op.http_method.as_str());
     let segments = op.route.iter().map(|s| match s {
-        RouteSegment::Literal(text) => quote! { ::mfa_runtime::routing::Segment::Literal(#text) },
-        RouteSegment::Param(_) => quote! { ::mfa_runtime::routing::Segment::Param },
-        RouteSegment::Hierarchy { prefix, .. } => {
-            quote! { ::mfa_runtime::routing::Segment::Hierarchy(#prefix) }
+        RouteSegment::Literal(text) => {
+            quote! { ::mfa_runtime::server::routing::Segment::Literal(#text) }
         }
-        RouteSegment::TrailingSlash => quote! { ::mfa_runtime::routing::Segment::TrailingSlash },
+        RouteSegment::Param(_) => quote! { ::mfa_runtime::server::routing::Segment::Param },
+        RouteSegment::Hierarchy { prefix, .. } => {
+            quote! { ::mfa_runtime::server::routing::Segment::Hierarchy(#prefix) }
+        }
+        RouteSegment::TrailingSlash => {
+            quote! { ::mfa_runtime::server::routing::Segment::TrailingSlash }
+        }
         RouteSegment::Mixed(parts) => {
             let parts = parts.iter().map(|p| match p {
                 RoutePart::Literal(text) => {
-                    quote! { ::mfa_runtime::routing::Part::Literal(#text) }
+                    quote! { ::mfa_runtime::server::routing::Part::Literal(#text) }
                 }
-                RoutePart::Param(_) => quote! { ::mfa_runtime::routing::Part::Param },
+                RoutePart::Param(_) => quote! { ::mfa_runtime::server::routing::Part::Param },
             });
-            quote! { ::mfa_runtime::routing::Segment::Mixed(&[#(#parts),*]) }
+            quote! { ::mfa_runtime::server::routing::Segment::Mixed(&[#(#parts),*]) }
         }
     });
     quote! {
-        ::mfa_runtime::routing::Route {
+        ::mfa_runtime::server::routing::Route {
             method: ::mfa_runtime::http::Method::#method,
             segments: &[#(#segments),*],
         }
@@ -296,12 +287,12 @@ fn into_newtype(newtype: bool) -> TokenStream {
     }
 }
 
-/// `::mfa_runtime::param::Delimiter::Comma` and so on.
+/// `::mfa_runtime::query::Delimiter::Comma` and so on.
 fn delimiter(delimiter: Delimiter) -> TokenStream {
     match delimiter {
-        Delimiter::Comma => quote! { ::mfa_runtime::param::Delimiter::Comma },
-        Delimiter::Space => quote! { ::mfa_runtime::param::Delimiter::Space },
-        Delimiter::Pipe => quote! { ::mfa_runtime::param::Delimiter::Pipe },
+        Delimiter::Comma => quote! { ::mfa_runtime::query::Delimiter::Comma },
+        Delimiter::Space => quote! { ::mfa_runtime::query::Delimiter::Space },
+        Delimiter::Pipe => quote! { ::mfa_runtime::query::Delimiter::Pipe },
     }
 }
 
@@ -362,8 +353,8 @@ fn handler(op: &OperationPlan, trait_name: &proc_macro2::Ident) -> TokenStream {
                         match layout {
                             ObjectLayout::Exploded(keys) => {
                                 let keys = match keys {
-                                    ObjectKeys::Only(fields) => quote! { ::mfa_runtime::param::ObjectKeys::Only(&[#(#fields),*]) },
-                                    ObjectKeys::AllBut(others) => quote! { ::mfa_runtime::param::ObjectKeys::AllBut(&[#(#others),*]) },
+                                    ObjectKeys::Only(fields) => quote! { ::mfa_runtime::query::ObjectKeys::Only(&[#(#fields),*]) },
+                                    ObjectKeys::AllBut(others) => quote! { ::mfa_runtime::query::ObjectKeys::AllBut(&[#(#others),*]) },
                                 };
                                 quote! { incoming.query_exploded_object(#wire, #keys, #required)? }
                             }
@@ -465,7 +456,7 @@ fn handler(op: &OperationPlan, trait_name: &proc_macro2::Ident) -> TokenStream {
         async fn #handler<A: #trait_name>(
             api: &A,
             incoming: ::mfa_runtime::server::Incoming,
-            params: &[::mfa_runtime::routing::PathValue],
+            params: &[::mfa_runtime::server::routing::PathValue],
         ) -> ::mfa_runtime::axum::response::Response {
             #authenticate
             let request = match #reader(&incoming, params)#awaited {
@@ -477,7 +468,7 @@ fn handler(op: &OperationPlan, trait_name: &proc_macro2::Ident) -> TokenStream {
 
         #asyncness fn #reader(
             #incoming_arg: &::mfa_runtime::server::Incoming,
-            #params_arg: &[::mfa_runtime::routing::PathValue],
+            #params_arg: &[::mfa_runtime::server::routing::PathValue],
         ) -> ::std::result::Result<super::operations::#input, ::mfa_runtime::server::Rejection> {
             #(#constants)*
             ::std::result::Result::Ok(super::operations::#input {

@@ -1,14 +1,16 @@
 //! Deciding who gets a contested name. Items compete for names within a
 //! scope (a module's types, a struct's fields, an operation's parameters);
 //! each claims its natural name (its spelling turned into an identifier)
-//! and [`Scope::assign`] decides, in three passes:
+//! and [`Namer::assign`] decides, in three passes:
 //!
 //! 1. an item the names lock knows keeps its locked name;
 //! 2. each other item gets its natural name if no one holds it, the items
 //!    wanting one name taken in a fixed order: by `rank` (component schemas
 //!    before inline types, parameters before the body), then the item
-//!    spelled exactly like the name (`Thing` before `THING`, `status` before
-//!    `Status`), then by identity;
+//!    spelled exactly like the name (`Thing` before `THING`), then the one
+//!    whose letters differ least from it (`self` before `Self` for the
+//!    field `self_`, `getThing` before `GetThing` for `get_thing`), then
+//!    by identity;
 //! 3. the rest get numeric suffixes (`Thing2`, `status_2`), in that order.
 //!
 //! Nothing depends on the spec's order, so reordering a spec renames
@@ -48,6 +50,18 @@ impl Claim {
     pub fn rank(mut self, rank: u8) -> Claim {
         self.rank = rank;
         self
+    }
+
+    /// How far the spelling is from the natural name, letter by letter,
+    /// separators aside: `self` is 0 from `self_`, `Self` 1.
+    fn distance(&self) -> usize {
+        let letters = |text: &str| -> Vec<char> {
+            let text = text.strip_prefix("r#").unwrap_or(text);
+            text.chars().filter(|c| c.is_alphanumeric()).collect()
+        };
+        let (spelled, natural) = (letters(&self.spelling), letters(&self.natural));
+        let differing = spelled.iter().zip(&natural).filter(|(a, b)| a != b).count();
+        differing + spelled.len().abs_diff(natural.len())
     }
 }
 
@@ -90,9 +104,10 @@ impl<'l> Namer<'l> {
         let mut order: Vec<usize> = (0..claims.len()).collect();
         order.sort_by(|&a, &b| {
             let (a, b) = (&claims[a], &claims[b]);
-            (a.rank, a.spelling != a.natural, &a.key).cmp(&(
+            (a.rank, a.spelling != a.natural, a.distance(), &a.key).cmp(&(
                 b.rank,
                 b.spelling != b.natural,
+                b.distance(),
                 &b.key,
             ))
         });
@@ -206,6 +221,24 @@ mod tests {
         let (names, given) = assign(&given, &[claim("Thing", "Thing")]);
         assert_eq!(names, ["Thing2"]);
         assert_eq!(given.len(), 1);
+    }
+
+    #[test]
+    fn the_closest_spelling_wins_a_tie() {
+        let empty = NameLock::default();
+        let (names, _) = assign(&empty, &[claim("Self", "self_"), claim("self", "self_")]);
+        assert_eq!(names, ["self_2", "self_"]);
+        let (names, _) = assign(
+            &empty,
+            &[
+                claim("GetThing", "get_thing"),
+                claim("getThing", "get_thing"),
+            ],
+        );
+        assert_eq!(names, ["get_thing_2", "get_thing"]);
+        // Equally far: the identity decides.
+        let (names, _) = assign(&empty, &[claim("a_b", "AB"), claim("a-b", "AB")]);
+        assert_eq!(names, ["AB2", "AB"]);
     }
 
     #[test]
