@@ -138,20 +138,19 @@ impl fmt::Display for Report {
             Bump::None => "",
         };
         writeln!(f, "  suggested version bump: {}{pre_1_0}", self.bump())?;
-        let groups: [(&str, fn(&Change) -> bool); 4] = [
-            ("breaking for clients and servers", |c| {
-                c.breaks_client && c.breaks_server
-            }),
-            ("breaking for clients", |c| {
-                c.breaks_client && !c.breaks_server
-            }),
-            ("breaking for servers", |c| {
-                !c.breaks_client && c.breaks_server
-            }),
-            ("compatible", |c| !c.breaks_client && !c.breaks_server),
+        // (title, breaks clients, breaks servers)
+        let groups = [
+            ("breaking for clients and servers", true, true),
+            ("breaking for clients", true, false),
+            ("breaking for servers", false, true),
+            ("compatible", false, false),
         ];
-        for (title, selects) in groups {
-            let changes: Vec<&Change> = self.changes.iter().filter(|c| selects(c)).collect();
+        for (title, client, server) in groups {
+            let changes: Vec<&Change> = self
+                .changes
+                .iter()
+                .filter(|c| (c.breaks_client, c.breaks_server) == (client, server))
+                .collect();
             if changes.is_empty() {
                 continue;
             }

@@ -1,9 +1,10 @@
 //! The naming rules: how the spec's words become Rust identifiers,
-//! deterministically and without collisions. [`Names::new`] applies them to
-//! a whole spec in one pass and in a fixed order (component schemas, then
-//! inline types, operations, security schemes, servers), so every name is
-//! decided here, once; the plan attaches each to its item and emitters only
-//! print them.
+//! deterministically and without collisions. `Names::new` applies them to
+//! a whole spec in one pass (types, then members, operations, security
+//! schemes, servers), so every name is decided here, once; the plan
+//! attaches each to its item and emitters only print them. Who gets a
+//! contested name is `claims`' decision, never the spec's order, and a
+//! names lock ([`super::lock`]) keeps every name an item already has.
 
 use std::collections::{BTreeMap, BTreeSet};
 
