@@ -8,15 +8,19 @@
 //! `cargo xtask diff OLD NEW` reports between any two specs.
 
 mod diff;
+mod operations;
 mod report;
 mod surface;
+mod types;
+mod what;
 
-pub use diff::{Change, Item, What, diff};
+pub use diff::diff;
 pub use report::{Bump, Report};
 pub use surface::{
     FieldSurface, InputSurface, OperationSurface, ResponseSurface, SchemeSurface, Surface,
     TypeSurface, render,
 };
+pub use what::{Change, Item, What};
 
 /// Where `gen` keeps a module's surface, in the generated crate.
 pub fn surface_path(module: &str) -> std::path::PathBuf {

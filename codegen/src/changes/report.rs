@@ -4,8 +4,9 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
-use super::diff::{Change, Item, What, diff};
+use super::diff::diff;
 use super::surface::Surface;
+use super::what::{Change, Item, What};
 
 /// What a version number must say about a set of changes, by Cargo's
 /// semver rules.
