@@ -121,3 +121,50 @@ fn fail(path: &str, errors: &[String]) -> ExitCode {
     );
     ExitCode::FAILURE
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn module(name: &str, version: &str) -> ModuleApi {
+        ModuleApi {
+            module: name.into(),
+            spec: format!("specs/{name}.yaml"),
+            surface: Surface {
+                module: name.into(),
+                title: "API".into(),
+                version: version.into(),
+                ..Surface::default()
+            },
+            names: Default::default(),
+        }
+    }
+
+    /// A module kept, one new and one gone: each gets its line.
+    #[test]
+    fn the_regeneration_report_covers_every_module() {
+        let dir = std::env::temp_dir().join(format!("xtask-changes-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("api")).unwrap();
+        for old in [module("kept", "1"), module("gone", "1")] {
+            let path = dir.join(surface_path(&old.module));
+            std::fs::write(path, old.surface.to_json()).unwrap();
+        }
+        let report = regeneration_report(&dir, &[module("kept", "2"), module("fresh", "1")]);
+        assert_eq!(
+            report,
+            "kept: no API changes (API 2)\n\
+             fresh: new module, nothing to compare with (0 operations, 0 types)\n\
+             gone: module removed, with all its API (breaking for clients and servers; suggested version bump: major)\n"
+        );
+        std::fs::write(dir.join("api/kept.json"), "{").unwrap();
+        let report = regeneration_report(&dir, &[module("kept", "2")]);
+        assert!(
+            report.starts_with(
+                "kept: cannot compare with the previous API (generated/api/kept.json: "
+            ),
+            "{report}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
