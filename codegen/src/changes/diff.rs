@@ -51,6 +51,25 @@ pub fn diff(old: &Surface, new: &Surface) -> Vec<Change> {
             Pair::Both(..) => {}
         }
     }
+    // Deprecation breaks nothing (Cargo counts it a minor change), but
+    // every use warns, which fails builds that deny warnings.
+    for (entry, now) in old
+        .deprecated
+        .symmetric_difference(&new.deprecated)
+        .map(|e| (e, new.deprecated.contains(e)))
+    {
+        let mut words = entry.splitn(3, ' ');
+        let (kind, name, part) = (words.next(), words.next(), words.next());
+        let item = match (kind, name) {
+            (Some("operation"), Some(name)) => Item::Operation(name.into()),
+            (_, Some(name)) => Item::Type(name.into()),
+            _ => continue,
+        };
+        let part = part
+            .and_then(|p| p.split_once(' '))
+            .map(|(k, n)| format!("{k} `{n}`"));
+        changes.push(compatible(item, What::Deprecated { part, now }));
+    }
     if old.server_trait != new.server_trait {
         changes.push(Change {
             item: Item::ServerTrait(new.server_trait.clone()),
@@ -63,6 +82,8 @@ pub fn diff(old: &Surface, new: &Surface) -> Vec<Change> {
             why: Some("implementations name the trait"),
         });
     }
+    // Each item's changes together, items in kind and name order.
+    changes.sort_by(|a, b| a.item.cmp(&b.item));
     changes
 }
 

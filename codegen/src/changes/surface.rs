@@ -5,7 +5,7 @@
 //! This is the one file that reads the plan's shapes, so a change there is
 //! a change here only.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -32,6 +32,11 @@ pub struct Surface {
     /// The functions filling in a server URL's variables, by name, with
     /// their arguments in order.
     pub server_functions: BTreeMap<String, Vec<String>>,
+    /// What the spec marks deprecated (the generated code too, so using it
+    /// warns): `operation get_audits`, `operation get_audits parameter
+    /// cursor`, `type Thing`, `type Thing field name`.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub deprecated: BTreeSet<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -195,6 +200,7 @@ impl Surface {
                     Some((s.function.clone()?, arguments))
                 })
                 .collect(),
+            deprecated: deprecated(plan),
         }
     }
 
@@ -209,6 +215,34 @@ impl Surface {
     pub fn from_json(path: &str, text: &str) -> Result<Surface, String> {
         serde_json::from_str(text).map_err(|e| format!("{path}: {e}"))
     }
+}
+
+/// Every deprecated item of `plan`, named as [`Surface::deprecated`] says.
+fn deprecated(plan: &Plan) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for op in &plan.operations {
+        let at = format!("operation {}", op.method);
+        if op.deprecated {
+            out.insert(at.clone());
+        }
+        for p in op.params.iter().filter(|p| p.deprecated) {
+            if let Some(field) = p.input() {
+                out.insert(format!("{at} parameter {}", field.name));
+            }
+        }
+    }
+    for decl in &plan.types {
+        let at = format!("type {}", decl.name);
+        if decl.deprecated {
+            out.insert(at.clone());
+        }
+        if let DeclKind::Struct(s) = &decl.kind {
+            for f in s.fields.iter().filter(|f| f.deprecated) {
+                out.insert(format!("{at} field {}", f.name));
+            }
+        }
+    }
+    out
 }
 
 fn operation_surface(op: &OperationPlan) -> OperationSurface {

@@ -136,6 +136,11 @@ pub enum What {
         from: String,
         to: String,
     },
+    /// `part`: the parameter or field, when not the item itself.
+    Deprecated {
+        part: Option<String>,
+        now: bool,
+    },
     MethodsChanged {
         from: Vec<String>,
         to: Vec<String>,
@@ -157,6 +162,7 @@ impl What {
                 | What::FieldAdded { .. }
                 | What::DefaultAdded
                 | What::VariantAdded { .. }
+                | What::Deprecated { now: true, .. }
         )
     }
 }
@@ -314,6 +320,17 @@ impl fmt::Display for What {
             }
             What::NewtypeChanged { from, to } => {
                 write!(f, "now wraps `{to}` (was `{from}`)")
+            }
+            What::Deprecated { part, now } => {
+                let state = if *now {
+                    "deprecated"
+                } else {
+                    "no longer deprecated"
+                };
+                match part {
+                    Some(part) => write!(f, "{part} {state}"),
+                    None => write!(f, "{state}"),
+                }
             }
             What::MethodsChanged { from, to } | What::ArgumentsChanged { from, to } => {
                 write!(f, "now ({}), was ({})", to.join(", "), from.join(", "))
