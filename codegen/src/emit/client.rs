@@ -59,7 +59,8 @@ pub fn emit(api: &Api, names: &Names) -> TokenStream {
                 Self::with_http_client(base_url, ::mfa_runtime::client::ApiClient::default_http())
             }
 
-            /// A client that sends through `http` (for custom TLS, proxies or timeouts).
+            /// A client that sends through `http` (for custom TLS, proxies or timeouts):
+            /// build it from `ApiClient::http_builder()`, which turns redirects off.
             pub fn with_http_client(
                 base_url: impl ::std::convert::Into<::std::string::String>,
                 http: ::mfa_runtime::reqwest::Client,
@@ -527,6 +528,14 @@ fn send_body(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> TokenStr
         let value = accept.join(", ");
         quote! { http.header::<::std::string::String, E>("accept", &::std::string::String::from(#value))?; }
     });
+    // A redirect the spec documents is decoded as it says; any other one
+    // ends the call in `ClientError::Redirect`.
+    let documents_redirects = op.responses.iter().any(|r| match r.status {
+        StatusMatch::Code(code) => (300..400).contains(&code),
+        StatusMatch::Range(digit) => digit == 3,
+        StatusMatch::Default => false,
+    });
+    let redirects = documents_redirects.then(|| quote! { http.documents_redirects = true; });
     let uses_request = op.body.is_some() || op.parameters.iter().any(|p| p.constant.is_none());
     let take_request = uses_request.then(|| quote! { let request = self.request; });
     quote! {
@@ -539,6 +548,7 @@ fn send_body(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> TokenStr
         #(#params)*
         #query_end
         http.security = &[#(#security),*];
+        #redirects
         http.options = self.options;
         #body
         let response = self.client.api.execute::<E>(http).await?;

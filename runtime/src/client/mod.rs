@@ -8,9 +8,11 @@
 
 mod auth;
 mod error;
+mod redirect;
 mod request;
 mod response;
 mod retry;
+mod send;
 #[cfg(feature = "fireblocks")]
 mod signing;
 
@@ -20,11 +22,11 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::StatusCode;
-use http::header::CONTENT_TYPE;
 use tracing::Instrument;
 
 pub use auth::{Authenticate, Outgoing};
 pub use error::{ClientError, RawResponse};
+pub use redirect::MAX_REDIRECTS;
 pub use request::{Request, path_segment};
 pub use retry::{CallOptions, RetryPolicy, is_retry_safe, is_retryable_status, parse_retry_after};
 
@@ -87,6 +89,8 @@ enum Retry {
 impl ApiClient {
     /// `base_url` is the server URL without a trailing slash, e.g.
     /// `https://api.fireblocks.io/v1`; any URL works (a proxy, a test server).
+    /// `http` must not follow redirects: use [`ApiClient::default_http`], or
+    /// build it from [`ApiClient::http_builder`].
     pub fn new(base_url: impl Into<String>, http: reqwest::Client) -> Self {
         let mut base_url = base_url.into();
         while base_url.ends_with('/') {
@@ -105,13 +109,25 @@ impl ApiClient {
         }
     }
 
-    /// A reqwest client with rustls and a connect timeout (the call's own
-    /// timeout, [`ApiClient::with_timeout`], bounds the rest).
+    /// [`ApiClient::http_builder`], built.
     pub fn default_http() -> reqwest::Client {
+        Self::http_builder()
+            .build()
+            .unwrap_or_else(|_| reqwest::Client::new())
+    }
+
+    /// The reqwest builder to start a custom HTTP client from (for your own
+    /// TLS roots, proxies or pool settings): rustls, a connect timeout (the
+    /// call's own timeout, [`ApiClient::with_timeout`], bounds the rest) and
+    /// redirects off. The client follows redirects itself, only where
+    /// credentials stay in their origin and the method is kept (see
+    /// [`ClientError::Redirect`]); an HTTP client that follows them would
+    /// carry every credential header along, so a call through one that does
+    /// is refused.
+    pub fn http_builder() -> reqwest::ClientBuilder {
         reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
-            .build()
-            .unwrap_or_default()
+            .redirect(reqwest::redirect::Policy::none())
     }
 
     pub fn base_url(&self) -> &str {
@@ -281,92 +297,6 @@ impl ApiClient {
             tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, "retrying");
             tokio::time::sleep_until(resume).await;
         }
-    }
-
-    /// One attempt: build, authenticate, send, read.
-    async fn attempt<E>(
-        &self,
-        request: &Request,
-        credential: Option<&(&'static str, Arc<dyn Authenticate>)>,
-        url: &str,
-        body: Option<&(std::borrow::Cow<'static, str>, Bytes)>,
-        attempt: u32,
-    ) -> Result<RawResponse, ClientError<E>> {
-        let mut builder = self
-            .inner
-            .http
-            .request(request.method.clone(), url)
-            .headers(request.headers.clone());
-        if let Some((content_type, bytes)) = body {
-            builder = builder
-                .header(CONTENT_TYPE, content_type.as_ref())
-                .body(bytes.clone());
-        }
-        // A request reqwest cannot build never will be: not a transport
-        // failure to retry.
-        let mut http_request = builder
-            .build()
-            .map_err(|e| ClientError::InvalidRequest(e.to_string()))?;
-        let mut outgoing = Outgoing {
-            request: &mut http_request,
-            body: body.map(|(_, bytes)| &bytes[..]).unwrap_or_default(),
-            operation: request.operation,
-            attempt,
-        };
-        self.authenticate(credential, &mut outgoing).await?;
-        let response = self
-            .inner
-            .http
-            .execute(http_request)
-            .await
-            .map_err(ClientError::Transport)?;
-        response::read(response, self.inner.max_response_bytes).await
-    }
-
-    /// The first of the operation's schemes with a credential configured.
-    fn credential_for(&self, security: &[&str]) -> Option<&(&'static str, Arc<dyn Authenticate>)> {
-        security
-            .iter()
-            .find_map(|scheme| self.inner.credentials.iter().find(|(s, _)| s == scheme))
-    }
-
-    /// Tell the credential and the signer the server refused them; whether
-    /// either has something new to send.
-    async fn refused(&self, credential: Option<&(&'static str, Arc<dyn Authenticate>)>) -> bool {
-        let mut renewed = false;
-        if let Some((_, credential)) = credential {
-            renewed |= credential.refused().await;
-        }
-        if let Some(signer) = &self.inner.signer {
-            renewed |= signer.refused().await;
-        }
-        renewed
-    }
-
-    /// The scheme's credential, then the client-wide signer.
-    async fn authenticate<E>(
-        &self,
-        credential: Option<&(&'static str, Arc<dyn Authenticate>)>,
-        outgoing: &mut Outgoing<'_>,
-    ) -> Result<(), ClientError<E>> {
-        if let Some((scheme, credential)) = credential {
-            credential
-                .authenticate(outgoing)
-                .await
-                .map_err(|e| match e.is_invalid_value() {
-                    true => ClientError::InvalidRequest(format!(
-                        "the credential for `{scheme}` is not a valid header value"
-                    )),
-                    false => ClientError::Auth(e),
-                })?;
-        }
-        if let Some(signer) = &self.inner.signer {
-            signer
-                .authenticate(outgoing)
-                .await
-                .map_err(ClientError::Auth)?;
-        }
-        Ok(())
     }
 }
 
