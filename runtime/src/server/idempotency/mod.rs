@@ -60,7 +60,6 @@ mod redis;
 mod response;
 mod run;
 
-use std::fmt;
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
@@ -71,6 +70,8 @@ pub use memory::MemoryStore;
 pub use redis::RedisStore;
 pub use response::{RECORD_OVERHEAD, StoredResponse};
 pub use run::{run, worth_replaying};
+
+pub use crate::server::store::StoreError;
 
 /// How long a response is replayed.
 pub const DEFAULT_TTL: Duration = Duration::from_secs(24 * 60 * 60);
@@ -131,18 +132,6 @@ pub enum Ownership {
     /// nothing was changed.
     Lost,
 }
-
-/// A store failed (connection lost, unreadable record).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoreError(pub String);
-
-impl fmt::Display for StoreError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "idempotency store: {}", self.0)
-    }
-}
-
-impl std::error::Error for StoreError {}
 
 /// Where idempotency records live. Each operation must be atomic, and a
 /// store keeps each caller within its budget (see the module docs).
