@@ -126,7 +126,7 @@ impl IdempotencyLayer {
         self
     }
 
-    /// How long a claim holds without renewal (30 s): renewed every half
+    /// How long a claim holds without renewal (10 s): renewed every half
     /// lease while its handler runs, so this is how long the key of a
     /// process that died mid-request stays blocked, not a limit on handlers.
     #[must_use]
@@ -135,7 +135,8 @@ impl IdempotencyLayer {
         self
     }
 
-    /// How long a duplicate waits for the first before 409 (10 s).
+    /// How long a duplicate waits for the first before 409 (15 s; keep it
+    /// longer than the lease, so an orphaned claim is taken over).
     #[must_use]
     pub fn with_wait(mut self, wait: Duration) -> Self {
         self.settings.wait = wait;

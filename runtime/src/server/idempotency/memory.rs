@@ -39,8 +39,9 @@ struct Record {
     caller: String,
     fingerprint: String,
     answer: Option<StoredResponse>,
-    /// Set while the first request runs.
-    token: Option<String>,
+    /// The claim's token: of the request running, then of the one that
+    /// answered (a completion retried is recognised).
+    token: String,
     expires: Instant,
     bytes: usize,
 }
@@ -123,12 +124,21 @@ impl MemoryStore {
                 caller: slot.caller.to_owned(),
                 fingerprint: fingerprint.to_owned(),
                 answer: None,
-                token: Some(token.clone()),
+                token: token.clone(),
                 expires: now + lease,
                 bytes: need,
             },
         );
         Claim::Acquired { token }
+    }
+
+    /// Whether `slot` holds an answer stored by the claim `token`.
+    fn answered_by(&self, slot: Slot<'_>, token: &str) -> bool {
+        let state = self.lock();
+        state
+            .records
+            .get(&id(slot))
+            .is_some_and(|r| r.token == token && r.answer.is_some() && r.expires > Instant::now())
     }
 
     /// Apply `change` to our live claim on `slot`; `Lost` when it is not ours
@@ -144,7 +154,7 @@ impl MemoryStore {
         let held = state
             .records
             .get(&id)
-            .is_some_and(|r| r.token.as_deref() == Some(token) && r.expires > Instant::now());
+            .is_some_and(|r| r.token == token && r.answer.is_none() && r.expires > Instant::now());
         if !held {
             return Ownership::Lost;
         }
@@ -281,10 +291,13 @@ impl IdempotencyStore for MemoryStore {
         response: &'a StoredResponse,
         ttl: Duration,
     ) -> BoxFuture<'a, Result<Ownership, StoreError>> {
+        if self.answered_by(slot, token) {
+            // Completed already by this claim: the same answer, asked twice.
+            return Box::pin(std::future::ready(Ok(Ownership::Held)));
+        }
         let completed = self.if_held(slot, token, |state, id| {
             if let Some(record) = state.records.get_mut(id) {
                 record.answer = Some(response.clone());
-                record.token = None;
             }
             // The reservation becomes the answer's real size.
             state.update(id, response.size(), Instant::now() + ttl);

@@ -16,7 +16,7 @@
 //! - makes a duplicate that arrives while the first is still running wait for
 //!   the first's response and replay it (a client retrying after a timeout
 //!   gets the answer, and the handler runs once); if the first is still
-//!   running after the layer's wait (10 s), 409 Conflict, as the draft says.
+//!   running after the layer's wait (15 s), 409 Conflict, as the draft says.
 //!
 //! Only answers worth replaying are stored: 2xx, 3xx and 4xx except 408 and
 //! 429. A 5xx (and a timeout or rate limit) says "try again", so the key is
@@ -25,7 +25,7 @@
 //!
 //! # Leases
 //!
-//! A running request holds its key by a lease ([`DEFAULT_LEASE`], 30 s),
+//! A running request holds its key by a lease ([`DEFAULT_LEASE`], 10 s),
 //! renewed every half lease while the handler runs, so a handler slower than
 //! its lease still runs once: the lease only bounds how long the key of a
 //! process that died mid-request stays blocked. A renewal or a completion
@@ -36,6 +36,11 @@
 //! duplicate may then have run too. Exactly once therefore holds as long as
 //! the store stays reachable within a lease and keeps what it is given (a
 //! Redis that restarts must persist: AOF).
+//!
+//! The wait is longer than the lease on purpose: a claim orphaned by a
+//! crash (or by a store that recorded a claim and then failed to say so) is
+//! taken over by the duplicate waiting on it when its lease lapses, instead
+//! of answering that duplicate 409.
 //!
 //! The client's default timeout (60 s, retries included) is unrelated to
 //! the lease: a call that times out while its handler still runs leaves the
@@ -78,9 +83,10 @@ pub const DEFAULT_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 /// How long a claim holds without renewal: renewed every half lease while
 /// its handler runs, it frees the key of a process that died mid-request
 /// after this.
-pub const DEFAULT_LEASE: Duration = Duration::from_secs(30);
-/// How long a duplicate waits for the first request before answering 409.
-pub const DEFAULT_WAIT: Duration = Duration::from_secs(10);
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(10);
+/// How long a duplicate waits for the first request before answering 409:
+/// longer than the lease, so an orphaned claim is taken over, not a 409.
+pub const DEFAULT_WAIT: Duration = Duration::from_secs(15);
 /// Responses larger than this are not stored (the key is released); a
 /// running claim reserves this much of its caller's byte budget.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 1024 * 1024;

@@ -22,6 +22,8 @@ use futures_util::future::BoxFuture;
 use redis::aio::ConnectionManager;
 use serde::{Deserialize, Serialize};
 
+use crate::server::store::redis_connection;
+
 use super::{
     Claim, IdempotencyStore, Limits, Ownership, RECORD_OVERHEAD, Refusal, Slot, StoreError,
     StoredResponse,
@@ -49,7 +51,8 @@ impl std::fmt::Debug for RedisStore {
 #[derive(Serialize, Deserialize)]
 struct Record {
     fingerprint: String,
-    /// Set while the first request runs.
+    /// The claim's token: of the request running, then of the one that
+    /// answered (so a completion retried after a lost reply is recognised).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     token: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -89,11 +92,15 @@ local function keep_alive()
     redis.call('PEXPIREAT', key, last + 1000)
   end
 end
+-- 'running' while `token`'s request runs, 'answered' once it answered,
+-- false when the key is not `token`'s (expired, released, taken).
 local function holds(record_key, token)
   local current = redis.call('GET', record_key)
   if not current then return false end
   local ok, record = pcall(cjson.decode, current)
-  return ok and record.token == token
+  if not ok or record.token ~= token then return false end
+  if record.response then return 'answered' end
+  return 'running'
 end
 "#;
 
@@ -127,7 +134,7 @@ return {'acquired'}
 /// KEYS[5]: the record. ARGV: prefix, member, token, lease ms.
 const RENEW: &str = r#"
 local member, token, lease = ARGV[2], ARGV[3], tonumber(ARGV[4])
-if not holds(KEYS[5], token) then return 0 end
+if holds(KEYS[5], token) ~= 'running' then return 0 end
 redis.call('PEXPIRE', KEYS[5], lease)
 redis.call('ZADD', running, 'XX', now + lease, member)
 keep_alive()
@@ -138,7 +145,10 @@ return 1
 /// TTL ms, its bytes.
 const COMPLETE: &str = r#"
 local member, token, record, ttl, bytes = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6])
-if not holds(KEYS[5], token) then return 0 end
+local held = holds(KEYS[5], token)
+-- Answered by this very claim: a retry whose first reply was lost.
+if held == 'answered' then return 1 end
+if held ~= 'running' then return 0 end
 redis.call('SET', KEYS[5], record, 'PX', ttl)
 local reserved = tonumber(redis.call('HGET', sizes, member) or '0')
 redis.call('ZREM', running, member)
@@ -152,7 +162,7 @@ return 1
 /// KEYS[5]: the record. ARGV: prefix, member, token.
 const RELEASE: &str = r#"
 local member, token = ARGV[2], ARGV[3]
-if not holds(KEYS[5], token) then return 0 end
+if holds(KEYS[5], token) ~= 'running' then return 0 end
 redis.call('DEL', KEYS[5])
 forget(member)
 keep_alive()
@@ -196,8 +206,7 @@ impl RedisStore {
     /// Connect to `url` (`redis://host:port/db`), with the default
     /// [`Limits`].
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let client = redis::Client::open(url).map_err(store_error)?;
-        let connection = client.get_connection_manager().await.map_err(store_error)?;
+        let connection = redis_connection(url).await?;
         Ok(RedisStore {
             connection,
             limits: Limits::default(),
@@ -341,7 +350,7 @@ impl IdempotencyStore for RedisStore {
         Box::pin(async move {
             let record = serde_json::to_string(&Record {
                 fingerprint: fingerprint.to_owned(),
-                token: None,
+                token: Some(token.to_owned()),
                 response: Some(response.clone()),
             })
             .map_err(store_error)?;

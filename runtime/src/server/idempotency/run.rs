@@ -215,6 +215,9 @@ async fn release(settings: &Settings, slot: Slot<'_>, token: &str) {
     for attempt in 1..=3 {
         match settings.store.release(slot, token).await {
             Ok(Ownership::Held) => return,
+            // After a failed attempt, gone may be our own release whose
+            // reply was lost: nothing to report either way.
+            Ok(Ownership::Lost) if attempt > 1 => return,
             Ok(Ownership::Lost) => return lost(settings, slot, "releasing it"),
             Err(_) if attempt < 3 => {
                 bump(&settings.stats.store_errors);

@@ -9,6 +9,7 @@ use futures_util::future::BoxFuture;
 use redis::aio::ConnectionManager;
 
 use super::{DEFAULT_NONCES_PER_KEY, NonceStore, Seen, StoreError};
+use crate::server::store::redis_connection;
 
 /// KEYS: the nonce's guard, the key's set. ARGV: nonce, expires (ms since
 /// the epoch), now (ms), budget.
@@ -57,11 +58,7 @@ impl RedisNonces {
     /// Connect to `url` (`redis://host:port/db`), with the default budget
     /// per key.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let client = redis::Client::open(url).map_err(StoreError::new)?;
-        let connection = client
-            .get_connection_manager()
-            .await
-            .map_err(StoreError::new)?;
+        let connection = redis_connection(url).await?;
         Ok(RedisNonces {
             connection,
             per_key: DEFAULT_NONCES_PER_KEY,

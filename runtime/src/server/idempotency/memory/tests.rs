@@ -68,8 +68,13 @@ async fn a_key_is_claimed_once_answered_then_expires() {
         Ownership::Lost
     );
     assert_eq!(complete(&store, s, &token, "yes").await, Ownership::Held);
-    // Once answered, the claim is no longer anyone's to finish.
-    assert_eq!(complete(&store, s, &token, "again").await, Ownership::Lost);
+    // Completing again (a retry after a lost reply) is the same completion:
+    // held, and the first answer stays; releasing or renewing it is not.
+    assert_eq!(complete(&store, s, &token, "again").await, Ownership::Held);
+    assert_eq!(
+        store.renew(s, &token, LEASE).await.unwrap(),
+        Ownership::Lost
+    );
     let done = Claim::Done {
         fingerprint: "fp".into(),
         response: response("yes"),
