@@ -59,6 +59,13 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
 /// A call, its retries and the waits between them, must finish within this
 /// unless the client or the call says otherwise.
+///
+/// It is independent of a server's idempotency lease (this crate's server
+/// renews the lease while the handler runs, however long): a call that
+/// times out while its request still runs leaves the key claimed, and a new
+/// call with the same idempotency key waits for that request's answer and
+/// gets it, rather than running it again. So keep a key for as long as you
+/// retry the same intent, across calls too.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A new random idempotency key (a UUID v4), for operations that take one.
