@@ -14,6 +14,7 @@ const FIXTURES: &[&str] = &[
     "defaults",
     "query_styles",
     "form_bodies",
+    "redirects",
 ];
 
 fn main() {

@@ -1399,3 +1399,64 @@ async fn empty_text_and_binary_bodies_round_trip() {
         ]
     );
 }
+
+// ---------------------------------------------------------------------------
+// redirects
+
+mod jobs {
+    use super::redirects::operations::{
+        CreateJobError, CreateJobInput, CreateJobSuccess, GetJobError, GetJobInput, GetJobSuccess,
+    };
+    use super::redirects::server::RedirectsApi;
+    use super::redirects::types::Job;
+
+    /// Every job has already run: creating one points at `j1`.
+    pub struct Jobs;
+
+    impl RedirectsApi for Jobs {
+        async fn create_job(
+            &self,
+            _caller: Option<mfa_runtime::server::Principal>,
+            _input: CreateJobInput,
+        ) -> Result<CreateJobSuccess, CreateJobError> {
+            Err(CreateJobError::SeeOther {
+                location: "/jobs/j1".into(),
+            })
+        }
+
+        async fn get_job(
+            &self,
+            _caller: Option<mfa_runtime::server::Principal>,
+            input: GetJobInput,
+        ) -> Result<GetJobSuccess, GetJobError> {
+            Ok(GetJobSuccess::Ok {
+                body: Job { id: input.id },
+            })
+        }
+    }
+}
+
+/// A redirect the spec documents is the operation's typed answer: a POST
+/// answered 303 is neither re-sent as a GET nor a `ClientError::Redirect`,
+/// and the caller reads `Location` from the documented variant.
+#[tokio::test]
+async fn a_documented_redirect_is_a_typed_answer_not_followed() {
+    use redirects::operations::{CreateJobError, GetJobSuccess};
+    let server = TestServer::start(redirects::server::router(jobs::Jobs)).await;
+    let client = redirects::client::Client::new(server.base_url.clone());
+    let outcome = documented(client.create_job().await, "create");
+    assert_eq!(
+        outcome,
+        Err(CreateJobError::SeeOther {
+            location: "/jobs/j1".into()
+        })
+    );
+    let wire = server.requests();
+    assert_eq!(wire.len(), 1, "the 303 was not followed");
+    assert_eq!(
+        (wire[0].method.clone(), wire[0].uri.as_str()),
+        (Method::POST, "/jobs")
+    );
+    let GetJobSuccess::Ok { body } = documented(client.get_job("j1").await, "get").unwrap();
+    assert_eq!(body.id, "j1");
+}

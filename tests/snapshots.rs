@@ -71,6 +71,7 @@ snapshot! {
     fields => "tests/fixtures/fields.yaml",
     composition => "tests/fixtures/composition.yaml",
     responses => "tests/fixtures/responses.yaml",
+    redirects => "tests/fixtures/redirects.yaml",
     parameters => "tests/fixtures/parameters.yaml",
     names => "tests/fixtures/names.yaml",
     security => "tests/fixtures/security.yaml",

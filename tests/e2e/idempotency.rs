@@ -15,7 +15,9 @@ use mfa_apis::fireblocks::{self, FireblocksApi};
 use mfa_runtime::fireblocks::{SigningKey, VerifyingKey};
 use mfa_runtime::server::Principal;
 use mfa_runtime::server::auth::{AuthLayer, FireblocksVerifier};
-use mfa_runtime::server::idempotency::{IdempotencyLayer, MemoryStore, RedisStore};
+use mfa_runtime::server::idempotency::{
+    DEFAULT_MAX_RESPONSE_BYTES, IdempotencyLayer, Limits, MemoryStore, RECORD_OVERHEAD, RedisStore,
+};
 use mfa_tests::TestServer;
 
 const PRIVATE: &[u8] = include_bytes!("../../runtime/tests/keys/fireblocks-test-private.pem");
@@ -24,7 +26,7 @@ const OTHER_PRIVATE: &[u8] = include_bytes!("../../runtime/tests/keys/other-test
 const OTHER_PUBLIC: &[u8] = include_bytes!("../../runtime/tests/keys/other-test-public.pem");
 
 /// Counts executions; what it answers depends on the user id:
-/// `slow` takes 300 ms, `forbidden` is a 403 with a body, `flaky` fails
+/// `slow` takes 300 ms, `slower` 900 ms, `forbidden` is a 403 with a body, `flaky` fails
 /// with 503 on its first execution; anything else is a 200. Every answer
 /// carries the execution number, so a replay is told from a re-run.
 #[derive(Clone, Default)]
@@ -50,6 +52,7 @@ impl FireblocksApi for Counter {
         let x_request_id = Some(format!("run-{run}"));
         match input.id.as_str() {
             "slow" => tokio::time::sleep(Duration::from_millis(300)).await,
+            "slower" => tokio::time::sleep(Duration::from_millis(900)).await,
             "forbidden" => {
                 return Err(ResetDeviceError::Forbidden {
                     body: ErrorResponse {
@@ -159,11 +162,31 @@ fn memory() -> IdempotencyLayer {
 /// The Redis store, or `None` outside CI when no Redis is configured.
 /// In CI (`CI=true`) a missing Redis fails the test.
 async fn redis() -> Option<IdempotencyLayer> {
+    redis_with(Limits::default()).await
+}
+
+async fn redis_with(limits: Limits) -> Option<IdempotencyLayer> {
+    redis_in(&fresh_key("mfa-idem-test"), limits).await
+}
+
+/// Budgets of `keys` records per caller, bytes as the defaults.
+fn keys_per_caller(keys: usize) -> Limits {
+    Limits {
+        per_caller_keys: keys,
+        ..Limits::default()
+    }
+}
+
+/// Each test its own keys and budgets (a namespace of its own), however
+/// the tests overlap in time.
+async fn redis_in(namespace: &str, limits: Limits) -> Option<IdempotencyLayer> {
     match std::env::var("MFA_TEST_REDIS_URL") {
         Ok(url) => Some(IdempotencyLayer::new(
             RedisStore::connect(&url)
                 .await
-                .unwrap_or_else(|e| panic!("Redis at {url}: {e}")),
+                .unwrap_or_else(|e| panic!("Redis at {url}: {e}"))
+                .with_limits(limits)
+                .with_namespace(namespace),
         )),
         Err(_) if std::env::var("CI").is_ok_and(|v| v == "true") => {
             panic!(
@@ -350,7 +373,10 @@ async fn a_duplicate_still_running_after_the_wait_gets_409() {
 /// store and a new implementation replays it without running anything.
 #[tokio::test]
 async fn redis_replays_after_a_restart() {
-    let Some(layer) = redis().await else { return };
+    let namespace = fresh_key("mfa-idem-restart");
+    let Some(layer) = redis_in(&namespace, Limits::default()).await else {
+        return;
+    };
     let key = fresh_key("restart");
     let first_counter = Counter::default();
     let first = {
@@ -360,9 +386,231 @@ async fn redis_replays_after_a_restart() {
     assert_eq!(first.status, StatusCode::OK);
 
     let second_counter = Counter::default();
-    let server = serve(&second_counter, redis().await.expect("still configured")).await;
+    let layer = redis_in(&namespace, Limits::default()).await;
+    let server = serve(&second_counter, layer.expect("still configured")).await;
     let replayed = call(&server, &ann(), "u1", &key, "").await;
     assert_eq!(replayed, first);
     assert_eq!(first_counter.runs(), 1);
     assert_eq!(second_counter.runs(), 0);
+}
+
+// ---------------------------------------------------------------------------
+// Fairness and leases (issue 13, finding 3)
+// ---------------------------------------------------------------------------
+
+/// One caller's new keys never evict another caller's stored answer: Bob's
+/// retry after Ann has sent more keys than the store holds still replays
+/// Bob's answer instead of resetting again.
+async fn one_callers_keys_never_evict_anothers_answers(layer: IdempotencyLayer, capacity: usize) {
+    let counter = Counter::default();
+    let server = serve(&counter, layer).await;
+    let bobs_key = fresh_key("bob");
+    let first = call(&server, &bob(), "u1", &bobs_key, "").await;
+    assert_eq!(first.status, StatusCode::OK);
+    for n in 0..capacity + 2 {
+        let answer = call(&server, &ann(), "u1", &fresh_key(&format!("ann-{n}")), "").await;
+        assert_eq!(answer.status, StatusCode::OK, "Ann's key {n}");
+    }
+    let retry = call(&server, &bob(), "u1", &bobs_key, "").await;
+    assert_eq!(retry, first, "Bob's answer is still replayed");
+    assert_eq!(counter.runs(), capacity + 3, "Bob's reset ran once");
+}
+
+/// One caller's requests still running never starve another into 503:
+/// while Ann holds as many running claims as she may, Bob is served.
+async fn one_callers_running_claims_never_starve_another(layer: IdempotencyLayer, capacity: usize) {
+    let counter = Counter::default();
+    let server = Arc::new(serve(&counter, layer).await);
+    let mut running = Vec::new();
+    for n in 0..capacity {
+        let server = Arc::clone(&server);
+        running.push(tokio::spawn(async move {
+            call(
+                &server,
+                &ann(),
+                "slow",
+                &fresh_key(&format!("ann-slow-{n}")),
+                "",
+            )
+            .await
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let bobs = call(&server, &bob(), "u1", &fresh_key("bob"), "").await;
+    assert_eq!(bobs.status, StatusCode::OK, "Bob is served: {bobs:?}");
+    for answer in running {
+        assert_eq!(answer.await.expect("task").status, StatusCode::OK);
+    }
+}
+
+/// A handler that outlives its lease still runs once: the lease is renewed
+/// while it runs, so a duplicate waits for it and replays its answer.
+async fn a_handler_that_outlives_its_lease_runs_once(layer: IdempotencyLayer) {
+    let counter = Counter::default();
+    let layer = layer
+        .with_lease(Duration::from_millis(300))
+        .with_wait(Duration::from_secs(5));
+    let server = serve(&counter, layer).await;
+    let key = fresh_key("lease");
+    let (ann1, ann2) = (ann(), ann());
+    let (first, duplicate) = tokio::join!(call(&server, &ann1, "slower", &key, ""), async {
+        // `slower` takes 900 ms: three leases of 300 ms.
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        call(&server, &ann2, "slower", &key, "").await
+    });
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(duplicate, first, "the duplicate replays the first answer");
+    assert_eq!(counter.runs(), 1, "the reset ran once");
+}
+
+#[tokio::test]
+async fn memory_one_callers_keys_never_evict_anothers_answers() {
+    let store = MemoryStore::with_limits(keys_per_caller(4));
+    one_callers_keys_never_evict_anothers_answers(IdempotencyLayer::new(store), 4).await;
+}
+
+#[tokio::test]
+async fn redis_one_callers_keys_never_evict_anothers_answers() {
+    if let Some(layer) = redis_with(keys_per_caller(4)).await {
+        one_callers_keys_never_evict_anothers_answers(layer, 4).await;
+    }
+}
+
+#[tokio::test]
+async fn memory_one_callers_running_claims_never_starve_another() {
+    let store = MemoryStore::with_limits(keys_per_caller(4));
+    one_callers_running_claims_never_starve_another(IdempotencyLayer::new(store), 4).await;
+}
+
+#[tokio::test]
+async fn redis_one_callers_running_claims_never_starve_another() {
+    if let Some(layer) = redis_with(keys_per_caller(4)).await {
+        one_callers_running_claims_never_starve_another(layer, 4).await;
+    }
+}
+
+/// Budgets of `claims` running claims' bytes per caller (each reserves
+/// the largest answer stored), keys as the defaults.
+fn bytes_per_caller(claims: usize) -> Limits {
+    Limits {
+        per_caller_bytes: claims * (DEFAULT_MAX_RESPONSE_BYTES + RECORD_OVERHEAD),
+        ..Limits::default()
+    }
+}
+
+#[tokio::test]
+async fn memory_running_claims_bytes_never_starve_another() {
+    let store = MemoryStore::with_limits(bytes_per_caller(3));
+    one_callers_running_claims_never_starve_another(IdempotencyLayer::new(store), 3).await;
+}
+
+#[tokio::test]
+async fn redis_running_claims_bytes_never_starve_another() {
+    if let Some(layer) = redis_with(bytes_per_caller(3)).await {
+        one_callers_running_claims_never_starve_another(layer, 3).await;
+    }
+}
+
+#[tokio::test]
+async fn memory_a_handler_that_outlives_its_lease_runs_once() {
+    a_handler_that_outlives_its_lease_runs_once(memory()).await;
+}
+
+#[tokio::test]
+async fn redis_a_handler_that_outlives_its_lease_runs_once() {
+    if let Some(layer) = redis().await {
+        a_handler_that_outlives_its_lease_runs_once(layer).await;
+    }
+}
+
+/// The Redis store's own contract, as `run` relies on it: only the holder
+/// renews, completes or releases its claim; one that lapsed is reported
+/// lost and changes nothing; answers evict only their own caller's.
+#[tokio::test]
+async fn redis_store_reports_lost_claims_and_keeps_budgets() {
+    use mfa_runtime::server::idempotency::{
+        Claim, IdempotencyStore, Ownership, Refusal, Slot, StoredResponse,
+    };
+    // Skips outside CI without a Redis; fails in CI without one.
+    if redis().await.is_none() {
+        return;
+    }
+    let url = std::env::var("MFA_TEST_REDIS_URL").expect("checked above");
+    let store = RedisStore::connect(&url)
+        .await
+        .expect("Redis")
+        .with_namespace(fresh_key("mfa-idem-store"))
+        .with_limits(Limits {
+            per_caller_keys: 2,
+            ..Limits::default()
+        });
+    let lease = Duration::from_millis(300);
+    let ttl = Duration::from_secs(60);
+    let answer = StoredResponse {
+        status: 200,
+        headers: vec![("x-run".into(), b"1".to_vec())],
+        body: b"done".to_vec(),
+    };
+    let ann = |key| Slot { caller: "ann", key };
+    let acquire = |slot: Slot<'static>| {
+        let store = store.clone();
+        async move {
+            match store.claim(slot, "fp", lease, 4096).await.expect("claim") {
+                Claim::Acquired { token } => token,
+                other => panic!("{slot:?}: {other:?}"),
+            }
+        }
+    };
+
+    let token = acquire(ann("k1")).await;
+    assert_eq!(
+        store.renew(ann("k1"), "nope", lease).await,
+        Ok(Ownership::Lost)
+    );
+    assert_eq!(
+        store.renew(ann("k1"), &token, lease).await,
+        Ok(Ownership::Held)
+    );
+    tokio::time::sleep(lease + Duration::from_millis(100)).await;
+    assert_eq!(
+        store.renew(ann("k1"), &token, lease).await,
+        Ok(Ownership::Lost)
+    );
+    let late = store.complete(ann("k1"), &token, "fp", &answer, ttl).await;
+    assert_eq!(late, Ok(Ownership::Lost));
+
+    let token = acquire(ann("k1")).await;
+    assert_eq!(store.release(ann("k1"), "nope").await, Ok(Ownership::Lost));
+    let done = store.complete(ann("k1"), &token, "fp", &answer, ttl).await;
+    assert_eq!(done, Ok(Ownership::Held));
+    assert_eq!(store.release(ann("k1"), &token).await, Ok(Ownership::Lost));
+    assert_eq!(
+        store.claim(ann("k1"), "fp", lease, 4096).await,
+        Ok(Claim::Done {
+            fingerprint: "fp".into(),
+            response: answer.clone()
+        })
+    );
+
+    // Two keys each: Ann's third evicts her own answered `k1`; with both of
+    // hers running, a third is refused, while Bob is served.
+    let bob = Slot {
+        caller: "bob",
+        key: "b1",
+    };
+    let bobs = acquire(bob).await;
+    assert_eq!(
+        store.complete(bob, &bobs, "fp", &answer, ttl).await,
+        Ok(Ownership::Held)
+    );
+    acquire(ann("k2")).await;
+    acquire(ann("k3")).await;
+    assert!(matches!(
+        store.claim(ann("k1"), "fp", lease, 4096).await,
+        Ok(Claim::Refused(Refusal::CallerBudget))
+    ));
+    assert!(matches!(
+        store.claim(bob, "fp", lease, 4096).await,
+        Ok(Claim::Done { .. })
+    ));
 }

@@ -1735,12 +1735,12 @@ async fn wrong_methods_are_not_allowed_and_say_what_is() {
         (
             Method::PUT,
             format!("{ALPHA_PATH}/users/{USER}/devices/2fa/oath?_action=reset"),
-            "GET, POST",
+            "GET, HEAD, POST",
         ),
         (
             Method::DELETE,
             format!("{ALPHA_PATH}/users/{USER}/devices/2fa/push"),
-            "GET, POST",
+            "GET, HEAD, POST",
         ),
         (
             Method::POST,
@@ -1750,7 +1750,7 @@ async fn wrong_methods_are_not_allowed_and_say_what_is() {
         (
             Method::POST,
             format!("{ALPHA_PATH}/users/{USER}/devices/2fa/webauthn?_queryFilter=true"),
-            "GET",
+            "GET, HEAD",
         ),
         (
             Method::PUT,
@@ -1772,6 +1772,25 @@ async fn wrong_methods_are_not_allowed_and_say_what_is() {
         let headers = rejected(method, &path, GOOD_HEADERS, "", 405, "is not allowed").await;
         assert_eq!(headers["allow"], allowed, "{path}");
     }
+}
+
+/// HEAD on a GET operation is the GET without its body (RFC 9110), not 405:
+/// the implementation answers as for GET, the client gets the headers.
+#[tokio::test]
+async fn head_on_a_get_operation_is_answered_without_a_body() {
+    let fake = Fake::default();
+    let (server, _) = serve(&fake).await;
+    let path = format!("{ALPHA_PATH}/users/{USER}/devices/2fa/webauthn?_queryFilter=true");
+    let head = mfa_runtime::reqwest::Client::new()
+        .head(format!("{}{path}", server.base_url))
+        .header("accept-api-version", "resource=1.0")
+        .header("authorization", "Bearer any")
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(head.status(), http::StatusCode::OK);
+    assert_eq!(head.headers()["content-type"], "application/json");
+    assert!(head.bytes().await.expect("read").is_empty());
 }
 
 #[tokio::test]

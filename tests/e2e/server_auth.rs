@@ -10,6 +10,7 @@ use http::{Method, StatusCode};
 use mfa_apis::{fireblocks, flashback, ping};
 use mfa_runtime::fireblocks::{Claims, SigningKey, VerifyingKey};
 use mfa_runtime::server::Principal;
+use mfa_runtime::server::auth::nonce::{NonceStore, RedisNonces};
 use mfa_runtime::server::auth::{AuthLayer, FIREBLOCKS_SCHEME, FireblocksVerifier, SchemeVerifier};
 use mfa_tests::{TestServer, raw};
 use serde_json::{Value, json};
@@ -17,6 +18,7 @@ use serde_json::{Value, json};
 const PRIVATE: &[u8] = include_bytes!("../../runtime/tests/keys/fireblocks-test-private.pem");
 const PUBLIC: &[u8] = include_bytes!("../../runtime/tests/keys/fireblocks-test-public.pem");
 const OTHER_PRIVATE: &[u8] = include_bytes!("../../runtime/tests/keys/other-test-private.pem");
+const OTHER_PUBLIC: &[u8] = include_bytes!("../../runtime/tests/keys/other-test-public.pem");
 const API_KEY: &str = "api-key-1";
 
 /// Every caller the implementation saw, in order.
@@ -506,4 +508,108 @@ async fn flashback_bearer_tokens_are_checked() {
         assert!(error.contains(message_has), "{case}: {error:?}");
     }
     assert_eq!(taken(&callers).len(), 1);
+}
+
+// ---------------------------------------------------------------------------
+// Fireblocks nonces across instances (issue 13, finding 4)
+// ---------------------------------------------------------------------------
+
+/// The shared nonce store of the Redis in `MFA_TEST_REDIS_URL` (a namespace
+/// of this test's own), or `None` outside CI without one; under `CI=true`
+/// a missing Redis fails.
+async fn redis_nonces(per_key: usize) -> Option<RedisNonces> {
+    let Ok(url) = std::env::var("MFA_TEST_REDIS_URL") else {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "CI=true but MFA_TEST_REDIS_URL is not set: .ci/run starts a Redis for these tests"
+        );
+        eprintln!("MFA_TEST_REDIS_URL is not set: skipping the Redis nonce store");
+        return None;
+    };
+    let namespace = format!(
+        "mfa-nonce-test-{}-{:?}",
+        std::process::id(),
+        std::time::SystemTime::now()
+    );
+    Some(
+        RedisNonces::connect(&url)
+            .await
+            .unwrap_or_else(|e| panic!("Redis at {url}: {e}"))
+            .with_namespace(namespace)
+            .with_nonces_per_key(per_key),
+    )
+}
+
+/// Fireblocks behind a verifier remembering nonces in `nonces`: one
+/// instance of several behind a load balancer.
+async fn fireblocks_instance(nonces: Arc<dyn NonceStore>) -> TestServer {
+    let verifier = FireblocksVerifier::new()
+        .with_key(API_KEY, VerifyingKey::from_pem(PUBLIC).expect("key"))
+        .with_key(
+            "api-key-2",
+            VerifyingKey::from_pem(OTHER_PUBLIC).expect("key"),
+        )
+        .with_shared_nonces(nonces);
+    let app = mfa_runtime::axum::Router::new()
+        .nest("/v1", fireblocks::router(Fireblocks(Callers::default())))
+        .layer(AuthLayer::new(verifier));
+    TestServer::start(app).await
+}
+
+/// A request signed once, as captured off the wire: its headers.
+fn captured(key: &SigningKey) -> Vec<(&'static str, String)> {
+    let token = key
+        .sign_request(RESET_PATH, b"", mfa_runtime::fireblocks::now())
+        .expect("sign");
+    vec![
+        ("x-api-key", key.api_key().to_owned()),
+        ("authorization", bearer(&token)),
+    ]
+}
+
+async fn send(server: &TestServer, headers: &[(&'static str, String)]) -> (StatusCode, Value) {
+    let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    let (status, _, body) = send_signed(server, RESET_PATH, &headers, "").await;
+    (status, body)
+}
+
+#[tokio::test]
+async fn a_request_replayed_on_another_instance_is_refused() {
+    let Some(nonces) = redis_nonces(100).await else {
+        return;
+    };
+    let nonces: Arc<dyn NonceStore> = Arc::new(nonces);
+    let first = fireblocks_instance(Arc::clone(&nonces)).await;
+    let second = fireblocks_instance(nonces).await;
+    let request = captured(&signer());
+    assert_eq!(send(&first, &request).await.0, StatusCode::OK);
+    let (status, body) = send(&second, &request).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert_eq!(body["error"]["message"], "the JWT nonce was already used");
+    assert_eq!(send(&first, &request).await.0, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn one_api_key_cannot_lock_another_out_of_a_shared_nonce_store() {
+    let Some(nonces) = redis_nonces(3).await else {
+        return;
+    };
+    let nonces: Arc<dyn NonceStore> = Arc::new(nonces);
+    let (first, second) = (
+        fireblocks_instance(Arc::clone(&nonces)).await,
+        fireblocks_instance(nonces).await,
+    );
+    for n in 0..3 {
+        let server = if n % 2 == 0 { &first } else { &second };
+        assert_eq!(
+            send(server, &captured(&signer())).await.0,
+            StatusCode::OK,
+            "{n}"
+        );
+    }
+    let other = SigningKey::from_pem("api-key-2", OTHER_PRIVATE).expect("key");
+    assert_eq!(send(&second, &captured(&other)).await.0, StatusCode::OK);
+    let (status, body) = send(&first, &captured(&signer())).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
 }

@@ -40,7 +40,8 @@ pub fn emit(plan: &Plan) -> TokenStream {
                 Self::with_http_client(base_url, ::mfa_runtime::client::ApiClient::default_http())
             }
 
-            /// A client that sends through `http` (for custom TLS, proxies or timeouts).
+            /// A client that sends through `http` (for custom TLS, proxies or timeouts):
+            /// build it from `ApiClient::http_builder()`, which turns redirects off.
             pub fn with_http_client(
                 base_url: impl ::std::convert::Into<::std::string::String>,
                 http: ::mfa_runtime::reqwest::Client,
@@ -448,6 +449,12 @@ fn send_body(op: &OperationPlan) -> TokenStream {
     let accept = op.accept.as_ref().map(|value| {
         quote! { http.header::<::std::string::String, E>("accept", &::std::string::String::from(#value))?; }
     });
+    // A redirect the client does not follow is decoded as the spec says
+    // when the plan found one documented; otherwise it ends the call in
+    // `ClientError::Redirect`.
+    let redirects = op
+        .documents_redirects
+        .then(|| quote! { http.documents_redirects = true; });
     let uses_request = op.body.is_some() || op.params.iter().any(|p| p.input().is_some());
     let take_request = uses_request.then(|| quote! { let request = self.request; });
     quote! {
@@ -460,6 +467,7 @@ fn send_body(op: &OperationPlan) -> TokenStream {
         #(#params)*
         #query_end
         http.security = &[#(#security),*];
+        #redirects
         http.options = self.options;
         #body
         let response = self.client.api.execute::<E>(http).await?;

@@ -7,7 +7,7 @@ use super::body::BodyPlan;
 use super::names::OperationNames;
 use super::params::{ParamPlan, ParamRole};
 use super::responses::ResponsePlan;
-use crate::model::{Method, Operation, ParamLocation, PathSegment, SegmentPart};
+use crate::model::{Method, Operation, ParamLocation, PathSegment, SegmentPart, StatusMatch};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct OperationPlan {
@@ -42,6 +42,11 @@ pub struct OperationPlan {
     /// The `Accept` header the client sends: every media type the
     /// documented responses can have, in spec order.
     pub accept: Option<String>,
+    /// The spec documents a redirect (a 3xx code or `3XX`): a redirect the
+    /// client does not follow itself (another origin, a changed method) is
+    /// decoded as the spec says instead of ending the call in
+    /// `ClientError::Redirect`.
+    pub documents_redirects: bool,
     pub security: SecurityPlan,
 }
 
@@ -174,6 +179,11 @@ impl Context<'_> {
             body: self.body(op, names),
             responses: self.responses(op, names),
             accept: (!accept.is_empty()).then(|| accept.join(", ")),
+            documents_redirects: op.responses.iter().any(|r| match r.status {
+                StatusMatch::Code(code) => (300..400).contains(&code),
+                StatusMatch::Range(digit) => digit == 3,
+                StatusMatch::Default => false,
+            }),
             security: SecurityPlan {
                 schemes: op.security.clone(),
                 anonymous_allowed: op.anonymous_allowed,

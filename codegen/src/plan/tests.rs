@@ -276,3 +276,48 @@ fn plans_are_deterministic_and_comparable() {
     assert_eq!(first, vendor("ping"));
     assert_ne!(first.operations[0], first.operations[1]);
 }
+
+const REDIRECTS: &str = r#"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /moved:
+    get:
+      operationId: getMoved
+      responses:
+        '200': {description: ok}
+        '303': {description: see the new place}
+  /ranged:
+    get:
+      operationId: getRanged
+      responses:
+        '200': {description: ok}
+        '3XX': {description: any redirect}
+  /plain:
+    get:
+      operationId: getPlain
+      responses:
+        '200': {description: ok}
+        '404': {description: not found}
+        default: {description: anything else}
+"#;
+
+/// An operation documents redirects when the spec lists a 3xx code or the
+/// `3XX` range; `default` alone does not, so the client ends such a call
+/// in `ClientError::Redirect` rather than decoding the redirect.
+#[test]
+fn documented_redirects_are_decided_once() {
+    let plan = plan_of("redirects.yaml", REDIRECTS, "t");
+    let documents = |id: &str| operation(&plan, id).documents_redirects;
+    assert!(documents("getMoved"));
+    assert!(documents("getRanged"));
+    assert!(!documents("getPlain"));
+    let vendors = ["fireblocks", "ping", "flashback"].map(vendor);
+    assert!(
+        vendors
+            .iter()
+            .flat_map(|plan| &plan.operations)
+            .all(|op| !op.documents_redirects),
+        "no vendor spec documents a redirect"
+    );
+}

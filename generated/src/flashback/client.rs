@@ -27,7 +27,8 @@ impl Client {
             ::mfa_runtime::client::ApiClient::default_http(),
         )
     }
-    /// A client that sends through `http` (for custom TLS, proxies or timeouts).
+    /// A client that sends through `http` (for custom TLS, proxies or timeouts):
+    /// build it from `ApiClient::http_builder()`, which turns redirects off.
     pub fn with_http_client(
         base_url: impl ::std::convert::Into<::std::string::String>,
         http: ::mfa_runtime::reqwest::Client,

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::StatusCode;
-use http::header::HeaderMap;
+use http::header::{HeaderMap, LOCATION};
 use serde::de::DeserializeOwned;
 
 use crate::HasStatus;
@@ -56,8 +56,20 @@ pub enum ClientError<E> {
         headers: HeaderMap,
         limit: usize,
     },
-    /// The request could not be built (a header value that is not valid HTTP).
+    /// The request could not be built (a header value that is not valid
+    /// HTTP), or the HTTP client underneath follows redirects itself.
     InvalidRequest(String),
+    /// The server redirected the call elsewhere and the client did not
+    /// follow: to another origin (credentials never leave their own), with
+    /// a method change (a POST answered 301, 302 or 303 is never re-sent as
+    /// a GET), or past [`MAX_REDIRECTS`](super::MAX_REDIRECTS) hops. The
+    /// request was not acted on at `location` by this client.
+    Redirect {
+        status: StatusCode,
+        /// Where the server pointed, resolved against the request's URL.
+        location: String,
+        response: Box<RawResponse>,
+    },
 }
 
 impl<E> ClientError<E> {
@@ -68,9 +80,9 @@ impl<E> ClientError<E> {
     {
         match self {
             ClientError::Api(e) => Some(e.status()),
-            ClientError::UnexpectedStatus(r) | ClientError::Decode { response: r, .. } => {
-                Some(r.status)
-            }
+            ClientError::UnexpectedStatus(r)
+            | ClientError::Decode { response: r, .. }
+            | ClientError::Redirect { response: r, .. } => Some(r.status),
             ClientError::Transport(e) => e.status(),
             ClientError::TooLarge { status, .. } => Some(*status),
             ClientError::Incomplete { response, .. } => Some(response.status),
@@ -85,7 +97,8 @@ impl<E> ClientError<E> {
         match self {
             ClientError::UnexpectedStatus(r)
             | ClientError::Decode { response: r, .. }
-            | ClientError::Incomplete { response: r, .. } => Some(r),
+            | ClientError::Incomplete { response: r, .. }
+            | ClientError::Redirect { response: r, .. } => Some(r),
             _ => None,
         }
     }
@@ -124,6 +137,12 @@ impl<E: fmt::Debug + HasStatus> fmt::Display for ClientError<E> {
                 "the call did not finish within {limit:?} ({attempts} attempts)"
             ),
             ClientError::Auth(e) => write!(f, "could not authenticate the request: {e}"),
+            ClientError::Redirect {
+                status, location, ..
+            } => write!(
+                f,
+                "the server redirected the call ({status}) to `{location}`, which the client does not follow"
+            ),
         }
     }
 }
@@ -205,8 +224,33 @@ impl RawResponse {
         }
     }
 
-    /// This response as an undocumented-status error.
+    /// Whether this is a redirect to follow or refuse: 301, 302, 303, 307 or
+    /// 308 with a `Location` (300 and 304 carry none to follow).
+    pub fn is_redirect(&self) -> bool {
+        matches!(self.status.as_u16(), 301 | 302 | 303 | 307 | 308)
+            && self.headers.contains_key(LOCATION)
+    }
+
+    /// This response as an undocumented-status error: a redirect (of an
+    /// operation that documents other redirects) as [`ClientError::Redirect`].
     pub fn unexpected<E>(self) -> ClientError<E> {
+        if self.is_redirect() {
+            let location = self.location().to_owned();
+            return ClientError::Redirect {
+                status: self.status,
+                location,
+                response: Box::new(self),
+            };
+        }
         ClientError::UnexpectedStatus(Box::new(self))
+    }
+
+    /// The `Location` header as sent (empty when there is none or it is not
+    /// text).
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
     }
 }

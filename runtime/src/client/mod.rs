@@ -8,9 +8,11 @@
 
 mod auth;
 mod error;
+mod redirect;
 mod request;
 mod response;
 mod retry;
+mod send;
 #[cfg(feature = "fireblocks")]
 mod signing;
 
@@ -20,11 +22,11 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::StatusCode;
-use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use tracing::Instrument;
 
 pub use auth::{Authenticate, Outgoing};
 pub use error::{ClientError, RawResponse};
+pub use redirect::MAX_REDIRECTS;
 pub use request::{Request, path_segment};
 pub use retry::{CallOptions, RetryPolicy, is_retry_safe, is_retryable_status, parse_retry_after};
 
@@ -60,6 +62,13 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
 /// A call, its retries and the waits between them, must finish within this
 /// unless the client or the call says otherwise.
+///
+/// It is independent of a server's idempotency lease (this crate's server
+/// renews the lease while the handler runs, however long): a call that
+/// times out while its request still runs leaves the key claimed, and a new
+/// call with the same idempotency key waits for that request's answer and
+/// gets it, rather than running it again. So keep a key for as long as you
+/// retry the same intent, across calls too.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The `User-Agent` of [`ApiClient::default_http`]: this crate and its
@@ -96,6 +105,8 @@ enum Retry {
 impl ApiClient {
     /// `base_url` is the server URL without a trailing slash, e.g.
     /// `https://api.fireblocks.io/v1`; any URL works (a proxy, a test server).
+    /// `http` must not follow redirects: use [`ApiClient::default_http`], or
+    /// build it from [`ApiClient::http_builder`].
     pub fn new(base_url: impl Into<String>, http: reqwest::Client) -> Self {
         let mut base_url = base_url.into();
         while base_url.ends_with('/') {
@@ -115,15 +126,27 @@ impl ApiClient {
         }
     }
 
-    /// A reqwest client with rustls, a connect timeout (the call's own
-    /// timeout, [`ApiClient::with_timeout`], bounds the rest) and
-    /// `User-Agent: ` [`USER_AGENT`].
+    /// [`ApiClient::http_builder`], built: rustls, a connect timeout,
+    /// redirects off and `User-Agent: ` [`USER_AGENT`].
     pub fn default_http() -> reqwest::Client {
+        Self::http_builder()
+            .build()
+            .unwrap_or_else(|_| reqwest::Client::new())
+    }
+
+    /// The reqwest builder to start a custom HTTP client from (for your own
+    /// TLS roots, proxies or pool settings): rustls, a connect timeout (the
+    /// call's own timeout, [`ApiClient::with_timeout`], bounds the rest),
+    /// `User-Agent: ` [`USER_AGENT`] and redirects off. The client follows
+    /// redirects itself, only where credentials stay in their origin and the
+    /// method is kept (see [`ClientError::Redirect`]); an HTTP client that
+    /// follows them would carry every credential header along, so a call
+    /// through one that does is refused.
+    pub fn http_builder() -> reqwest::ClientBuilder {
         reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .user_agent(USER_AGENT)
-            .build()
-            .unwrap_or_default()
+            .redirect(reqwest::redirect::Policy::none())
     }
 
     pub fn base_url(&self) -> &str {
@@ -176,8 +199,8 @@ impl ApiClient {
     }
 
     /// Send `User-Agent: <user_agent>` on every request instead of the HTTP
-    /// client's own ([`USER_AGENT`] unless the client was built with another
-    /// reqwest client). A value HTTP cannot carry fails each call with
+    /// client's own ([`USER_AGENT`] for [`ApiClient::default_http`] and
+    /// clients built from [`ApiClient::http_builder`]). A value HTTP cannot carry fails each call with
     /// [`ClientError::InvalidRequest`].
     #[must_use]
     pub fn with_user_agent(&self, user_agent: impl Into<String>) -> Self {
@@ -304,112 +327,6 @@ impl ApiClient {
             tokio::time::sleep_until(resume).await;
         }
     }
-
-    /// One attempt: build, authenticate, send, read.
-    async fn attempt<E>(
-        &self,
-        request: &Request,
-        credential: Option<&(&'static str, Arc<dyn Authenticate>)>,
-        url: &str,
-        body: Option<&(std::borrow::Cow<'static, str>, Bytes)>,
-        attempt: u32,
-    ) -> Result<RawResponse, ClientError<E>> {
-        let mut builder = self
-            .inner
-            .http
-            .request(request.method.clone(), url)
-            .headers(request.headers.clone());
-        if let Some(user_agent) = &self.inner.user_agent {
-            builder = builder.header(http::header::USER_AGENT, user_agent);
-        }
-        match body {
-            Some((content_type, bytes)) => {
-                builder = builder
-                    .header(CONTENT_TYPE, content_type.as_ref())
-                    .body(bytes.clone());
-            }
-            // No body where the method gives one a meaning: say so with
-            // `Content-Length: 0` (RFC 9110 8.6: a client SHOULD; hyper
-            // leaves it out), as the vendors' SDKs do; some front ends
-            // answer 411 without it. What is signed (Fireblocks' `bodyHash`
-            // of `""`) is what is sent.
-            None if has_content_semantics(&request.method) => {
-                builder = builder.header(CONTENT_LENGTH, "0");
-            }
-            None => {}
-        }
-        // A request reqwest cannot build never will be: not a transport
-        // failure to retry.
-        let mut http_request = builder
-            .build()
-            .map_err(|e| ClientError::InvalidRequest(e.to_string()))?;
-        let mut outgoing = Outgoing {
-            request: &mut http_request,
-            body: body.map(|(_, bytes)| &bytes[..]).unwrap_or_default(),
-            operation: request.operation,
-            attempt,
-        };
-        self.authenticate(credential, &mut outgoing).await?;
-        let response = self
-            .inner
-            .http
-            .execute(http_request)
-            .await
-            .map_err(ClientError::Transport)?;
-        response::read(response, self.inner.max_response_bytes).await
-    }
-
-    /// The first of the operation's schemes with a credential configured.
-    fn credential_for(&self, security: &[&str]) -> Option<&(&'static str, Arc<dyn Authenticate>)> {
-        security
-            .iter()
-            .find_map(|scheme| self.inner.credentials.iter().find(|(s, _)| s == scheme))
-    }
-
-    /// Tell the credential and the signer the server refused them; whether
-    /// either has something new to send.
-    async fn refused(&self, credential: Option<&(&'static str, Arc<dyn Authenticate>)>) -> bool {
-        let mut renewed = false;
-        if let Some((_, credential)) = credential {
-            renewed |= credential.refused().await;
-        }
-        if let Some(signer) = &self.inner.signer {
-            renewed |= signer.refused().await;
-        }
-        renewed
-    }
-
-    /// The scheme's credential, then the client-wide signer.
-    async fn authenticate<E>(
-        &self,
-        credential: Option<&(&'static str, Arc<dyn Authenticate>)>,
-        outgoing: &mut Outgoing<'_>,
-    ) -> Result<(), ClientError<E>> {
-        if let Some((scheme, credential)) = credential {
-            credential
-                .authenticate(outgoing)
-                .await
-                .map_err(|e| match e.is_invalid_value() {
-                    true => ClientError::InvalidRequest(format!(
-                        "the credential for `{scheme}` is not a valid header value"
-                    )),
-                    false => ClientError::Auth(e),
-                })?;
-        }
-        if let Some(signer) = &self.inner.signer {
-            signer
-                .authenticate(outgoing)
-                .await
-                .map_err(ClientError::Auth)?;
-        }
-        Ok(())
-    }
-}
-
-/// Whether a request of `method` gives enclosed content a meaning, so an
-/// absent body is sent as an empty one.
-fn has_content_semantics(method: &http::Method) -> bool {
-    [http::Method::POST, http::Method::PUT, http::Method::PATCH].contains(method)
 }
 
 /// Transport failures (before or during the body) and retryable statuses

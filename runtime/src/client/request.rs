@@ -49,6 +49,10 @@ pub struct Request {
     /// This call's timeout and retry policy, where they differ from the
     /// client's.
     pub options: CallOptions,
+    /// The operation documents redirect (3xx) responses: a redirect the
+    /// client does not follow is handed to the generated decoder rather than
+    /// ending the call in [`ClientError::Redirect`].
+    pub documents_redirects: bool,
 }
 
 impl Request {
@@ -63,6 +67,7 @@ impl Request {
             security: &[],
             has_idempotency_key: false,
             options: CallOptions::default(),
+            documents_redirects: false,
         }
     }
 

@@ -7,7 +7,8 @@
 //! - [`response`]: a typed response written back ([`ResponseBuilder`]);
 //! - [`rejection`]: why a request was refused before it reached the
 //!   implementation ([`Rejection`]);
-//! - [`auth`] and [`idempotency`]: the layers in front of a router;
+//! - [`auth`] and [`idempotency`]: the layers in front of a router, and
+//!   [`store`], what their stores share;
 //! - [`serve`](mod@serve): serving a router with header and body timeouts.
 //!
 //! `serve` lives here rather than beside `server` at the crate root: in axum,
@@ -25,6 +26,7 @@ pub mod rejection;
 pub mod response;
 pub mod routing;
 pub mod serve;
+pub mod store;
 
 pub use auth::Principal;
 pub use extract::{

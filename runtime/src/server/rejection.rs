@@ -34,6 +34,9 @@ pub enum RejectionKind {
     IdempotencyKeyInFlight,
     /// A store the server depends on failed (503).
     Unavailable,
+    /// The caller has too much in flight (429): its own budget is spent,
+    /// while other callers are still served.
+    TooManyRequests,
     /// The body did not arrive within the body read timeout.
     BodyTimeout,
 }
@@ -49,6 +52,7 @@ impl Rejection {
             RejectionKind::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             RejectionKind::IdempotencyKeyInFlight => StatusCode::CONFLICT,
             RejectionKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            RejectionKind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             RejectionKind::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
             _ => StatusCode::BAD_REQUEST,
         };

@@ -3,16 +3,17 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use futures_util::future::BoxFuture;
 use http::request::Parts;
 
+use super::nonce::{self, MemoryNonces, NonceStore};
 use super::{AuthOutcome, Principal, Verifier, unauthorized};
 use crate::fireblocks::{self, Expected, VerifyingKey};
 use crate::security::authorization;
-use crate::server::rejection::{Rejection, RejectionKind};
+use crate::server::rejection::Rejection;
 
 /// The scheme of principals a [`FireblocksVerifier`] authenticates.
 pub const FIREBLOCKS_SCHEME: &str = "fireblocks";
@@ -31,13 +32,16 @@ pub const FIREBLOCKS_SCHEME: &str = "fireblocks";
 /// string or an integer, and a `bodyHash` of the bytes received, so both
 /// empty-body conventions (none, hashing `""`; `{}`, hashing `"{}"`) verify.
 ///
-/// Nonces are remembered in this process until their token expires; behind
-/// a load balancer, pin an API key to one instance or keys could be replayed
-/// on another within their life.
-#[derive(Debug)]
+/// Nonces are remembered until their token expires, within a budget per API
+/// key (see [`nonce`](super::nonce)): in this process by default; behind a
+/// load balancer, give every instance the same shared store
+/// ([`FireblocksVerifier::with_nonce_store`], a `RedisNonces`) so a request
+/// accepted by one is refused as a replay by all. A nonce is remembered by
+/// its text ([`fireblocks::Nonce`]'s `Display`), so an integer nonce and the
+/// string of its digits are one nonce.
 pub struct FireblocksVerifier {
     keys: HashMap<String, VerifyingKey>,
-    nonces: NonceCache,
+    nonces: Arc<dyn NonceStore>,
     leeway_secs: u64,
     max_lifetime_secs: u64,
     clock: fn() -> u64,
@@ -54,7 +58,7 @@ impl FireblocksVerifier {
     pub fn new() -> Self {
         FireblocksVerifier {
             keys: HashMap::new(),
-            nonces: NonceCache::new(DEFAULT_NONCE_CAPACITY),
+            nonces: Arc::new(MemoryNonces::default()),
             leeway_secs: 5,
             max_lifetime_secs: fireblocks::DEFAULT_MAX_LIFETIME_SECS,
             clock: fireblocks::now,
@@ -86,11 +90,27 @@ impl FireblocksVerifier {
         self
     }
 
-    /// Remember at most `capacity` unexpired nonces; past that, requests are
-    /// refused until some expire (failing closed, never forgetting early).
+    /// Remember nonces in this process, at most `per_key` unexpired ones per
+    /// API key (default [`nonce::DEFAULT_NONCES_PER_KEY`]); past that, the
+    /// key's requests are refused with 429 until some expire, while other
+    /// keys are served.
     #[must_use]
-    pub fn with_nonce_capacity(mut self, capacity: usize) -> Self {
-        self.nonces = NonceCache::new(capacity);
+    pub fn with_nonces_per_key(mut self, per_key: usize) -> Self {
+        self.nonces = Arc::new(MemoryNonces::new(per_key));
+        self
+    }
+
+    /// Remember nonces in `store`: a `RedisNonces` shared by every instance
+    /// behind a load balancer.
+    #[must_use]
+    pub fn with_nonce_store(self, store: impl NonceStore) -> Self {
+        self.with_shared_nonces(Arc::new(store))
+    }
+
+    /// Remember nonces in a store shared with other verifiers or code.
+    #[must_use]
+    pub fn with_shared_nonces(mut self, store: Arc<dyn NonceStore>) -> Self {
+        self.nonces = store;
         self
     }
 
@@ -111,7 +131,9 @@ impl FireblocksVerifier {
         self
     }
 
-    fn check(&self, parts: &Parts, body: &[u8]) -> Result<Principal, Rejection> {
+    /// Everything but the nonce: the headers, the key, the token's signature
+    /// and claims. What it returns still has to pass [`nonce::admit`].
+    fn check(&self, parts: &Parts, body: &[u8]) -> Result<Signed, Rejection> {
         let header = |name: &str| {
             parts
                 .headers
@@ -153,70 +175,63 @@ impl FireblocksVerifier {
             },
         )
         .map_err(|e| unauthorized(e.to_string()))?;
-        self.nonces.insert_new(
-            format!("{api_key}\n{}", claims.nonce),
-            claims.exp.saturating_add(self.leeway_secs),
+        Ok(Signed {
+            principal: Principal::new(self.scheme.clone(), api_key),
+            // The canonical text: an integer nonce and the string of its
+            // digits are remembered as one.
+            nonce: claims.nonce.to_string(),
+            expires: claims.exp.saturating_add(self.leeway_secs),
             now,
-        )?;
-        Ok(Principal::new(self.scheme.clone(), api_key))
+        })
+    }
+
+    /// A request whose token verified, then whose nonce is fresh.
+    async fn authenticate(&self, parts: &Parts, body: &[u8]) -> Result<Principal, Rejection> {
+        let signed = self.check(parts, body)?;
+        let api_key = &signed.principal.subject;
+        nonce::admit(
+            &*self.nonces,
+            api_key,
+            &signed.nonce,
+            nonce::Window {
+                expires: signed.expires,
+                now: signed.now,
+                lifetime_secs: self.max_lifetime_secs,
+            },
+        )
+        .await?;
+        Ok(signed.principal)
+    }
+}
+
+/// A request whose token verified, before its nonce is checked.
+struct Signed {
+    principal: Principal,
+    nonce: String,
+    /// When the nonce may be forgotten: the token's expiry plus leeway.
+    expires: u64,
+    now: u64,
+}
+
+impl std::fmt::Debug for FireblocksVerifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FireblocksVerifier")
+            .field("keys", &self.keys)
+            .field("leeway_secs", &self.leeway_secs)
+            .field("max_lifetime_secs", &self.max_lifetime_secs)
+            .field("scheme", &self.scheme)
+            .finish_non_exhaustive()
     }
 }
 
 impl Verifier for FireblocksVerifier {
     fn verify<'a>(&'a self, parts: &'a Parts, body: &'a Bytes) -> BoxFuture<'a, AuthOutcome> {
-        let outcome = match self.check(parts, body) {
-            Ok(principal) => AuthOutcome::Authenticated(principal),
-            Err(rejection) => AuthOutcome::Refused(rejection),
-        };
-        Box::pin(std::future::ready(outcome))
-    }
-}
-
-/// Unexpired nonces [`FireblocksVerifier`] remembers by default.
-pub const DEFAULT_NONCE_CAPACITY: usize = 100_000;
-
-/// Nonces seen, each kept until its token's expiry (after which the token
-/// is refused as expired anyway), at most `capacity` of them.
-#[derive(Debug)]
-pub struct NonceCache {
-    seen: Mutex<HashMap<String, u64>>,
-    capacity: usize,
-}
-
-impl NonceCache {
-    pub fn new(capacity: usize) -> Self {
-        NonceCache {
-            seen: Mutex::new(HashMap::new()),
-            capacity,
-        }
-    }
-
-    /// Record `nonce` until `expires` (seconds since the epoch); refused if
-    /// it was seen, or if the cache is full of unexpired nonces.
-    pub fn insert_new(&self, nonce: String, expires: u64, now: u64) -> Result<(), Rejection> {
-        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
-        if seen.get(&nonce).is_some_and(|&until| until > now) {
-            return Err(unauthorized("the JWT nonce was already used"));
-        }
-        if seen.len() >= self.capacity {
-            seen.retain(|_, until| *until > now);
-        }
-        if seen.len() >= self.capacity {
-            return Err(Rejection::new(
-                RejectionKind::Unavailable,
-                "too many signed requests in the last 30 seconds to check for replays",
-            ));
-        }
-        seen.insert(nonce, expires);
-        Ok(())
-    }
-
-    pub fn len(&self) -> usize {
-        self.seen.lock().unwrap_or_else(|e| e.into_inner()).len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        Box::pin(async move {
+            match self.authenticate(parts, body).await {
+                Ok(principal) => AuthOutcome::Authenticated(principal),
+                Err(rejection) => AuthOutcome::Refused(rejection),
+            }
+        })
     }
 }
 
@@ -225,10 +240,8 @@ mod tests {
     use super::*;
     use crate::security::tests::parts;
 
-    #[test]
-    fn the_fireblocks_verifier_checks_the_token_then_remembers_its_nonce() {
-        const PRIVATE: &[u8] = include_bytes!("../../../tests/keys/fireblocks-test-private.pem");
-        const PUBLIC: &[u8] = include_bytes!("../../../tests/keys/fireblocks-test-public.pem");
+    #[tokio::test]
+    async fn the_fireblocks_verifier_checks_the_token_then_remembers_its_nonce() {
         let signer = fireblocks::SigningKey::from_pem("k1", PRIVATE).unwrap();
         let verifier = FireblocksVerifier::new()
             .with_key("k1", VerifyingKey::from_pem(PUBLIC).unwrap())
@@ -241,10 +254,10 @@ mod tests {
             &[("x-api-key", "k1"), ("authorization", &auth)],
         );
         assert_eq!(
-            verifier.check(&request, b"{}"),
+            verifier.authenticate(&request, b"{}").await,
             Ok(Principal::new("bearerTokenAuth", "k1"))
         );
-        let replay = verifier.check(&request, b"{}").unwrap_err();
+        let replay = verifier.authenticate(&request, b"{}").await.unwrap_err();
         assert_eq!(replay.message, "the JWT nonce was already used");
         // A token from the future beyond the leeway (clock at 1 010).
         let early = signer.sign_request("/v1/x?a=1", b"{}", 1_016).unwrap();
@@ -254,19 +267,94 @@ mod tests {
             &[("x-api-key", "k1"), ("authorization", &auth)],
         );
         assert_eq!(
-            verifier.check(&request, b"{}").unwrap_err().message,
+            verifier
+                .authenticate(&request, b"{}")
+                .await
+                .unwrap_err()
+                .message,
             "the JWT `iat` is in the future"
         );
+    }
+
+    const PRIVATE: &[u8] = include_bytes!("../../../tests/keys/fireblocks-test-private.pem");
+    const PUBLIC: &[u8] = include_bytes!("../../../tests/keys/fireblocks-test-public.pem");
+    const OTHER_PRIVATE: &[u8] = include_bytes!("../../../tests/keys/other-test-private.pem");
+    const OTHER_PUBLIC: &[u8] = include_bytes!("../../../tests/keys/other-test-public.pem");
+
+    /// A fresh signed request from `api_key` (`k1` or `k2`), issued at 1 000.
+    fn signed(api_key: &str) -> Parts {
+        let pem = if api_key == "k1" {
+            PRIVATE
+        } else {
+            OTHER_PRIVATE
+        };
+        let signer = fireblocks::SigningKey::from_pem(api_key, pem).unwrap();
+        let token = signer.sign_request("/v1/x", b"", 1_000).unwrap();
+        let auth = format!("Bearer {token}");
+        parts("/v1/x", &[("x-api-key", api_key), ("authorization", &auth)])
+    }
+
+    fn two_keys() -> FireblocksVerifier {
+        FireblocksVerifier::new()
+            .with_key("k1", VerifyingKey::from_pem(PUBLIC).unwrap())
+            .with_key("k2", VerifyingKey::from_pem(OTHER_PUBLIC).unwrap())
+            .with_clock(|| 1_010)
+    }
+
+    async fn outcome(verifier: &FireblocksVerifier, request: &Parts) -> Result<String, Rejection> {
+        match verifier.verify(request, &Bytes::new()).await {
+            AuthOutcome::Authenticated(principal) => Ok(principal.subject),
+            AuthOutcome::Refused(rejection) => Err(rejection),
+            AuthOutcome::Anonymous => panic!("a signed request is not anonymous"),
+        }
+    }
+
+    /// Finding 4: one API key filling the nonce cache locked every other
+    /// key out with 503. Each key now has a budget of its own.
+    #[tokio::test]
+    async fn one_key_cannot_fill_the_nonces_of_another() {
+        let verifier = two_keys().with_nonces_per_key(3);
+        for n in 0..3 {
+            assert_eq!(
+                outcome(&verifier, &signed("k1")).await,
+                Ok("k1".into()),
+                "{n}"
+            );
+        }
+        assert_eq!(outcome(&verifier, &signed("k2")).await, Ok("k2".into()));
+        let over = outcome(&verifier, &signed("k1")).await.unwrap_err();
+        assert_eq!(over.status, http::StatusCode::TOO_MANY_REQUESTS, "{over:?}");
+        assert_eq!(
+            over.message,
+            "too many signed requests from this API key in the last 55 seconds \
+             to check for replays; retry later"
+        );
+        // The message tells the lifetime this verifier accepts.
+        let strict = two_keys().with_nonces_per_key(0).with_max_lifetime_secs(29);
+        let over = outcome(&strict, &signed("k2")).await.unwrap_err();
+        assert!(over.message.contains("in the last 29 seconds"), "{over:?}");
+    }
+
+    /// Finding 4: a request captured on one instance replayed on another
+    /// behind the same load balancer was accepted; instances that share a
+    /// nonce store refuse it.
+    #[tokio::test]
+    async fn a_replay_on_another_instance_is_refused() {
+        let shared: Arc<dyn NonceStore> = Arc::new(MemoryNonces::default());
+        let first = two_keys().with_shared_nonces(Arc::clone(&shared));
+        let second = two_keys().with_shared_nonces(shared);
+        let request = signed("k1");
+        assert_eq!(outcome(&first, &request).await, Ok("k1".into()));
+        let replayed = outcome(&second, &request).await.unwrap_err();
+        assert_eq!(replayed.message, "the JWT nonce was already used");
     }
 
     /// The claims the SDKs sign: `exp = iat + 55` (all of them), an integer
     /// nonce (the legacy Python SDK), a `{}` body hashed as sent (legacy
     /// Python and JS). Accepted by default, refused past the lifetime set,
     /// and an integer nonce is remembered like a string one.
-    #[test]
-    fn the_fireblocks_verifier_accepts_what_the_official_sdks_sign() {
-        const PRIVATE: &[u8] = include_bytes!("../../../tests/keys/fireblocks-test-private.pem");
-        const PUBLIC: &[u8] = include_bytes!("../../../tests/keys/fireblocks-test-public.pem");
+    #[tokio::test]
+    async fn the_fireblocks_verifier_accepts_what_the_official_sdks_sign() {
         let signer = fireblocks::SigningKey::from_pem("k1", PRIVATE).unwrap();
         let sdk_token = |nonce: fireblocks::Nonce| {
             let mut claims = fireblocks::Claims::for_request(
@@ -290,12 +378,13 @@ mod tests {
             .with_clock(|| 1_050);
         let legacy = sdk_token(fireblocks::Nonce::Number(7_205_759_403_792_793));
         assert_eq!(
-            verifier.check(&request(&legacy), b"{}"),
+            verifier.authenticate(&request(&legacy), b"{}").await,
             Ok(Principal::new(FIREBLOCKS_SCHEME, "k1"))
         );
         assert_eq!(
             verifier
-                .check(&request(&legacy), b"{}")
+                .authenticate(&request(&legacy), b"{}")
+                .await
                 .unwrap_err()
                 .message,
             "the JWT nonce was already used"
@@ -304,7 +393,8 @@ mod tests {
         let as_text = sdk_token(fireblocks::Nonce::Text("7205759403792793".into()));
         assert_eq!(
             verifier
-                .check(&request(&as_text), b"{}")
+                .authenticate(&request(&as_text), b"{}")
+                .await
                 .unwrap_err()
                 .message,
             "the JWT nonce was already used"
@@ -312,7 +402,11 @@ mod tests {
         // Hashed `{}`, so an empty body is not what was signed.
         let current = sdk_token(fireblocks::Nonce::Text("n-2".into()));
         assert_eq!(
-            verifier.check(&request(&current), b"").unwrap_err().message,
+            verifier
+                .authenticate(&request(&current), b"")
+                .await
+                .unwrap_err()
+                .message,
             "the JWT `bodyHash` does not match the request body"
         );
 
@@ -322,29 +416,11 @@ mod tests {
             .with_clock(|| 1_050);
         assert_eq!(
             docs_strict
-                .check(&request(&current), b"{}")
+                .authenticate(&request(&current), b"{}")
+                .await
                 .unwrap_err()
                 .message,
             "the JWT lives 55 s (`exp - iat`); at most 29 s is accepted"
         );
-    }
-
-    #[test]
-    fn nonces_are_refused_twice_until_they_expire_and_the_cache_is_bounded() {
-        let cache = NonceCache::new(2);
-        assert!(cache.insert_new("a".into(), 100, 50).is_ok());
-        assert_eq!(
-            cache.insert_new("a".into(), 100, 60).unwrap_err().status,
-            http::StatusCode::UNAUTHORIZED
-        );
-        assert!(cache.insert_new("b".into(), 70, 60).is_ok());
-        // Full of unexpired nonces: fail closed.
-        let full = cache.insert_new("c".into(), 100, 65).unwrap_err();
-        assert_eq!(full.kind, RejectionKind::Unavailable);
-        // Once `b` expires its slot is reused.
-        assert!(cache.insert_new("c".into(), 100, 71).is_ok());
-        assert_eq!(cache.len(), 2);
-        // An expired nonce is no longer remembered (its token is expired too).
-        assert!(cache.insert_new("a".into(), 200, 150).is_ok());
     }
 }

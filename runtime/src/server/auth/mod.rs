@@ -12,6 +12,7 @@
 
 #[cfg(feature = "fireblocks")]
 mod fireblocks;
+pub mod nonce;
 mod scheme;
 
 use std::borrow::Cow;
@@ -26,7 +27,7 @@ use futures_util::future::BoxFuture;
 use http::request::Parts;
 
 #[cfg(feature = "fireblocks")]
-pub use fireblocks::{DEFAULT_NONCE_CAPACITY, FIREBLOCKS_SCHEME, FireblocksVerifier, NonceCache};
+pub use fireblocks::{FIREBLOCKS_SCHEME, FireblocksVerifier};
 pub use scheme::SchemeVerifier;
 
 use super::extract::{DEFAULT_BODY_LIMIT, Incoming, read_body};

@@ -16,10 +16,10 @@ type Check = Arc<dyn Fn(String) -> BoxFuture<'static, Option<String>> + Send + S
 /// Verifies a spec's security schemes, each with a check of yours that
 /// turns a credential into a subject (`None`: not valid).
 ///
-/// Each scheme whose credential is present is checked in the order added;
-/// the first that verifies authenticates the caller. Credentials sent that
-/// all fail are refused (401); none sent is anonymous, which operations
-/// that declare `security` refuse themselves.
+/// Every scheme whose credential is present is checked: if any fails, the
+/// request is refused (401), even when another verifies; otherwise the
+/// first in the order added authenticates the caller. None sent is
+/// anonymous, which operations that declare `security` refuse themselves.
 #[derive(Clone, Default)]
 pub struct SchemeVerifier {
     schemes: Vec<(Scheme, Check)>,
@@ -72,25 +72,28 @@ impl SchemeVerifier {
 impl Verifier for SchemeVerifier {
     fn verify<'a>(&'a self, parts: &'a Parts, _body: &'a Bytes) -> BoxFuture<'a, AuthOutcome> {
         Box::pin(async move {
+            // Every credential sent is checked: one that fails fails the
+            // request, even next to one that verifies.
             let mut refused = Vec::new();
+            let mut first = None;
             for (scheme, check) in &self.schemes {
                 let Some(credential) = scheme.credential(parts) else {
                     continue;
                 };
                 match check(credential).await {
                     Some(subject) => {
-                        return AuthOutcome::Authenticated(Principal::new(scheme.key, subject));
+                        first.get_or_insert_with(|| Principal::new(scheme.key, subject));
                     }
                     None => refused.push(scheme.key),
                 }
             }
-            if refused.is_empty() {
-                AuthOutcome::Anonymous
-            } else {
-                AuthOutcome::Refused(unauthorized(format!(
+            match (refused.is_empty(), first) {
+                (false, _) => AuthOutcome::Refused(unauthorized(format!(
                     "the {} credential is not valid",
                     refused.join(" and ")
-                )))
+                ))),
+                (true, Some(principal)) => AuthOutcome::Authenticated(principal),
+                (true, None) => AuthOutcome::Anonymous,
             }
         })
     }
@@ -158,9 +161,21 @@ mod tests {
             AuthOutcome::Authenticated(p) => assert_eq!(p, Principal::new("bearerAuth", "ann")),
             other => panic!("{other:?}"),
         }
-        // A bad bearer token with a good SSO token: the SSO token wins.
-        match run(&[("authorization", "Bearer bad"), ("x-sso", "sso-ok")]).await {
-            AuthOutcome::Authenticated(p) => assert_eq!(p, Principal::new("ssoToken", "bob")),
+        // A credential that fails fails the call, whatever else is sent
+        // and in whichever order the schemes were added (issue 13: a bad
+        // bearer token next to a good SSO token was let in as the SSO one).
+        for headers in [
+            [("authorization", "Bearer bad"), ("x-sso", "sso-ok")],
+            [("authorization", "Bearer good"), ("x-sso", "sso-bad")],
+        ] {
+            match run(&headers).await {
+                AuthOutcome::Refused(r) => assert_eq!(r.status, http::StatusCode::UNAUTHORIZED),
+                other => panic!("{headers:?}: {other:?}"),
+            }
+        }
+        // Both valid: the first scheme added is the principal.
+        match run(&[("authorization", "Bearer good"), ("x-sso", "sso-ok")]).await {
+            AuthOutcome::Authenticated(p) => assert_eq!(p, Principal::new("bearerAuth", "ann")),
             other => panic!("{other:?}"),
         }
         match run(&[("authorization", "Bearer bad")]).await {

@@ -61,15 +61,24 @@ async fn dispatch<A: Send + Sync + 'static>(
 ) -> Response {
     // Matched on the borrowed path: nothing is copied to route a request.
     match match_route(routes, request.method(), request.uri().path()) {
-        RouteMatch::Found { route, params } => match Incoming::read(request, limit).await {
-            // A credential that was sent and does not verify is refused
-            // whatever the operation requires.
-            Ok(incoming) => match incoming.extensions.get::<AuthOutcome>() {
-                Some(AuthOutcome::Refused(rejection)) => reject(&api, rejection.clone()),
-                _ => handle(api, route, incoming, params).await,
-            },
-            Err(rejection) => reject(&api, rejection),
-        },
+        RouteMatch::Found { route, params } => {
+            let head = request.method() == Method::HEAD;
+            let response = match Incoming::read(request, limit).await {
+                // A credential that was sent and does not verify is refused
+                // whatever the operation requires.
+                Ok(incoming) => match incoming.extensions.get::<AuthOutcome>() {
+                    Some(AuthOutcome::Refused(rejection)) => reject(&api, rejection.clone()),
+                    _ => handle(api, route, incoming, params).await,
+                },
+                Err(rejection) => reject(&api, rejection),
+            };
+            // A GET route answering HEAD: the headers, not the body (hyper
+            // drops it on the wire too; this says so to any other server).
+            match head {
+                true => without_body(response),
+                false => response,
+            }
+        }
         RouteMatch::MethodNotAllowed { allowed } => {
             let (method, path) = (request.method(), request.uri().path());
             let allowed: Vec<&str> = allowed.iter().map(Method::as_str).collect();
@@ -86,6 +95,13 @@ async fn dispatch<A: Send + Sync + 'static>(
         }
         RouteMatch::NotFound => reject(&api, not_found(request.uri().path())),
     }
+}
+
+/// `response` with its headers (`Content-Length` included, as GET would
+/// send) and no body.
+fn without_body(response: Response) -> Response {
+    let (parts, _) = response.into_parts();
+    Response::from_parts(parts, axum::body::Body::empty())
 }
 
 #[cfg(test)]
@@ -154,7 +170,7 @@ mod tests {
 
         let wrong_method = call("PUT", "/items/1", "").await.unwrap();
         assert_eq!(wrong_method.status(), StatusCode::METHOD_NOT_ALLOWED);
-        assert_eq!(wrong_method.headers()["allow"], "GET, DELETE");
+        assert_eq!(wrong_method.headers()["allow"], "GET, HEAD, DELETE");
         assert!(
             text(wrong_method)
                 .await
@@ -167,6 +183,12 @@ mod tests {
             text(missing).await,
             r#"{"error":"no operation at `/nothing`"}"#
         );
+
+        // HEAD is answered by the GET route, without the body.
+        let head = call("HEAD", "/items/a", "").await.unwrap();
+        assert_eq!(head.status(), StatusCode::OK);
+        assert_eq!(head.headers()["content-type"], "text/plain");
+        assert_eq!(text(head).await, "");
 
         let too_big = call("GET", "/items/1", "123456789").await.unwrap();
         assert_eq!(too_big.status(), StatusCode::PAYLOAD_TOO_LARGE);

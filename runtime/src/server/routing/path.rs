@@ -66,24 +66,37 @@ pub fn match_route(routes: &[Route], method: &Method, path: &str) -> RouteMatch 
         rest.split('/').collect()
     };
     let mut best: Option<(usize, usize, Vec<PathValue>)> = None;
+    // HEAD is GET without the body (RFC 9110 9.3.2): a GET route answers
+    // it when no route is for HEAD itself.
+    let mut get_for_head: Option<(usize, usize, Vec<PathValue>)> = None;
     let mut allowed = Vec::new();
     for (index, route) in routes.iter().enumerate() {
         let mut params = Vec::new();
         if !match_segments(route.segments, &segments, &mut params) {
             continue;
         }
-        if route.method != *method {
+        let score = specificity(route.segments);
+        let slot = if route.method == *method {
+            &mut best
+        } else if *method == Method::HEAD && route.method == Method::GET {
+            &mut get_for_head
+        } else {
             if !allowed.contains(&route.method) {
                 allowed.push(route.method.clone());
             }
             continue;
-        }
-        let score = specificity(route.segments);
-        if best.as_ref().is_none_or(|(_, s, _)| score > *s) {
-            best = Some((index, score, params));
+        };
+        if slot.as_ref().is_none_or(|(_, s, _)| score > *s) {
+            *slot = Some((index, score, params));
         }
     }
-    match best {
+    // Where GET is allowed, so is HEAD.
+    if let Some(get) = allowed.iter().position(|m| *m == Method::GET) {
+        if !allowed.contains(&Method::HEAD) {
+            allowed.insert(get + 1, Method::HEAD);
+        }
+    }
+    match best.or(get_for_head) {
         Some((route, _, params)) => RouteMatch::Found { route, params },
         None if !allowed.is_empty() => RouteMatch::MethodNotAllowed { allowed },
         None => RouteMatch::NotFound,
@@ -395,7 +408,7 @@ mod tests {
         assert_eq!(
             match_route(&routes(), &Method::PUT, "/users/42"),
             RouteMatch::MethodNotAllowed {
-                allowed: vec![Method::GET]
+                allowed: vec![Method::GET, Method::HEAD]
             }
         );
         assert_eq!(
@@ -461,6 +474,46 @@ mod tests {
             RouteMatch::NotFound
         );
         assert!(segment_is("me", "me") && !segment_is("me", "m") && !segment_is("%FF", "\u{FFFD}"));
+    }
+
+    /// HEAD is GET without the body (RFC 9110 9.3.2): every GET route
+    /// answers it, and the methods allowed on a GET path include it.
+    #[test]
+    fn head_is_answered_by_the_get_route() {
+        static ROUTES: &[Route] = &[
+            Route {
+                method: Method::GET,
+                segments: &[Segment::Literal("items"), Segment::Param],
+            },
+            Route {
+                method: Method::DELETE,
+                segments: &[Segment::Literal("items"), Segment::Param],
+            },
+            Route {
+                method: Method::POST,
+                segments: &[Segment::Literal("reset")],
+            },
+        ];
+        assert_eq!(
+            match_route(ROUTES, &Method::HEAD, "/items/7"),
+            RouteMatch::Found {
+                route: 0,
+                params: vec![PathValue::One("7".into())]
+            }
+        );
+        assert_eq!(
+            match_route(ROUTES, &Method::PUT, "/items/7"),
+            RouteMatch::MethodNotAllowed {
+                allowed: vec![Method::GET, Method::HEAD, Method::DELETE]
+            }
+        );
+        // Without a GET there is no HEAD.
+        assert_eq!(
+            match_route(ROUTES, &Method::HEAD, "/reset"),
+            RouteMatch::MethodNotAllowed {
+                allowed: vec![Method::POST]
+            }
+        );
     }
 
     #[test]
