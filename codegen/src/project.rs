@@ -30,13 +30,24 @@ pub fn read_specs(root: &Path) -> Result<Vec<SpecInput>, String> {
             let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("spec");
             let options = read_options(&path.with_extension("toml"))?;
             Ok(SpecInput {
-                module: naming::field_ident(stem),
+                module: module_name(stem),
                 path: format!("specs/{name}"),
                 text,
                 options,
             })
         })
         .collect()
+}
+
+/// The Rust module a spec file becomes: its stem in snake case. A stem that
+/// is a keyword (`MATCH.json`) gets a trailing `_`, since the name is also a
+/// directory and a `mod` item, where a raw identifier (`r#match`) cannot go.
+pub fn module_name(stem: &str) -> String {
+    let ident = naming::field_ident(stem);
+    match ident.strip_prefix("r#") {
+        Some(keyword) => format!("{keyword}_"),
+        None => ident,
+    }
 }
 
 /// A spec's sidecar settings file:
@@ -89,6 +100,17 @@ pub fn spec_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn module_names_are_identifiers_and_never_keywords() {
+        assert_eq!(module_name("fireblocks"), "fireblocks");
+        assert_eq!(module_name("MATCH"), "match_");
+        assert_eq!(module_name("type"), "type_");
+        assert_eq!(module_name("self"), "self_");
+        assert_eq!(module_name("api.github.com"), "api_github_com");
+        assert_eq!(module_name("1password"), module_name("1password"));
+        assert!(!module_name("1password").starts_with(|c: char| c.is_ascii_digit()));
+    }
 
     #[test]
     fn sidecar_settings_select_operations_and_tags() {

@@ -57,6 +57,7 @@ fn generate(path: &Path, dir: &Path) -> Result<[Duration; 7], String> {
     corpus::write_crate(
         &workspace_root(),
         dir,
+        &corpus::crate_name(&module),
         &module,
         &label,
         generated.tree,

@@ -14,11 +14,7 @@ const USAGE: &str = "usage: cargo xtask <command>
 
   gen                regenerate generated/ from specs/ (all or nothing)
   gen --check        change nothing; fail with a diff if generated/ is stale
-  corpus [--operation ID]... [--tag TAG]... PATH...
-                     generate a throwaway crate per spec file (or per spec in
-                     each directory), `cargo check` it with warnings denied,
-                     and print a line per spec and `N passed, M failed`;
-                     --operation and --tag generate only those operations
+{corpus}
   bench [--quick] [--no-check]
                      time our generator (release) against openapi-generator
                      and progenitor on the full Fireblocks swagger and specs/,
@@ -34,9 +30,11 @@ fn main() -> ExitCode {
         ["gen", "--check"] => gen_cmd::run(true),
         ["bench", options @ ..] => bench::run_bench(options),
         ["bench-gen", spec, dir] => bench_gen::run(spec, dir),
-        ["corpus", paths @ ..] if !paths.is_empty() => corpus::run(paths),
+        ["corpus", args @ ..] => corpus::run(args),
+        // The child process of `corpus`, one spec each.
+        ["corpus-one", args @ ..] => corpus::run_one(args),
         _ => {
-            eprintln!("{USAGE}");
+            eprintln!("{}", USAGE.replace("{corpus}", corpus::USAGE));
             ExitCode::from(2)
         }
     }
