@@ -16,6 +16,9 @@ pub(crate) struct Builder<'a> {
     /// Component schemas being converted: a ref back to one of them is a
     /// recursive type, named rather than expanded.
     pub in_progress: BTreeSet<TypeId>,
+    /// Schemas whose `allOf` members are being merged, innermost last: a
+    /// member leading back to one of them is a cycle, not more properties.
+    pub merging: Vec<String>,
     pub alias_depth: usize,
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -27,6 +30,7 @@ impl<'a> Builder<'a> {
             components,
             types: BTreeMap::new(),
             in_progress: BTreeSet::new(),
+            merging: Vec::new(),
             alias_depth: 0,
             diagnostics: Vec::new(),
         }

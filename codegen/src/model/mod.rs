@@ -2,6 +2,7 @@
 //! Emitters only ever see this model, never openapiv3.
 
 mod builder;
+mod cycles;
 mod ir;
 mod operations;
 mod refs;
@@ -41,6 +42,7 @@ pub fn build(spec: &LoadedSpec, selection: &Selection) -> Result<Built, Vec<Diag
     }
     let operations = builder.operations(&openapi.security);
     let security_schemes = security_schemes(&mut builder, components);
+    builder.break_newtype_loops();
     let servers = openapi
         .servers
         .iter()
