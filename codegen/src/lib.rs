@@ -147,10 +147,17 @@ pub struct Timings {
 pub fn generate_module(spec: &SpecInput) -> Result<GeneratedModule, Vec<Diagnostic>> {
     let mut timings = Timings::default();
     let started = Instant::now();
-    let loaded = load::load(&spec.path, &spec.text)?;
+    let mut loaded = load::load(&spec.path, &spec.text)?;
     timings.load = started.elapsed();
     let started = Instant::now();
-    let built = model::build(&loaded, &spec.options.selection)?;
+    // The loader's warnings come first, before the model's: a path read
+    // with its missing `/` added is said, whatever else happens.
+    let mut warnings = std::mem::take(&mut loaded.diagnostics);
+    let built = model::build(&loaded, &spec.options.selection).map_err(|mut errors| {
+        warnings.append(&mut errors);
+        std::mem::take(&mut warnings)
+    })?;
+    warnings.extend(built.warnings);
     // The model owns what the emitters need: free the document before the
     // memory-heavy emit and format stages.
     drop(loaded);
@@ -170,7 +177,7 @@ pub fn generate_module(spec: &SpecInput) -> Result<GeneratedModule, Vec<Diagnost
             "{} (version {}), generated from `{}`.",
             built.api.title, built.api.version, spec.path
         ),
-        warnings: built.warnings,
+        warnings,
         operations: built.api.operations.len(),
         types: built.api.types.len(),
     })
@@ -273,4 +280,36 @@ serde_json = "1"
         description = config.description,
         runtime = config.runtime_path,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(text: &str) -> SpecInput {
+        SpecInput {
+            module: "api".into(),
+            path: "api.yaml".into(),
+            text: text.into(),
+            options: Options::default(),
+        }
+    }
+
+    /// The loader's warnings were dropped when generation succeeded: a path
+    /// written without its `/` lost its operations without a word.
+    #[test]
+    fn loader_warnings_reach_the_result_and_slashless_paths_keep_their_operations() {
+        let module = generate_module(&spec(
+            "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  users:\n    get:\n      operationId: listUsers\n      responses: {'204': {description: ok}}\n",
+        ))
+        .expect("generates");
+        assert_eq!(module.operations, 1);
+        let warnings: Vec<String> = module.warnings.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            warnings,
+            [
+                "warning: api.yaml:4:3: #/paths/users: the path `users` does not start with `/`; read as `/users`"
+            ]
+        );
+    }
 }
