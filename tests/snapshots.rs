@@ -81,6 +81,8 @@ snapshot! {
     form_bodies => "tests/fixtures/form_bodies.yaml",
     json_input => "tests/fixtures/json_input.json",
     refs => "tests/fixtures/refs.yaml",
+    pointer_refs => "tests/fixtures/pointer_refs.yaml",
+    openapi31 => "tests/fixtures/openapi31.yaml",
     yaml_features => "tests/fixtures/yaml_features.yaml",
 }
 

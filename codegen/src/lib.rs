@@ -312,4 +312,22 @@ mod tests {
             ]
         );
     }
+
+    /// 3.1 is rewritten as 3.0 before it is read; a problem inside a
+    /// rewritten node is still reported at the user's line and pointer.
+    #[test]
+    fn openapi_3_1_diagnostics_point_into_the_users_file() {
+        let errors = generate_module(&spec(
+            "openapi: 3.1.0\ninfo: {title: t, version: '1'}\ncomponents:\n  schemas:\n    Pet:\n      $ref: '#/components/schemas/Missing'\n      description: d\n      properties:\n        a: {type: [integer, 'null'], $ref: '#/components/schemas/Nope'}\n",
+        ))
+        .expect_err("refused");
+        let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            errors,
+            [
+                "error: api.yaml:5:5: #/components/schemas/Pet: unresolved `$ref: #/components/schemas/Missing`: no such component",
+                "error: api.yaml:9:9: #/components/schemas/Pet/properties/a: unresolved `$ref: #/components/schemas/Nope`: no such component",
+            ]
+        );
+    }
 }

@@ -3,7 +3,10 @@
 //!
 //! - `yaml`: one pass over yaml-rust2's events gives both the document as
 //!   JSON and its [`SourceMap`] (JSON is read as YAML flow style).
-//! - `version`: only `openapi: 3.0.x` goes on.
+//! - `version`: `openapi: 3.0.x` goes on as it is, `3.1.x` through
+//!   `downgrade`, which rewrites 3.1's constructs as 3.0's (found by
+//!   `walk`, which knows what each node is); `origin` keeps the way back
+//!   from every rewritten node to where the user wrote it.
 //! - `dropped`: warnings for keys openapiv3 would drop without a word.
 //! - `diagnose` and `pointer`: serde reads the JSON into openapiv3's
 //!   types; on failure, the pointer of the node at fault.
@@ -15,15 +18,17 @@
 //! them; nesting deeper than [`MAX_DEPTH`] is an error.
 
 mod diagnose;
+mod downgrade;
 mod dropped;
 mod origin;
 mod pointer;
 mod scalar;
 mod source_map;
 mod version;
+mod walk;
 mod yaml;
 
-pub use origin::{Origins, Place, SourceFile};
+pub use origin::{Origins, Place, SourceFile, percent_decoded};
 pub use source_map::SourceMap;
 pub use yaml::MAX_DEPTH;
 
@@ -91,15 +96,27 @@ pub fn load(file: &str, text: &str) -> Result<LoadedSpec, Vec<Diagnostic>> {
         name: file.to_string(),
         source,
     });
-    if let Err((pointer, message)) = version::check(&value) {
-        diagnostics.push(placed(&origins, Severity::Error, &pointer, message));
-    }
+    let version = match version::check(&value) {
+        Ok(version) => Some(version),
+        Err((pointer, message)) => {
+            diagnostics.push(placed(&origins, Severity::Error, &pointer, message));
+            None
+        }
+    };
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(diagnostics);
     }
+    // Each rewrite records its moves in the coordinates the previous ones
+    // left, so they chain back to what the user wrote.
     for (pointer, message) in dropped::normalize_paths(&mut value, &mut origins) {
         diagnostics.push(placed(&origins, Severity::Warning, &pointer, message));
     }
+    if version == Some(version::Version::V3_1) {
+        for (pointer, message) in downgrade::downgrade(&mut value, &mut origins) {
+            diagnostics.push(placed(&origins, Severity::Warning, &pointer, message));
+        }
+    }
+    origins.retarget_refs(&mut value);
     for (pointer, message) in dropped::ignored_keys(&value) {
         diagnostics.push(placed(&origins, Severity::Warning, &pointer, message));
     }

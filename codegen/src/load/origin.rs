@@ -11,6 +11,8 @@
 
 use std::collections::HashMap;
 
+use serde_json::Value;
+
 use super::source_map::SourceMap;
 
 /// One file that went into the document: its name as shown in diagnostics
@@ -28,6 +30,58 @@ pub struct Origins {
     files: Vec<SourceFile>,
     /// Current pointer -> (file, pointer written there).
     moves: HashMap<String, (usize, String)>,
+    /// Pointer in the root file as written -> pointer now, for the nodes a
+    /// rewrite moved: a `$ref` written against the user's layout must
+    /// still find its node ([`Origins::retarget_refs`]).
+    renames: Vec<(String, String)>,
+}
+
+/// `#/a/b/c` when `/a/b` moved to `/x`: `#/x/c`. Renames chain (a node
+/// moved twice), so the longest moved prefix is applied until none is.
+fn retarget(reference: &str, renames: &HashMap<&str, &str>) -> Option<String> {
+    let fragment = reference.strip_prefix('#')?;
+    let mut pointer = percent_decoded(fragment)?;
+    let mut changed = false;
+    // Each step replaces a prefix by a different one; a rename cycle cannot
+    // arise from rewrites that only ever move nodes deeper or sideways, but
+    // bound the steps anyway.
+    for _ in 0..16 {
+        let mut prefix = pointer.as_str();
+        let found = loop {
+            if let Some(to) = renames.get(prefix) {
+                break Some((prefix.len(), *to));
+            }
+            match prefix.rfind('/') {
+                Some(end) => prefix = &prefix[..end],
+                None => break None,
+            }
+        };
+        let Some((length, to)) = found else { break };
+        pointer = format!("{to}{}", &pointer[length..]);
+        changed = true;
+    }
+    changed.then(|| format!("#{pointer}"))
+}
+
+/// A URI fragment's `%XX` escapes decoded (`%7Bid%7D` is `{id}`).
+pub fn percent_decoded(text: &str) -> Option<String> {
+    if !text.contains('%') {
+        return Some(text.to_string());
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 /// A node's place in the user's files.
@@ -43,6 +97,7 @@ impl Origins {
         Origins {
             files: vec![root],
             moves: HashMap::new(),
+            renames: Vec::new(),
         }
     }
 
@@ -61,6 +116,42 @@ impl Origins {
     pub fn record(&mut self, to: &str, from: &str) {
         let (file, pointer) = self.trace(from);
         self.moves.insert(to.to_string(), (file, pointer));
+    }
+
+    /// The subtree at `from` (in the document as it is) moves to `to`:
+    /// diagnostics about it point where it was written, and `$ref`s to it
+    /// follow it.
+    pub fn moved(&mut self, from: &str, to: &str) {
+        self.record(to, from);
+        self.renames.push((from.to_string(), to.to_string()));
+    }
+
+    /// Point every local `$ref` in `document` that goes into a moved
+    /// subtree at where that subtree is now. One pass over the document.
+    pub fn retarget_refs(&self, document: &mut Value) {
+        if self.renames.is_empty() {
+            return;
+        }
+        let renames: HashMap<&str, &str> = self
+            .renames
+            .iter()
+            .map(|(from, to)| (from.as_str(), to.as_str()))
+            .collect();
+        let mut pending = vec![document];
+        while let Some(node) = pending.pop() {
+            match node {
+                Value::Object(map) => {
+                    if let Some(Value::String(reference)) = map.get_mut("$ref") {
+                        if let Some(moved) = retarget(reference, &renames) {
+                            *reference = moved;
+                        }
+                    }
+                    pending.extend(map.values_mut());
+                }
+                Value::Array(items) => pending.extend(items.iter_mut()),
+                _ => {}
+            }
+        }
     }
 
     /// The subtree now at `to` comes from `pointer` in file `file`.
@@ -125,6 +216,40 @@ mod tests {
                 pointer: "/paths/~1a".into(),
                 position: Some((3, 1)),
             }
+        );
+    }
+
+    #[test]
+    fn refs_follow_moved_nodes() {
+        let mut origins = Origins::new(file("api.yaml", &[]));
+        origins.moved("/paths/users", "/paths/~1users");
+        origins.moved(
+            "/components/schemas/S/properties",
+            "/components/schemas/S/allOf/1/properties",
+        );
+        let mut document = serde_json::json!({"a": [
+            {"$ref": "#/paths/users/get/responses/200"},
+            {"$ref": "#/components/schemas/S/properties/x"},
+            {"$ref": "#/components/schemas/S/propertiesX"},
+            {"$ref": "#/paths/us%65rs"},
+            {"$ref": "other.yaml#/paths/users"},
+        ]});
+        origins.retarget_refs(&mut document);
+        let refs: Vec<&str> = document["a"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["$ref"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            refs,
+            [
+                "#/paths/~1users/get/responses/200",
+                "#/components/schemas/S/allOf/1/properties/x",
+                "#/components/schemas/S/propertiesX",
+                "#/paths/~1users",
+                "other.yaml#/paths/users",
+            ]
         );
     }
 

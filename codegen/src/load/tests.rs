@@ -246,10 +246,10 @@ fn missing_required_fields_are_reported() {
 
 #[test]
 fn other_versions_are_refused() {
-    let error = only_error("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n");
+    let error = only_error("openapi: 3.2.0\ninfo: {title: t, version: '1'}\npaths: {}\n");
     assert_eq!(
         error.message,
-        "OpenAPI 3.1 is not supported; this generator reads 3.0.x"
+        "OpenAPI version `3.2.0` is not supported; this generator reads 3.0.x and 3.1.x"
     );
     assert_eq!((error.pointer.as_str(), error.line), ("/openapi", Some(1)));
     let error = only_error("swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n");

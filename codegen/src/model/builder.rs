@@ -6,12 +6,19 @@ use std::collections::{BTreeMap, BTreeSet};
 use openapiv3::Components;
 
 use super::ir::{TypeDef, TypeId};
+use super::refs::{Cache, Targets};
 use crate::diagnostics::Diagnostic;
 use crate::load::LoadedSpec;
 
 pub(crate) struct Builder<'a> {
     pub spec: &'a LoadedSpec,
     pub components: &'a Components,
+    /// Objects read at `$ref` pointers that are not whole components.
+    pub targets: &'a Targets,
+    pub cache: Cache<'a>,
+    /// Pointers of schemas reached through such `$ref`s and being
+    /// converted: reaching one again is a loop.
+    pub resolving: Vec<String>,
     pub types: BTreeMap<TypeId, TypeDef>,
     /// Component schemas being converted: a ref back to one of them is a
     /// recursive type, named rather than expanded.
@@ -24,10 +31,13 @@ pub(crate) struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    pub fn new(spec: &'a LoadedSpec, components: &'a Components) -> Self {
+    pub fn new(spec: &'a LoadedSpec, components: &'a Components, targets: &'a Targets) -> Self {
         Builder {
             spec,
             components,
+            targets,
+            cache: Cache::default(),
+            resolving: Vec::new(),
             types: BTreeMap::new(),
             in_progress: BTreeSet::new(),
             merging: Vec::new(),

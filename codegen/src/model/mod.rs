@@ -33,7 +33,8 @@ pub fn build(spec: &LoadedSpec, selection: &Selection) -> Result<Built, Vec<Diag
     let openapi = &spec.openapi;
     let default_components = openapiv3::Components::default();
     let components = openapi.components.as_ref().unwrap_or(&default_components);
-    let mut builder = Builder::new(spec, components);
+    let targets = refs::Targets::default();
+    let mut builder = Builder::new(spec, components, &targets);
 
     // Every component schema becomes a type, even one no operation uses:
     // a spec's vocabulary is part of its API.

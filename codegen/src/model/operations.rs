@@ -10,7 +10,6 @@ use openapiv3::{
 
 use super::builder::Builder;
 use super::ir::*;
-use super::refs::resolve;
 use super::schemas::{SchemaAt, extend};
 use crate::diagnostics::join_pointer;
 use crate::naming::status_name;
@@ -25,16 +24,13 @@ impl<'a> Builder<'a> {
     ) -> Vec<Operation> {
         let mut operations = Vec::new();
         for (path, item) in &self.spec.openapi.paths.paths {
-            let pointer = join_pointer("/paths", path);
-            let item = match item {
-                ReferenceOr::Item(item) => item,
-                ReferenceOr::Reference { reference } => {
-                    self.error(
-                        &pointer,
-                        format!(
-                            "path item `$ref: {reference}` is not supported; inline the path item"
-                        ),
-                    );
+            // A path item may be a `$ref` (to `#/components/pathItems/X` in
+            // 3.1, or to another path): its operations are this path's, and
+            // diagnostics point where they are written.
+            let (item, pointer) = match self.resolve(item, &join_pointer("/paths", path)) {
+                Ok(resolved) => (resolved.item, resolved.pointer),
+                Err(message) => {
+                    self.error(&join_pointer("/paths", path), message);
                     continue;
                 }
             };
@@ -136,13 +132,20 @@ impl<'a> Builder<'a> {
         param: &'a ReferenceOr<OaParameter>,
         pointer: &str,
     ) -> Option<Parameter> {
-        let resolved = match resolve(self.components, param, pointer) {
+        let resolved = match self.resolve(param, pointer) {
             Ok(r) => r,
             Err(message) => {
                 self.error(pointer, message);
                 return None;
             }
         };
+        if resolved.pointer.starts_with("/components/headers/") {
+            let name = &resolved.item.parameter_data_ref().name;
+            self.warning(
+                pointer,
+                format!("a header component is `$ref`ed where a parameter belongs; read as the header parameter `{name}`"),
+            );
+        }
         let (location, data, style) = match resolved.item {
             OaParameter::Query {
                 parameter_data,
@@ -334,7 +337,7 @@ impl<'a> Builder<'a> {
         body: &'a ReferenceOr<openapiv3::RequestBody>,
         pointer: &str,
     ) -> Option<RequestBody> {
-        let resolved = match resolve(self.components, body, pointer) {
+        let resolved = match self.resolve(body, pointer) {
             Ok(r) => r,
             Err(message) => {
                 self.error(pointer, message);
@@ -400,7 +403,7 @@ impl<'a> Builder<'a> {
         example: &'a ReferenceOr<OaExample>,
         pointer: &str,
     ) -> Option<&'a OaExample> {
-        match resolve(self.components, example, pointer) {
+        match self.resolve(example, pointer) {
             Ok(r) => Some(r.item),
             Err(message) => {
                 self.warning(pointer, message);
@@ -447,7 +450,7 @@ impl<'a> Builder<'a> {
         let any_success = found.iter().any(|(s, _, _)| is_success_status(*s));
         let mut out = Vec::new();
         for (status, response, at) in found {
-            let resolved = match resolve(self.components, response, &at) {
+            let resolved = match self.resolve(response, &at) {
                 Ok(r) => r,
                 Err(message) => {
                     self.error(&at, message);
@@ -485,7 +488,7 @@ impl<'a> Builder<'a> {
                 continue;
             }
             let at = join_pointer(&format!("{pointer}/headers"), name);
-            let resolved = match resolve(self.components, header, &at) {
+            let resolved = match self.resolve(header, &at) {
                 Ok(r) => r,
                 Err(message) => {
                     self.error(&at, message);
@@ -601,7 +604,8 @@ mod tests {
         let text = include_str!("../../../tests/fixtures/security.yaml");
         let loaded = crate::load::load("security.yaml", text).expect("loads");
         let components = loaded.openapi.components.clone().unwrap_or_default();
-        let mut builder = Builder::new(&loaded, &components);
+        let targets = crate::model::refs::Targets::default();
+        let mut builder = Builder::new(&loaded, &components, &targets);
         let operations = builder.operations(&loaded.openapi.security);
         let by_id = |id: &str| {
             let op = operations.iter().find(|o| o.id == id).expect("operation");

@@ -10,7 +10,7 @@ use openapiv3::{
 
 use super::builder::Builder;
 use super::ir::*;
-use super::refs::{component_name, missing_ref};
+use super::refs::{component_name, missing_ref, pointer_hint};
 use crate::diagnostics::join_pointer;
 
 /// A schema as found at some place: a `$ref` or inline.
@@ -52,25 +52,70 @@ impl<'a> Builder<'a> {
     }
 
     fn schema_ref(&mut self, reference: &str, pointer: &str) -> TypeRef {
-        let Some(name) = component_name(reference, "schemas") else {
-            let message = if reference.starts_with('#') {
-                format!("`$ref: {reference}` must point into `#/components/schemas/`")
-            } else {
-                format!(
-                    "`$ref: {reference}` points outside this file; only local refs are supported"
-                )
+        if let Some(name) = component_name(reference, "schemas") {
+            let Some(schema) = self.components.schemas.get(&name) else {
+                let message = missing_ref(reference, &name, self.components.schemas.keys());
+                self.error(pointer, message);
+                return TypeRef::Any;
             };
-            self.error(pointer, message);
-            return TypeRef::Any;
+            return self.component_ref(&name, schema);
+        }
+        let (target, target_pointer) = match self.target::<Schema>(reference, pointer) {
+            Ok(found) => found,
+            Err(message) => {
+                self.error(pointer, message);
+                return TypeRef::Any;
+            }
         };
-        let Some(schema) = self.components.schemas.get(&name) else {
-            let message = missing_ref(reference, &name, self.components.schemas.keys());
-            self.error(pointer, message);
-            return TypeRef::Any;
-        };
-        let target = join_pointer("/components/schemas", &name);
+        // `#/components/schemas/A%20B`, percent-escaped: still a whole component.
+        if let Some(name) = component_name(&format!("#{target_pointer}"), "schemas") {
+            if let Some(schema) = self.components.schemas.get(&name) {
+                return self.component_ref(&name, schema);
+            }
+        }
+        match target {
+            ReferenceOr::Reference { reference } => {
+                if self.alias_depth > 32 {
+                    self.error(
+                        pointer,
+                        format!("`$ref` chain through `{reference}` is a loop"),
+                    );
+                    return TypeRef::Any;
+                }
+                self.alias_depth += 1;
+                let ty = self.schema_ref(reference, &target_pointer);
+                self.alias_depth -= 1;
+                ty
+            }
+            // A schema with a shape of its own is a type named by its
+            // pointer, shared with wherever else it is reached from, and
+            // guarded against loops like any other; one without is its
+            // shape again here, unless that leads back to itself.
+            ReferenceOr::Item(schema) => {
+                let hint = pointer_hint(&self.spec.document, &target_pointer);
+                if is_shaped(schema) {
+                    return self.inline_schema(schema, &target_pointer, &hint);
+                }
+                if self.resolving.contains(&target_pointer) {
+                    self.warning(
+                        pointer,
+                        format!("`$ref: {reference}` leads back to itself through schemas with no type of their own; read as any JSON value"),
+                    );
+                    return TypeRef::Any;
+                }
+                self.resolving.push(target_pointer.clone());
+                let ty = self.inline_schema(schema, &target_pointer, &hint);
+                self.resolving.pop();
+                ty
+            }
+        }
+    }
+
+    /// The type of the component schema `name`, nullable when it says so.
+    fn component_ref(&mut self, name: &str, schema: &'a ReferenceOr<Schema>) -> TypeRef {
+        let target = join_pointer("/components/schemas", name);
         let nullable = matches!(schema, ReferenceOr::Item(s) if s.schema_data.nullable);
-        let ty = self.component_schema(&name, schema, &target);
+        let ty = self.component_schema(name, schema, &target);
         if nullable { nullable_of(ty) } else { ty }
     }
 
@@ -418,7 +463,10 @@ impl<'a> Builder<'a> {
             let at = format!("{pointer}/allOf/{i}");
             let Some((schema, schema_pointer)) = self.object_schema(SchemaAt::of(member), &at, 0)
             else {
-                self.warning(&at, "an `allOf` member that is not an object is ignored");
+                // A `$ref` that leads nowhere is that error, not a shape.
+                if let ReferenceOr::Reference { reference } = member {
+                    self.schema_ref(reference, &at);
+                }
                 continue;
             };
             // `A: {allOf: [{$ref: A}, ...]}`: A's properties are those of its
@@ -514,9 +562,15 @@ impl<'a> Builder<'a> {
             // the component itself is converted).
             SchemaAt::Ref(_) if depth > 32 => None,
             SchemaAt::Ref(reference) => {
-                let name = component_name(reference, "schemas")?;
-                match self.components.schemas.get(&name)? {
-                    ReferenceOr::Item(s) => Some((s, join_pointer("/components/schemas", &name))),
+                let (target, target_pointer) = match component_name(reference, "schemas") {
+                    Some(name) => (
+                        self.components.schemas.get(&name)?,
+                        join_pointer("/components/schemas", &name),
+                    ),
+                    None => self.target::<Schema>(reference, pointer).ok()?,
+                };
+                match target {
+                    ReferenceOr::Item(s) => Some((s, target_pointer)),
                     ReferenceOr::Reference { reference } => {
                         self.object_schema(SchemaAt::Ref(reference), pointer, depth + 1)
                     }
@@ -748,7 +802,8 @@ mod tests {
     fn types(yaml: &str) -> (BTreeMap<TypeId, TypeDef>, Vec<Diagnostic>) {
         let loaded = crate::load::load("t.yaml", yaml).expect("loads");
         let components = loaded.openapi.components.clone().unwrap_or_default();
-        let mut builder = Builder::new(&loaded, &components);
+        let targets = crate::model::refs::Targets::default();
+        let mut builder = Builder::new(&loaded, &components, &targets);
         for (name, schema) in &components.schemas {
             builder.component_schema(name, schema, &join_pointer("/components/schemas", name));
         }

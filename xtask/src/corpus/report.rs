@@ -79,8 +79,8 @@ pub struct Row {
 }
 
 /// A diagnostic's message as a group key: what is between backticks
-/// becomes `…` (a `$ref` or JSON pointer keeps its first three tokens,
-/// `#/components/headers/…`, which say what kind of thing it names), and a
+/// becomes `…` (a `$ref` or JSON pointer keeps `#/components/<kind>` or
+/// its first token, which say what kind of thing it names), and a
 /// trailing "did you mean" goes, so the same problem with different names
 /// groups together.
 pub fn reason_of(message: &str) -> String {
@@ -312,7 +312,7 @@ mod tests {
             reason_of(
                 "`$ref: #/paths/~1a/get/parameters/0` must point into `#/components/parameters/`"
             ),
-            "`$ref: #/paths/~1a/…` must point into `#/components/parameters/…`"
+            "`$ref: #/paths/…` must point into `#/components/parameters/…`"
         );
         assert_eq!(
             reason_of("path `/a/{b}` uses `{c}` but the operation declares no such path parameter"),
