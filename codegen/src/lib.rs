@@ -36,13 +36,40 @@ pub struct SpecInput {
     pub options: Options,
 }
 
+impl SpecInput {
+    /// The spec in the file at `path`, shown in diagnostics as written,
+    /// with the files it `$ref`s read from its directory tree.
+    pub fn read(path: &std::path::Path, module: &str) -> Result<SpecInput, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let directory = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        Ok(SpecInput {
+            module: module.to_string(),
+            path: path.display().to_string(),
+            text,
+            options: Options::default().with_files(load::Files::Directory(directory)),
+        })
+    }
+}
+
 /// Generation settings for one spec.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Options {
     selection: model::Selection,
+    /// Where the files the spec `$ref`s are read from: none by default.
+    files: load::Files,
 }
 
 impl Options {
+    /// Read the other files the spec `$ref`s from `files`.
+    pub fn with_files(mut self, files: load::Files) -> Self {
+        self.files = files;
+        self
+    }
+
     /// Generate these operations (by operationId) and the types they reach.
     pub fn with_operations<S: Into<String>>(mut self, ids: impl IntoIterator<Item = S>) -> Self {
         self.selection
@@ -147,7 +174,7 @@ pub struct Timings {
 pub fn generate_module(spec: &SpecInput) -> Result<GeneratedModule, Vec<Diagnostic>> {
     let mut timings = Timings::default();
     let started = Instant::now();
-    let mut loaded = load::load(&spec.path, &spec.text)?;
+    let mut loaded = load::load_with(&spec.path, &spec.text, &spec.options.files)?;
     timings.load = started.elapsed();
     let started = Instant::now();
     // The loader's warnings come first, before the model's: a path read

@@ -28,7 +28,8 @@ pub fn read_specs(root: &Path) -> Result<Vec<SpecInput>, String> {
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("spec");
             let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("spec");
-            let options = read_options(&path.with_extension("toml"))?;
+            let options = read_options(&path.with_extension("toml"))?
+                .with_files(crate::load::Files::Directory(root.join("specs")));
             Ok(SpecInput {
                 module: module_name(stem),
                 path: format!("specs/{name}"),

@@ -17,9 +17,11 @@
 //! win over merged ones); `.inf` and `.nan` are errors, as JSON cannot hold
 //! them; nesting deeper than [`MAX_DEPTH`] is an error.
 
+mod bundle;
 mod diagnose;
 mod downgrade;
 mod dropped;
+mod files;
 mod origin;
 mod pointer;
 mod scalar;
@@ -28,6 +30,7 @@ mod version;
 mod walk;
 mod yaml;
 
+pub use files::Files;
 pub use origin::{Origins, Place, SourceFile, percent_decoded};
 pub use source_map::SourceMap;
 pub use yaml::MAX_DEPTH;
@@ -69,7 +72,7 @@ impl LoadedSpec {
 }
 
 /// A diagnostic for the node at `pointer`, traced back to its file.
-fn placed(
+pub(super) fn placed(
     origins: &Origins,
     severity: Severity,
     pointer: &str,
@@ -84,9 +87,16 @@ fn placed(
 }
 
 /// Parse YAML or JSON text (JSON is read as YAML flow style), never panicking.
+/// A `$ref` to another file is an error: see [`load_with`].
 ///
 /// `Err` holds every diagnostic found, warnings included, and at least one error.
 pub fn load(file: &str, text: &str) -> Result<LoadedSpec, Vec<Diagnostic>> {
+    load_with(file, text, &Files::None)
+}
+
+/// [`load`], reading the other files the spec `$ref`s from `files` (its
+/// directory tree) and bundling them into one document.
+pub fn load_with(file: &str, text: &str, files: &Files) -> Result<LoadedSpec, Vec<Diagnostic>> {
     let yaml::Document {
         mut value,
         source,
@@ -108,6 +118,11 @@ pub fn load(file: &str, text: &str) -> Result<LoadedSpec, Vec<Diagnostic>> {
     }
     // Each rewrite records its moves in the coordinates the previous ones
     // left, so they chain back to what the user wrote.
+    let root = file.rsplit('/').next().unwrap_or(file);
+    diagnostics.extend(bundle::bundle(&mut value, root, files, &mut origins));
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(diagnostics);
+    }
     for (pointer, message) in dropped::normalize_paths(&mut value, &mut origins) {
         diagnostics.push(placed(&origins, Severity::Warning, &pointer, message));
     }

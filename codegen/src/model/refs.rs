@@ -195,7 +195,10 @@ impl<'a> Builder<'a> {
         }
         let document = &self.spec.document;
         let Some(value) = document.pointer(&pointer) else {
-            return Err(nothing_at(document, reference, &pointer));
+            return Err(format!(
+                "unresolved `$ref: {reference}`: {}",
+                crate::diagnostics::nothing_at(document, &pointer)
+            ));
         };
         let read = match header_as_parameter::<T>(document, &pointer, site) {
             Some(read) => read,
@@ -351,27 +354,6 @@ pub(crate) fn pointer_hint(document: &Value, pointer: &str) -> Vec<String> {
         i += step;
     }
     hint
-}
-
-/// An unresolved pointer names the nearest existing keys where it stops.
-fn nothing_at(document: &Value, reference: &str, pointer: &str) -> String {
-    // The deepest ancestor that exists, and the token not found in it.
-    let mut parent = pointer;
-    let mut missing = "";
-    while let Some(end) = parent.rfind('/') {
-        missing = &pointer[end + 1..];
-        parent = &pointer[..end];
-        if document.pointer(parent).is_some() {
-            break;
-        }
-    }
-    let missing = missing.split('/').next().unwrap_or("");
-    let missing = missing.replace("~1", "/").replace("~0", "~");
-    let near = match document.pointer(parent) {
-        Some(Value::Object(map)) => did_you_mean(&missing, map.keys().map(String::as_str)),
-        _ => String::new(),
-    };
-    format!("unresolved `$ref: {reference}`: nothing at `{missing}` there{near}")
 }
 
 /// An unresolved ref names the nearest existing names, so a typo is obvious.

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use serde::{Deserialize, Serialize};
 
-use mfa_codegen::{CrateConfig, Options, SpecInput, crate_root, generate_module, project, write};
+use mfa_codegen::{CrateConfig, SpecInput, crate_root, generate_module, project, write};
 
 /// The marker before the JSON on the child's stdout.
 pub const RESULT: &str = "corpus-result ";
@@ -129,21 +129,14 @@ fn generate(job: &Job) -> Generation {
         errors,
         first_message: Some(first),
     };
-    let text = match std::fs::read_to_string(&job.spec) {
-        Ok(text) => text,
-        Err(e) => {
-            let message = format!("cannot read the file: {e}");
-            return refused(vec![message.clone()], message);
-        }
+    let mut spec = match SpecInput::read(&job.spec, &job.module) {
+        Ok(spec) => spec,
+        Err(message) => return refused(vec![message.clone()], message),
     };
-    let spec = SpecInput {
-        module: job.module.clone(),
-        path: job.spec.display().to_string(),
-        text,
-        options: Options::default()
-            .with_operations(job.operations.iter().cloned())
-            .with_tags(job.tags.iter().cloned()),
-    };
+    spec.options = spec
+        .options
+        .with_operations(job.operations.iter().cloned())
+        .with_tags(job.tags.iter().cloned());
     let module = match generate_module(&spec) {
         Ok(module) => module,
         Err(errors) => {
