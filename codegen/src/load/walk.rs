@@ -200,8 +200,11 @@ mod tests {
             &mut |node, pointer, kind| {
                 if kind == Kind::Schema {
                     seen.push(pointer.to_string());
-                    if let Some(reference) = node.as_object_mut().and_then(|m| m.remove("$ref")) {
-                        node["allOf"] = json!([{"$ref": reference}]);
+                    let map = node.as_object_mut().expect("schemas here are objects");
+                    if map.len() > 1 {
+                        if let Some(reference) = map.remove("$ref") {
+                            map.insert("allOf".into(), json!([{"$ref": reference}]));
+                        }
                     }
                 }
             },

@@ -1,7 +1,7 @@
 //! The state of one model build: the spec, the types made so far, and the
 //! diagnostics collected on the way.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use openapiv3::Components;
 
@@ -28,6 +28,8 @@ pub(crate) struct Builder<'a> {
     pub merging: Vec<String>,
     pub alias_depth: usize,
     pub diagnostics: Vec<Diagnostic>,
+    /// The diagnostics already reported, for a constant-time check.
+    reported: HashSet<Diagnostic>,
 }
 
 impl<'a> Builder<'a> {
@@ -43,6 +45,7 @@ impl<'a> Builder<'a> {
             merging: Vec::new(),
             alias_depth: 0,
             diagnostics: Vec::new(),
+            reported: HashSet::new(),
         }
     }
 
@@ -56,9 +59,10 @@ impl<'a> Builder<'a> {
         self.push(diagnostic);
     }
 
-    /// A shared component is visited once per use: report its problems once.
+    /// A shared component is visited once per use: report its problems
+    /// once (a set, since a list search would make this quadratic).
     fn push(&mut self, diagnostic: Diagnostic) {
-        if !self.diagnostics.contains(&diagnostic) {
+        if self.reported.insert(diagnostic.clone()) {
             self.diagnostics.push(diagnostic);
         }
     }

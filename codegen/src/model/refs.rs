@@ -414,7 +414,7 @@ mod tests {
         assert!(err.contains("outside this file"), "{err}");
         let err = resolved::<Schema>(&yaml, "#/components/schema/Other").unwrap_err();
         assert!(
-            err.contains("nothing at `schema`") && err.contains("did you mean `schemas`"),
+            err.contains("no `schema` in `#/components`") && err.contains("did you mean `schemas`"),
             "{err}"
         );
     }
