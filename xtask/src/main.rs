@@ -6,6 +6,7 @@ mod bench_measure;
 mod bench_peers;
 mod corpus;
 mod gen_cmd;
+mod scaling;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -20,7 +21,12 @@ const USAGE: &str = "usage: cargo xtask <command>
                      and progenitor on the full Fireblocks swagger and specs/,
                      installing the peers into target/bench-peers on first use;
                      --quick runs each once, --no-check skips `cargo check`
-  bench-gen SPEC DIR generate one spec as a crate in DIR and print stage times";
+  bench-gen SPEC DIR generate one spec as a crate in DIR and print stage times
+  scaling [--reps N] [--out FILE] PATH...
+                     generation CPU time and peak memory against spec size:
+                     the spec nearest each size from 5 KB up (1-2-5 steps),
+                     each in a child process; a Markdown table and the fitted
+                     exponents (build with --release)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -30,6 +36,7 @@ fn main() -> ExitCode {
         ["gen", "--check"] => gen_cmd::run(true),
         ["bench", options @ ..] => bench::run_bench(options),
         ["bench-gen", spec, dir] => bench_gen::run(spec, dir),
+        ["scaling", args @ ..] => scaling::run(args),
         ["corpus", args @ ..] => corpus::run(args),
         // The child process of `corpus`, one spec each.
         ["corpus-one", args @ ..] => corpus::run_one(args),

@@ -33,6 +33,9 @@ pub enum Exit {
 pub struct Finished {
     pub exit: Exit,
     pub wall: Duration,
+    /// CPU time, user and system, of the child and its waited-for
+    /// descendants: unlike wall time, not inflated by a busy machine.
+    pub cpu: Duration,
     /// Peak resident set size in bytes of the child or its largest waited-for
     /// descendant.
     pub max_rss: u64,
@@ -118,9 +121,14 @@ pub fn run(
     } else {
         Exit::Code(-1)
     };
+    let seconds = |t: libc::timeval| {
+        Duration::from_secs(u64::try_from(t.tv_sec).unwrap_or(0))
+            + Duration::from_micros(u64::try_from(t.tv_usec).unwrap_or(0))
+    };
     Ok(Finished {
         exit,
         wall,
+        cpu: seconds(usage.ru_utime) + seconds(usage.ru_stime),
         // Linux reports kilobytes.
         max_rss: u64::try_from(usage.ru_maxrss).unwrap_or(0) * 1024,
     })
@@ -148,6 +156,11 @@ mod tests {
         let (ok, out) = sh("echo hi", GENEROUS);
         assert_eq!((ok.exit, out.as_str()), (Exit::Code(0), "hi\n"));
         assert!(ok.max_rss > 0);
+        let (busy, _) = sh(
+            "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done",
+            GENEROUS,
+        );
+        assert!(busy.cpu > Duration::from_millis(10), "{busy:?}");
         assert_eq!(sh("exit 3", GENEROUS).0.exit, Exit::Code(3));
         assert_eq!(sh("kill -ABRT $$", GENEROUS).0.exit, Exit::Signal(6));
     }

@@ -9,10 +9,10 @@
 //! `N passed, M failed`.
 
 mod check;
-mod isolate;
-mod one;
+pub(crate) mod isolate;
+pub(crate) mod one;
 mod report;
-mod specs;
+pub(crate) mod specs;
 
 pub use one::{crate_name, module_and_label, run as run_one, write_crate};
 
@@ -291,6 +291,7 @@ fn run_spec(settings: &Settings, work: &Work, spec: &Spec) -> Result<Row, String
         types: None,
         warnings: None,
         generate_ms: finished.wall.as_millis() as u64,
+        generate_cpu_ms: finished.cpu.as_millis() as u64,
         generate_peak_kb: finished.max_rss / 1024,
         check_ms: None,
         check_peak_kb: None,

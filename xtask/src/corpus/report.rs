@@ -71,6 +71,9 @@ pub struct Row {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warnings: Option<usize>,
     pub generate_ms: u64,
+    /// CPU time of the generation, user and system.
+    #[serde(default)]
+    pub generate_cpu_ms: u64,
     pub generate_peak_kb: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check_ms: Option<u64>,
@@ -116,8 +119,14 @@ fn abstracted(quoted: &str) -> String {
     if !rest.starts_with("#/") {
         return format!("{prefix}…");
     }
-    let kept: Vec<&str> = rest.split('/').take(3).collect();
-    let more = if rest.split('/').count() > 3 {
+    // `#/components/<kind>` says what is named; a path says nothing general.
+    let keep = if rest.starts_with("#/components/") {
+        3
+    } else {
+        2
+    };
+    let kept: Vec<&str> = rest.split('/').take(keep).collect();
+    let more = if rest.split('/').count() > keep {
         "/…"
     } else {
         ""
@@ -186,8 +195,8 @@ pub fn header(mode: Mode) -> String {
         Mode::Check => "  check s  check MB",
     };
     format!(
-        "{:<52} {:>9} {:>5} {:>6} {:>9} {:>8}{check}  result",
-        "spec", "KB", "ops", "types", "gen ms", "gen MB"
+        "{:<52} {:>9} {:>5} {:>6} {:>9} {:>9} {:>8}{check}  result",
+        "spec", "KB", "ops", "types", "gen ms", "cpu ms", "gen MB"
     )
 }
 
@@ -195,12 +204,13 @@ pub fn header(mode: Mode) -> String {
 pub fn line(row: &Row) -> String {
     let count = |n: Option<usize>| n.map_or("-".to_string(), |n| n.to_string());
     let mut out = format!(
-        "{:<52} {:>9.1} {:>5} {:>6} {:>9} {:>8.1}",
+        "{:<52} {:>9.1} {:>5} {:>6} {:>9} {:>9} {:>8.1}",
         truncate(&row.label, 52),
         row.bytes as f64 / 1024.0,
         count(row.operations),
         count(row.types),
         row.generate_ms,
+        row.generate_cpu_ms,
         row.generate_peak_kb as f64 / 1024.0,
     );
     if row.mode == Mode::Check {
@@ -294,6 +304,7 @@ mod tests {
             types: Some(4),
             warnings: Some(0),
             generate_ms: 12,
+            generate_cpu_ms: 10,
             generate_peak_kb: 10240,
             check_ms: None,
             check_peak_kb: None,
