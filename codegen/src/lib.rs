@@ -1,4 +1,5 @@
-//! The generator: OpenAPI 3.0 documents in, Rust source out.
+//! The generator: OpenAPI 3.0 and 3.1 documents (one file or many) in, Rust
+//! source out.
 //!
 //! It is a pipeline, one module per stage:
 //! 1. [`load`]: YAML or JSON text to `openapiv3::OpenAPI`, with a source map
