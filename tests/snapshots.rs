@@ -17,7 +17,7 @@ fn read(relative: &str) -> SpecInput {
         .and_then(|s| s.to_str())
         .expect("file stem");
     SpecInput {
-        module: mfa_codegen::naming::field_ident(stem),
+        module: mfa_codegen::module_name(stem),
         path: relative.to_string(),
         text,
         options: Default::default(),

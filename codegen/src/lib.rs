@@ -5,8 +5,9 @@
 //! 1. [`load`]: YAML or JSON text to `openapiv3::OpenAPI`, with a source map
 //!    from JSON pointers to lines;
 //! 2. [`model`]: every `$ref` resolved into our own [`model::Api`];
-//! 3. [`naming`]: every Rust identifier decided once;
-//! 4. [`emit`]: models, client and server as tokens;
+//! 3. [`plan`]: every name and every decision about the generated code,
+//!    made once (the naming rules are [`plan::names`]);
+//! 4. [`emit`]: the plan printed as tokens: models, client and server;
 //! 5. [`write`](mod@write): formatting, headers, and an all-or-nothing write.
 //!
 //! [`generate_crate`] runs all five over a set of specs.
@@ -15,7 +16,7 @@ pub mod diagnostics;
 pub mod emit;
 pub mod load;
 pub mod model;
-pub mod naming;
+pub mod plan;
 pub mod project;
 pub mod write;
 
@@ -24,6 +25,12 @@ use std::time::{Duration, Instant};
 
 use diagnostics::Diagnostic;
 use write::Tree;
+
+/// The module a spec file's stem becomes (`fireblocks`; a keyword such as
+/// `MATCH` gets a trailing `_`, since the name is also a directory).
+pub fn module_name(stem: &str) -> String {
+    project::module_name(stem)
+}
 
 /// One spec to generate, as the module `module`.
 #[derive(Debug, Clone)]
@@ -161,8 +168,8 @@ pub struct Timings {
     pub load: Duration,
     /// Resolving every `$ref` into the model.
     pub model: Duration,
-    /// Deciding every identifier.
-    pub names: Duration,
+    /// Planning: every name and decision.
+    pub plan: Duration,
     /// Emitting tokens, summed over files.
     pub emit: Duration,
     /// Parsing and pretty-printing the tokens, summed over files.
@@ -191,11 +198,14 @@ pub fn generate_module(spec: &SpecInput) -> Result<GeneratedModule, Vec<Diagnost
     drop(loaded);
     timings.model = started.elapsed();
     let started = Instant::now();
-    let names = naming::Names::new(&built.api, &spec.module);
-    timings.names = started.elapsed();
+    let plan = plan::build(&built.api, &spec.module);
+    let (operations, types) = (built.api.operations.len(), built.api.types.len());
+    // Emitters print the plan alone: free the model too.
+    drop(built.api);
+    timings.plan = started.elapsed();
     let started = Instant::now();
-    let (tree, emit, format) = format_module(&built.api, &names, spec)
-        .map_err(|e| vec![Diagnostic::error(&spec.path, "", e)])?;
+    let (tree, emit, format) =
+        format_module(&plan, spec).map_err(|e| vec![Diagnostic::error(&spec.path, "", e)])?;
     timings.emit_format_wall = started.elapsed();
     (timings.emit, timings.format) = (emit, format);
     Ok(GeneratedModule {
@@ -203,11 +213,11 @@ pub fn generate_module(spec: &SpecInput) -> Result<GeneratedModule, Vec<Diagnost
         tree,
         title: format!(
             "{} (version {}), generated from `{}`.",
-            built.api.title, built.api.version, spec.path
+            plan.title, plan.version, spec.path
         ),
         warnings,
-        operations: built.api.operations.len(),
-        types: built.api.types.len(),
+        operations,
+        types,
     })
 }
 
@@ -218,8 +228,7 @@ pub fn generate_module(spec: &SpecInput) -> Result<GeneratedModule, Vec<Diagnost
 /// output does not depend on which worker finished first. Also returns the
 /// time spent emitting and formatting, each summed over files.
 fn format_module(
-    api: &model::Api,
-    names: &naming::Names,
+    plan: &plan::Plan,
     spec: &SpecInput,
 ) -> Result<(Tree, Duration, Duration), String> {
     use std::sync::Mutex;
@@ -235,7 +244,7 @@ fn format_module(
             emit::MODULE_FILES.get(next.fetch_add(1, Ordering::Relaxed))
         {
             let started = Instant::now();
-            let tokens = emitter(api, names, module);
+            let tokens = emitter(plan);
             let emitted = started.elapsed();
             let started = Instant::now();
             let result = write::format_rust(tokens, &header)

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::{CrateConfig, Options, SpecInput, naming};
+use crate::{CrateConfig, Options, SpecInput, plan};
 
 /// The generated crate's settings.
 pub fn crate_config() -> CrateConfig {
@@ -44,7 +44,7 @@ pub fn read_specs(root: &Path) -> Result<Vec<SpecInput>, String> {
 /// is a keyword (`MATCH.json`) gets a trailing `_`, since the name is also a
 /// directory and a `mod` item, where a raw identifier (`r#match`) cannot go.
 pub fn module_name(stem: &str) -> String {
-    let ident = naming::field_ident(stem);
+    let ident = plan::names::field_ident(stem);
     match ident.strip_prefix("r#") {
         Some(keyword) => format!("{keyword}_"),
         None => ident,

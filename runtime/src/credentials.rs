@@ -27,12 +27,9 @@ impl fmt::Debug for Secret {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyLocation {
-    Header,
-    Query,
-    Cookie,
-}
+/// Where an API key travels: the one type both halves use (see
+/// [`crate::security`]), named here too for the credentials that take it.
+pub use crate::security::KeyLocation;
 
 /// How a request proves who sends it.
 ///
@@ -219,6 +216,7 @@ impl RefreshingToken {
     }
 
     /// Refresh this long before the token expires (default 30 s).
+    #[must_use]
     pub fn refresh_early(mut self, margin: Duration) -> Self {
         self.refresh_early = margin;
         self

@@ -2,16 +2,27 @@
 //!
 //! Generated code stays declarative (types, one method per operation, one
 //! trait per spec); everything that is the same for every operation lives
-//! here, where it is tested directly: parameter encoding ([`param`], and
-//! [`form`] for objects in a query and form bodies), the
-//! client's request and error handling ([`client`]), and the server's routing,
-//! request reading and response writing ([`routing`], [`server`]), and
-//! Fireblocks' request signing ([`fireblocks`]).
+//! here, where it is tested directly. Shared by both halves: a parameter's
+//! text ([`param`]), query strings in OpenAPI's styles ([`query`]), objects
+//! as form pairs and multipart bodies ([`form`]) and the spec's security
+//! schemes ([`security`]). The client (feature `client`): `client` and the
+//! credentials it sends (`credentials`). The server (feature `server`):
+//! `server`, laid out as axum is (routing, extract, response, rejection,
+//! serve, and the auth and idempotency layers). Fireblocks' request signing
+//! and verification (feature `fireblocks`): `fireblocks`.
+//!
+//! Modules are layered, each using only those listed before it:
+//! `param`, `form`, `query`, `security`, `fireblocks`, then `credentials`
+//! and `client`, or `server`. `tests/layout.rs` checks that no two import
+//! each other.
+#![warn(clippy::return_self_not_must_use)]
 
 #[cfg(any(feature = "client", feature = "server"))]
 mod chunks;
 pub mod form;
 pub mod param;
+pub mod query;
+pub mod security;
 
 #[cfg(feature = "client")]
 pub mod client;
@@ -20,9 +31,6 @@ pub mod credentials;
 #[cfg(feature = "fireblocks")]
 pub mod fireblocks;
 
-pub mod routing;
-#[cfg(feature = "server")]
-pub mod serve;
 #[cfg(feature = "server")]
 pub mod server;
 

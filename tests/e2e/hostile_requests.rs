@@ -1,5 +1,5 @@
 //! Hostile and broken clients against the generated servers, served by
-//! `mfa_runtime::serve::Server`, over raw TCP so nothing tidies the bytes on
+//! `mfa_runtime::server::Server`, over raw TCP so nothing tidies the bytes on
 //! the way: oversized and endless bodies, deep JSON, wrong media types,
 //! invalid UTF-8 everywhere, huge headers and clients that trickle. Each
 //! must get a 4xx (in the vendor's error shape when the answer is the
@@ -10,7 +10,7 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use mfa_runtime::serve::Server;
+use mfa_runtime::server::Server;
 use mfa_tests::conformance::{self, Flashback, Ping};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

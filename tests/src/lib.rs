@@ -59,7 +59,7 @@ impl TestServer {
             .expect("bind loopback");
         let addr = listener.local_addr().expect("local addr");
         let task = tokio::spawn(async move {
-            mfa_runtime::serve::serve(listener, router)
+            mfa_runtime::server::serve(listener, router)
                 .await
                 .expect("server runs");
         });

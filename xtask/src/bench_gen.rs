@@ -15,7 +15,7 @@ use crate::{corpus, workspace_root};
 pub const STAGES: [&str; 7] = [
     "parse",
     "resolve",
-    "names",
+    "plan",
     "emit",
     "format",
     "emit+format wall",
@@ -61,7 +61,7 @@ fn generate(path: &Path, dir: &Path) -> Result<[Duration; 7], String> {
     Ok([
         read + t.load,
         t.model,
-        t.names,
+        t.plan,
         t.emit,
         t.format,
         t.emit_format_wall,

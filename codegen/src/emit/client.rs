@@ -4,37 +4,19 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::operations::{
-    BodyKind, body_has_default, body_kind, body_type, carries_status, request_fields, response_kind,
+use super::rust::{Scope, deprecated, doc_lines, doc_paragraphs, ident, ty, value};
+use crate::plan::{
+    ArrayLayout, BodyKind, ClientInit, Delimiter, Encoding, InputField, KeyLocation, ObjectLayout,
+    OperationPlan, ParamRole, Plan, QueryForm, RoutePart, RouteSegment, SchemeKind, StatusMatch,
+    TextForm,
 };
-use super::params::{
-    QueryLayout, Shape, default_expr, delimiter_tokens, object_style_tokens, query_layout, shape,
-};
-use super::rust::{TypeWriter, doc_lines, doc_paragraphs, ident};
-use crate::model::{
-    Api, Operation, ParamLocation, ParamStyle, PathSegment, SecurityKind, SegmentPart, StatusMatch,
-};
-use crate::naming::{Names, OperationNames};
 
-pub fn emit(api: &Api, names: &Names) -> TokenStream {
-    let w = TypeWriter {
-        api,
-        names,
-        prefix: quote! { super::types:: },
-    };
-    let servers = servers(api, names);
-    let credentials = credential_methods(api, names);
-    let methods = api
-        .operations
-        .iter()
-        .zip(&names.operations)
-        .map(|(op, n)| client_method(&w, op, n));
-    let builders = api
-        .operations
-        .iter()
-        .zip(&names.operations)
-        .map(|(op, n)| builder(&w, op, n));
-    let title = format!("A client for {} (version {}).", api.title, api.version);
+pub fn emit(plan: &Plan) -> TokenStream {
+    let servers = servers(plan);
+    let credentials = plan.schemes.iter().map(credential_methods);
+    let methods = plan.operations.iter().map(client_method);
+    let builders = plan.operations.iter().map(builder);
+    let title = format!("A client for {} (version {}).", plan.title, plan.version);
     let title = doc_lines(&title);
     quote! {
         #![allow(clippy::too_many_arguments, clippy::large_enum_variant, clippy::result_large_err)]
@@ -43,7 +25,9 @@ pub fn emit(api: &Api, names: &Names) -> TokenStream {
 
         #title
         ///
-        /// Cheap to clone: clones share one connection pool.
+        /// Cheap to clone: clones share one connection pool. Settings
+        /// (`with_*`) return a new client and leave this one as it was.
+        #[must_use = "settings return a new client: use it, or the setting is lost"]
         #[derive(::std::fmt::Debug, ::std::clone::Clone)]
         pub struct Client {
             api: ::mfa_runtime::client::ApiClient,
@@ -89,13 +73,13 @@ pub fn emit(api: &Api, names: &Names) -> TokenStream {
             /// Authenticate operations that accept the security scheme `scheme`
             /// (one of this client's scheme constants) with `credential`: a
             /// fixed token or key, or one from a token provider that refreshes.
-            pub fn with_credential(&self, scheme: &'static str, credential: ::mfa_runtime::credentials::Credential) -> Self {
-                Self { api: self.api.with_credential(scheme, credential) }
+            pub fn with_credential(&self, scheme: ::mfa_runtime::security::Scheme, credential: ::mfa_runtime::credentials::Credential) -> Self {
+                Self { api: self.api.with_credential(scheme.key, credential) }
             }
 
             /// Run `signer` on every attempt of every call, after any scheme
             /// credential: for authentication the spec does not declare, such
-            /// as a Fireblocks [`SigningKey`](::mfa_runtime::fireblocks::SigningKey).
+            /// as a Fireblocks `SigningKey` (`mfa_runtime::fireblocks`, feature `fireblocks`).
             pub fn with_signer(&self, signer: impl ::mfa_runtime::client::Authenticate + 'static) -> Self {
                 Self { api: self.api.with_signer(signer) }
             }
@@ -121,10 +105,10 @@ pub fn emit(api: &Api, names: &Names) -> TokenStream {
     }
 }
 
-fn servers(api: &Api, names: &Names) -> TokenStream {
-    let urls = api.servers.iter().map(|s| &s.url);
+fn servers(plan: &Plan) -> TokenStream {
+    let urls = plan.servers.iter().map(|s| &s.url);
     let mut lines = vec!["The servers the spec lists, in its order.".to_string()];
-    for s in &api.servers {
+    for s in &plan.servers {
         lines.push(String::new());
         let mut line = format!("- `{}`", s.url);
         if let Some(d) = &s.description {
@@ -142,39 +126,34 @@ fn servers(api: &Api, names: &Names) -> TokenStream {
         }
     }
     let docs = doc_lines(&lines.join("\n"));
-    let fills = api
-        .servers
-        .iter()
-        .zip(&names.server_fns)
-        .filter_map(|(server, f)| {
-            let (name, args) = f.as_ref()?;
-            let name = ident(name);
-            let params = args.iter().map(|a| ident(a));
-            let replaces = server.variables.iter().zip(args).map(|(v, a)| {
-                let placeholder = format!("{{{}}}", v.name);
-                let a = ident(a);
-                quote! { .replace(#placeholder, #a) }
-            });
-            let mut text = format!("`{}` with its variables filled in.", server.url);
-            for v in &server.variables {
-                text.push_str(&format!(
-                    "\n\n`{}`: the spec's default is `{}`.",
-                    v.name, v.default
-                ));
-                if let Some(d) = &v.description {
-                    text.push(' ');
-                    text.push_str(&super::docs::sanitize(d).replace('\n', " "));
-                }
-            }
-            let url = &server.url;
-            let fn_docs = doc_lines(&text);
-            Some(quote! {
-                #fn_docs
-                pub fn #name(#(#params: &str),*) -> ::std::string::String {
-                    #url #(#replaces)*
-                }
-            })
+    let fills = plan.servers.iter().filter_map(|server| {
+        let name = ident(server.function.as_ref()?);
+        let params = server.variables.iter().map(|v| ident(&v.argument));
+        let replaces = server.variables.iter().map(|v| {
+            let placeholder = format!("{{{}}}", v.name);
+            let argument = ident(&v.argument);
+            quote! { .replace(#placeholder, #argument) }
         });
+        let mut text = format!("`{}` with its variables filled in.", server.url);
+        for v in &server.variables {
+            text.push_str(&format!(
+                "\n\n`{}`: the spec's default is `{}`.",
+                v.name, v.default
+            ));
+            if let Some(d) = &v.description {
+                text.push(' ');
+                text.push_str(&super::docs::sanitize(d).replace('\n', " "));
+            }
+        }
+        let url = &server.url;
+        let fn_docs = doc_lines(&text);
+        Some(quote! {
+            #fn_docs
+            pub fn #name(#(#params: &str),*) -> ::std::string::String {
+                #url #(#replaces)*
+            }
+        })
+    });
     quote! {
         #docs
         pub const SERVERS: &[&str] = &[#(#urls),*];
@@ -183,199 +162,149 @@ fn servers(api: &Api, names: &Names) -> TokenStream {
     }
 }
 
-fn credential_methods<'a>(
-    api: &'a Api,
-    names: &'a Names,
-) -> impl Iterator<Item = TokenStream> + 'a {
-    let consts = &names.scheme_consts;
-    api.security_schemes.iter().zip(names.schemes.iter().zip(consts)).map(|(scheme, (name, constant))| {
-        let key = &scheme.key;
-        let bare = name.trim_start_matches("r#");
-        let method = ident(&format!("with_{bare}"));
-        let described = scheme.description.as_deref();
-        let constant = ident(constant);
-        let constant_docs = doc_lines(&format!(
-            "The name of the `{key}` security scheme, for [`Self::with_credential`]."
-        ));
-        let constant = quote! {
-            #constant_docs
-            pub const #constant: &'static str = #key;
-        };
-        let methods = match &scheme.kind {
-            SecurityKind::Bearer { .. } | SecurityKind::OAuth2 => {
-                let what = format!("Authenticate as the `{key}` scheme: `Authorization: Bearer <token>`.");
-                let docs = doc_paragraphs(&[Some(&what), described]);
-                quote! {
-                    #docs
-                    pub fn #method(&self, token: impl ::std::convert::Into<::std::string::String>) -> Self {
-                        Self { api: self.api.with_credential(#key, ::mfa_runtime::credentials::Credential::bearer(token)) }
-                    }
+fn credential_methods(scheme: &crate::plan::SchemePlan) -> TokenStream {
+    let key = &scheme.key;
+    let method = ident(&scheme.method);
+    let described = scheme.description.as_deref();
+    let constant = ident(&scheme.constant);
+    let constant_docs = doc_lines(&format!(
+        "The `{key}` security scheme, for [`Self::with_credential`] (the same value as the server's)."
+    ));
+    let value = super::security::scheme_value(scheme);
+    let constant = quote! {
+        #constant_docs
+        pub const #constant: ::mfa_runtime::security::Scheme = #value;
+    };
+    let methods = match &scheme.kind {
+        SchemeKind::Bearer => {
+            let what =
+                format!("Authenticate as the `{key}` scheme: `Authorization: Bearer <token>`.");
+            let docs = doc_paragraphs(&[Some(&what), described]);
+            quote! {
+                #docs
+                pub fn #method(&self, token: impl ::std::convert::Into<::std::string::String>) -> Self {
+                    Self { api: self.api.with_credential(#key, ::mfa_runtime::credentials::Credential::bearer(token)) }
                 }
             }
-            SecurityKind::Basic => {
-                let what = format!("Authenticate as the `{key}` scheme: HTTP Basic.");
-                let docs = doc_paragraphs(&[Some(&what), described]);
-                quote! {
-                    #docs
-                    pub fn #method(
-                        &self,
-                        username: impl ::std::convert::Into<::std::string::String>,
-                        password: impl ::std::convert::Into<::std::string::String>,
-                    ) -> Self {
-                        Self { api: self.api.with_credential(#key, ::mfa_runtime::credentials::Credential::basic(username, password)) }
-                    }
+        }
+        SchemeKind::Basic => {
+            let what = format!("Authenticate as the `{key}` scheme: HTTP Basic.");
+            let docs = doc_paragraphs(&[Some(&what), described]);
+            quote! {
+                #docs
+                pub fn #method(
+                    &self,
+                    username: impl ::std::convert::Into<::std::string::String>,
+                    password: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self { api: self.api.with_credential(#key, ::mfa_runtime::credentials::Credential::basic(username, password)) }
                 }
             }
-            SecurityKind::ApiKey { location, name: wire } => {
-                let (location_tokens, word) = match location {
-                    ParamLocation::Header => (quote! { Header }, "header"),
-                    ParamLocation::Cookie => (quote! { Cookie }, "cookie"),
-                    _ => (quote! { Query }, "query parameter"),
-                };
-                let what = format!("Authenticate as the `{key}` scheme: the key in the `{wire}` {word}.");
-                let docs = doc_paragraphs(&[Some(&what), described]);
-                let named = ident(&format!("with_{}_named", name.trim_start_matches("r#")));
-                let named_docs = doc_lines(&format!(
-                    "Like [`Self::{method}`], with the {word} name given here: for deployments that rename it."
-                ));
-                quote! {
-                    #docs
-                    pub fn #method(&self, key: impl ::std::convert::Into<::std::string::String>) -> Self {
-                        self.#named(#wire, key)
-                    }
+        }
+        SchemeKind::ApiKey {
+            location,
+            name: wire,
+        } => {
+            let (location_tokens, word) = match location {
+                KeyLocation::Header => (quote! { Header }, "header"),
+                KeyLocation::Cookie => (quote! { Cookie }, "cookie"),
+                KeyLocation::Query => (quote! { Query }, "query parameter"),
+            };
+            let what =
+                format!("Authenticate as the `{key}` scheme: the key in the `{wire}` {word}.");
+            let docs = doc_paragraphs(&[Some(&what), described]);
+            let named = scheme.named_method.as_deref().map(ident);
+            let named_docs = doc_lines(&format!(
+                "Like [`Self::{method}`], with the {word} name given here: for deployments that rename it."
+            ));
+            quote! {
+                #docs
+                pub fn #method(&self, key: impl ::std::convert::Into<::std::string::String>) -> Self {
+                    self.#named(#wire, key)
+                }
 
-                    #named_docs
-                    pub fn #named(
-                        &self,
-                        name: impl ::std::convert::Into<::std::string::String>,
-                        key: impl ::std::convert::Into<::std::string::String>,
-                    ) -> Self {
-                        let credential = ::mfa_runtime::credentials::Credential::api_key(
-                            ::mfa_runtime::credentials::KeyLocation::#location_tokens, name, key);
-                        Self { api: self.api.with_credential(#key, credential) }
-                    }
+                #named_docs
+                pub fn #named(
+                    &self,
+                    name: impl ::std::convert::Into<::std::string::String>,
+                    key: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    let credential = ::mfa_runtime::credentials::Credential::api_key(
+                        ::mfa_runtime::security::KeyLocation::#location_tokens, name, key);
+                    Self { api: self.api.with_credential(#key, credential) }
                 }
             }
+        }
+    };
+    quote! { #constant #methods }
+}
+
+/// The operation's input fields in order: its parameters' (constants have
+/// none), then its body's; each with the setter's doc line.
+fn input_fields(op: &OperationPlan) -> Vec<(&InputField, String)> {
+    let params = op.params.iter().filter_map(|p| {
+        let field = p.input()?;
+        let what = match &p.role {
+            ParamRole::IdempotencyKey(_) => format!(
+                "Set `{}`. A new random key is filled in when the call is created \
+                 (see [`Self::request`]); every attempt of this call sends the same one.",
+                p.wire
+            ),
+            _ => format!("Set `{}`.", p.wire),
         };
-        quote! { #constant #methods }
+        Some((field, what))
+    });
+    let body = op
+        .body
+        .as_ref()
+        .map(|body| (&body.field, "Set the request body.".to_string()));
+    params.chain(body).collect()
+}
+
+/// The value a field starts as when the call is built (`None` for an
+/// argument, which the caller gives).
+fn initial_value(field: &InputField) -> Option<TokenStream> {
+    let some = |value: TokenStream| match field.required {
+        true => value,
+        false => quote! { ::std::option::Option::Some(#value) },
+    };
+    Some(match &field.init {
+        ClientInit::Argument => return None,
+        ClientInit::Unset => quote! { ::std::option::Option::None },
+        ClientInit::NewIdempotencyKey => {
+            some(quote! { ::mfa_runtime::client::new_idempotency_key() })
+        }
+        ClientInit::Value(v) => some(value(v, Scope::Sibling)),
+        ClientInit::Default => some(quote! { ::std::default::Default::default() }),
     })
 }
 
-/// How each request field is first set when the call is built.
-enum Init {
-    /// A positional argument of the client method.
-    Argument,
-    /// Starts as this expression; a setter changes it. `optional` fields
-    /// hold an `Option`, so the setter wraps the value in `Some`.
-    Preset { value: TokenStream, optional: bool },
-}
-
-/// One field of the request a call builds.
-struct FieldInit {
-    field: String,
-    ty: TokenStream,
-    init: Init,
-    /// The setter's doc line.
-    what: String,
-}
-
-fn field_inits(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> Vec<FieldInit> {
-    let none = || Init::Preset {
-        value: quote! { ::std::option::Option::None },
-        optional: true,
-    };
-    let idempotency_key = op.idempotency_key();
-    let mut out = Vec::new();
-    for (p, field) in request_fields(op, n) {
-        if idempotency_key.is_some_and(|key| std::ptr::eq(key, p)) {
-            // A fresh key from the start, so the caller can read (or
-            // replace) the one that every attempt of this call will send.
-            let key = quote! { ::mfa_runtime::client::new_idempotency_key() };
-            let value = match p.required {
-                true => key,
-                false => quote! { ::std::option::Option::Some(#key) },
-            };
-            out.push(FieldInit {
-                field: field.clone(),
-                ty: w.ty(&p.ty),
-                init: Init::Preset {
-                    value,
-                    optional: !p.required,
-                },
-                what: format!(
-                    "Set `{}`. A new random key is filled in when the call is created \
-                     (see [`Self::request`]); every attempt of this call sends the same one.",
-                    p.name
-                ),
-            });
-            continue;
-        }
-        let init = if !p.required {
-            none()
-        } else {
-            match p.default.as_ref().and_then(|d| default_expr(w, &p.ty, d)) {
-                Some(value) => Init::Preset {
-                    value,
-                    optional: false,
-                },
-                None => Init::Argument,
-            }
-        };
-        out.push(FieldInit {
-            field: field.clone(),
-            ty: w.ty(&p.ty),
-            init,
-            what: format!("Set `{}`.", p.name),
-        });
-    }
-    if let Some((body, content)) = op.body_content() {
-        let init = if !body.required {
-            none()
-        } else if body_has_default(w, content) {
-            Init::Preset {
-                value: quote! { ::std::default::Default::default() },
-                optional: false,
-            }
-        } else {
-            Init::Argument
-        };
-        let ty = body_type(w, n, content);
-        out.push(FieldInit {
-            field: n.body.clone(),
-            ty,
-            init,
-            what: "Set the request body.".to_string(),
-        });
-    }
-    out
-}
-
-fn client_method(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> TokenStream {
-    let method = ident(&n.method);
-    let builder = ident(&n.builder);
-    let request = ident(&n.request);
-    let inits = field_inits(w, op, n);
-    let args = inits
+fn client_method(op: &OperationPlan) -> TokenStream {
+    let method = ident(&op.method);
+    let builder = ident(&op.builder);
+    let request = ident(&op.input);
+    let fields = input_fields(op);
+    let args = fields
         .iter()
-        .filter(|f| matches!(f.init, Init::Argument))
-        .map(|f| {
-            let (field, ty) = (ident(&f.field), &f.ty);
+        .filter(|(f, _)| f.init == ClientInit::Argument)
+        .map(|(f, _)| {
+            let (field, ty) = (ident(&f.name), ty(&f.ty, Scope::Sibling));
             quote! { #field: impl ::std::convert::Into<#ty> }
         });
-    let values = inits.iter().map(|f| {
-        let field = ident(&f.field);
-        match &f.init {
-            Init::Argument => quote! { #field: #field.into() },
-            Init::Preset { value, .. } => quote! { #field: #value },
+    let values = fields.iter().map(|(f, _)| {
+        let field = ident(&f.name);
+        match initial_value(f) {
+            None => quote! { #field: #field.into() },
+            Some(value) => quote! { #field: #value },
         }
     });
-    let endpoint = format!("`{} {}`", op.method.as_str(), op.path);
+    let endpoint = format!("`{} {}`", op.http_method.as_str(), op.path);
     let docs = doc_paragraphs(&[
         op.summary.as_deref(),
         op.description.as_deref(),
         Some(&endpoint),
     ]);
-    let deprecated = op.deprecated.then(|| quote! { #[deprecated] });
+    let deprecated = deprecated(op.deprecated);
     quote! {
         #docs
         #deprecated
@@ -389,13 +318,13 @@ fn client_method(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> Toke
     }
 }
 
-fn builder(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> TokenStream {
-    let name = ident(&n.builder);
-    let request = ident(&n.request);
-    let response = ident(&n.response);
-    let error = ident(&n.error);
-    let setters = setters(w, op, n);
-    let send = send_body(w, op, n);
+fn builder(op: &OperationPlan) -> TokenStream {
+    let name = ident(&op.builder);
+    let request = ident(&op.input);
+    let response = ident(&op.success);
+    let error = ident(&op.error);
+    let setters = setters(op);
+    let send = send_body(op);
     let docs = doc_lines(&format!(
         "A `{}` call being built: set optional values, then `.await` it (or call `send`).",
         op.id
@@ -450,55 +379,53 @@ fn builder(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> TokenStrea
     }
 }
 
-fn setters(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> Vec<TokenStream> {
-    field_inits(w, op, n)
+fn setters(op: &OperationPlan) -> Vec<TokenStream> {
+    input_fields(op)
         .into_iter()
-        .filter_map(|f| {
-            let Init::Preset { optional, .. } = f.init else {
-                return None;
-            };
-            let (field, ty) = (ident(&f.field), f.ty);
-            let value = if optional {
-                quote! { ::std::option::Option::Some(value.into()) }
-            } else {
+        .filter(|(f, _)| f.init != ClientInit::Argument)
+        .map(|(f, what)| {
+            let (field, ty) = (ident(&f.name), ty(&f.ty, Scope::Sibling));
+            let value = if f.required {
                 quote! { value.into() }
+            } else {
+                quote! { ::std::option::Option::Some(value.into()) }
             };
-            let docs = doc_lines(&f.what);
-            Some(quote! {
+            let docs = doc_lines(&what);
+            quote! {
                 #docs
                 pub fn #field(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
                     self.request.#field = #value;
                     self
                 }
-            })
+            }
         })
         .collect()
 }
 
-fn send_body(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> TokenStream {
-    let error = ident(&n.error);
+fn send_body(op: &OperationPlan) -> TokenStream {
+    let error = ident(&op.error);
     let id = &op.id;
-    let method = ident(op.method.as_str());
-    let path = path_code(op, n);
-    let params = param_code(w, op, n);
-    let security = &op.security;
-    let body = op.body_content().map(|(b, content)| {
-        let field = ident(&n.body);
-        let media = &content.media_type;
-        let set = match body_kind(content) {
+    let method = ident(op.http_method.as_str());
+    let path = path_code(op);
+    let params = param_code(op);
+    let security = &op.security.schemes;
+    let body = op.body.as_ref().map(|b| {
+        let field = ident(&b.field.name);
+        let media = &b.media_type;
+        let set = match b.kind {
             BodyKind::Json => quote! { http.json::<_, E>(body)?; },
             BodyKind::Text => quote! { http.text(#media, ::std::clone::Clone::clone(body)); },
             BodyKind::Bytes => quote! { http.bytes(#media, ::std::clone::Clone::clone(body)); },
             BodyKind::Form => quote! { http.form::<_, E>(#media, body)?; },
             BodyKind::Multipart => quote! { http.multipart::<_, E>(body)?; },
         };
-        if b.required {
+        if b.field.required {
             quote! { { let body = &request.#field; #set } }
         } else {
             quote! { if let ::std::option::Option::Some(body) = &request.#field { #set } }
         }
     });
-    let arms = response_arms(w, op, n);
+    let arms = response_arms(op);
     let has_default = op
         .responses
         .iter()
@@ -506,24 +433,17 @@ fn send_body(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> TokenStr
     let fallback =
         (!has_default).then(|| quote! { _ => ::std::result::Result::Err(response.unexpected()), });
     let has_query = op
-        .parameters
+        .params
         .iter()
-        .any(|p| p.location == ParamLocation::Query);
+        .any(|p| matches!(p.encoding, Encoding::Query(_)));
     let query_start =
-        has_query.then(|| quote! { let mut query = ::mfa_runtime::param::QueryString::new(); });
+        has_query.then(|| quote! { let mut query = ::mfa_runtime::query::QueryString::new(); });
     let query_end = has_query.then(|| quote! { http.query = query.finish(); });
     // `Accept` lists what the documented responses can be, in spec order.
-    let mut accept: Vec<&str> = Vec::new();
-    for content in op.responses.iter().flat_map(|r| &r.content) {
-        if !accept.contains(&content.media_type.as_str()) {
-            accept.push(&content.media_type);
-        }
-    }
-    let accept = (!accept.is_empty()).then(|| {
-        let value = accept.join(", ");
+    let accept = op.accept.as_ref().map(|value| {
         quote! { http.header::<::std::string::String, E>("accept", &::std::string::String::from(#value))?; }
     });
-    let uses_request = op.body.is_some() || op.parameters.iter().any(|p| p.constant.is_none());
+    let uses_request = op.body.is_some() || op.params.iter().any(|p| p.input().is_some());
     let take_request = uses_request.then(|| quote! { let request = self.request; });
     quote! {
         type E = super::operations::#error;
@@ -545,61 +465,57 @@ fn send_body(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> TokenStr
     }
 }
 
-/// Code that builds `path` from the template and the path parameters.
-fn path_code(op: &Operation, n: &OperationNames) -> TokenStream {
-    let field_of = |name: &str| {
-        op.parameters
-            .iter()
-            .zip(&n.params)
-            .find(|(p, _)| p.location == ParamLocation::Path && p.name == name)
-            .map(|(_, f)| ident(f))
-    };
+/// Code that builds `path` from the route and the path parameters.
+fn path_code(op: &OperationPlan) -> TokenStream {
     let mut steps = Vec::new();
     let mut literal = String::new();
-    for segment in &op.segments {
+    let push_param = |steps: &mut Vec<TokenStream>, wire: &str, field: &str| {
+        let field = ident(field);
+        steps.push(quote! { path.push_str(&::mfa_runtime::client::path_segment::<E>(#wire, &::mfa_runtime::param::ParamValue::to_param(&request.#field))?); });
+    };
+    for segment in &op.route {
         match segment {
-            PathSegment::Literal(text) => {
+            RouteSegment::Literal(text) => {
                 literal.push('/');
                 literal.push_str(text);
             }
-            PathSegment::TrailingSlash => literal.push('/'),
-            PathSegment::Param(name) => {
+            RouteSegment::TrailingSlash => literal.push('/'),
+            RouteSegment::Param(param) => {
                 literal.push('/');
                 flush(&mut literal, &mut steps);
-                let field = field_of(name);
-                steps.push(quote! { path.push_str(&::mfa_runtime::client::path_segment::<E>(#name, &::mfa_runtime::param::ParamValue::to_param(&request.#field))?); });
+                push_param(&mut steps, &param.wire, &param.field);
             }
-            PathSegment::Hierarchy { param, prefix } => {
+            RouteSegment::Hierarchy { param, prefix } => {
                 flush(&mut literal, &mut steps);
-                let field = field_of(param);
+                let field = ident(&param.field);
+                let wire = &param.wire;
                 let lead = format!("/{prefix}/");
-                let empty = format!("path parameter `{param}` needs at least one item");
+                let empty = format!("path parameter `{wire}` needs at least one item");
                 steps.push(quote! {
                     if request.#field.is_empty() {
                         return ::std::result::Result::Err(::mfa_runtime::client::ClientError::InvalidRequest(#empty.to_string()));
                     }
                     for item in request.#field.iter() {
                         path.push_str(#lead);
-                        path.push_str(&::mfa_runtime::client::path_segment::<E>(#param, &::mfa_runtime::param::ParamValue::to_param(item))?);
+                        path.push_str(&::mfa_runtime::client::path_segment::<E>(#wire, &::mfa_runtime::param::ParamValue::to_param(item))?);
                     }
                 });
             }
-            PathSegment::Mixed(parts) => {
+            RouteSegment::Mixed(parts) => {
                 literal.push('/');
                 for part in parts {
                     match part {
-                        SegmentPart::Literal(text) => literal.push_str(text),
-                        SegmentPart::Param(name) => {
+                        RoutePart::Literal(text) => literal.push_str(text),
+                        RoutePart::Param(param) => {
                             flush(&mut literal, &mut steps);
-                            let field = field_of(name);
-                            steps.push(quote! { path.push_str(&::mfa_runtime::client::path_segment::<E>(#name, &::mfa_runtime::param::ParamValue::to_param(&request.#field))?); });
+                            push_param(&mut steps, &param.wire, &param.field);
                         }
                     }
                 }
             }
         }
     }
-    if op.segments.is_empty() {
+    if op.route.is_empty() {
         literal.push('/');
     }
     flush(&mut literal, &mut steps);
@@ -616,74 +532,92 @@ fn flush(literal: &mut String, steps: &mut Vec<TokenStream>) {
     }
 }
 
+/// `::mfa_runtime::query::Delimiter::Comma` and so on.
+fn delimiter(delimiter: Delimiter) -> TokenStream {
+    match delimiter {
+        Delimiter::Comma => quote! { ::mfa_runtime::query::Delimiter::Comma },
+        Delimiter::Space => quote! { ::mfa_runtime::query::Delimiter::Space },
+        Delimiter::Pipe => quote! { ::mfa_runtime::query::Delimiter::Pipe },
+    }
+}
+
 /// Code that adds the query, header and cookie parameters.
-fn param_code(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> Vec<TokenStream> {
-    let idempotency_key = op.idempotency_key();
+fn param_code(op: &OperationPlan) -> Vec<TokenStream> {
     let mut out = Vec::new();
-    for (p, field) in op.parameters.iter().zip(&n.params) {
-        let wire = &p.name;
-        if p.location == ParamLocation::Path {
+    for p in &op.params {
+        let wire = &p.wire;
+        if matches!(p.encoding, Encoding::Path { .. }) {
             continue;
         }
-        if idempotency_key.is_some_and(|key| std::ptr::eq(key, p)) {
-            let field = ident(field);
-            out.push(if p.required {
-                quote! { http.idempotency_key::<E>(#wire, &request.#field)?; }
-            } else {
-                quote! {
-                    if let ::std::option::Option::Some(value) = &request.#field {
-                        http.idempotency_key::<E>(#wire, value)?;
+        let field = match &p.role {
+            ParamRole::Constant { value } => {
+                out.push(match p.encoding {
+                    Encoding::Query(_) => quote! { query.push(#wire, #value); },
+                    Encoding::Header(_) => quote! { http.header::<::std::string::String, E>(#wire, &::std::string::String::from(#value))?; },
+                    _ => quote! { http.cookie::<::std::string::String, E>(#wire, &::std::string::String::from(#value))?; },
+                });
+                continue;
+            }
+            ParamRole::IdempotencyKey(field) => {
+                let name = ident(&field.name);
+                out.push(if field.required {
+                    quote! { http.idempotency_key::<E>(#wire, &request.#name)?; }
+                } else {
+                    quote! {
+                        if let ::std::option::Option::Some(value) = &request.#name {
+                            http.idempotency_key::<E>(#wire, value)?;
+                        }
                     }
+                });
+                continue;
+            }
+            ParamRole::Path(field)
+            | ParamRole::Hierarchy { field, .. }
+            | ParamRole::Plain(field) => field,
+        };
+        let name = ident(&field.name);
+        let add = |value: TokenStream| match &p.encoding {
+            Encoding::Query(QueryForm::Scalar) => quote! { query.push_value(#wire, #value); },
+            Encoding::Query(QueryForm::Array { layout, .. }) => match layout {
+                ArrayLayout::Form { explode } => {
+                    quote! { query.push_array(#wire, #value, #explode); }
                 }
-            });
-            continue;
-        }
-        if let Some(constant) = &p.constant {
-            out.push(match p.location {
-                ParamLocation::Query => quote! { query.push(#wire, #constant); },
-                ParamLocation::Header => quote! { http.header::<::std::string::String, E>(#wire, &::std::string::String::from(#constant))?; },
-                _ => quote! { http.cookie::<::std::string::String, E>(#wire, &::std::string::String::from(#constant))?; },
-            });
-            continue;
-        }
-        let field = ident(field);
-        let explode = p.explode;
-        let add = |value: TokenStream| match (p.location, shape(w, &p.ty)) {
-            (ParamLocation::Query, Shape::Scalar) => quote! { query.push_value(#wire, #value); },
-            (ParamLocation::Query, Shape::Array) => match (p.style, query_layout(p)) {
-                (ParamStyle::Form, _) => quote! { query.push_array(#wire, #value, #explode); },
-                (_, QueryLayout::Delimited(variant)) => {
-                    let delimiter = delimiter_tokens(variant);
-                    quote! { query.push_delimited(#wire, #value, #delimiter); }
+                ArrayLayout::Delimited(d) => {
+                    let d = delimiter(*d);
+                    quote! { query.push_delimited(#wire, #value, #d); }
                 }
-                _ => quote! { query.push_array(#wire, #value, true); },
             },
-            (ParamLocation::Query, Shape::Object) => {
-                let style = object_style_tokens(p);
+            Encoding::Query(QueryForm::Object(layout)) => {
+                let style = match layout {
+                    ObjectLayout::Exploded(_) => {
+                        quote! { ::mfa_runtime::query::ObjectStyle::Exploded }
+                    }
+                    ObjectLayout::Deep => quote! { ::mfa_runtime::query::ObjectStyle::DeepObject },
+                    ObjectLayout::Delimited(d) => {
+                        let d = delimiter(*d);
+                        quote! { ::mfa_runtime::query::ObjectStyle::Delimited(#d) }
+                    }
+                };
                 quote! { query.push_object(#wire, #value, #style)?; }
             }
-            (ParamLocation::Query, Shape::Json) => {
+            Encoding::Query(QueryForm::Json) => {
                 quote! { query.push(#wire, &::mfa_runtime::param::json_text(#value)); }
             }
-            (ParamLocation::Header, Shape::Scalar) => {
-                quote! { http.header::<_, E>(#wire, #value)?; }
-            }
-            (ParamLocation::Cookie, Shape::Scalar) => {
-                quote! { http.cookie::<_, E>(#wire, #value)?; }
-            }
-            (ParamLocation::Header, _) => {
+            Encoding::Header(TextForm::Scalar) => quote! { http.header::<_, E>(#wire, #value)?; },
+            Encoding::Cookie(TextForm::Scalar) => quote! { http.cookie::<_, E>(#wire, #value)?; },
+            Encoding::Header(TextForm::Json) => {
                 quote! { http.header::<_, E>(#wire, &::mfa_runtime::param::json_text(#value))?; }
             }
-            (_, _) => {
+            Encoding::Cookie(TextForm::Json) | Encoding::Path { .. } => {
                 quote! { http.cookie::<_, E>(#wire, &::mfa_runtime::param::json_text(#value))?; }
             }
         };
-        if p.required {
-            out.push(add(quote! { &request.#field }));
+        if field.required {
+            out.push(add(quote! { &request.#name }));
         } else {
             let inner = add(quote! { value });
             out.push(
-                quote! { if let ::std::option::Option::Some(value) = &request.#field { #inner } },
+                quote! { if let ::std::option::Option::Some(value) = &request.#name { #inner } },
             );
         }
     }
@@ -691,12 +625,11 @@ fn param_code(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> Vec<Tok
 }
 
 /// One match arm per documented response: exact codes, then ranges, then
-/// `default` (the model keeps them in that order).
-fn response_arms(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> Vec<TokenStream> {
+/// `default` (the plan keeps them in that order).
+fn response_arms(op: &OperationPlan) -> Vec<TokenStream> {
     op.responses
         .iter()
-        .enumerate()
-        .map(|(i, r)| {
+        .map(|r| {
             let pattern = match r.status {
                 StatusMatch::Code(code) => quote! { #code },
                 StatusMatch::Range(d) => {
@@ -705,14 +638,14 @@ fn response_arms(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> Vec<
                 }
                 StatusMatch::Default => quote! { _ },
             };
-            let enum_name = ident(if r.is_success { &n.response } else { &n.error });
-            let variant = ident(&n.responses[i]);
+            let enum_name = ident(if r.success { &op.success } else { &op.error });
+            let variant = ident(&r.variant);
             let mut fields = Vec::new();
-            if carries_status(r.status) {
+            if r.carries_status() {
                 fields.push(quote! { status: response.status });
             }
-            if let Some(content) = r.primary_content() {
-                let read = match response_kind(content) {
+            if let Some(body) = &r.body {
+                let read = match body.kind {
                     BodyKind::Json => quote! { response.json::<_, E>()? },
                     BodyKind::Form => quote! { response.form::<_, E>()? },
                     BodyKind::Text => quote! { response.text::<E>()? },
@@ -720,14 +653,14 @@ fn response_arms(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> Vec<
                 };
                 fields.push(quote! { body: #read });
             }
-            for (header, field) in r.headers.iter().zip(&n.response_headers[i]) {
-                let field = ident(field);
-                let wire = &header.name;
-                let read = match (header.required, shape(w, &header.ty)) {
-                    (true, Shape::Scalar) => quote! { response.required_header::<_, E>(#wire)? },
-                    (false, Shape::Scalar) => quote! { response.header::<_, E>(#wire)? },
-                    (true, _) => quote! { response.required_header::<::mfa_runtime::param::JsonParam<_>, E>(#wire)?.0 },
-                    (false, _) => quote! { response.header::<::mfa_runtime::param::JsonParam<_>, E>(#wire)?.map(|v| v.0) },
+            for header in &r.headers {
+                let field = ident(&header.field);
+                let wire = &header.wire;
+                let read = match (header.required, header.form) {
+                    (true, TextForm::Scalar) => quote! { response.required_header::<_, E>(#wire)? },
+                    (false, TextForm::Scalar) => quote! { response.header::<_, E>(#wire)? },
+                    (true, TextForm::Json) => quote! { response.required_header::<::mfa_runtime::param::JsonParam<_>, E>(#wire)?.0 },
+                    (false, TextForm::Json) => quote! { response.header::<::mfa_runtime::param::JsonParam<_>, E>(#wire)?.map(|v| v.0) },
                 };
                 fields.push(quote! { #field: #read });
             }
@@ -736,7 +669,7 @@ fn response_arms(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> Vec<
             } else {
                 quote! { super::operations::#enum_name::#variant { #(#fields),* } }
             };
-            if r.is_success {
+            if r.success {
                 quote! { #pattern => ::std::result::Result::Ok(#value), }
             } else {
                 quote! { #pattern => ::std::result::Result::Err(::mfa_runtime::client::ClientError::Api(#value)), }

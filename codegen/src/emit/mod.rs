@@ -1,23 +1,23 @@
-//! Stage 4: the model as Rust tokens, one pure function per module kind.
+//! Stage 4: the plan as Rust tokens, one pure function per module file.
+//! Emitters print what the plan decided: they never see the model, and
+//! every identifier they write is a name from the plan.
 
 mod client;
 mod docs;
 mod operations;
-mod params;
-mod rejection;
 mod rust;
+mod security;
 mod server;
 mod types;
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::model::Api;
-use crate::naming::Names;
+use crate::plan::Plan;
 use rust::{doc_lines, inner_doc_lines};
 
-/// Writes one file of a spec's module from the model.
-pub type Emitter = fn(&Api, &Names, &str) -> TokenStream;
+/// Writes one file of a spec's module from its plan.
+pub type Emitter = fn(&Plan) -> TokenStream;
 
 /// The files of one spec's module, relative to its directory, each with its
 /// emitter. They are independent of each other, so the pipeline emits and
@@ -30,34 +30,35 @@ pub const MODULE_FILES: &[(&str, Emitter)] = &[
     ("server.rs", emit_server),
 ];
 
-fn emit_types(api: &Api, names: &Names, _: &str) -> TokenStream {
-    types::emit(api, names)
+fn emit_types(plan: &Plan) -> TokenStream {
+    types::emit(plan)
 }
 
-fn emit_operations(api: &Api, names: &Names, _: &str) -> TokenStream {
-    operations::emit(api, names)
+fn emit_operations(plan: &Plan) -> TokenStream {
+    operations::emit(plan)
 }
 
-fn emit_client(api: &Api, names: &Names, _: &str) -> TokenStream {
-    client::emit(api, names)
+fn emit_client(plan: &Plan) -> TokenStream {
+    client::emit(plan)
 }
 
-fn emit_server(api: &Api, names: &Names, _: &str) -> TokenStream {
-    server::emit(api, names)
+fn emit_server(plan: &Plan) -> TokenStream {
+    server::emit(plan)
 }
 
 /// Generated files are laid out by prettyplease, whose output is pinned by
 /// Cargo.lock; rustfmt lays some constructs out differently. `rustfmt::skip`
 /// on the module declarations keeps `cargo fmt` from rewriting them, so the
 /// files stay byte-identical to what the generator writes.
-fn module_root(api: &Api, names: &Names, module: &str) -> TokenStream {
-    let title = format!("{} (version {}).", api.title, api.version);
-    let description = api.description.as_deref().map(docs::sanitize);
+fn module_root(plan: &Plan) -> TokenStream {
+    let module = &plan.module;
+    let title = format!("{} (version {}).", plan.title, plan.version);
+    let description = plan.description.as_deref().map(docs::sanitize);
     let layout = format!(
         "Module `{module}`: `types` holds the spec's schemas; `operations` the request, response and error \
          types of each operation, shared by both sides; `client` (feature `client`) the typed client; \
          `server` (feature `server`) the `{}` trait and its axum router.",
-        names.server_trait
+        plan.server_trait
     );
     let text: Vec<&str> = [
         Some(title.as_str()),
@@ -68,12 +69,12 @@ fn module_root(api: &Api, names: &Names, module: &str) -> TokenStream {
     .flatten()
     .collect();
     let docs = inner_doc_lines(&text.join("\n\n"));
-    let trait_name = rust::ident(&names.server_trait);
-    let server_fns = names
-        .server_fns
+    let trait_name = rust::ident(&plan.server_trait);
+    let server_fns = plan
+        .servers
         .iter()
-        .flatten()
-        .map(|(name, _)| rust::ident(name));
+        .filter_map(|server| server.function.as_deref())
+        .map(rust::ident);
     let server_fn_uses = quote! { #( #[cfg(feature = "client")] pub use client::#server_fns; )* };
     quote! {
         #docs

@@ -1,13 +1,12 @@
-//! Small helpers every emitter uses: identifiers, doc comments and how a
-//! [`TypeRef`] is written.
+//! Small helpers every emitter uses: identifiers, doc comments, and how
+//! the plan's types and values are written.
 
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 
-use crate::model::{Api, IntegerFormat, NumberFormat, TypeKind, TypeRef};
-use crate::naming::Names;
+use crate::plan::{RustType, RustValue};
 
-/// An identifier from a name decided by `naming` (which may be `r#type`).
+/// An identifier from a name the plan decided (which may be `r#type`).
 pub fn ident(name: &str) -> Ident {
     match name.strip_prefix("r#") {
         Some(raw) => Ident::new_raw(raw, Span::call_site()),
@@ -52,80 +51,89 @@ pub fn doc_paragraphs(parts: &[Option<&str>]) -> TokenStream {
     }
 }
 
-/// How types are written from some module of the generated code.
-pub struct TypeWriter<'a> {
-    pub api: &'a Api,
-    pub names: &'a Names,
-    /// Path to the `types` module from where the code is written: empty
-    /// inside it, `super::types::` elsewhere.
-    pub prefix: TokenStream,
+/// `#[deprecated]` when `deprecated`.
+pub fn deprecated(deprecated: bool) -> Option<TokenStream> {
+    deprecated.then(|| quote! { #[deprecated] })
 }
 
-impl TypeWriter<'_> {
-    pub fn ty(&self, ty: &TypeRef) -> TokenStream {
-        match ty {
-            TypeRef::Named(id) => {
-                let name = ident(self.names.type_name(id));
-                let prefix = &self.prefix;
-                quote! { #prefix #name }
-            }
-            TypeRef::String(_) => quote! { ::std::string::String },
-            TypeRef::Integer(IntegerFormat::I32) => quote! { i32 },
-            TypeRef::Integer(IntegerFormat::I64) => quote! { i64 },
-            TypeRef::Integer(IntegerFormat::U32) => quote! { u32 },
-            TypeRef::Integer(IntegerFormat::U64) => quote! { u64 },
-            TypeRef::Number(NumberFormat::F32) => quote! { f32 },
-            TypeRef::Number(NumberFormat::F64) => quote! { f64 },
-            TypeRef::Boolean => quote! { bool },
-            TypeRef::Array(item) => {
-                let item = self.ty(item);
-                quote! { ::std::vec::Vec<#item> }
-            }
-            TypeRef::Map(value) => {
-                let value = self.ty(value);
-                quote! { ::std::collections::BTreeMap<::std::string::String, #value> }
-            }
-            TypeRef::Any => quote! { ::serde_json::Value },
-            TypeRef::Nullable(inner) => {
-                let inner = self.ty(inner);
-                quote! { ::std::option::Option<#inner> }
-            }
-        }
-    }
-
-    /// Whether `ty` implements `Default` as generated.
-    pub fn has_default(&self, ty: &TypeRef) -> bool {
-        has_default(self.api, ty, 0)
-    }
-
-    /// The newtype's inner type, when `ty` names a newtype.
-    pub fn newtype_inner<'t>(&'t self, ty: &'t TypeRef) -> Option<&'t TypeRef> {
-        match ty {
-            TypeRef::Named(id) => match &self.api.types.get(id)?.kind {
-                TypeKind::Newtype(inner) => Some(inner),
-                _ => None,
-            },
-            _ => None,
-        }
-    }
+/// Where a type is written from: inside the `types` file, or beside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Types,
+    Sibling,
 }
 
-/// Mirrors the derives in `emit::types`: structs whose fields all default,
-/// newtypes of defaulting types, and the std containers.
-pub fn has_default(api: &Api, ty: &TypeRef, depth: usize) -> bool {
-    if depth > 16 {
-        return false;
-    }
+/// A plan type as Rust tokens, written from `scope`.
+pub fn ty(ty: &RustType, scope: Scope) -> TokenStream {
     match ty {
-        TypeRef::Named(id) => match api.types.get(id).map(|d| &d.kind) {
-            Some(TypeKind::Struct(s)) => s
-                .fields
-                .iter()
-                .all(|f| !f.required || matches!(f.ty, TypeRef::Nullable(_) | TypeRef::Any)),
-            Some(TypeKind::Newtype(inner)) => has_default(api, inner, depth + 1),
-            _ => false,
-        },
-        TypeRef::String(_) | TypeRef::Integer(_) | TypeRef::Number(_) | TypeRef::Boolean => true,
-        TypeRef::Array(_) | TypeRef::Map(_) | TypeRef::Any | TypeRef::Nullable(_) => true,
+        RustType::Named(name) => {
+            let name = ident(name);
+            match scope {
+                Scope::Types => quote! { #name },
+                Scope::Sibling => quote! { super::types::#name },
+            }
+        }
+        RustType::Operation(name) => {
+            let name = ident(name);
+            quote! { super::operations::#name }
+        }
+        RustType::String => quote! { ::std::string::String },
+        RustType::I32 => quote! { i32 },
+        RustType::I64 => quote! { i64 },
+        RustType::U32 => quote! { u32 },
+        RustType::U64 => quote! { u64 },
+        RustType::F32 => quote! { f32 },
+        RustType::F64 => quote! { f64 },
+        RustType::Bool => quote! { bool },
+        RustType::Json => quote! { ::serde_json::Value },
+        RustType::Bytes => quote! { ::std::vec::Vec<u8> },
+        RustType::List(item) => {
+            let item = self::ty(item, scope);
+            quote! { ::std::vec::Vec<#item> }
+        }
+        RustType::Map(value) => {
+            let value = self::ty(value, scope);
+            quote! { ::std::collections::BTreeMap<::std::string::String, #value> }
+        }
+        RustType::Option(inner) => {
+            let inner = self::ty(inner, scope);
+            quote! { ::std::option::Option<#inner> }
+        }
+        RustType::Boxed(inner) => {
+            let inner = self::ty(inner, scope);
+            quote! { ::std::boxed::Box<#inner> }
+        }
+        RustType::FilePart => quote! { ::mfa_runtime::form::FilePart },
+        RustType::Multipart => quote! { ::mfa_runtime::form::Multipart },
+    }
+}
+
+/// A plan value as a Rust expression, written from `scope`.
+pub fn value(value: &RustValue, scope: Scope) -> TokenStream {
+    match value {
+        RustValue::Str(s) => quote! { ::std::string::String::from(#s) },
+        RustValue::Int(n) => {
+            let lit = Literal::i64_unsuffixed(*n);
+            quote! { #lit }
+        }
+        RustValue::Float(n) => {
+            let lit = Literal::f64_unsuffixed(*n);
+            quote! { #lit }
+        }
+        RustValue::Bool(b) => quote! { #b },
+        RustValue::Variant { ty, variant } => {
+            let ty = self::ty(ty, scope);
+            let variant = ident(variant);
+            quote! { #ty::#variant }
+        }
+        RustValue::Newtype { ty, inner } => {
+            let ty = self::ty(ty, scope);
+            let inner = self::value(inner, scope);
+            quote! { #ty(#inner) }
+        }
+        RustValue::Some(inner) => {
+            let inner = self::value(inner, scope);
+            quote! { ::std::option::Option::Some(#inner) }
+        }
     }
 }

@@ -4,29 +4,20 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::operations::{BodyKind, body_kind, carries_status, request_fields, response_kind};
-use super::params::{
-    QueryLayout, Shape, delimiter_tokens, object_keys_tokens, object_type, query_layout, shape,
+use super::rust::{doc_lines, doc_paragraphs, ident};
+use crate::plan::{
+    ArrayLayout, BodyKind, Delimiter, Encoding, JsonTemplate, ObjectKeys, ObjectLayout,
+    OperationPlan, ParamRole, PathForm, Plan, QueryForm, RoutePart, RouteSegment, StatusMatch,
+    TextForm,
 };
-use super::rejection::rejection_body;
-use super::rust::{TypeWriter, doc_lines, doc_paragraphs, ident};
-use crate::model::{
-    Api, Operation, ParamLocation, ParamStyle, PathSegment, SecurityKind, SegmentPart, StatusMatch,
-};
-use crate::naming::{Names, OperationNames};
 
-pub fn emit(api: &Api, names: &Names) -> TokenStream {
-    let w = TypeWriter {
-        api,
-        names,
-        prefix: quote! { super::types:: },
-    };
-    let trait_name = ident(&names.server_trait);
-    let ops: Vec<_> = api.operations.iter().zip(&names.operations).collect();
-    let trait_methods = ops.iter().map(|(op, n)| trait_method(op, n));
-    let routes = ops.iter().map(|(op, _)| route(op));
-    let dispatch_arms = ops.iter().enumerate().map(|(i, (_, n))| {
-        let handler = ident(&format!("handle_{}", n.method.trim_start_matches("r#")));
+pub fn emit(plan: &Plan) -> TokenStream {
+    let trait_name = ident(&plan.server_trait);
+    let ops = &plan.operations;
+    let trait_methods = ops.iter().map(trait_method);
+    let routes = ops.iter().map(route);
+    let dispatch_arms = ops.iter().enumerate().map(|(i, op)| {
+        let handler = ident(&op.handler);
         quote! { #i => #handler(&*api, incoming, &params).await, }
     });
     // Route indexes follow ROUTES; with no operations nothing can match.
@@ -36,7 +27,7 @@ pub fn emit(api: &Api, names: &Names) -> TokenStream {
                 api: ::std::sync::Arc<A>,
                 _route: usize,
                 incoming: ::mfa_runtime::server::Incoming,
-                _params: ::std::vec::Vec<::mfa_runtime::routing::PathValue>,
+                _params: ::std::vec::Vec<::mfa_runtime::server::routing::PathValue>,
             ) -> ::std::pin::Pin<::std::boxed::Box<dyn ::std::future::Future<Output = ::mfa_runtime::axum::response::Response> + ::std::marker::Send>> {
                 ::std::boxed::Box::pin(async move { api.reject(::mfa_runtime::server::not_found(incoming.uri.path())) })
             }
@@ -47,7 +38,7 @@ pub fn emit(api: &Api, names: &Names) -> TokenStream {
                 api: ::std::sync::Arc<A>,
                 route: usize,
                 incoming: ::mfa_runtime::server::Incoming,
-                params: ::std::vec::Vec<::mfa_runtime::routing::PathValue>,
+                params: ::std::vec::Vec<::mfa_runtime::server::routing::PathValue>,
             ) -> ::std::pin::Pin<::std::boxed::Box<dyn ::std::future::Future<Output = ::mfa_runtime::axum::response::Response> + ::std::marker::Send>> {
                 ::std::boxed::Box::pin(async move {
                     match route {
@@ -58,13 +49,13 @@ pub fn emit(api: &Api, names: &Names) -> TokenStream {
             }
         }
     };
-    let handlers = ops.iter().map(|(op, n)| handler(&w, op, n, &trait_name));
-    let responses = ops.iter().map(|(op, n)| into_response(&w, op, n));
-    let rejection = rejection_body(api);
-    let security = security_consts(api, names);
+    let handlers = ops.iter().map(|op| handler(op, &trait_name));
+    let responses = ops.iter().map(into_response);
+    let rejection = rejection_body(plan);
+    let security = security_consts(plan);
     let trait_docs = doc_lines(&format!(
         "Implement this to serve {} (version {}); [`router`] turns an implementation into an axum router.",
-        api.title, api.version
+        plan.title, plan.version
     ));
     quote! {
         #![allow(clippy::large_enum_variant)]
@@ -89,7 +80,7 @@ pub fn emit(api: &Api, names: &Names) -> TokenStream {
             ::mfa_runtime::server::rejection_response(rejection, &#rejection)
         }
 
-        static ROUTES: &[::mfa_runtime::routing::Route] = &[#(#routes),*];
+        static ROUTES: &[::mfa_runtime::server::routing::Route] = &[#(#routes),*];
 
         /// An axum router serving `api`: nest it, layer it or serve it as is.
         pub fn router<A: #trait_name>(api: A) -> ::mfa_runtime::axum::Router {
@@ -111,42 +102,23 @@ pub fn emit(api: &Api, names: &Names) -> TokenStream {
 /// `pub mod security`: each scheme the spec declares, for
 /// `mfa_runtime::server::auth::SchemeVerifier`, so users never retype a
 /// header name.
-fn security_consts(api: &Api, names: &Names) -> TokenStream {
-    if api.security_schemes.is_empty() {
+fn security_consts(plan: &Plan) -> TokenStream {
+    if plan.schemes.is_empty() {
         return TokenStream::new();
     }
-    let consts = api
-        .security_schemes
-        .iter()
-        .zip(&names.scheme_consts)
-        .map(|(scheme, name)| {
-            let name = ident(name);
-            let key = &scheme.key;
-            let value = match &scheme.kind {
-                SecurityKind::Bearer { .. } | SecurityKind::OAuth2 => {
-                    quote! { ::mfa_runtime::server::auth::Scheme::bearer(#key) }
-                }
-                SecurityKind::Basic => quote! { ::mfa_runtime::server::auth::Scheme::basic(#key) },
-                SecurityKind::ApiKey { location, name } => {
-                    let location = ident(match location {
-                        ParamLocation::Query => "Query",
-                        ParamLocation::Cookie => "Cookie",
-                        _ => "Header",
-                    });
-                    quote! {
-                        ::mfa_runtime::server::auth::Scheme::api_key(#key, ::mfa_runtime::server::auth::ApiKeyIn::#location, #name)
-                    }
-                }
-            };
-            let docs = doc_paragraphs(&[
-                Some(&format!("The `{key}` security scheme.")),
-                scheme.description.as_deref(),
-            ]);
-            quote! {
-                #docs
-                pub const #name: ::mfa_runtime::server::auth::Scheme = #value;
-            }
-        });
+    let consts = plan.schemes.iter().map(|scheme| {
+        let name = ident(&scheme.constant);
+        let key = &scheme.key;
+        let value = super::security::scheme_value(scheme);
+        let docs = doc_paragraphs(&[
+            Some(&format!("The `{key}` security scheme.")),
+            scheme.description.as_deref(),
+        ]);
+        quote! {
+            #docs
+            pub const #name: ::mfa_runtime::security::Scheme = #value;
+        }
+    });
     quote! {
         /// The security schemes this API declares, to configure an
         /// `mfa_runtime::server::auth::SchemeVerifier` with.
@@ -156,22 +128,67 @@ fn security_consts(api: &Api, names: &Names) -> TokenStream {
     }
 }
 
+/// An expression building the rejection body as a `serde_json::Value`
+/// from the local `rejection: &Rejection`.
+fn rejection_body(plan: &Plan) -> TokenStream {
+    let general = match &plan.rejection.general {
+        Some(template) => json_value(template),
+        None => {
+            quote! { ::serde_json::json!({ "code": rejection.status.as_u16(), "message": rejection.message }) }
+        }
+    };
+    match &plan.rejection.unauthorized {
+        Some(unauthorized) => {
+            let unauthorized = json_value(unauthorized);
+            quote! {
+                if rejection.status == ::mfa_runtime::http::StatusCode::UNAUTHORIZED { #unauthorized } else { #general }
+            }
+        }
+        None => general,
+    }
+}
+
+fn json_value(template: &JsonTemplate) -> TokenStream {
+    match template {
+        JsonTemplate::Object(fields) => {
+            let entries = fields.iter().map(|(key, value)| {
+                let value = json_value(value);
+                quote! { (#key.to_string(), #value) }
+            });
+            quote! { ::serde_json::Value::Object([#(#entries),*].into_iter().collect()) }
+        }
+        JsonTemplate::Text(s) => quote! { ::serde_json::Value::from(#s) },
+        JsonTemplate::Integer(i) => quote! { ::serde_json::Value::from(#i) },
+        JsonTemplate::Null => quote! { ::serde_json::Value::Null },
+        JsonTemplate::False => quote! { ::serde_json::Value::from(false) },
+        JsonTemplate::EmptyArray => quote! { ::serde_json::Value::Array(::std::vec::Vec::new()) },
+        JsonTemplate::EmptyObject => {
+            quote! { ::serde_json::Value::Object(::serde_json::Map::new()) }
+        }
+        JsonTemplate::Status => quote! { ::serde_json::Value::from(rejection.status.as_u16()) },
+        JsonTemplate::Reason => {
+            quote! { ::serde_json::Value::from(rejection.status.canonical_reason().unwrap_or("Error")) }
+        }
+        JsonTemplate::Message => quote! { ::serde_json::Value::from(rejection.message.as_str()) },
+    }
+}
+
 /// The trait method's caller argument: required for an operation that
 /// declares security, optional otherwise.
-fn caller_type(op: &Operation) -> TokenStream {
-    if !op.requires_authentication() {
+fn caller_type(op: &OperationPlan) -> TokenStream {
+    if !op.security.requires_authentication() {
         quote! { ::std::option::Option<::mfa_runtime::server::Principal> }
     } else {
         quote! { ::mfa_runtime::server::Principal }
     }
 }
 
-fn trait_method(op: &Operation, n: &OperationNames) -> TokenStream {
-    let method = ident(&n.method);
-    let request = ident(&n.request);
-    let response = ident(&n.response);
-    let error = ident(&n.error);
-    let endpoint = format!("`{} {}`", op.method.as_str(), op.path);
+fn trait_method(op: &OperationPlan) -> TokenStream {
+    let method = ident(&op.method);
+    let request = ident(&op.input);
+    let response = ident(&op.success);
+    let error = ident(&op.error);
+    let endpoint = format!("`{} {}`", op.http_method.as_str(), op.path);
     let docs = doc_paragraphs(&[
         op.summary.as_deref(),
         op.description.as_deref(),
@@ -191,12 +208,17 @@ fn trait_method(op: &Operation, n: &OperationNames) -> TokenStream {
     }
 }
 
-fn caller_docs(op: &Operation) -> String {
-    let schemes: Vec<String> = op.security.iter().map(|s| format!("`{s}`")).collect();
+fn caller_docs(op: &OperationPlan) -> String {
+    let schemes: Vec<String> = op
+        .security
+        .schemes
+        .iter()
+        .map(|s| format!("`{s}`"))
+        .collect();
     let schemes = schemes.join(" or ");
-    let mut text = if op.security.is_empty() {
+    let mut text = if op.security.schemes.is_empty() {
         "`caller`: who the auth layer authenticated, if anyone (the spec requires no authentication).".to_string()
-    } else if op.anonymous_allowed {
+    } else if op.security.anonymous_allowed {
         format!(
             "`caller`: authenticated by {schemes}, or `None`: the spec also allows anonymous calls."
         )
@@ -208,33 +230,37 @@ fn caller_docs(op: &Operation) -> String {
     if let Some(key) = op.idempotency_key() {
         text.push_str(&format!(
             " Under an idempotency layer, a request with `{}` runs this once per key and caller; retries get the stored response.",
-            key.name
+            key.wire
         ));
     }
     text
 }
 
-fn route(op: &Operation) -> TokenStream {
-    let method = ident(op.method.as_str());
-    let segments = op.segments.iter().map(|s| match s {
-        PathSegment::Literal(text) => quote! { ::mfa_runtime::routing::Segment::Literal(#text) },
-        PathSegment::Param(_) => quote! { ::mfa_runtime::routing::Segment::Param },
-        PathSegment::Hierarchy { prefix, .. } => {
-            quote! { ::mfa_runtime::routing::Segment::Hierarchy(#prefix) }
+fn route(op: &OperationPlan) -> TokenStream {
+    let method = ident(op.http_method.as_str());
+    let segments = op.route.iter().map(|s| match s {
+        RouteSegment::Literal(text) => {
+            quote! { ::mfa_runtime::server::routing::Segment::Literal(#text) }
         }
-        PathSegment::TrailingSlash => quote! { ::mfa_runtime::routing::Segment::TrailingSlash },
-        PathSegment::Mixed(parts) => {
+        RouteSegment::Param(_) => quote! { ::mfa_runtime::server::routing::Segment::Param },
+        RouteSegment::Hierarchy { prefix, .. } => {
+            quote! { ::mfa_runtime::server::routing::Segment::Hierarchy(#prefix) }
+        }
+        RouteSegment::TrailingSlash => {
+            quote! { ::mfa_runtime::server::routing::Segment::TrailingSlash }
+        }
+        RouteSegment::Mixed(parts) => {
             let parts = parts.iter().map(|p| match p {
-                SegmentPart::Literal(text) => {
-                    quote! { ::mfa_runtime::routing::Part::Literal(#text) }
+                RoutePart::Literal(text) => {
+                    quote! { ::mfa_runtime::server::routing::Part::Literal(#text) }
                 }
-                SegmentPart::Param(_) => quote! { ::mfa_runtime::routing::Part::Param },
+                RoutePart::Param(_) => quote! { ::mfa_runtime::server::routing::Part::Param },
             });
-            quote! { ::mfa_runtime::routing::Segment::Mixed(&[#(#parts),*]) }
+            quote! { ::mfa_runtime::server::routing::Segment::Mixed(&[#(#parts),*]) }
         }
     });
     quote! {
-        ::mfa_runtime::routing::Route {
+        ::mfa_runtime::server::routing::Route {
             method: ::mfa_runtime::http::Method::#method,
             segments: &[#(#segments),*],
         }
@@ -243,75 +269,64 @@ fn route(op: &Operation) -> TokenStream {
 
 /// For a query, header or cookie parameter: the word rejections use and the
 /// `Incoming` method that reads it.
-fn location_reader(location: ParamLocation) -> (&'static str, proc_macro2::Ident) {
-    match location {
-        ParamLocation::Query => ("query parameter", ident("query")),
-        ParamLocation::Header => ("header", ident("header")),
-        _ => ("cookie", ident("cookie")),
+fn location_reader(encoding: &Encoding) -> (&'static str, proc_macro2::Ident) {
+    match encoding {
+        Encoding::Query(_) => ("query parameter", ident("query")),
+        Encoding::Header(_) => ("header", ident("header")),
+        Encoding::Cookie(_) | Encoding::Path { .. } => ("cookie", ident("cookie")),
     }
 }
 
-/// `.map(From::from)` when `ty` is a newtype over the list a reader returns.
-fn into_newtype(w: &TypeWriter<'_>, ty: &crate::model::TypeRef) -> TokenStream {
-    if w.newtype_inner(ty).is_some() {
+/// `.map(From::from)` when the field is a newtype over the list a reader
+/// returns.
+fn into_newtype(newtype: bool) -> TokenStream {
+    if newtype {
         quote! { .map(::std::convert::From::from) }
     } else {
         TokenStream::new()
     }
 }
 
-/// The order path parameters are captured in: the template's order.
-fn path_param_order(op: &Operation) -> Vec<&str> {
-    let mut names = Vec::new();
-    for segment in &op.segments {
-        match segment {
-            PathSegment::Param(name) | PathSegment::Hierarchy { param: name, .. } => {
-                names.push(name.as_str())
-            }
-            PathSegment::Mixed(parts) => names.extend(parts.iter().filter_map(|p| match p {
-                SegmentPart::Param(name) => Some(name.as_str()),
-                SegmentPart::Literal(_) => None,
-            })),
-            _ => {}
-        }
+/// `::mfa_runtime::query::Delimiter::Comma` and so on.
+fn delimiter(delimiter: Delimiter) -> TokenStream {
+    match delimiter {
+        Delimiter::Comma => quote! { ::mfa_runtime::query::Delimiter::Comma },
+        Delimiter::Space => quote! { ::mfa_runtime::query::Delimiter::Space },
+        Delimiter::Pipe => quote! { ::mfa_runtime::query::Delimiter::Pipe },
     }
-    names
 }
 
-fn handler(
-    w: &TypeWriter<'_>,
-    op: &Operation,
-    n: &OperationNames,
-    trait_name: &proc_macro2::Ident,
-) -> TokenStream {
-    let handler = ident(&format!("handle_{}", n.method.trim_start_matches("r#")));
-    let reader = ident(&format!("read_{}", n.method.trim_start_matches("r#")));
-    let method = ident(&n.method);
-    let request = ident(&n.request);
-    let order = path_param_order(op);
-    let constants = op.parameters.iter().filter_map(|p| {
-        let constant = p.constant.as_ref()?;
-        let wire = &p.name;
-        let (what, reader) = location_reader(p.location);
+fn handler(op: &OperationPlan, trait_name: &proc_macro2::Ident) -> TokenStream {
+    let handler = ident(&op.handler);
+    let reader = ident(&op.reader);
+    let method = ident(&op.method);
+    let input = ident(&op.input);
+    let constants = op.params.iter().filter_map(|p| {
+        let ParamRole::Constant { value } = &p.role else {
+            return None;
+        };
+        let wire = &p.wire;
+        let (what, reader) = location_reader(&p.encoding);
         let read = quote! { incoming.#reader::<::std::string::String>(#wire)? };
-        Some(quote! { ::mfa_runtime::server::expect_constant(#what, #wire, #read, #constant)?; })
+        Some(quote! { ::mfa_runtime::server::expect_constant(#what, #wire, #read, #value)?; })
     });
-    let fields = request_fields(op, n).map(|(p, field)| {
-        let field = ident(field);
-        let wire = &p.name;
-        let value = match p.location {
-            ParamLocation::Path => {
-                let index = order.iter().position(|name| *name == p.name).unwrap_or(0);
-                let many = op.segments.iter().any(|s| matches!(s, PathSegment::Hierarchy { param, .. } if *param == p.name));
-                let read = if many {
-                    let converted = into_newtype(w, &p.ty);
-                    quote! { value.parse_many(#wire)#converted }
-                } else if shape(w, &p.ty) == Shape::Scalar {
-                    quote! { value.parse(#wire) }
-                } else {
-                    quote! { value.parse::<::mfa_runtime::param::JsonParam<_>>(#wire).map(|v| v.0) }
+    let fields = op.params.iter().filter_map(|p| {
+        let input = p.input()?;
+        let field = ident(&input.name);
+        let wire = &p.wire;
+        let value = match &p.encoding {
+            Encoding::Path { capture, form } => {
+                let read = match form {
+                    PathForm::Items { newtype } => {
+                        let converted = into_newtype(*newtype);
+                        quote! { value.parse_many(#wire)#converted }
+                    }
+                    PathForm::Scalar => quote! { value.parse(#wire) },
+                    PathForm::Json => {
+                        quote! { value.parse::<::mfa_runtime::param::JsonParam<_>>(#wire).map(|v| v.0) }
+                    }
                 };
-                let get = if index == 0 { quote! { params.first() } } else { quote! { params.get(#index) } };
+                let get = if *capture == 0 { quote! { params.first() } } else { quote! { params.get(#capture) } };
                 quote! {
                     match #get {
                         ::std::option::Option::Some(value) => #read?,
@@ -319,63 +334,64 @@ fn handler(
                     }
                 }
             }
-            location => {
-                let (what, reader) = location_reader(location);
-                let read = match (location, shape(w, &p.ty)) {
-                    (ParamLocation::Query, Shape::Array) => {
-                        let explode = p.explode;
-                        let converted = into_newtype(w, &p.ty);
-                        let read = match (p.style, query_layout(p)) {
-                            (ParamStyle::Form, _) => quote! { incoming.query_array(#wire, #explode)? },
-                            (_, QueryLayout::Delimited(variant)) => {
-                                let delimiter = delimiter_tokens(variant);
-                                quote! { incoming.query_delimited(#wire, #delimiter)? }
+            encoding => {
+                let (what, reader) = location_reader(encoding);
+                let read = match encoding {
+                    Encoding::Query(QueryForm::Array { layout, newtype }) => {
+                        let converted = into_newtype(*newtype);
+                        let read = match layout {
+                            ArrayLayout::Form { explode } => quote! { incoming.query_array(#wire, #explode)? },
+                            ArrayLayout::Delimited(d) => {
+                                let d = delimiter(*d);
+                                quote! { incoming.query_delimited(#wire, #d)? }
                             }
-                            _ => quote! { incoming.query_array(#wire, true)? },
                         };
                         quote! { #read #converted }
                     }
-                    (ParamLocation::Query, Shape::Object) => {
-                        let required = p.required;
-                        match query_layout(p) {
-                            QueryLayout::Exploded => {
-                                let keys = object_type(w, &p.ty)
-                                    .map(|object| object_keys_tokens(w, op, p, &object))
-                                    .unwrap_or_else(|| quote! { ::mfa_runtime::param::ObjectKeys::AllBut(&[]) });
+                    Encoding::Query(QueryForm::Object(layout)) => {
+                        let required = input.required;
+                        match layout {
+                            ObjectLayout::Exploded(keys) => {
+                                let keys = match keys {
+                                    ObjectKeys::Only(fields) => quote! { ::mfa_runtime::query::ObjectKeys::Only(&[#(#fields),*]) },
+                                    ObjectKeys::AllBut(others) => quote! { ::mfa_runtime::query::ObjectKeys::AllBut(&[#(#others),*]) },
+                                };
                                 quote! { incoming.query_exploded_object(#wire, #keys, #required)? }
                             }
-                            QueryLayout::Deep => quote! { incoming.query_deep_object(#wire, #required)? },
-                            QueryLayout::Delimited(variant) => {
-                                let delimiter = delimiter_tokens(variant);
-                                quote! { incoming.query_delimited_object(#wire, #delimiter)? }
+                            ObjectLayout::Deep => quote! { incoming.query_deep_object(#wire, #required)? },
+                            ObjectLayout::Delimited(d) => {
+                                let d = delimiter(*d);
+                                quote! { incoming.query_delimited_object(#wire, #d)? }
                             }
                         }
                     }
-                    (_, Shape::Scalar) => quote! { incoming.#reader(#wire)? },
-                    (_, _) => {
+                    Encoding::Query(QueryForm::Scalar)
+                    | Encoding::Header(TextForm::Scalar)
+                    | Encoding::Cookie(TextForm::Scalar) => quote! { incoming.#reader(#wire)? },
+                    _ => {
                         quote! { incoming.#reader::<::mfa_runtime::param::JsonParam<_>>(#wire)?.map(|v| v.0) }
                     }
                 };
-                if p.required {
+                if input.required {
                     quote! { #read.ok_or_else(|| ::mfa_runtime::server::missing(#what, #wire))? }
                 } else {
                     read
                 }
             }
         };
-        quote! { #field: #value, }
+        Some(quote! { #field: #value, })
     });
-    let body = op.body_content().map(|(b, content)| {
-        let field = ident(&n.body);
-        let media = &content.media_type;
-        let read = match body_kind(content) {
+    let body = op.body.as_ref().map(|b| {
+        let field = ident(&b.field.name);
+        let media = &b.media_type;
+        let read = match b.kind {
             BodyKind::Json => quote! { incoming.json_body()? },
             BodyKind::Form => quote! { incoming.form_body()? },
             BodyKind::Multipart => quote! { incoming.multipart_body().await? },
             BodyKind::Text => quote! { incoming.text_body(#media)? },
             BodyKind::Bytes => quote! { incoming.bytes_body(#media)? },
         };
-        if b.required {
+        if b.field.required {
             quote! {
                 #field: #read.ok_or_else(|| ::mfa_runtime::server::Rejection::new(
                     ::mfa_runtime::server::RejectionKind::MissingBody, "a request body is required"))?,
@@ -384,16 +400,16 @@ fn handler(
             quote! { #field: #read, }
         }
     });
-    let params_arg = if order.is_empty() {
+    let params_arg = if !op.captures_path() {
         quote! { _params }
     } else {
         quote! { params }
     };
     let uses_incoming = op.body.is_some()
-        || op
-            .parameters
-            .iter()
-            .any(|p| p.location != ParamLocation::Path || p.constant.is_some());
+        || op.params.iter().any(|p| {
+            !matches!(p.encoding, Encoding::Path { .. })
+                || matches!(p.role, ParamRole::Constant { .. })
+        });
     let incoming_arg = if uses_incoming {
         quote! { incoming }
     } else {
@@ -401,18 +417,19 @@ fn handler(
     };
     // Reading a multipart body is asynchronous (the parser works on a stream).
     let (asyncness, awaited) = if op
-        .body_content()
-        .is_some_and(|(_, content)| body_kind(content) == BodyKind::Multipart)
+        .body
+        .as_ref()
+        .is_some_and(|b| b.kind == BodyKind::Multipart)
     {
         (quote! { async }, quote! { .await })
     } else {
         (TokenStream::new(), TokenStream::new())
     };
     let op_id = &op.id;
-    let authenticate = if !op.requires_authentication() {
+    let authenticate = if !op.security.requires_authentication() {
         quote! { let caller = incoming.principal().cloned(); }
     } else {
-        let accepted = &op.security;
+        let accepted = &op.security.schemes;
         quote! {
             let caller = match ::mfa_runtime::server::auth::require(&incoming, #op_id, &[#(#accepted),*]) {
                 ::std::result::Result::Ok(caller) => caller,
@@ -428,7 +445,7 @@ fn handler(
     };
     let run = match op.idempotency_key() {
         Some(key) => {
-            let header = &key.name;
+            let header = &key.wire;
             quote! {
                 ::mfa_runtime::server::idempotency::run(&incoming, #op_id, #header, |rejection| api.reject(rejection), async move { #call }).await
             }
@@ -439,7 +456,7 @@ fn handler(
         async fn #handler<A: #trait_name>(
             api: &A,
             incoming: ::mfa_runtime::server::Incoming,
-            params: &[::mfa_runtime::routing::PathValue],
+            params: &[::mfa_runtime::server::routing::PathValue],
         ) -> ::mfa_runtime::axum::response::Response {
             #authenticate
             let request = match #reader(&incoming, params)#awaited {
@@ -451,10 +468,10 @@ fn handler(
 
         #asyncness fn #reader(
             #incoming_arg: &::mfa_runtime::server::Incoming,
-            #params_arg: &[::mfa_runtime::routing::PathValue],
-        ) -> ::std::result::Result<super::operations::#request, ::mfa_runtime::server::Rejection> {
+            #params_arg: &[::mfa_runtime::server::routing::PathValue],
+        ) -> ::std::result::Result<super::operations::#input, ::mfa_runtime::server::Rejection> {
             #(#constants)*
-            ::std::result::Result::Ok(super::operations::#request {
+            ::std::result::Result::Ok(super::operations::#input {
                 #(#fields)*
                 #body
             })
@@ -462,17 +479,14 @@ fn handler(
     }
 }
 
-fn into_response(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> TokenStream {
+fn into_response(op: &OperationPlan) -> TokenStream {
     let mut impls = Vec::new();
     for success in [true, false] {
-        let name = ident(if success { &n.response } else { &n.error });
+        let name = ident(if success { &op.success } else { &op.error });
         let arms: Vec<_> = op
-            .responses
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.is_success == success)
-            .map(|(i, r)| {
-                let variant = ident(&n.responses[i]);
+            .responses_of(success)
+            .map(|r| {
+                let variant = ident(&r.variant);
                 let mut bindings = Vec::new();
                 let builder = match r.status {
                     StatusMatch::Range(digit) => {
@@ -487,28 +501,28 @@ fn into_response(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> Toke
                     StatusMatch::Code(_) => quote! { ::mfa_runtime::server::ResponseBuilder::new(code) },
                 };
                 let mut steps = Vec::new();
-                for (header, field) in r.headers.iter().zip(&n.response_headers[i]) {
-                    let field = ident(field);
-                    let wire = &header.name;
+                for header in &r.headers {
+                    let field = ident(&header.field);
+                    let wire = &header.wire;
                     bindings.push(quote! { #field });
-                    let value = match shape(w, &header.ty) {
-                        Shape::Scalar => quote! { &#field },
-                        _ => quote! { &::mfa_runtime::param::JsonParam(#field) },
+                    let value = match header.form {
+                        TextForm::Scalar => quote! { &#field },
+                        TextForm::Json => quote! { &::mfa_runtime::param::JsonParam(#field) },
                     };
                     steps.push(if header.required {
                         quote! { let builder = builder.header(#wire, #value); }
                     } else {
-                        match shape(w, &header.ty) {
-                            Shape::Scalar => quote! { let builder = builder.header_opt(#wire, &#field); },
-                            _ => quote! { let builder = builder.header_opt(#wire, &#field.map(::mfa_runtime::param::JsonParam)); },
+                        match header.form {
+                            TextForm::Scalar => quote! { let builder = builder.header_opt(#wire, &#field); },
+                            TextForm::Json => quote! { let builder = builder.header_opt(#wire, &#field.map(::mfa_runtime::param::JsonParam)); },
                         }
                     });
                 }
-                let finish = match r.primary_content() {
-                    Some(content) => {
+                let finish = match &r.body {
+                    Some(body) => {
                         bindings.push(quote! { body });
-                        let media = &content.media_type;
-                        match response_kind(content) {
+                        let media = &body.media_type;
+                        match body.kind {
                             BodyKind::Json => quote! { builder.json(&body) },
                             BodyKind::Form => quote! { builder.form(#media, &body) },
                             BodyKind::Text => quote! { builder.text(#media, body) },
@@ -531,10 +545,7 @@ fn into_response(w: &TypeWriter<'_>, op: &Operation, n: &OperationNames) -> Toke
                 }
             })
             .collect();
-        let uses_code = op
-            .responses
-            .iter()
-            .any(|r| r.is_success == success && !carries_status(r.status));
+        let uses_code = op.responses_of(success).any(|r| !r.carries_status());
         let code =
             uses_code.then(|| quote! { let code = ::mfa_runtime::HasStatus::status(&self); });
         let body = if arms.is_empty() {

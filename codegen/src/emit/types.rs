@@ -1,73 +1,64 @@
-//! Schemas as Rust types: structs, enums, unions and newtypes with serde.
-
-use std::collections::BTreeSet;
+//! Schemas as Rust types: structs, enums, unions and newtypes with serde,
+//! printed from the plan's [`TypeDecl`]s.
 
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::params::default_expr;
-use super::rust::{TypeWriter, doc, doc_paragraphs, has_default, ident};
-use crate::model::{
-    Api, EnumValue, Field, OneOfDef, StructDef, TypeDef, TypeId, TypeKind, TypeRef,
+use super::rust::{Scope, deprecated, doc, doc_paragraphs, ident, ty, value};
+use crate::plan::{
+    DeclKind, EnumDecl, EnumVariant, FieldDecl, FieldSerde, NewtypeDecl, Plan, StructDecl, Tagging,
+    TypeDecl, UnionDecl,
 };
-use crate::naming::Names;
 
 /// The `types` module of one spec.
-pub fn emit(api: &Api, names: &Names) -> TokenStream {
-    let writer = TypeWriter {
-        api,
-        names,
-        prefix: TokenStream::new(),
-    };
-    let items = api.types.values().map(|def| type_def(&writer, def));
+pub fn emit(plan: &Plan) -> TokenStream {
+    let items = plan.types.iter().map(type_decl);
     quote! {
         #![allow(clippy::large_enum_variant, clippy::derive_partial_eq_without_eq)]
         #(#items)*
     }
 }
 
-fn type_def(w: &TypeWriter<'_>, def: &TypeDef) -> TokenStream {
-    let docs = doc(def.description.as_deref());
-    let deprecated = def.deprecated.then(|| quote! { #[deprecated] });
-    let body = match &def.kind {
-        TypeKind::Struct(s) => struct_def(w, def, s),
-        TypeKind::Enum(e) => enum_def(w, def, &e.values),
-        TypeKind::OneOf(o) => one_of_def(w, def, o),
-        TypeKind::Newtype(inner) => newtype_def(w, def, inner),
+fn type_decl(decl: &TypeDecl) -> TokenStream {
+    let docs = doc(decl.description.as_deref());
+    let deprecated = deprecated(decl.deprecated);
+    let name = ident(&decl.name);
+    let body = match &decl.kind {
+        DeclKind::Struct(s) => struct_decl(&name, s),
+        DeclKind::Enum(EnumDecl::Strings(variants)) => string_enum(&name, variants),
+        DeclKind::Enum(EnumDecl::Integers(variants)) => integer_enum(&name, variants),
+        DeclKind::Union(u) => union_decl(&name, u),
+        DeclKind::Newtype(n) => newtype_decl(&name, n),
     };
     quote! { #docs #deprecated #body }
 }
 
-fn struct_def(w: &TypeWriter<'_>, def: &TypeDef, s: &StructDef) -> TokenStream {
-    let name = ident(w.names.type_name(&def.id));
-    let members = w.names.members(&def.id);
-    let cyclic = cyclic_fields(w.api, &def.id, s);
-    let mut default_fns = Vec::new();
-    let fields: Vec<TokenStream> = s
-        .fields
-        .iter()
-        .zip(members)
-        .enumerate()
-        .map(|(i, (field, member))| {
-            let boxed = cyclic.contains(&i);
-            let default_fn = (!boxed)
-                .then(|| missing_default(w, &name, field, member))
-                .flatten();
-            let attr = default_fn.as_ref().map(|(path, _)| path.clone());
-            default_fns.extend(default_fn.map(|(_, item)| item));
-            field_tokens(w, field, member, boxed, attr)
-        })
-        .collect();
-    let additional = s.additional.as_ref().map(|ty| {
-        let ty = w.ty(ty);
+fn struct_decl(name: &proc_macro2::Ident, s: &StructDecl) -> TokenStream {
+    let fields = s.fields.iter().map(field);
+    let additional = s.additional.as_ref().map(|value| {
+        let value = ty(value, Scope::Types);
         quote! {
             /// Properties not listed in the schema, kept as sent.
             #[serde(flatten)]
-            pub additional_properties: ::std::collections::BTreeMap<::std::string::String, #ty>,
+            pub additional_properties: ::std::collections::BTreeMap<::std::string::String, #value>,
         }
     });
-    let default = has_default(w.api, &TypeRef::Named(def.id.clone()), 0)
+    let default = s
+        .derives_default
         .then(|| quote! { ::std::default::Default, });
+    let default_fns: Vec<TokenStream> = s
+        .fields
+        .iter()
+        .filter_map(|f| match &f.serde {
+            FieldSerde::DefaultFn(default) => {
+                let function = ident(&default.function);
+                let ty = ty(&default.ty, Scope::Types);
+                let value = value(&default.value, Scope::Types);
+                Some(quote! { fn #function() -> #ty { #value } })
+            }
+            _ => None,
+        })
+        .collect();
     let default_impl = (!default_fns.is_empty()).then(|| {
         quote! {
             /// The spec's defaults for required properties a message leaves out.
@@ -85,97 +76,50 @@ fn struct_def(w: &TypeWriter<'_>, def: &TypeDef, s: &StructDef) -> TokenStream {
     }
 }
 
-/// For a required property with a `default` written as Rust: the path for
-/// `#[serde(default = ..)]` and the private associated function it names,
-/// so a message without the property still decodes, to the spec's value.
-fn missing_default(
-    w: &TypeWriter<'_>,
-    owner: &proc_macro2::Ident,
-    field: &Field,
-    member: &str,
-) -> Option<(String, TokenStream)> {
-    if !field.required {
-        return None;
-    }
-    let value = field.default.as_ref()?;
-    let (ty, expr) = match &field.ty {
-        TypeRef::Nullable(inner) => {
-            let expr = default_expr(w, inner, value)?;
-            let ty = w.ty(inner);
-            (
-                quote! { ::std::option::Option<#ty> },
-                quote! { ::std::option::Option::Some(#expr) },
-            )
-        }
-        ty => (w.ty(ty), default_expr(w, ty, value)?),
-    };
-    // Member names are unique per struct; `r#type` and `_2fa` lose their
-    // prefixes so the function name stays snake case.
-    let base = member.trim_start_matches("r#").trim_start_matches('_');
-    let function = ident(&format!("default_{base}"));
-    let path = format!("{owner}::{function}");
-    Some((path, quote! { fn #function() -> #ty { #expr } }))
-}
-
-fn field_tokens(
-    w: &TypeWriter<'_>,
-    field: &Field,
-    member: &str,
-    boxed: bool,
-    default_fn: Option<String>,
-) -> TokenStream {
-    if field.flatten {
-        let name = ident(member);
-        let ty = w.ty(&field.ty);
+fn field(field: &FieldDecl) -> TokenStream {
+    let name = ident(&field.name);
+    let field_ty = ty(&field.ty, Scope::Types);
+    if field.serde == FieldSerde::Flatten {
         return quote! {
             /// The `allOf` member that is a union: its properties sit beside these.
             #[serde(flatten)]
-            pub #name: #ty,
+            pub #name: #field_ty,
         };
     }
-    let name = ident(member);
-    let wire = &field.name;
-    let mut ty = w.ty(strip_nullable(&field.ty));
-    if boxed {
-        ty = quote! { ::std::boxed::Box<#ty> };
-    }
-    let nullable = matches!(field.ty, TypeRef::Nullable(_));
     let access = match (field.read_only, field.write_only) {
         (true, _) => Some("Read-only: the server sends it and ignores it in requests."),
         (_, true) => Some("Write-only: sent in requests, never returned."),
         _ => None,
     };
-    let defaults = default_note(field);
+    let defaults = default_note(field.default.as_ref());
     let docs = doc_paragraphs(&[field.description.as_deref(), defaults.as_deref(), access]);
-    let deprecated = field.deprecated.then(|| quote! { #[deprecated] });
-    let rename = (member.trim_start_matches("r#") != wire).then(|| quote! { rename = #wire, });
-    if let Some(path) = default_fn {
-        // Required with a default: always sent, filled in when missing.
-        let ty = if nullable {
-            quote! { ::std::option::Option<#ty> }
-        } else {
-            ty
-        };
-        quote! { #docs #deprecated #[serde(#rename default = #path)] pub #name: #ty, }
-    } else if field.required && !nullable {
-        let attrs = rename.map(|r| quote! { #[serde(#r)] });
-        quote! { #docs #deprecated #attrs pub #name: #ty, }
-    } else if field.required {
-        // Required but nullable: always sent, `null` for `None`.
-        quote! { #docs #deprecated #[serde(#rename default)] pub #name: ::std::option::Option<#ty>, }
-    } else {
-        quote! {
+    let deprecated = deprecated(field.deprecated);
+    let wire = &field.wire;
+    let rename = field.rename.then(|| quote! { rename = #wire, });
+    match &field.serde {
+        FieldSerde::DefaultFn(default) => {
+            let path = &default.path;
+            quote! { #docs #deprecated #[serde(#rename default = #path)] pub #name: #field_ty, }
+        }
+        FieldSerde::Required => {
+            let attrs = rename.map(|r| quote! { #[serde(#r)] });
+            quote! { #docs #deprecated #attrs pub #name: #field_ty, }
+        }
+        FieldSerde::RequiredNullable => {
+            quote! { #docs #deprecated #[serde(#rename default)] pub #name: #field_ty, }
+        }
+        FieldSerde::Optional | FieldSerde::Flatten => quote! {
             #docs #deprecated
             #[serde(#rename default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub #name: ::std::option::Option<#ty>,
-        }
+            pub #name: #field_ty,
+        },
     }
 }
 
 /// "Defaults to `20` when absent." for a property with a `default`; nothing
 /// for `default: null`, which says no more than leaving the property out.
-fn default_note(field: &Field) -> Option<String> {
-    let value = field.default.as_ref().filter(|v| !v.is_null())?;
+fn default_note(default: Option<&serde_json::Value>) -> Option<String> {
+    let value = default.filter(|v| !v.is_null())?;
     let json = value.to_string();
     let fence = if json.contains('`') { "``" } else { "`" };
     let pad = if json.contains('`') { " " } else { "" };
@@ -184,26 +128,9 @@ fn default_note(field: &Field) -> Option<String> {
     ))
 }
 
-fn enum_def(w: &TypeWriter<'_>, def: &TypeDef, values: &[EnumValue]) -> TokenStream {
-    let integers: Option<Vec<i64>> = values
-        .iter()
-        .map(|v| match v {
-            EnumValue::Integer(i) => Some(*i),
-            EnumValue::String(_) => None,
-        })
-        .collect();
-    if let Some(integers) = integers {
-        return integer_enum_def(w, def, &integers);
-    }
-    let name = ident(w.names.type_name(&def.id));
-    let variants: Vec<_> = w.names.members(&def.id).iter().map(|v| ident(v)).collect();
-    let wires: Vec<String> = values
-        .iter()
-        .map(|v| match v {
-            EnumValue::String(s) => s.clone(),
-            EnumValue::Integer(i) => i.to_string(),
-        })
-        .collect();
+fn string_enum(name: &proc_macro2::Ident, values: &[EnumVariant<String>]) -> TokenStream {
+    let variants: Vec<_> = values.iter().map(|v| ident(&v.name)).collect();
+    let wires: Vec<&String> = values.iter().map(|v| &v.wire).collect();
     let expected = wires
         .iter()
         .map(|w| format!("`{w}`"))
@@ -251,13 +178,15 @@ fn enum_def(w: &TypeWriter<'_>, def: &TypeDef, values: &[EnumValue]) -> TokenStr
 
 /// An integer enum: a number on the wire, so serde is written by hand
 /// (serde's derive only renames to strings).
-fn integer_enum_def(w: &TypeWriter<'_>, def: &TypeDef, values: &[i64]) -> TokenStream {
-    let name = ident(w.names.type_name(&def.id));
-    let variants: Vec<_> = w.names.members(&def.id).iter().map(|v| ident(v)).collect();
-    let numbers: Vec<Literal> = values.iter().map(|v| Literal::i64_unsuffixed(*v)).collect();
+fn integer_enum(name: &proc_macro2::Ident, values: &[EnumVariant<i64>]) -> TokenStream {
+    let variants: Vec<_> = values.iter().map(|v| ident(&v.name)).collect();
+    let numbers: Vec<Literal> = values
+        .iter()
+        .map(|v| Literal::i64_unsuffixed(v.wire))
+        .collect();
     let expected = values
         .iter()
-        .map(|v| format!("`{v}`"))
+        .map(|v| format!("`{}`", v.wire))
         .collect::<Vec<_>>()
         .join(", ");
     let expecting = format!("one of {expected}");
@@ -351,21 +280,20 @@ fn integer_enum_def(w: &TypeWriter<'_>, def: &TypeDef, values: &[i64]) -> TokenS
     }
 }
 
-fn one_of_def(w: &TypeWriter<'_>, def: &TypeDef, o: &OneOfDef) -> TokenStream {
-    let name = ident(w.names.type_name(&def.id));
-    let variants: Vec<_> = w.names.members(&def.id).iter().map(|v| ident(v)).collect();
-    let types = o.variants.iter().map(|v| w.ty(&v.ty));
-    let tags: Option<Vec<&String>> = o.variants.iter().map(|v| v.tag.as_ref()).collect();
-    match (&o.discriminator, tags) {
-        (Some(property), Some(tags)) => {
+fn union_decl(name: &proc_macro2::Ident, u: &UnionDecl) -> TokenStream {
+    let variants: Vec<_> = u.variants.iter().map(|v| ident(&v.name)).collect();
+    let types = u.variants.iter().map(|v| ty(&v.ty, Scope::Types));
+    match &u.tagging {
+        Tagging::Discriminated { property } => {
+            let tags: Vec<&String> = u.variants.iter().filter_map(|v| v.tag.as_ref()).collect();
             let derive = quote! {
                 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
                 pub enum #name { #( #variants(#types), )* }
             };
-            let serde = discriminated_serde(&name, property, &variants, &tags);
+            let serde = discriminated_serde(name, property, &variants, &tags);
             quote! { #derive #serde }
         }
-        _ => quote! {
+        Tagging::Untagged => quote! {
             #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::serde::Serialize, ::serde::Deserialize)]
             #[serde(untagged)]
             pub enum #name { #( #variants(#types), )* }
@@ -417,11 +345,12 @@ fn discriminated_serde(
     }
 }
 
-fn newtype_def(w: &TypeWriter<'_>, def: &TypeDef, inner: &TypeRef) -> TokenStream {
-    let name = ident(w.names.type_name(&def.id));
-    let ty = w.ty(inner);
-    let default = has_default(w.api, inner, 0).then(|| quote! { ::std::default::Default, });
-    let param = matches!(inner, TypeRef::String(_) | TypeRef::Integer(_) | TypeRef::Number(_) | TypeRef::Boolean).then(|| {
+fn newtype_decl(name: &proc_macro2::Ident, n: &NewtypeDecl) -> TokenStream {
+    let ty = ty(&n.inner, Scope::Types);
+    let default = n
+        .derives_default
+        .then(|| quote! { ::std::default::Default, });
+    let param = n.param_value.then(|| {
         quote! {
             impl ::mfa_runtime::param::ParamValue for #name {
                 fn to_param(&self) -> ::std::string::String { ::mfa_runtime::param::ParamValue::to_param(&self.0) }
@@ -432,16 +361,15 @@ fn newtype_def(w: &TypeWriter<'_>, def: &TypeDef, inner: &TypeRef) -> TokenStrea
         }
     });
     // A list of strings is built from a literal array: `["root", "alpha"]`.
-    let from_array = matches!(inner, TypeRef::Array(item) if matches!(**item, TypeRef::String(_)))
-        .then(|| {
-            quote! {
-                impl<const N: usize> ::std::convert::From<[&str; N]> for #name {
-                    fn from(items: [&str; N]) -> Self {
-                        Self(items.into_iter().map(::std::string::String::from).collect())
-                    }
+    let from_array = n.from_str_array.then(|| {
+        quote! {
+            impl<const N: usize> ::std::convert::From<[&str; N]> for #name {
+                fn from(items: [&str; N]) -> Self {
+                    Self(items.into_iter().map(::std::string::String::from).collect())
                 }
             }
-        });
+        }
+    });
     quote! {
         #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
         #[serde(transparent)]
@@ -459,48 +387,5 @@ fn newtype_def(w: &TypeWriter<'_>, def: &TypeDef, inner: &TypeRef) -> TokenStrea
         }
 
         #param
-    }
-}
-
-fn strip_nullable(ty: &TypeRef) -> &TypeRef {
-    match ty {
-        TypeRef::Nullable(inner) => inner,
-        other => other,
-    }
-}
-
-/// Fields whose type leads back to this struct without passing through a
-/// `Vec` or map: they must be boxed, or the type would be infinitely large.
-fn cyclic_fields(api: &Api, id: &TypeId, s: &StructDef) -> BTreeSet<usize> {
-    s.fields
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| {
-            let mut seen = BTreeSet::new();
-            reaches(api, strip_nullable(&f.ty), id, &mut seen)
-        })
-        .map(|(i, _)| i)
-        .collect()
-}
-
-fn reaches(api: &Api, ty: &TypeRef, target: &TypeId, seen: &mut BTreeSet<TypeId>) -> bool {
-    let TypeRef::Named(id) = ty else { return false };
-    if id == target {
-        return true;
-    }
-    if !seen.insert(id.clone()) {
-        return false;
-    }
-    match api.types.get(id).map(|d| &d.kind) {
-        Some(TypeKind::Struct(s)) => s
-            .fields
-            .iter()
-            .any(|f| reaches(api, strip_nullable(&f.ty), target, seen)),
-        Some(TypeKind::Newtype(inner)) => reaches(api, strip_nullable(inner), target, seen),
-        Some(TypeKind::OneOf(o)) => o
-            .variants
-            .iter()
-            .any(|v| reaches(api, strip_nullable(&v.ty), target, seen)),
-        _ => false,
     }
 }

@@ -120,24 +120,6 @@ impl Operation {
         self.responses.iter().filter(|r| !r.is_success)
     }
 
-    /// Whether the router must refuse a caller no scheme authenticated.
-    pub fn requires_authentication(&self) -> bool {
-        !self.security.is_empty() && !self.anonymous_allowed
-    }
-
-    /// The header parameter that carries an idempotency key (`Idempotency-Key`
-    /// or `X-Idempotency-Key`, any case, a string): a request that has one may
-    /// be retried safely whatever its method, and a server stores the first
-    /// answer to each key.
-    pub fn idempotency_key(&self) -> Option<&Parameter> {
-        self.parameters_in(ParamLocation::Header).find(|p| {
-            matches!(p.ty, TypeRef::String(_))
-                && ["idempotency-key", "x-idempotency-key"]
-                    .iter()
-                    .any(|name| p.name.eq_ignore_ascii_case(name))
-        })
-    }
-
     /// The request body and the media type the generated code sends.
     pub fn body_content(&self) -> Option<(&RequestBody, &Content)> {
         self.body
@@ -266,6 +248,88 @@ pub enum StatusMatch {
     Default,
 }
 
+impl StatusMatch {
+    /// The status in words: a code's reason phrase (`Not Found`, the
+    /// apostrophe of `I'm a teapot` dropped), a range's class (`Server
+    /// Error`), or `Default`. Names of response variants and of the types
+    /// inline in a response are made from these words.
+    pub fn words(self) -> std::borrow::Cow<'static, str> {
+        match self {
+            StatusMatch::Code(code) => reason_phrase(code)
+                .map(std::borrow::Cow::Borrowed)
+                .unwrap_or_else(|| format!("Status {code}").into()),
+            StatusMatch::Range(1) => "Informational".into(),
+            StatusMatch::Range(2) => "Success".into(),
+            StatusMatch::Range(3) => "Redirection".into(),
+            StatusMatch::Range(4) => "Client Error".into(),
+            StatusMatch::Range(5) => "Server Error".into(),
+            StatusMatch::Range(d) => format!("Status {d}xx").into(),
+            StatusMatch::Default => "Default".into(),
+        }
+    }
+}
+
+/// The IANA reason phrase of the statuses that have one.
+fn reason_phrase(code: u16) -> Option<&'static str> {
+    Some(match code {
+        100 => "Continue",
+        101 => "Switching Protocols",
+        200 => "OK",
+        201 => "Created",
+        202 => "Accepted",
+        203 => "Non-Authoritative Information",
+        204 => "No Content",
+        205 => "Reset Content",
+        206 => "Partial Content",
+        207 => "Multi-Status",
+        300 => "Multiple Choices",
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        304 => "Not Modified",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        402 => "Payment Required",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        406 => "Not Acceptable",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        410 => "Gone",
+        411 => "Length Required",
+        412 => "Precondition Failed",
+        413 => "Payload Too Large",
+        414 => "URI Too Long",
+        415 => "Unsupported Media Type",
+        416 => "Range Not Satisfiable",
+        417 => "Expectation Failed",
+        418 => "Im A Teapot",
+        421 => "Misdirected Request",
+        422 => "Unprocessable Entity",
+        423 => "Locked",
+        424 => "Failed Dependency",
+        425 => "Too Early",
+        426 => "Upgrade Required",
+        428 => "Precondition Required",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        451 => "Unavailable For Legal Reasons",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        505 => "HTTP Version Not Supported",
+        507 => "Insufficient Storage",
+        508 => "Loop Detected",
+        511 => "Network Authentication Required",
+        _ => return None,
+    })
+}
+
 #[derive(Debug, Clone)]
 pub struct Response {
     pub status: StatusMatch,
@@ -309,7 +373,7 @@ pub struct ResponseHeader {
 
 /// A stable identity for a named type: its origin in the spec, as a JSON
 /// pointer (`#/components/schemas/ErrorResponse`, or the pointer of an inline
-/// schema). Names are decided later, by `naming`.
+/// schema). Names are decided later, by the plan.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TypeId(pub String);
 
@@ -354,7 +418,7 @@ pub enum NumberFormat {
 pub struct TypeDef {
     pub id: TypeId,
     /// Words to build the Rust name from, most specific last
-    /// (`["ErrorResponse", "error", "type"]`); `naming` turns them into an
+    /// (`["ErrorResponse", "error", "type"]`); the plan turns them into an
     /// identifier and resolves collisions.
     pub name_hint: Vec<String>,
     pub description: Option<String>,

@@ -12,7 +12,6 @@ use super::builder::Builder;
 use super::ir::*;
 use super::schemas::{SchemaAt, extend};
 use crate::diagnostics::join_pointer;
-use crate::naming::status_name;
 
 /// The extension that marks a path parameter spanning several segments.
 pub const PATH_SEGMENT_PREFIX: &str = "x-path-segment-prefix";
@@ -459,7 +458,11 @@ impl<'a> Builder<'a> {
             };
             let hint = match resolved.component {
                 Some(component) => vec![component.to_string()],
-                None => vec![op_id.to_string(), status_name(status), "body".to_string()],
+                None => vec![
+                    op_id.to_string(),
+                    status.words().into_owned(),
+                    "body".to_string(),
+                ],
             };
             let headers = self.response_headers(&resolved.item.headers, &resolved.pointer, &hint);
             let content = self.content(&resolved.item.content, &resolved.pointer, &hint);
@@ -609,22 +612,18 @@ mod tests {
         let operations = builder.operations(&loaded.openapi.security);
         let by_id = |id: &str| {
             let op = operations.iter().find(|o| o.id == id).expect("operation");
-            (
-                op.security.clone(),
-                op.anonymous_allowed,
-                op.requires_authentication(),
-            )
+            (op.security.clone(), op.anonymous_allowed)
         };
         let strings = |keys: &[&str]| keys.iter().map(|k| k.to_string()).collect::<Vec<_>>();
         // The global requirement applies where an operation says nothing.
         assert_eq!(
             by_id("getMe"),
-            (strings(&["bearer", "apiKeyHeader"]), false, true)
+            (strings(&["bearer", "apiKeyHeader"]), false)
         );
         // `security: []` removes it.
-        assert_eq!(by_id("getPublic"), (vec![], false, false));
+        assert_eq!(by_id("getPublic"), (vec![], false));
         // `{}` among the requirements makes authentication optional.
-        assert_eq!(by_id("getGreeting"), (strings(&["bearer"]), true, false));
+        assert_eq!(by_id("getGreeting"), (strings(&["bearer"]), true));
     }
 
     #[test]

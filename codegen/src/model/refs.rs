@@ -23,7 +23,6 @@ use typed_arena::Arena;
 use super::builder::Builder;
 use super::ir::StatusMatch;
 use crate::diagnostics::{did_you_mean, escape_token};
-use crate::naming::status_name;
 
 /// A kind of object a `$ref` may stand for.
 pub(crate) trait Referable: DeserializeOwned + Sized + 'static {
@@ -332,7 +331,7 @@ pub(crate) fn pointer_hint(document: &Value, pointer: &str) -> Vec<String> {
                         _ => code.parse().ok().map(StatusMatch::Code),
                     },
                 };
-                hint.extend(status.map(status_name));
+                hint.extend(status.map(|s| s.words().into_owned()));
                 hint.push("body".into());
                 2
             }
@@ -477,7 +476,7 @@ mod tests {
             hint(
                 "/paths/~1pets~1{id}/get/responses/200/content/application~1json/schema/properties/owner"
             ),
-            ["getPet", "Ok", "body", "owner"]
+            ["getPet", "OK", "body", "owner"]
         );
         assert_eq!(
             hint("/paths/~1pets~1{id}/get/parameters/0/schema"),

@@ -16,7 +16,9 @@ pub const SERVERS: &[&str] = &[
 ];
 /// A client for Fireblocks API (version 1.6.2).
 ///
-/// Cheap to clone: clones share one connection pool.
+/// Cheap to clone: clones share one connection pool. Settings
+/// (`with_*`) return a new client and leave this one as it was.
+#[must_use = "settings return a new client: use it, or the setting is lost"]
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct Client {
     api: ::mfa_runtime::client::ApiClient,
@@ -64,16 +66,16 @@ impl Client {
     /// fixed token or key, or one from a token provider that refreshes.
     pub fn with_credential(
         &self,
-        scheme: &'static str,
+        scheme: ::mfa_runtime::security::Scheme,
         credential: ::mfa_runtime::credentials::Credential,
     ) -> Self {
         Self {
-            api: self.api.with_credential(scheme, credential),
+            api: self.api.with_credential(scheme.key, credential),
         }
     }
     /// Run `signer` on every attempt of every call, after any scheme
     /// credential: for authentication the spec does not declare, such
-    /// as a Fireblocks [`SigningKey`](::mfa_runtime::fireblocks::SigningKey).
+    /// as a Fireblocks `SigningKey` (`mfa_runtime::fireblocks`, feature `fireblocks`).
     pub fn with_signer(
         &self,
         signer: impl ::mfa_runtime::client::Authenticate + 'static,

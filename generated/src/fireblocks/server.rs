@@ -82,14 +82,14 @@ pub fn default_rejection(
         },
     )
 }
-static ROUTES: &[::mfa_runtime::routing::Route] = &[
-    ::mfa_runtime::routing::Route {
+static ROUTES: &[::mfa_runtime::server::routing::Route] = &[
+    ::mfa_runtime::server::routing::Route {
         method: ::mfa_runtime::http::Method::POST,
         segments: &[
-            ::mfa_runtime::routing::Segment::Literal("management"),
-            ::mfa_runtime::routing::Segment::Literal("users"),
-            ::mfa_runtime::routing::Segment::Param,
-            ::mfa_runtime::routing::Segment::Literal("reset_device"),
+            ::mfa_runtime::server::routing::Segment::Literal("management"),
+            ::mfa_runtime::server::routing::Segment::Literal("users"),
+            ::mfa_runtime::server::routing::Segment::Param,
+            ::mfa_runtime::server::routing::Segment::Literal("reset_device"),
         ],
     },
 ];
@@ -114,7 +114,7 @@ fn handle<A: FireblocksApi>(
     api: ::std::sync::Arc<A>,
     route: usize,
     incoming: ::mfa_runtime::server::Incoming,
-    params: ::std::vec::Vec<::mfa_runtime::routing::PathValue>,
+    params: ::std::vec::Vec<::mfa_runtime::server::routing::PathValue>,
 ) -> ::std::pin::Pin<
     ::std::boxed::Box<
         dyn ::std::future::Future<
@@ -132,7 +132,7 @@ fn handle<A: FireblocksApi>(
 async fn handle_reset_device<A: FireblocksApi>(
     api: &A,
     incoming: ::mfa_runtime::server::Incoming,
-    params: &[::mfa_runtime::routing::PathValue],
+    params: &[::mfa_runtime::server::routing::PathValue],
 ) -> ::mfa_runtime::axum::response::Response {
     let caller = incoming.principal().cloned();
     let request = match read_reset_device(&incoming, params) {
@@ -161,7 +161,7 @@ async fn handle_reset_device<A: FireblocksApi>(
 }
 fn read_reset_device(
     incoming: &::mfa_runtime::server::Incoming,
-    params: &[::mfa_runtime::routing::PathValue],
+    params: &[::mfa_runtime::server::routing::PathValue],
 ) -> ::std::result::Result<
     super::operations::ResetDeviceInput,
     ::mfa_runtime::server::Rejection,

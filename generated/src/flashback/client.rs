@@ -11,7 +11,9 @@
 pub const SERVERS: &[&str] = &["https://backend.flashback.tech"];
 /// A client for Flashback Platform API: MFA reset (version 1.0).
 ///
-/// Cheap to clone: clones share one connection pool.
+/// Cheap to clone: clones share one connection pool. Settings
+/// (`with_*`) return a new client and leave this one as it was.
+#[must_use = "settings return a new client: use it, or the setting is lost"]
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct Client {
     api: ::mfa_runtime::client::ApiClient,
@@ -59,16 +61,16 @@ impl Client {
     /// fixed token or key, or one from a token provider that refreshes.
     pub fn with_credential(
         &self,
-        scheme: &'static str,
+        scheme: ::mfa_runtime::security::Scheme,
         credential: ::mfa_runtime::credentials::Credential,
     ) -> Self {
         Self {
-            api: self.api.with_credential(scheme, credential),
+            api: self.api.with_credential(scheme.key, credential),
         }
     }
     /// Run `signer` on every attempt of every call, after any scheme
     /// credential: for authentication the spec does not declare, such
-    /// as a Fireblocks [`SigningKey`](::mfa_runtime::fireblocks::SigningKey).
+    /// as a Fireblocks `SigningKey` (`mfa_runtime::fireblocks`, feature `fireblocks`).
     pub fn with_signer(
         &self,
         signer: impl ::mfa_runtime::client::Authenticate + 'static,
@@ -92,8 +94,10 @@ impl Client {
             api: self.api.with_retry_policy(policy),
         }
     }
-    /// The name of the `bearerAuth` security scheme, for [`Self::with_credential`].
-    pub const BEARER_AUTH: &'static str = "bearerAuth";
+    /// The `bearerAuth` security scheme, for [`Self::with_credential`] (the same value as the server's).
+    pub const BEARER_AUTH: ::mfa_runtime::security::Scheme = ::mfa_runtime::security::Scheme::bearer(
+        "bearerAuth",
+    );
     /// Authenticate as the `bearerAuth` scheme: `Authorization: Bearer <token>`.
     ///
     /// A Flashback access token, sent as `Authorization: Bearer <token>`.

@@ -7,7 +7,7 @@ pub mod security {
     /// The `bearerAuth` security scheme.
     ///
     /// A Flashback access token, sent as `Authorization: Bearer <token>`.
-    pub const BEARER_AUTH: ::mfa_runtime::server::auth::Scheme = ::mfa_runtime::server::auth::Scheme::bearer(
+    pub const BEARER_AUTH: ::mfa_runtime::security::Scheme = ::mfa_runtime::security::Scheme::bearer(
         "bearerAuth",
     );
 }
@@ -67,12 +67,12 @@ pub fn default_rejection(
         ),
     )
 }
-static ROUTES: &[::mfa_runtime::routing::Route] = &[
-    ::mfa_runtime::routing::Route {
+static ROUTES: &[::mfa_runtime::server::routing::Route] = &[
+    ::mfa_runtime::server::routing::Route {
         method: ::mfa_runtime::http::Method::POST,
         segments: &[
-            ::mfa_runtime::routing::Segment::Literal("mfa"),
-            ::mfa_runtime::routing::Segment::Literal("reset"),
+            ::mfa_runtime::server::routing::Segment::Literal("mfa"),
+            ::mfa_runtime::server::routing::Segment::Literal("reset"),
         ],
     },
 ];
@@ -97,7 +97,7 @@ fn handle<A: FlashbackApi>(
     api: ::std::sync::Arc<A>,
     route: usize,
     incoming: ::mfa_runtime::server::Incoming,
-    params: ::std::vec::Vec<::mfa_runtime::routing::PathValue>,
+    params: ::std::vec::Vec<::mfa_runtime::server::routing::PathValue>,
 ) -> ::std::pin::Pin<
     ::std::boxed::Box<
         dyn ::std::future::Future<
@@ -115,7 +115,7 @@ fn handle<A: FlashbackApi>(
 async fn handle_reset_mfa<A: FlashbackApi>(
     api: &A,
     incoming: ::mfa_runtime::server::Incoming,
-    params: &[::mfa_runtime::routing::PathValue],
+    params: &[::mfa_runtime::server::routing::PathValue],
 ) -> ::mfa_runtime::axum::response::Response {
     let caller = match ::mfa_runtime::server::auth::require(
         &incoming,
@@ -140,7 +140,7 @@ async fn handle_reset_mfa<A: FlashbackApi>(
 }
 fn read_reset_mfa(
     incoming: &::mfa_runtime::server::Incoming,
-    _params: &[::mfa_runtime::routing::PathValue],
+    _params: &[::mfa_runtime::server::routing::PathValue],
 ) -> ::std::result::Result<
     super::operations::ResetMfaInput,
     ::mfa_runtime::server::Rejection,

@@ -18,7 +18,9 @@ pub fn server_url(tenant_env_fqdn: &str) -> ::std::string::String {
 }
 /// A client for Ping Identity Advanced Identity Cloud: MFA device reset (version 1.0).
 ///
-/// Cheap to clone: clones share one connection pool.
+/// Cheap to clone: clones share one connection pool. Settings
+/// (`with_*`) return a new client and leave this one as it was.
+#[must_use = "settings return a new client: use it, or the setting is lost"]
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 pub struct Client {
     api: ::mfa_runtime::client::ApiClient,
@@ -66,16 +68,16 @@ impl Client {
     /// fixed token or key, or one from a token provider that refreshes.
     pub fn with_credential(
         &self,
-        scheme: &'static str,
+        scheme: ::mfa_runtime::security::Scheme,
         credential: ::mfa_runtime::credentials::Credential,
     ) -> Self {
         Self {
-            api: self.api.with_credential(scheme, credential),
+            api: self.api.with_credential(scheme.key, credential),
         }
     }
     /// Run `signer` on every attempt of every call, after any scheme
     /// credential: for authentication the spec does not declare, such
-    /// as a Fireblocks [`SigningKey`](::mfa_runtime::fireblocks::SigningKey).
+    /// as a Fireblocks `SigningKey` (`mfa_runtime::fireblocks`, feature `fireblocks`).
     pub fn with_signer(
         &self,
         signer: impl ::mfa_runtime::client::Authenticate + 'static,
@@ -99,8 +101,10 @@ impl Client {
             api: self.api.with_retry_policy(policy),
         }
     }
-    /// The name of the `bearerAuth` security scheme, for [`Self::with_credential`].
-    pub const BEARER_AUTH: &'static str = "bearerAuth";
+    /// The `bearerAuth` security scheme, for [`Self::with_credential`] (the same value as the server's).
+    pub const BEARER_AUTH: ::mfa_runtime::security::Scheme = ::mfa_runtime::security::Scheme::bearer(
+        "bearerAuth",
+    );
     /// Authenticate as the `bearerAuth` scheme: `Authorization: Bearer <token>`.
     ///
     /// An OAuth 2.0 access token, sent as `Authorization: Bearer <token>`, issued with the scopes needed to manage the user's devices.
@@ -117,8 +121,12 @@ impl Client {
                 ),
         }
     }
-    /// The name of the `ssoToken` security scheme, for [`Self::with_credential`].
-    pub const SSO_TOKEN: &'static str = "ssoToken";
+    /// The `ssoToken` security scheme, for [`Self::with_credential`] (the same value as the server's).
+    pub const SSO_TOKEN: ::mfa_runtime::security::Scheme = ::mfa_runtime::security::Scheme::api_key(
+        "ssoToken",
+        ::mfa_runtime::security::KeyLocation::Header,
+        "iPlanetDirectoryPro",
+    );
     /// Authenticate as the `ssoToken` scheme: the key in the `iPlanetDirectoryPro` header.
     ///
     /// An SSO (session) token, sent in a header named after the tenant's
@@ -143,7 +151,7 @@ impl Client {
         key: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         let credential = ::mfa_runtime::credentials::Credential::api_key(
-            ::mfa_runtime::credentials::KeyLocation::Header,
+            ::mfa_runtime::security::KeyLocation::Header,
             name,
             key,
         );
@@ -400,7 +408,7 @@ impl<'a> ResetOathDevices<'a> {
             >("user", &::mfa_runtime::param::ParamValue::to_param(&request.user))?,
         );
         path.push_str("/devices/2fa/oath");
-        let mut query = ::mfa_runtime::param::QueryString::new();
+        let mut query = ::mfa_runtime::query::QueryString::new();
         let mut http = ::mfa_runtime::client::Request::new(
             "resetOathDevices",
             ::mfa_runtime::http::Method::POST,
@@ -551,7 +559,7 @@ impl<'a> ResetPushDevices<'a> {
             >("user", &::mfa_runtime::param::ParamValue::to_param(&request.user))?,
         );
         path.push_str("/devices/2fa/push");
-        let mut query = ::mfa_runtime::param::QueryString::new();
+        let mut query = ::mfa_runtime::query::QueryString::new();
         let mut http = ::mfa_runtime::client::Request::new(
             "resetPushDevices",
             ::mfa_runtime::http::Method::POST,
@@ -702,7 +710,7 @@ impl<'a> ListWebAuthnDevices<'a> {
             >("user", &::mfa_runtime::param::ParamValue::to_param(&request.user))?,
         );
         path.push_str("/devices/2fa/webauthn");
-        let mut query = ::mfa_runtime::param::QueryString::new();
+        let mut query = ::mfa_runtime::query::QueryString::new();
         let mut http = ::mfa_runtime::client::Request::new(
             "listWebAuthnDevices",
             ::mfa_runtime::http::Method::GET,
@@ -993,7 +1001,7 @@ impl<'a> ListBoundDevices<'a> {
             >("user", &::mfa_runtime::param::ParamValue::to_param(&request.user))?,
         );
         path.push_str("/devices/2fa/binding");
-        let mut query = ::mfa_runtime::param::QueryString::new();
+        let mut query = ::mfa_runtime::query::QueryString::new();
         let mut http = ::mfa_runtime::client::Request::new(
             "listBoundDevices",
             ::mfa_runtime::http::Method::GET,
@@ -1270,7 +1278,7 @@ impl<'a> RefreshPushDeviceId<'a> {
             );
         }
         path.push_str("/push/sns/message");
-        let mut query = ::mfa_runtime::param::QueryString::new();
+        let mut query = ::mfa_runtime::query::QueryString::new();
         let mut http = ::mfa_runtime::client::Request::new(
             "refreshPushDeviceId",
             ::mfa_runtime::http::Method::POST,

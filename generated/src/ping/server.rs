@@ -7,7 +7,7 @@ pub mod security {
     /// The `bearerAuth` security scheme.
     ///
     /// An OAuth 2.0 access token, sent as `Authorization: Bearer <token>`, issued with the scopes needed to manage the user's devices.
-    pub const BEARER_AUTH: ::mfa_runtime::server::auth::Scheme = ::mfa_runtime::server::auth::Scheme::bearer(
+    pub const BEARER_AUTH: ::mfa_runtime::security::Scheme = ::mfa_runtime::security::Scheme::bearer(
         "bearerAuth",
     );
     /// The `ssoToken` security scheme.
@@ -21,9 +21,9 @@ pub mod security {
     /// `cookieName` from `GET /am/json/serverinfo/*`); `iPlanetDirectoryPro`
     /// is only the classic AM default, so callers usually have to send the
     /// token under their own tenant's cookie name instead.
-    pub const SSO_TOKEN: ::mfa_runtime::server::auth::Scheme = ::mfa_runtime::server::auth::Scheme::api_key(
+    pub const SSO_TOKEN: ::mfa_runtime::security::Scheme = ::mfa_runtime::security::Scheme::api_key(
         "ssoToken",
-        ::mfa_runtime::server::auth::ApiKeyIn::Header,
+        ::mfa_runtime::security::KeyLocation::Header,
         "iPlanetDirectoryPro",
     );
 }
@@ -215,82 +215,82 @@ pub fn default_rejection(
         ),
     )
 }
-static ROUTES: &[::mfa_runtime::routing::Route] = &[
-    ::mfa_runtime::routing::Route {
+static ROUTES: &[::mfa_runtime::server::routing::Route] = &[
+    ::mfa_runtime::server::routing::Route {
         method: ::mfa_runtime::http::Method::POST,
         segments: &[
-            ::mfa_runtime::routing::Segment::Hierarchy("realms"),
-            ::mfa_runtime::routing::Segment::Literal("users"),
-            ::mfa_runtime::routing::Segment::Param,
-            ::mfa_runtime::routing::Segment::Literal("devices"),
-            ::mfa_runtime::routing::Segment::Literal("2fa"),
-            ::mfa_runtime::routing::Segment::Literal("oath"),
+            ::mfa_runtime::server::routing::Segment::Hierarchy("realms"),
+            ::mfa_runtime::server::routing::Segment::Literal("users"),
+            ::mfa_runtime::server::routing::Segment::Param,
+            ::mfa_runtime::server::routing::Segment::Literal("devices"),
+            ::mfa_runtime::server::routing::Segment::Literal("2fa"),
+            ::mfa_runtime::server::routing::Segment::Literal("oath"),
         ],
     },
-    ::mfa_runtime::routing::Route {
+    ::mfa_runtime::server::routing::Route {
         method: ::mfa_runtime::http::Method::POST,
         segments: &[
-            ::mfa_runtime::routing::Segment::Hierarchy("realms"),
-            ::mfa_runtime::routing::Segment::Literal("users"),
-            ::mfa_runtime::routing::Segment::Param,
-            ::mfa_runtime::routing::Segment::Literal("devices"),
-            ::mfa_runtime::routing::Segment::Literal("2fa"),
-            ::mfa_runtime::routing::Segment::Literal("push"),
+            ::mfa_runtime::server::routing::Segment::Hierarchy("realms"),
+            ::mfa_runtime::server::routing::Segment::Literal("users"),
+            ::mfa_runtime::server::routing::Segment::Param,
+            ::mfa_runtime::server::routing::Segment::Literal("devices"),
+            ::mfa_runtime::server::routing::Segment::Literal("2fa"),
+            ::mfa_runtime::server::routing::Segment::Literal("push"),
         ],
     },
-    ::mfa_runtime::routing::Route {
+    ::mfa_runtime::server::routing::Route {
         method: ::mfa_runtime::http::Method::GET,
         segments: &[
-            ::mfa_runtime::routing::Segment::Hierarchy("realms"),
-            ::mfa_runtime::routing::Segment::Literal("users"),
-            ::mfa_runtime::routing::Segment::Param,
-            ::mfa_runtime::routing::Segment::Literal("devices"),
-            ::mfa_runtime::routing::Segment::Literal("2fa"),
-            ::mfa_runtime::routing::Segment::Literal("webauthn"),
+            ::mfa_runtime::server::routing::Segment::Hierarchy("realms"),
+            ::mfa_runtime::server::routing::Segment::Literal("users"),
+            ::mfa_runtime::server::routing::Segment::Param,
+            ::mfa_runtime::server::routing::Segment::Literal("devices"),
+            ::mfa_runtime::server::routing::Segment::Literal("2fa"),
+            ::mfa_runtime::server::routing::Segment::Literal("webauthn"),
         ],
     },
-    ::mfa_runtime::routing::Route {
+    ::mfa_runtime::server::routing::Route {
         method: ::mfa_runtime::http::Method::DELETE,
         segments: &[
-            ::mfa_runtime::routing::Segment::Hierarchy("realms"),
-            ::mfa_runtime::routing::Segment::Literal("users"),
-            ::mfa_runtime::routing::Segment::Param,
-            ::mfa_runtime::routing::Segment::Literal("devices"),
-            ::mfa_runtime::routing::Segment::Literal("2fa"),
-            ::mfa_runtime::routing::Segment::Literal("webauthn"),
-            ::mfa_runtime::routing::Segment::Param,
+            ::mfa_runtime::server::routing::Segment::Hierarchy("realms"),
+            ::mfa_runtime::server::routing::Segment::Literal("users"),
+            ::mfa_runtime::server::routing::Segment::Param,
+            ::mfa_runtime::server::routing::Segment::Literal("devices"),
+            ::mfa_runtime::server::routing::Segment::Literal("2fa"),
+            ::mfa_runtime::server::routing::Segment::Literal("webauthn"),
+            ::mfa_runtime::server::routing::Segment::Param,
         ],
     },
-    ::mfa_runtime::routing::Route {
+    ::mfa_runtime::server::routing::Route {
         method: ::mfa_runtime::http::Method::GET,
         segments: &[
-            ::mfa_runtime::routing::Segment::Hierarchy("realms"),
-            ::mfa_runtime::routing::Segment::Literal("users"),
-            ::mfa_runtime::routing::Segment::Param,
-            ::mfa_runtime::routing::Segment::Literal("devices"),
-            ::mfa_runtime::routing::Segment::Literal("2fa"),
-            ::mfa_runtime::routing::Segment::Literal("binding"),
+            ::mfa_runtime::server::routing::Segment::Hierarchy("realms"),
+            ::mfa_runtime::server::routing::Segment::Literal("users"),
+            ::mfa_runtime::server::routing::Segment::Param,
+            ::mfa_runtime::server::routing::Segment::Literal("devices"),
+            ::mfa_runtime::server::routing::Segment::Literal("2fa"),
+            ::mfa_runtime::server::routing::Segment::Literal("binding"),
         ],
     },
-    ::mfa_runtime::routing::Route {
+    ::mfa_runtime::server::routing::Route {
         method: ::mfa_runtime::http::Method::DELETE,
         segments: &[
-            ::mfa_runtime::routing::Segment::Hierarchy("realms"),
-            ::mfa_runtime::routing::Segment::Literal("users"),
-            ::mfa_runtime::routing::Segment::Param,
-            ::mfa_runtime::routing::Segment::Literal("devices"),
-            ::mfa_runtime::routing::Segment::Literal("2fa"),
-            ::mfa_runtime::routing::Segment::Literal("binding"),
-            ::mfa_runtime::routing::Segment::Param,
+            ::mfa_runtime::server::routing::Segment::Hierarchy("realms"),
+            ::mfa_runtime::server::routing::Segment::Literal("users"),
+            ::mfa_runtime::server::routing::Segment::Param,
+            ::mfa_runtime::server::routing::Segment::Literal("devices"),
+            ::mfa_runtime::server::routing::Segment::Literal("2fa"),
+            ::mfa_runtime::server::routing::Segment::Literal("binding"),
+            ::mfa_runtime::server::routing::Segment::Param,
         ],
     },
-    ::mfa_runtime::routing::Route {
+    ::mfa_runtime::server::routing::Route {
         method: ::mfa_runtime::http::Method::POST,
         segments: &[
-            ::mfa_runtime::routing::Segment::Hierarchy("realms"),
-            ::mfa_runtime::routing::Segment::Literal("push"),
-            ::mfa_runtime::routing::Segment::Literal("sns"),
-            ::mfa_runtime::routing::Segment::Literal("message"),
+            ::mfa_runtime::server::routing::Segment::Hierarchy("realms"),
+            ::mfa_runtime::server::routing::Segment::Literal("push"),
+            ::mfa_runtime::server::routing::Segment::Literal("sns"),
+            ::mfa_runtime::server::routing::Segment::Literal("message"),
         ],
     },
 ];
@@ -315,7 +315,7 @@ fn handle<A: PingApi>(
     api: ::std::sync::Arc<A>,
     route: usize,
     incoming: ::mfa_runtime::server::Incoming,
-    params: ::std::vec::Vec<::mfa_runtime::routing::PathValue>,
+    params: ::std::vec::Vec<::mfa_runtime::server::routing::PathValue>,
 ) -> ::std::pin::Pin<
     ::std::boxed::Box<
         dyn ::std::future::Future<
@@ -339,7 +339,7 @@ fn handle<A: PingApi>(
 async fn handle_reset_oath_devices<A: PingApi>(
     api: &A,
     incoming: ::mfa_runtime::server::Incoming,
-    params: &[::mfa_runtime::routing::PathValue],
+    params: &[::mfa_runtime::server::routing::PathValue],
 ) -> ::mfa_runtime::axum::response::Response {
     let caller = match ::mfa_runtime::server::auth::require(
         &incoming,
@@ -364,7 +364,7 @@ async fn handle_reset_oath_devices<A: PingApi>(
 }
 fn read_reset_oath_devices(
     incoming: &::mfa_runtime::server::Incoming,
-    params: &[::mfa_runtime::routing::PathValue],
+    params: &[::mfa_runtime::server::routing::PathValue],
 ) -> ::std::result::Result<
     super::operations::ResetOathDevicesInput,
     ::mfa_runtime::server::Rejection,
@@ -411,7 +411,7 @@ fn read_reset_oath_devices(
 async fn handle_reset_push_devices<A: PingApi>(
     api: &A,
     incoming: ::mfa_runtime::server::Incoming,
-    params: &[::mfa_runtime::routing::PathValue],
+    params: &[::mfa_runtime::server::routing::PathValue],
 ) -> ::mfa_runtime::axum::response::Response {
     let caller = match ::mfa_runtime::server::auth::require(
         &incoming,
@@ -436,7 +436,7 @@ async fn handle_reset_push_devices<A: PingApi>(
 }
 fn read_reset_push_devices(
     incoming: &::mfa_runtime::server::Incoming,
-    params: &[::mfa_runtime::routing::PathValue],
+    params: &[::mfa_runtime::server::routing::PathValue],
 ) -> ::std::result::Result<
     super::operations::ResetPushDevicesInput,
     ::mfa_runtime::server::Rejection,
@@ -483,7 +483,7 @@ fn read_reset_push_devices(
 async fn handle_list_web_authn_devices<A: PingApi>(
     api: &A,
     incoming: ::mfa_runtime::server::Incoming,
-    params: &[::mfa_runtime::routing::PathValue],
+    params: &[::mfa_runtime::server::routing::PathValue],
 ) -> ::mfa_runtime::axum::response::Response {
     let caller = match ::mfa_runtime::server::auth::require(
         &incoming,
@@ -508,7 +508,7 @@ async fn handle_list_web_authn_devices<A: PingApi>(
 }
 fn read_list_web_authn_devices(
     incoming: &::mfa_runtime::server::Incoming,
-    params: &[::mfa_runtime::routing::PathValue],
+    params: &[::mfa_runtime::server::routing::PathValue],
 ) -> ::std::result::Result<
     super::operations::ListWebAuthnDevicesInput,
     ::mfa_runtime::server::Rejection,
@@ -549,7 +549,7 @@ fn read_list_web_authn_devices(
 async fn handle_delete_web_authn_device<A: PingApi>(
     api: &A,
     incoming: ::mfa_runtime::server::Incoming,
-    params: &[::mfa_runtime::routing::PathValue],
+    params: &[::mfa_runtime::server::routing::PathValue],
 ) -> ::mfa_runtime::axum::response::Response {
     let caller = match ::mfa_runtime::server::auth::require(
         &incoming,
@@ -574,7 +574,7 @@ async fn handle_delete_web_authn_device<A: PingApi>(
 }
 fn read_delete_web_authn_device(
     incoming: &::mfa_runtime::server::Incoming,
-    params: &[::mfa_runtime::routing::PathValue],
+    params: &[::mfa_runtime::server::routing::PathValue],
 ) -> ::std::result::Result<
     super::operations::DeleteWebAuthnDeviceInput,
     ::mfa_runtime::server::Rejection,
@@ -617,7 +617,7 @@ fn read_delete_web_authn_device(
 async fn handle_list_bound_devices<A: PingApi>(
     api: &A,
     incoming: ::mfa_runtime::server::Incoming,
-    params: &[::mfa_runtime::routing::PathValue],
+    params: &[::mfa_runtime::server::routing::PathValue],
 ) -> ::mfa_runtime::axum::response::Response {
     let caller = match ::mfa_runtime::server::auth::require(
         &incoming,
@@ -642,7 +642,7 @@ async fn handle_list_bound_devices<A: PingApi>(
 }
 fn read_list_bound_devices(
     incoming: &::mfa_runtime::server::Incoming,
-    params: &[::mfa_runtime::routing::PathValue],
+    params: &[::mfa_runtime::server::routing::PathValue],
 ) -> ::std::result::Result<
     super::operations::ListBoundDevicesInput,
     ::mfa_runtime::server::Rejection,
@@ -683,7 +683,7 @@ fn read_list_bound_devices(
 async fn handle_delete_bound_device<A: PingApi>(
     api: &A,
     incoming: ::mfa_runtime::server::Incoming,
-    params: &[::mfa_runtime::routing::PathValue],
+    params: &[::mfa_runtime::server::routing::PathValue],
 ) -> ::mfa_runtime::axum::response::Response {
     let caller = match ::mfa_runtime::server::auth::require(
         &incoming,
@@ -708,7 +708,7 @@ async fn handle_delete_bound_device<A: PingApi>(
 }
 fn read_delete_bound_device(
     incoming: &::mfa_runtime::server::Incoming,
-    params: &[::mfa_runtime::routing::PathValue],
+    params: &[::mfa_runtime::server::routing::PathValue],
 ) -> ::std::result::Result<
     super::operations::DeleteBoundDeviceInput,
     ::mfa_runtime::server::Rejection,
@@ -751,7 +751,7 @@ fn read_delete_bound_device(
 async fn handle_refresh_push_device_id<A: PingApi>(
     api: &A,
     incoming: ::mfa_runtime::server::Incoming,
-    params: &[::mfa_runtime::routing::PathValue],
+    params: &[::mfa_runtime::server::routing::PathValue],
 ) -> ::mfa_runtime::axum::response::Response {
     let caller = match ::mfa_runtime::server::auth::require(
         &incoming,
@@ -776,7 +776,7 @@ async fn handle_refresh_push_device_id<A: PingApi>(
 }
 fn read_refresh_push_device_id(
     incoming: &::mfa_runtime::server::Incoming,
-    params: &[::mfa_runtime::routing::PathValue],
+    params: &[::mfa_runtime::server::routing::PathValue],
 ) -> ::std::result::Result<
     super::operations::RefreshPushDeviceIdInput,
     ::mfa_runtime::server::Rejection,

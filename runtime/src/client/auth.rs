@@ -1,14 +1,14 @@
 //! Authenticating each attempt of a call: the hook that sees the request as
-//! it will be sent, and the two kinds of authentication built on it (the
-//! spec's security schemes, and Fireblocks' signed requests).
+//! it will be sent, and the spec's security schemes built on it (Fireblocks'
+//! signed requests are in `client::signing`, feature `fireblocks`).
 
 use std::fmt;
 
 use http::Method;
 use http::header::{AUTHORIZATION, COOKIE, HeaderMap, HeaderName, HeaderValue};
 
-use crate::credentials::{AuthError, BoxFuture, Credential, KeyLocation};
-use crate::fireblocks::{API_KEY_HEADER, SigningKey};
+use crate::credentials::{AuthError, BoxFuture, Credential};
+use crate::security::KeyLocation;
 
 /// One attempt of a request, fully built: what an [`Authenticate`] sees and
 /// may add to. Every retry is a new attempt, authenticated afresh.
@@ -152,40 +152,19 @@ impl Authenticate for Credential {
     }
 }
 
-/// Fireblocks' request signing: `X-API-Key` and a JWT, signed for this
-/// attempt's exact URI and body with a new nonce and `iat` (see
-/// [`crate::fireblocks`]).
-impl Authenticate for SigningKey {
-    fn authenticate<'a>(
-        &'a self,
-        request: &'a mut Outgoing<'_>,
-    ) -> BoxFuture<'a, Result<(), AuthError>> {
-        let signed = self
-            .sign_request(&request.uri(), request.body(), crate::fireblocks::now())
-            .map_err(|e| AuthError::with_source("could not sign the request", e))
-            .and_then(|token| {
-                let header = HeaderName::from_bytes(API_KEY_HEADER.as_bytes())
-                    .map_err(|_| AuthError::invalid_value())?;
-                request.set_secret_header(header, self.api_key())?;
-                request.set_secret_header(AUTHORIZATION, &format!("Bearer {token}"))
-            });
-        Box::pin(std::future::ready(signed))
-    }
-}
-
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
-    use crate::fireblocks::{Expected, VerifyingKey, verify};
 
-    const PRIVATE: &[u8] = include_bytes!("../../tests/keys/fireblocks-test-private.pem");
-    const PUBLIC: &[u8] = include_bytes!("../../tests/keys/fireblocks-test-public.pem");
-
-    fn request(url: &str) -> reqwest::Request {
+    pub(crate) fn request(url: &str) -> reqwest::Request {
         reqwest::Request::new(Method::POST, url.parse().unwrap())
     }
 
-    async fn apply(auth: &dyn Authenticate, request: &mut reqwest::Request, body: &[u8]) {
+    pub(crate) async fn apply(
+        auth: &dyn Authenticate,
+        request: &mut reqwest::Request,
+        body: &[u8],
+    ) {
         let mut outgoing = Outgoing {
             request,
             body,
@@ -193,40 +172,6 @@ mod tests {
             attempt: 1,
         };
         auth.authenticate(&mut outgoing).await.unwrap();
-    }
-
-    /// The claims of the JWT in `bearer`, verified for exactly the uri
-    /// (base path included) and body the test sends.
-    fn verified_claims(bearer: &str) -> crate::fireblocks::Claims {
-        verify(
-            bearer.strip_prefix("Bearer ").unwrap(),
-            &VerifyingKey::from_pem(PUBLIC).unwrap(),
-            Expected {
-                api_key: "api-key-1",
-                uri: "/v1/management/users/u%201/reset_device?a=1",
-                body: b"{\"x\":1}",
-                now: crate::fireblocks::now(),
-                leeway_secs: 5,
-            },
-        )
-        .unwrap()
-    }
-
-    #[tokio::test]
-    async fn a_signing_key_signs_the_uri_with_its_base_path_and_the_body() {
-        let key = SigningKey::from_pem("api-key-1", PRIVATE).unwrap();
-        let mut sent = request("https://api.example/v1/management/users/u%201/reset_device?a=1");
-        apply(&key, &mut sent, b"{\"x\":1}").await;
-        assert_eq!(sent.headers()["x-api-key"], "api-key-1");
-        let bearer = sent.headers()[AUTHORIZATION].to_str().unwrap().to_owned();
-        let claims = verified_claims(&bearer);
-        assert!(sent.headers()[AUTHORIZATION].is_sensitive());
-
-        // A second attempt gets a new token with a new nonce.
-        apply(&key, &mut sent, b"{\"x\":1}").await;
-        let again = sent.headers()[AUTHORIZATION].to_str().unwrap().to_owned();
-        assert_ne!(again, bearer);
-        assert_ne!(claims.nonce, verified_claims(&again).nonce);
     }
 
     #[tokio::test]

@@ -9,7 +9,10 @@
 mod auth;
 mod error;
 mod request;
+mod response;
 mod retry;
+#[cfg(feature = "fireblocks")]
+mod signing;
 
 use std::fmt;
 use std::sync::Arc;
@@ -17,7 +20,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::StatusCode;
-use http::header::{CONTENT_TYPE, HeaderMap};
+use http::header::CONTENT_TYPE;
 use tracing::Instrument;
 
 pub use auth::{Authenticate, Outgoing};
@@ -25,7 +28,6 @@ pub use error::{ClientError, RawResponse};
 pub use request::{Request, path_segment};
 pub use retry::{CallOptions, RetryPolicy, is_retry_safe, is_retryable_status, parse_retry_after};
 
-use crate::chunks::Chunks;
 use crate::credentials::Credential;
 
 /// The configured HTTP stack a generated client wraps: cheap to clone.
@@ -117,12 +119,14 @@ impl ApiClient {
     }
 
     /// Use `credential` for operations that accept the security scheme `scheme`.
+    #[must_use]
     pub fn with_credential(&self, scheme: &'static str, credential: Credential) -> Self {
         self.with_authenticator(scheme, credential)
     }
 
     /// Authenticate operations that accept the security scheme `scheme` with
     /// `authenticator` (for schemes a [`Credential`] cannot express).
+    #[must_use]
     pub fn with_authenticator(
         &self,
         scheme: &'static str,
@@ -137,7 +141,9 @@ impl ApiClient {
 
     /// Run `signer` on every attempt of every call, after any scheme
     /// credential: for vendor authentication the spec does not declare,
-    /// such as a Fireblocks [`SigningKey`](crate::fireblocks::SigningKey).
+    /// such as a Fireblocks `SigningKey` (`crate::fireblocks`, feature
+    /// `fireblocks`).
+    #[must_use]
     pub fn with_signer(&self, signer: impl Authenticate + 'static) -> Self {
         let signer: Arc<dyn Authenticate> = Arc::new(signer);
         self.with(|inner| inner.signer = Some(signer))
@@ -145,18 +151,21 @@ impl ApiClient {
 
     /// Refuse response bodies over `limit` bytes with
     /// [`ClientError::TooLarge`] (default [`DEFAULT_MAX_RESPONSE_BYTES`]).
+    #[must_use]
     pub fn with_max_response_bytes(&self, limit: usize) -> Self {
         self.with(|inner| inner.max_response_bytes = limit)
     }
 
     /// Give each call at most `timeout`, retries included (default
     /// [`DEFAULT_TIMEOUT`]); a call can set its own.
+    #[must_use]
     pub fn with_timeout(&self, timeout: Duration) -> Self {
         self.with(|inner| inner.timeout = timeout)
     }
 
     /// Retry calls by `policy` (default [`RetryPolicy::default`]); a call
     /// can set its own.
+    #[must_use]
     pub fn with_retry_policy(&self, policy: RetryPolicy) -> Self {
         self.with(|inner| inner.retry = policy)
     }
@@ -311,7 +320,7 @@ impl ApiClient {
             .execute(http_request)
             .await
             .map_err(ClientError::Transport)?;
-        self.read(response).await
+        response::read(response, self.inner.max_response_bytes).await
     }
 
     /// The first of the operation's schemes with a credential configured.
@@ -359,55 +368,6 @@ impl ApiClient {
         }
         Ok(())
     }
-
-    /// Read the whole response, up to the size limit.
-    async fn read<E>(
-        &self,
-        mut response: reqwest::Response,
-    ) -> Result<RawResponse, ClientError<E>> {
-        let status = response.status();
-        let headers = response.headers().clone();
-        let limit = self.inner.max_response_bytes;
-        let too_large = |headers: HeaderMap| ClientError::TooLarge {
-            status,
-            headers,
-            limit,
-        };
-        if response
-            .content_length()
-            .is_some_and(|length| length > limit as u64)
-        {
-            return Err(too_large(headers));
-        }
-        // Read chunk by chunk, so a body without (or lying about) its length
-        // stops at the limit rather than after it.
-        let mut body = Chunks::default();
-        loop {
-            match response.chunk().await {
-                Ok(Some(chunk)) if body.len() + chunk.len() > limit => {
-                    return Err(too_large(headers));
-                }
-                Ok(Some(chunk)) => body.push(chunk),
-                Ok(None) => break,
-                Err(source) => {
-                    let response = RawResponse {
-                        status,
-                        headers,
-                        body: body.into_bytes(),
-                    };
-                    return Err(ClientError::Incomplete {
-                        response: Box::new(response),
-                        source,
-                    });
-                }
-            }
-        }
-        Ok(RawResponse {
-            status,
-            headers,
-            body: body.into_bytes(),
-        })
-    }
 }
 
 /// Transport failures (before or during the body) and retryable statuses
@@ -435,7 +395,7 @@ mod tests {
     use crate::credentials::{FreshToken, KeyLocation, RefreshingToken, Secret};
 
     fn response(status: u16, headers: &[(&'static str, &str)], body: &str) -> RawResponse {
-        let mut map = HeaderMap::new();
+        let mut map = http::HeaderMap::new();
         for (name, value) in headers {
             map.insert(
                 HeaderName::from_static(name),
@@ -567,7 +527,6 @@ mod tests {
 
     #[test]
     fn debug_output_never_shows_secrets() {
-        const PRIVATE: &[u8] = include_bytes!("../../tests/keys/fireblocks-test-private.pem");
         let provider = RefreshingToken::new(|| async {
             Ok(FreshToken {
                 token: Secret::new("s3cret-refreshed"),
@@ -580,18 +539,23 @@ mod tests {
                 "ssoToken",
                 Credential::api_key_from(KeyLocation::Cookie, "session", provider),
             )
-            .with_credential("basic", Credential::basic("alice", "s3cret-password"))
-            .with_signer(crate::fireblocks::SigningKey::from_pem("api-key-1", PRIVATE).unwrap());
+            .with_credential("basic", Credential::basic("alice", "s3cret-password"));
+        #[cfg(feature = "fireblocks")]
+        let client = client.with_signer(
+            crate::fireblocks::SigningKey::from_pem(
+                "api-key-1",
+                include_bytes!("../../tests/keys/fireblocks-test-private.pem"),
+            )
+            .unwrap(),
+        );
         let shown = format!("{client:?}");
         assert!(!shown.contains("s3cret"), "{shown}");
         assert!(!shown.contains("PRIVATE KEY"), "{shown}");
-        for visible in [
-            "bearerAuth",
-            "ssoToken",
-            "session",
-            "api-key-1",
-            "RefreshingToken",
-        ] {
+        let mut visible = vec!["bearerAuth", "ssoToken", "session", "RefreshingToken"];
+        if cfg!(feature = "fireblocks") {
+            visible.push("api-key-1");
+        }
+        for visible in visible {
             assert!(shown.contains(visible), "{visible} in {shown}");
         }
         assert_eq!(client.base_url(), "http://h");

@@ -43,78 +43,26 @@
 //! the body, already read whole within the router's body limit, is parsed by
 //! the `multer` crate.
 
-use std::collections::BTreeMap;
-use std::fmt;
-
-use serde::Serialize;
-use serde::de::{self, DeserializeOwned, IntoDeserializer, Visitor};
-
-use crate::param::ParamValue;
-
+mod error;
 mod multipart;
 mod read;
 mod write;
 
-pub use multipart::*;
-pub use read::*;
-pub use write::*;
-
-/// Why a value could not be written as a form, or read back from one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FormError {
-    message: String,
-    /// Where: the key as sent, e.g. `filter[limit]`.
-    at: Option<String>,
-}
-
-impl FormError {
-    pub fn new(message: impl Into<String>) -> Self {
-        FormError {
-            message: message.into(),
-            at: None,
-        }
-    }
-
-    /// Say where the problem is, unless a more precise place is known.
-    pub fn at(mut self, path: &str) -> Self {
-        if self.at.is_none() && !path.is_empty() {
-            self.at = Some(path.to_string());
-        }
-        self
-    }
-
-    /// What is wrong, without where.
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-
-    /// The key at fault, as sent (`filter[limit]`), when known.
-    pub fn path(&self) -> Option<&str> {
-        self.at.as_deref()
-    }
-}
-
-impl fmt::Display for FormError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.at {
-            Some(at) => write!(f, "`{at}`: {}", self.message),
-            None => f.write_str(&self.message),
-        }
-    }
-}
-
-impl std::error::Error for FormError {}
-
-impl de::Error for FormError {
-    fn custom<T: fmt::Display>(message: T) -> Self {
-        FormError::new(message.to_string())
-    }
-}
+pub use error::FormError;
+#[cfg(feature = "server")]
+pub use multipart::parse_multipart;
+pub use multipart::{FilePart, Multipart, MultipartBody, Part, non_empty, required};
+pub(crate) use read::{Node, from_tree, insert, split_inner, split_key, tree};
+pub use read::{decode_urlencoded, from_pairs, parse_urlencoded};
+pub use write::{encode_urlencoded, to_pairs, to_pairs_under};
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Serialize};
+
     use super::*;
-    use serde::Deserialize;
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
     struct Address {

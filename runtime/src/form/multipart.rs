@@ -1,6 +1,12 @@
 //! `multipart/form-data` bodies.
 
-use super::*;
+use std::fmt;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::FormError;
+use crate::param::ParamValue;
 
 /// One part of a `multipart/form-data` body.
 #[derive(Clone, PartialEq, Eq, Default)]
@@ -44,12 +50,14 @@ impl FilePart {
     }
 
     /// The file name sent in the part's `Content-Disposition`.
+    #[must_use]
     pub fn with_file_name(mut self, file_name: impl Into<String>) -> Self {
         self.file_name = Some(file_name.into());
         self
     }
 
     /// The part's `Content-Type`.
+    #[must_use]
     pub fn with_content_type(mut self, content_type: impl Into<String>) -> Self {
         self.content_type = Some(content_type.into());
         self

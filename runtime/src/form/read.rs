@@ -1,6 +1,10 @@
 //! Reading: pairs into a tree of strings, the tree into a typed value.
 
-use super::*;
+use serde::de::{self, DeserializeOwned, IntoDeserializer, Visitor};
+use std::collections::BTreeMap;
+
+use super::FormError;
+use super::write::child;
 
 /// Keys nest at most this deep (`a[b][c]...`): deeper is refused rather than
 /// recursed into.
@@ -148,7 +152,7 @@ pub(crate) fn from_tree<T: DeserializeOwned>(
 }
 
 /// `T` from `key=value` pairs (already percent-decoded), the reverse of
-/// [`to_pairs`]: brackets nest, repeated keys make lists, and each text is
+/// [`to_pairs`](super::to_pairs): brackets nest, repeated keys make lists, and each text is
 /// parsed as the type its place asks for.
 pub fn from_pairs<T: DeserializeOwned, K: AsRef<str>, V: AsRef<str>>(
     pairs: impl IntoIterator<Item = (K, V)>,

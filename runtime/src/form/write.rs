@@ -1,6 +1,11 @@
 //! Writing: a value as `key=value` pairs.
 
-use super::*;
+use std::fmt;
+
+use serde::Serialize;
+use serde::de::{self, Visitor};
+
+use super::FormError;
 
 /// A JSON value with object keys in the order they were written (serde_json's
 /// own map sorts them unless a feature is enabled for the whole build).

@@ -26,7 +26,7 @@ async fn main() -> ExitCode {
         Ok(bound) => println!("listening on {bound}"),
         Err(e) => eprintln!("bound, address unknown: {e}"),
     }
-    match mfa_runtime::serve::serve(listener, router).await {
+    match mfa_runtime::server::serve(listener, router).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("server failed: {e}");

@@ -46,7 +46,9 @@ use http::{HeaderName, HeaderValue, StatusCode};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::{Incoming, Principal, Rejection, RejectionKind};
+use super::auth::Principal;
+use super::extract::Incoming;
+use super::rejection::{Rejection, RejectionKind};
 
 /// How long a response is replayed.
 pub const DEFAULT_TTL: Duration = Duration::from_secs(24 * 60 * 60);
@@ -187,24 +189,28 @@ impl IdempotencyLayer {
     }
 
     /// How long responses are replayed (24 hours).
+    #[must_use]
     pub fn with_ttl(mut self, ttl: Duration) -> Self {
         self.config.ttl = ttl;
         self
     }
 
     /// How long a running request holds its key (60 s).
+    #[must_use]
     pub fn with_lease(mut self, lease: Duration) -> Self {
         self.config.lease = lease;
         self
     }
 
     /// How long a duplicate waits for the first before 409 (10 s).
+    #[must_use]
     pub fn with_wait(mut self, wait: Duration) -> Self {
         self.config.wait = wait;
         self
     }
 
     /// Responses over this many bytes are not stored (1 MiB).
+    #[must_use]
     pub fn with_max_response_bytes(mut self, limit: usize) -> Self {
         self.config.max_response_bytes = limit;
         self

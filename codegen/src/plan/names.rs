@@ -1,24 +1,45 @@
-//! Stage 3: every Rust identifier, decided once, deterministically and
-//! without collisions. Emitters look names up here and never invent them.
+//! The naming rules: how the spec's words become Rust identifiers,
+//! deterministically and without collisions. [`Names::new`] applies them to
+//! a whole spec in one pass and in a fixed order (component schemas, then
+//! inline types, operations, security schemes, servers), so every name is
+//! decided here, once; the plan attaches each to its item and emitters only
+//! print them.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
-use crate::model::{Api, EnumValue, StatusMatch, TypeId, TypeKind, TypeRef};
+use crate::model::{Api, EnumValue, SecurityKind, StatusMatch, TypeId, TypeKind, TypeRef};
 
-/// The names for one spec's generated module.
+/// The generated `Client`'s own methods (see `emit::client`; each delegates
+/// to the runtime's `ApiClient`). Operation and credential methods yield to
+/// them.
+pub const CLIENT_METHODS: &[&str] = &[
+    "new",
+    "base_url",
+    "with_http_client",
+    "with_max_response_bytes",
+    "api_client",
+    "reject",
+    "from_api_client",
+    "with_credential",
+    "with_signer",
+    "with_timeout",
+    "with_retry_policy",
+];
+
+/// The methods every call builder has besides its setters, mirroring the
+/// runtime's call API: a parameter's setter never takes one of these names.
+pub const CALL_METHODS: &[&str] = &["request", "send", "timeout", "retry_policy"];
+
+/// Every name of one spec's module, in the model's order.
 #[derive(Debug, Clone)]
-pub struct Names {
-    types: BTreeMap<TypeId, String>,
+pub(super) struct Names {
+    pub types: BTreeMap<TypeId, String>,
     /// Struct fields, or enum and union variants, in definition order.
-    members: BTreeMap<TypeId, Vec<String>>,
+    pub members: BTreeMap<TypeId, Vec<String>>,
     pub operations: Vec<OperationNames>,
-    /// One snake-case name per security scheme, in the model's order.
-    pub schemes: Vec<String>,
-    /// The constant naming each scheme (`BEARER_AUTH`), in the same order:
-    /// the client's associated consts and the server's `security` consts.
-    pub scheme_consts: Vec<String>,
+    pub schemes: Vec<SchemeNames>,
     /// The server trait, e.g. `FireblocksApi`.
     pub server_trait: String,
     /// Per server with variables: the function that fills them in
@@ -26,30 +47,47 @@ pub struct Names {
     pub server_fns: Vec<Option<(String, Vec<String>)>>,
 }
 
-/// The call builder's own methods, which no parameter setter may take.
-const BUILDER_METHODS: [&str; 4] = ["request", "send", "timeout", "retry_policy"];
-
 #[derive(Debug, Clone)]
-pub struct OperationNames {
+pub(super) struct OperationNames {
     /// Client and trait method: `reset_device`.
     pub method: String,
     /// What the server receives: `ResetDeviceInput` (not `...Request`, which
     /// vendor specs use for their own schemas).
-    pub request: String,
+    pub input: String,
     /// Documented successes: `ResetDeviceSuccess`.
-    pub response: String,
+    pub success: String,
     /// Documented errors: `ResetDeviceError`.
     pub error: String,
     /// The client's call builder: `ResetDevice`.
     pub builder: String,
-    /// One field per parameter, in the model's order.
+    /// A multipart body's own struct: `ResetDeviceMultipart` (no other name
+    /// in the operations module ends in `Multipart`).
+    pub multipart: String,
+    /// The server's handler and request reader: `handle_reset_device`,
+    /// `read_reset_device` (unique because the methods are).
+    pub handler: String,
+    pub reader: String,
+    /// One field per parameter, in the model's order (constants keep a name
+    /// too, so a parameter turning constant renames no other).
     pub params: Vec<String>,
-    /// The body field, when there is a body.
+    /// The body field.
     pub body: String,
     /// One variant per response, in the model's order.
     pub responses: Vec<String>,
     /// One field per response header, per response.
     pub response_headers: Vec<Vec<String>>,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct SchemeNames {
+    /// The constant naming the scheme (`BEARER_AUTH`): the client's
+    /// associated const and the server's `security` const.
+    pub constant: String,
+    /// The client method taking its credential: `with_bearer_auth`.
+    pub method: String,
+    /// For an API key, the same with the key's name given:
+    /// `with_sso_token_named`.
+    pub named_method: Option<String>,
 }
 
 impl Names {
@@ -81,22 +119,7 @@ impl Names {
             })
             .collect();
 
-        let mut methods: BTreeSet<String> = [
-            "new",
-            "base_url",
-            "with_http_client",
-            "with_max_response_bytes",
-            "api_client",
-            "reject",
-            "from_api_client",
-            "with_credential",
-            "with_signer",
-            "with_timeout",
-            "with_retry_policy",
-        ]
-        .into_iter()
-        .map(String::from)
-        .collect();
+        let mut methods: BTreeSet<String> = CLIENT_METHODS.iter().map(|m| m.to_string()).collect();
         let mut op_types: BTreeSet<String> = BTreeSet::new();
         let mut builders: BTreeSet<String> = ["Client"].into_iter().map(String::from).collect();
         let operations = api
@@ -104,29 +127,34 @@ impl Names {
             .iter()
             .map(|op| {
                 let base = unique(type_ident(&op.id), &mut op_types);
-                op_types.insert(format!("{base}Input"));
-                op_types.insert(format!("{base}Success"));
-                op_types.insert(format!("{base}Error"));
+                let [input, success, error] =
+                    ["Input", "Success", "Error"].map(|suffix| format!("{base}{suffix}"));
+                op_types.extend([input.clone(), success.clone(), error.clone()]);
                 // Fields are also the call builder's setters, so they yield
                 // to its own methods.
                 let mut fields = dedupe(
-                    BUILDER_METHODS
+                    CALL_METHODS
                         .iter()
                         .map(|m| m.to_string())
                         .chain(op.parameters.iter().map(|p| field_ident(&p.name)))
                         .chain(["body".to_string()]),
                 );
-                fields.drain(..BUILDER_METHODS.len());
+                fields.drain(..CALL_METHODS.len());
                 let body = fields.pop().unwrap_or_else(|| "body".to_string());
+                let method = unique(field_ident(&op.id), &mut methods);
+                let bare = method.trim_start_matches("r#");
                 OperationNames {
-                    method: unique(field_ident(&op.id), &mut methods),
-                    request: format!("{base}Input"),
-                    response: format!("{base}Success"),
-                    error: format!("{base}Error"),
-                    builder: unique(base.clone(), &mut builders),
+                    handler: format!("handle_{bare}"),
+                    reader: format!("read_{bare}"),
+                    multipart: format!("{base}Multipart"),
+                    method,
+                    input,
+                    success,
+                    error,
+                    builder: unique(base, &mut builders),
                     params: fields,
                     body,
-                    responses: dedupe(op.responses.iter().map(|r| status_name(r.status))),
+                    responses: dedupe(op.responses.iter().map(|r| status_variant(r.status))),
                     response_headers: op
                         .responses
                         .iter()
@@ -146,11 +174,23 @@ impl Names {
                 }
             })
             .collect();
-        let schemes = dedupe(api.security_schemes.iter().map(|s| field_ident(&s.key)));
-        // Unique because the snake-case names are (and no keyword is upper case).
-        let scheme_consts = schemes
-            .iter()
-            .map(|name| name.trim_start_matches("r#").to_ascii_uppercase())
+        // Credential methods come after the operations' (whose names stay
+        // put) and yield to every client method.
+        let schemes = dedupe(api.security_schemes.iter().map(|s| field_ident(&s.key)))
+            .into_iter()
+            .zip(&api.security_schemes)
+            .map(|(name, scheme)| {
+                let bare = name.trim_start_matches("r#");
+                let method = unique(format!("with_{bare}"), &mut methods);
+                let named = matches!(scheme.kind, SecurityKind::ApiKey { .. });
+                SchemeNames {
+                    // Unique because the snake-case names are (and no
+                    // keyword is upper case).
+                    constant: bare.to_ascii_uppercase(),
+                    named_method: named.then(|| unique(format!("{method}_named"), &mut methods)),
+                    method,
+                }
+            })
             .collect();
         let mut fns = BTreeSet::new();
         let server_fns = api
@@ -171,7 +211,6 @@ impl Names {
             members,
             operations,
             schemes,
-            scheme_consts,
             server_trait: format!("{}Api", type_ident(module)),
             server_fns,
         }
@@ -189,6 +228,14 @@ impl Names {
     }
 }
 
+/// The private function that supplies a struct field's spec default
+/// (`default_page_size`). Member names are unique per struct; `r#type`
+/// and `_2fa` lose their prefixes so the function name stays snake case.
+pub fn default_fn(member: &str) -> String {
+    let base = member.trim_start_matches("r#").trim_start_matches('_');
+    format!("default_{base}")
+}
+
 /// A union branch without a tag is named for what it holds.
 fn branch_name(ty: &TypeRef, types: &BTreeMap<TypeId, String>) -> String {
     match ty {
@@ -204,81 +251,10 @@ fn branch_name(ty: &TypeRef, types: &BTreeMap<TypeId, String>) -> String {
     }
 }
 
-/// The variant name for a response status: `Ok`, `NotFound`, `ServerError`
-/// (for `5XX`), `Default`.
-pub fn status_name(status: StatusMatch) -> String {
-    match status {
-        StatusMatch::Code(code) => reason(code)
-            .map(str::to_string)
-            .unwrap_or_else(|| format!("Status{code}")),
-        StatusMatch::Range(1) => "Informational".into(),
-        StatusMatch::Range(2) => "Success".into(),
-        StatusMatch::Range(3) => "Redirection".into(),
-        StatusMatch::Range(4) => "ClientError".into(),
-        StatusMatch::Range(5) => "ServerError".into(),
-        StatusMatch::Range(d) => format!("Status{d}xx"),
-        StatusMatch::Default => "Default".into(),
-    }
-}
-
-fn reason(code: u16) -> Option<&'static str> {
-    Some(match code {
-        100 => "Continue",
-        101 => "SwitchingProtocols",
-        200 => "Ok",
-        201 => "Created",
-        202 => "Accepted",
-        203 => "NonAuthoritativeInformation",
-        204 => "NoContent",
-        205 => "ResetContent",
-        206 => "PartialContent",
-        207 => "MultiStatus",
-        300 => "MultipleChoices",
-        301 => "MovedPermanently",
-        302 => "Found",
-        303 => "SeeOther",
-        304 => "NotModified",
-        307 => "TemporaryRedirect",
-        308 => "PermanentRedirect",
-        400 => "BadRequest",
-        401 => "Unauthorized",
-        402 => "PaymentRequired",
-        403 => "Forbidden",
-        404 => "NotFound",
-        405 => "MethodNotAllowed",
-        406 => "NotAcceptable",
-        408 => "RequestTimeout",
-        409 => "Conflict",
-        410 => "Gone",
-        411 => "LengthRequired",
-        412 => "PreconditionFailed",
-        413 => "PayloadTooLarge",
-        414 => "UriTooLong",
-        415 => "UnsupportedMediaType",
-        416 => "RangeNotSatisfiable",
-        417 => "ExpectationFailed",
-        418 => "ImATeapot",
-        421 => "MisdirectedRequest",
-        422 => "UnprocessableEntity",
-        423 => "Locked",
-        424 => "FailedDependency",
-        425 => "TooEarly",
-        426 => "UpgradeRequired",
-        428 => "PreconditionRequired",
-        429 => "TooManyRequests",
-        431 => "RequestHeaderFieldsTooLarge",
-        451 => "UnavailableForLegalReasons",
-        500 => "InternalServerError",
-        501 => "NotImplemented",
-        502 => "BadGateway",
-        503 => "ServiceUnavailable",
-        504 => "GatewayTimeout",
-        505 => "HttpVersionNotSupported",
-        507 => "InsufficientStorage",
-        508 => "LoopDetected",
-        511 => "NetworkAuthenticationRequired",
-        _ => return None,
-    })
+/// The variant name for a response status, from its reason phrase: `Ok`,
+/// `NotFound`, `ServerError` (for `5XX`), `Default`.
+pub fn status_variant(status: StatusMatch) -> String {
+    type_ident(&status.words())
 }
 
 /// Strict and reserved keywords: as fields they become raw identifiers,
@@ -483,6 +459,74 @@ mod tests {
     }
 
     #[test]
+    fn statuses_read_as_http_reasons() {
+        assert_eq!(status_variant(StatusMatch::Code(200)), "Ok");
+        assert_eq!(status_variant(StatusMatch::Code(418)), "ImATeapot");
+        assert_eq!(status_variant(StatusMatch::Code(599)), "Status599");
+        assert_eq!(status_variant(StatusMatch::Range(5)), "ServerError");
+        assert_eq!(status_variant(StatusMatch::Default), "Default");
+        // Every code with a reason phrase, as the variants have been named.
+        for (code, name) in [
+            (100, "Continue"),
+            (101, "SwitchingProtocols"),
+            (200, "Ok"),
+            (201, "Created"),
+            (202, "Accepted"),
+            (203, "NonAuthoritativeInformation"),
+            (204, "NoContent"),
+            (205, "ResetContent"),
+            (206, "PartialContent"),
+            (207, "MultiStatus"),
+            (300, "MultipleChoices"),
+            (301, "MovedPermanently"),
+            (302, "Found"),
+            (303, "SeeOther"),
+            (304, "NotModified"),
+            (307, "TemporaryRedirect"),
+            (308, "PermanentRedirect"),
+            (400, "BadRequest"),
+            (401, "Unauthorized"),
+            (402, "PaymentRequired"),
+            (403, "Forbidden"),
+            (404, "NotFound"),
+            (405, "MethodNotAllowed"),
+            (406, "NotAcceptable"),
+            (408, "RequestTimeout"),
+            (409, "Conflict"),
+            (410, "Gone"),
+            (411, "LengthRequired"),
+            (412, "PreconditionFailed"),
+            (413, "PayloadTooLarge"),
+            (414, "UriTooLong"),
+            (415, "UnsupportedMediaType"),
+            (416, "RangeNotSatisfiable"),
+            (417, "ExpectationFailed"),
+            (418, "ImATeapot"),
+            (421, "MisdirectedRequest"),
+            (422, "UnprocessableEntity"),
+            (423, "Locked"),
+            (424, "FailedDependency"),
+            (425, "TooEarly"),
+            (426, "UpgradeRequired"),
+            (428, "PreconditionRequired"),
+            (429, "TooManyRequests"),
+            (431, "RequestHeaderFieldsTooLarge"),
+            (451, "UnavailableForLegalReasons"),
+            (500, "InternalServerError"),
+            (501, "NotImplemented"),
+            (502, "BadGateway"),
+            (503, "ServiceUnavailable"),
+            (504, "GatewayTimeout"),
+            (505, "HttpVersionNotSupported"),
+            (507, "InsufficientStorage"),
+            (508, "LoopDetected"),
+            (511, "NetworkAuthenticationRequired"),
+        ] {
+            assert_eq!(status_variant(StatusMatch::Code(code)), name);
+        }
+    }
+
+    #[test]
     fn collisions_get_stable_suffixes() {
         let names = dedupe(
             [
@@ -506,13 +550,5 @@ mod tests {
         let mut taken = BTreeSet::new();
         assert_eq!(unique("Status".into(), &mut taken), "Status");
         assert_eq!(unique("Status".into(), &mut taken), "Status2");
-    }
-
-    #[test]
-    fn statuses_read_as_http_reasons() {
-        assert_eq!(status_name(StatusMatch::Code(200)), "Ok");
-        assert_eq!(status_name(StatusMatch::Code(599)), "Status599");
-        assert_eq!(status_name(StatusMatch::Range(5)), "ServerError");
-        assert_eq!(status_name(StatusMatch::Default), "Default");
     }
 }

@@ -1,12 +1,10 @@
-//! Matching a request path against the spec's path templates.
-//!
-//! axum's router cannot express a parameter that spans several segments in
-//! the middle of a path (Ping's realm hierarchy, `realms/root/realms/alpha`),
-//! so generated routers match templates here and dispatch themselves.
+//! Matching a request path against the spec's path templates, and reading
+//! the path parameters it yields.
 
 use http::Method;
 
-use crate::param::decode_segment;
+use crate::param::{ParamValue, decode_segment};
+use crate::server::rejection::{Rejection, invalid};
 
 /// One `/`-separated piece of a path template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -198,6 +196,32 @@ fn match_parts(parts: &[Part], text: &str, params: &mut Vec<PathValue>) -> bool 
                 params.pop();
             }
             false
+        }
+    }
+}
+
+impl PathValue {
+    /// A single-segment path parameter, parsed.
+    pub fn parse<T: ParamValue>(&self, name: &str) -> Result<T, Rejection> {
+        match self {
+            PathValue::One(text) => {
+                T::from_param(text).map_err(|e| invalid("path parameter", name, &e))
+            }
+            PathValue::Many(_) => Err(invalid("path parameter", name, "expected one segment")),
+        }
+    }
+
+    /// A multi-segment path parameter (a hierarchy), each item parsed.
+    pub fn parse_many<T: ParamValue>(&self, name: &str) -> Result<Vec<T>, Rejection> {
+        match self {
+            PathValue::Many(items) => items
+                .iter()
+                .map(|t| T::from_param(t))
+                .collect::<Result<_, _>>()
+                .map_err(|e| invalid("path parameter", name, &e)),
+            PathValue::One(text) => Ok(vec![
+                T::from_param(text).map_err(|e| invalid("path parameter", name, &e))?,
+            ]),
         }
     }
 }
@@ -398,5 +422,17 @@ mod tests {
             RouteMatch::NotFound
         );
         assert!(segment_is("me", "me") && !segment_is("me", "m") && !segment_is("%FF", "\u{FFFD}"));
+    }
+
+    #[test]
+    fn path_values_parse_as_their_type() {
+        assert_eq!(PathValue::One("12".into()).parse::<i64>("id").unwrap(), 12);
+        assert!(PathValue::One("x".into()).parse::<i64>("id").is_err());
+        assert_eq!(
+            PathValue::Many(vec!["root".into(), "alpha".into()])
+                .parse_many::<String>("realm")
+                .unwrap(),
+            vec!["root", "alpha"]
+        );
     }
 }

@@ -19,7 +19,7 @@
 //! use std::time::Duration;
 //!
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
-//! mfa_runtime::serve::Server::new(listener, router)
+//! mfa_runtime::server::serve::Server::new(listener, router)
 //!     .header_read_timeout(Duration::from_secs(5))
 //!     .run()
 //!     .await
@@ -38,7 +38,7 @@ use hyper_util::server::conn::auto;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 
-use crate::server::BodyReadTimeout;
+use super::extract::{BodyReadTimeout, DEFAULT_BODY_READ_TIMEOUT};
 use version_deadline::VersionDeadline;
 
 /// The default time a client has to send the request head.
@@ -72,13 +72,14 @@ impl Server {
             listener,
             router,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
-            body_read_timeout: crate::server::DEFAULT_BODY_READ_TIMEOUT,
+            body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
             max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
         }
     }
 
     /// How long a client has to send a request's head, from when the
     /// server starts waiting for it (default 10 s).
+    #[must_use]
     pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
         self.header_read_timeout = timeout;
         self
@@ -86,6 +87,7 @@ impl Server {
 
     /// How long a client has to send a request's body once its head has
     /// arrived (default 30 s).
+    #[must_use]
     pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
         self.body_read_timeout = timeout;
         self
@@ -93,6 +95,7 @@ impl Server {
 
     /// The largest request head accepted, in bytes (default 16 KiB; values
     /// under 8 KiB, hyper's minimum for HTTP/1, are raised to it).
+    #[must_use]
     pub fn max_header_bytes(mut self, bytes: usize) -> Self {
         self.max_header_bytes = bytes.max(MIN_HEADER_BYTES);
         self

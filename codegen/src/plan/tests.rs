@@ -1,0 +1,229 @@
+//! The plan's decisions, checked on the vendor specs and small inline
+//! specs: each is the one the client, the server and the shared types all
+//! print.
+
+use super::*;
+
+fn plan_of(path: &str, text: &str, module: &str) -> Plan {
+    let loaded = crate::load::load(path, text).expect("loads");
+    let built = crate::model::build(&loaded, &Default::default()).expect("builds");
+    build(&built.api, module)
+}
+
+fn vendor(name: &str) -> Plan {
+    let path = format!("{}/../specs/{name}.yaml", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).expect("vendor spec");
+    plan_of(&path, &text, name)
+}
+
+fn operation<'p>(plan: &'p Plan, id: &str) -> &'p OperationPlan {
+    plan.operations
+        .iter()
+        .find(|op| op.id == id)
+        .expect("operation")
+}
+
+fn param<'o>(op: &'o OperationPlan, wire: &str) -> &'o ParamPlan {
+    op.params
+        .iter()
+        .find(|p| p.wire == wire)
+        .expect("parameter")
+}
+
+/// Ping's realm is a hierarchy, `_action` a constant nobody types, and
+/// `Accept-API-Version` starts at the spec's default.
+#[test]
+fn parameter_roles_on_ping() {
+    let plan = vendor("ping");
+    let op = operation(&plan, "resetOathDevices");
+    assert_eq!(
+        (&op.method, &op.builder, &op.input),
+        (
+            &"reset_oath_devices".to_string(),
+            &"ResetOathDevices".to_string(),
+            &"ResetOathDevicesInput".to_string()
+        )
+    );
+    let realm = param(op, "realm");
+    assert!(
+        matches!(&realm.role, ParamRole::Hierarchy { prefix, field } if prefix == "realms" && field.init == ClientInit::Argument)
+    );
+    assert_eq!(
+        realm.encoding,
+        Encoding::Path {
+            capture: 0,
+            form: PathForm::Items { newtype: true }
+        }
+    );
+    let user = param(op, "user");
+    assert!(matches!(user.role, ParamRole::Path(_)));
+    assert_eq!(
+        user.encoding,
+        Encoding::Path {
+            capture: 1,
+            form: PathForm::Scalar
+        }
+    );
+    let action = param(op, "_action");
+    assert_eq!(
+        action.role,
+        ParamRole::Constant {
+            value: "reset".into()
+        }
+    );
+    assert!(action.input().is_none());
+    let version = param(op, "Accept-API-Version").input().expect("an input");
+    assert_eq!(
+        version.init,
+        ClientInit::Value(RustValue::Str("resource=1.0".into()))
+    );
+    assert!(op.security.requires_authentication());
+    assert_eq!(op.security.schemes, ["bearerAuth", "ssoToken"]);
+    let body = op.body.as_ref().expect("a body");
+    assert_eq!(
+        (body.kind, &body.field.init),
+        (BodyKind::Json, &ClientInit::Default)
+    );
+}
+
+/// Fireblocks' `Idempotency-Key` is the idempotency key: the client fills
+/// in a fresh one, and the operation says so once for both sides.
+#[test]
+fn the_idempotency_key_is_decided_once() {
+    let plan = vendor("fireblocks");
+    let op = operation(&plan, "resetDevice");
+    let key = op.idempotency_key().expect("a key");
+    assert_eq!(key.wire, "Idempotency-Key");
+    assert_eq!(key.encoding, Encoding::Header(TextForm::Scalar));
+    assert!(
+        matches!(&key.role, ParamRole::IdempotencyKey(field) if field.init == ClientInit::NewIdempotencyKey && !field.required)
+    );
+}
+
+/// Scheme constants and the client's credential methods are named in the
+/// plan, API keys with a `_named` variant; server URLs get a function.
+#[test]
+fn schemes_and_servers_are_named_in_the_plan() {
+    let plan = vendor("ping");
+    let names: Vec<_> = plan
+        .schemes
+        .iter()
+        .map(|s| {
+            (
+                s.constant.as_str(),
+                s.method.as_str(),
+                s.named_method.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("BEARER_AUTH", "with_bearer_auth", None),
+            ("SSO_TOKEN", "with_sso_token", Some("with_sso_token_named")),
+        ]
+    );
+    let server = &plan.servers[0];
+    assert_eq!(server.function.as_deref(), Some("server_url"));
+    assert_eq!(server.variables[0].argument, "tenant_env_fqdn");
+    assert_eq!(plan.server_trait, "PingApi");
+}
+
+const NAMES_AND_QUERIES: &str = r#"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+servers:
+  - url: https://{region}.example.com
+    variables: {region: {default: eu}}
+components:
+  securitySchemes:
+    timeout: {type: http, scheme: bearer}
+    key: {type: apiKey, in: query, name: api_key}
+  schemas:
+    Filter:
+      type: object
+      properties: {a: {type: string}, b: {type: integer}}
+    Open:
+      type: object
+      additionalProperties: {type: string}
+paths:
+  /things:
+    get:
+      operationId: with_signer
+      parameters:
+        - {name: ids, in: query, schema: {type: array, items: {type: integer}}, explode: false}
+        - {name: tags, in: query, style: pipeDelimited, explode: false, schema: {type: array, items: {type: string}}}
+        - {name: filter, in: query, schema: {$ref: '#/components/schemas/Filter'}}
+        - {name: deep, in: query, style: deepObject, schema: {$ref: '#/components/schemas/Filter'}}
+        - {name: rest, in: query, schema: {$ref: '#/components/schemas/Open'}}
+        - {name: send, in: query, schema: {type: string}}
+      responses:
+        '200': {description: ok}
+"#;
+
+/// Query lists and objects get the layout their `style` and `explode`
+/// say; an open exploded object reads every pair but the others'.
+#[test]
+fn query_layouts_are_decided_once() {
+    let plan = plan_of("t.yaml", NAMES_AND_QUERIES, "t");
+    let op = &plan.operations[0];
+    let query = |wire: &str| match &param(op, wire).encoding {
+        Encoding::Query(form) => form.clone(),
+        other => panic!("{wire} in the query, not {other:?}"),
+    };
+    assert_eq!(
+        query("ids"),
+        QueryForm::Array {
+            layout: ArrayLayout::Form { explode: false },
+            newtype: false
+        }
+    );
+    assert_eq!(
+        query("tags"),
+        QueryForm::Array {
+            layout: ArrayLayout::Delimited(Delimiter::Pipe),
+            newtype: false
+        }
+    );
+    assert_eq!(
+        query("filter"),
+        QueryForm::Object(ObjectLayout::Exploded(ObjectKeys::Only(vec![
+            "a".into(),
+            "b".into()
+        ])))
+    );
+    assert_eq!(query("deep"), QueryForm::Object(ObjectLayout::Deep));
+    let others = ["ids", "tags", "filter", "a", "b", "deep", "send", "api_key"];
+    assert_eq!(
+        query("rest"),
+        QueryForm::Object(ObjectLayout::Exploded(ObjectKeys::AllBut(
+            others.iter().map(|s| s.to_string()).collect()
+        )))
+    );
+}
+
+/// Names that would collide with the generated client's own methods, or a
+/// call's, yield to them.
+#[test]
+fn names_yield_to_the_client_and_call_methods() {
+    let plan = plan_of("t.yaml", NAMES_AND_QUERIES, "t");
+    let op = &plan.operations[0];
+    // `with_signer` is a client method; `send` a call method.
+    assert_eq!(op.method, "with_signer_2");
+    assert_eq!(param(op, "send").input().expect("input").name, "send_2");
+    // A scheme called `timeout` does not take `Client::with_timeout`.
+    assert_eq!(plan.schemes[0].method, "with_timeout_2");
+    assert_eq!(
+        plan.schemes[1].named_method.as_deref(),
+        Some("with_key_named")
+    );
+}
+
+/// A plan is plain data: the same spec plans the same, so two plans can
+/// be compared item by item.
+#[test]
+fn plans_are_deterministic_and_comparable() {
+    let first = vendor("ping");
+    assert_eq!(first, vendor("ping"));
+    assert_ne!(first.operations[0], first.operations[1]);
+}

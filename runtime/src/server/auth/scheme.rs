@@ -1,0 +1,120 @@
+//! [`SchemeVerifier`]: the schemes a spec declares, each checked by a
+//! closure of yours.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures_util::future::BoxFuture;
+use http::request::Parts;
+
+use super::{AuthOutcome, Principal, Verifier, unauthorized};
+use crate::security::Scheme;
+
+type Check = Arc<dyn Fn(String) -> BoxFuture<'static, Option<String>> + Send + Sync>;
+
+/// Verifies a spec's security schemes, each with a check of yours that
+/// turns a credential into a subject (`None`: not valid).
+///
+/// Each scheme whose credential is present is checked in the order added;
+/// the first that verifies authenticates the caller. Credentials sent that
+/// all fail are refused (401); none sent is anonymous, which operations
+/// that declare `security` refuse themselves.
+#[derive(Clone, Default)]
+pub struct SchemeVerifier {
+    schemes: Vec<(Scheme, Check)>,
+}
+
+impl std::fmt::Debug for SchemeVerifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.schemes.iter().map(|(s, _)| s))
+            .finish()
+    }
+}
+
+impl SchemeVerifier {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Accept `scheme`'s credential when `check` returns a subject for it.
+    #[must_use]
+    pub fn with<F, Fut>(mut self, scheme: Scheme, check: F) -> Self
+    where
+        F: Fn(String) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Option<String>> + Send + 'static,
+    {
+        let check: Check = Arc::new(move |credential| Box::pin(check(credential)));
+        self.schemes.push((scheme, check));
+        self
+    }
+}
+
+impl Verifier for SchemeVerifier {
+    fn verify<'a>(&'a self, parts: &'a Parts, _body: &'a Bytes) -> BoxFuture<'a, AuthOutcome> {
+        Box::pin(async move {
+            let mut refused = Vec::new();
+            for (scheme, check) in &self.schemes {
+                let Some(credential) = scheme.credential(parts) else {
+                    continue;
+                };
+                match check(credential).await {
+                    Some(subject) => {
+                        return AuthOutcome::Authenticated(Principal::new(scheme.key, subject));
+                    }
+                    None => refused.push(scheme.key),
+                }
+            }
+            if refused.is_empty() {
+                AuthOutcome::Anonymous
+            } else {
+                AuthOutcome::Refused(unauthorized(format!(
+                    "the {} credential is not valid",
+                    refused.join(" and ")
+                )))
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::security::KeyLocation;
+    use crate::security::tests::parts;
+
+    #[tokio::test]
+    async fn the_scheme_verifier_tries_each_present_credential() {
+        let verifier = SchemeVerifier::new()
+            .with(Scheme::bearer("bearerAuth"), |token| async move {
+                (token == "good").then(|| "ann".to_string())
+            })
+            .with(
+                Scheme::api_key("ssoToken", KeyLocation::Header, "x-sso"),
+                |value| async move { (value == "sso-ok").then(|| "bob".to_string()) },
+            );
+        let run = |headers: &[(&str, &str)]| {
+            let p = parts("/", headers);
+            let verifier = &verifier;
+            async move { verifier.verify(&p, &Bytes::new()).await }
+        };
+        assert!(matches!(run(&[]).await, AuthOutcome::Anonymous));
+        match run(&[("authorization", "Bearer good")]).await {
+            AuthOutcome::Authenticated(p) => assert_eq!(p, Principal::new("bearerAuth", "ann")),
+            other => panic!("{other:?}"),
+        }
+        // A bad bearer token with a good SSO token: the SSO token wins.
+        match run(&[("authorization", "Bearer bad"), ("x-sso", "sso-ok")]).await {
+            AuthOutcome::Authenticated(p) => assert_eq!(p, Principal::new("ssoToken", "bob")),
+            other => panic!("{other:?}"),
+        }
+        match run(&[("authorization", "Bearer bad")]).await {
+            AuthOutcome::Refused(r) => {
+                assert_eq!(r.status, http::StatusCode::UNAUTHORIZED);
+                assert!(r.message.contains("bearerAuth"), "{}", r.message);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
