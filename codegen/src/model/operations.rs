@@ -58,8 +58,13 @@ impl<'a> Builder<'a> {
             .operation_id
             .clone()
             .unwrap_or_else(|| format!("{} {path}", method.as_str().to_ascii_lowercase()));
-        let parameters = self.parameters(&id, item, op, pointer);
+        let mut parameters = self.parameters(&id, item, op, pointer);
         let segments = self.path_segments(path, &parameters, pointer)?;
+        // A path parameter with one allowed value (Azure's constants, a
+        // one-value enum) is fixed text: it is written into the path, and
+        // nobody passes it or reads it back.
+        let segments = fixed_path(segments, &parameters);
+        parameters.retain(|p| !(p.location == ParamLocation::Path && p.constant.is_some()));
         let body = op
             .request_body
             .as_ref()
@@ -547,6 +552,68 @@ fn single_value(schema: Option<&openapiv3::Schema>) -> Option<String> {
     }
 }
 
+/// `segments` with each constant path parameter replaced by its value,
+/// escaped for a path segment.
+fn fixed_path(segments: Vec<PathSegment>, parameters: &[Parameter]) -> Vec<PathSegment> {
+    let constant = |name: &str| {
+        parameters
+            .iter()
+            .find(|p| p.location == ParamLocation::Path && p.name == name)
+            .and_then(|p| p.constant.as_deref())
+            .map(escape_segment)
+    };
+    segments
+        .into_iter()
+        .map(|segment| match segment {
+            PathSegment::Param(name) => match constant(&name) {
+                Some(value) if !value.is_empty() => PathSegment::Literal(value),
+                _ => PathSegment::Param(name),
+            },
+            PathSegment::Mixed(parts) => {
+                let mut fixed: Vec<SegmentPart> = Vec::new();
+                for part in parts {
+                    let part = match part {
+                        SegmentPart::Param(name) => match constant(&name) {
+                            Some(value) => SegmentPart::Literal(value),
+                            None => SegmentPart::Param(name),
+                        },
+                        literal => literal,
+                    };
+                    // Adjacent text joins up.
+                    match (fixed.last_mut(), part) {
+                        (Some(SegmentPart::Literal(before)), SegmentPart::Literal(text)) => {
+                            before.push_str(&text)
+                        }
+                        (_, part) => fixed.push(part),
+                    }
+                }
+                match fixed.as_slice() {
+                    [SegmentPart::Literal(text)] if !text.is_empty() => {
+                        PathSegment::Literal(text.clone())
+                    }
+                    _ => PathSegment::Mixed(fixed),
+                }
+            }
+            other => other,
+        })
+        .collect()
+}
+
+/// A value as path segment text: RFC 3986's `pchar`s as they are, anything
+/// else percent-escaped.
+fn escape_segment(value: &str) -> String {
+    let mut out = String::new();
+    for byte in value.bytes() {
+        let keep = byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&byte);
+        if keep {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
 /// Every scheme named by any requirement, in order, without repeats.
 fn scheme_keys(requirements: &[SecurityRequirement]) -> Vec<String> {
     let mut keys: Vec<String> = Vec::new();
@@ -624,6 +691,34 @@ mod tests {
         assert_eq!(by_id("getPublic"), (vec![], false));
         // `{}` among the requirements makes authentication optional.
         assert_eq!(by_id("getGreeting"), (strings(&["bearer"]), true));
+    }
+
+    /// dnd5eapi's `{index}` is `enum: [acolyte]`, Azure's constants are
+    /// one-value enums: the client read a field the input type had dropped
+    /// (E0609, 83 specs in the directory). The value is fixed path text now.
+    #[test]
+    fn constant_path_parameters_are_path_text() {
+        let text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /backgrounds/{index}/v{major}.{minor}:\n    get:\n      operationId: getBackground\n      parameters:\n        - {name: index, in: path, required: true, schema: {type: string, enum: [a c/b]}}\n        - {name: major, in: path, required: true, schema: {type: string, enum: ['1']}}\n        - {name: minor, in: path, required: true, schema: {type: integer}}\n      responses: {'204': {description: ok}}\n";
+        let loaded = crate::load::load("t.yaml", text).expect("loads");
+        let components = loaded.openapi.components.clone().unwrap_or_default();
+        let targets = crate::model::refs::Targets::default();
+        let mut builder = Builder::new(&loaded, &components, &targets);
+        let operations = builder.operations(&loaded.openapi.security);
+        let op = &operations[0];
+        assert_eq!(
+            op.segments,
+            vec![
+                PathSegment::Literal("backgrounds".into()),
+                PathSegment::Literal("a%20c%2Fb".into()),
+                PathSegment::Mixed(vec![
+                    SegmentPart::Literal("v1.".into()),
+                    SegmentPart::Param("minor".into()),
+                ]),
+            ]
+        );
+        let names: Vec<&str> = op.parameters.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["minor"]);
+        assert!(builder.diagnostics.is_empty(), "{:?}", builder.diagnostics);
     }
 
     #[test]
