@@ -26,7 +26,13 @@ fn read(relative: &str) -> SpecInput {
 
 /// Every file of the module, each under a banner, plus any warnings.
 fn generated(relative: &str) -> String {
-    let module = generate_module(&read(relative)).unwrap_or_else(|errors| {
+    generated_from(&read(relative))
+}
+
+/// [`generated`] for a spec made some other way.
+fn generated_from(spec: &SpecInput) -> String {
+    let relative = &spec.path;
+    let module = generate_module(spec).unwrap_or_else(|errors| {
         panic!(
             "{relative} should generate:\n{}",
             errors
@@ -48,10 +54,7 @@ fn generated(relative: &str) -> String {
 
 /// The diagnostics a broken spec produces, one per line.
 fn diagnostics(relative: &str) -> String {
-    match generate_module(&read(relative)) {
-        Ok(module) => module.warnings.iter().map(|w| format!("{w}\n")).collect(),
-        Err(errors) => errors.iter().map(|e| format!("{e}\n")).collect(),
-    }
+    diagnostics_of(&read(relative))
 }
 
 macro_rules! snapshot {
@@ -157,23 +160,7 @@ fn multi_file() {
         )),
         ..read(relative)
     };
-    let module = generate_module(&spec).unwrap_or_else(|errors| {
-        panic!(
-            "{}",
-            errors
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n")
-        )
-    });
-    let mut out = String::new();
-    for warning in module.warnings {
-        out.push_str(&format!("{warning}\n"));
-    }
-    for (path, text) in module.tree {
-        out.push_str(&format!("==== {} ====\n{text}\n", path.display()));
-    }
+    let out = generated_from(&spec);
     insta::assert_snapshot!(out);
 }
 

@@ -15,10 +15,8 @@ use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 use std::time::Duration;
 
-use mfa_codegen::project;
-
 use crate::corpus::isolate::{self, Exit, Limits};
-use crate::corpus::one::{self, Generation, Job};
+use crate::corpus::one::{self, Job};
 use crate::corpus::specs::{self, Sources, Spec};
 
 /// The sizes looked for, in KB: a 1-2-5 series.
@@ -149,28 +147,14 @@ fn choose(all: &[Spec]) -> Vec<(Spec, u64)> {
 }
 
 fn measure(exe: &std::path::Path, work: &std::path::Path, spec: &Spec, bytes: u64) -> Measured {
-    let stem = spec
-        .path
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("spec");
-    let job = Job {
-        spec: spec.path.clone(),
-        module: project::module_name(stem),
-        label: spec.label.clone(),
-        ..Job::default()
-    };
+    let job = Job::for_spec(&spec.path, &spec.label);
     let limits = Limits {
         timeout: Duration::from_secs(3600),
         memory: None,
     };
     let (out, log) = (work.join("out"), work.join("log"));
     let finished = isolate::run(Command::new(exe).args(job.args()), limits, &out, &log);
-    let generation: Option<Generation> = std::fs::read_to_string(&out)
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix(one::RESULT))
-        .and_then(|json| serde_json::from_str(json).ok());
+    let generation = one::read_result(&out);
     let mut measured = Measured {
         label: spec.label.clone(),
         bytes,

@@ -22,10 +22,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use mfa_codegen::project;
-
 use isolate::{Exit, Limits};
-use one::{Generation, Job};
+use one::Job;
 use report::{Mode, Outcome, ResultsFile, Row};
 use specs::{Sources, Spec};
 
@@ -254,19 +252,12 @@ fn run_spec(settings: &Settings, work: &Work, spec: &Spec) -> Result<Row, String
     let out = work.dir.join("logs").join(format!("{slug}.out"));
     let crate_dir = work.dir.join("crates").join(&slug);
     let package = format!("corpus-{slug}");
-    let stem = spec
-        .path
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("spec");
     let job = Job {
-        spec: spec.path.clone(),
-        module: project::module_name(stem),
-        label: spec.label.clone(),
         crate_dir: (settings.mode == Mode::Check).then(|| crate_dir.clone()),
         crate_name: Some(package.clone()),
         operations: settings.operations.clone(),
         tags: settings.tags.clone(),
+        ..Job::for_spec(&spec.path, &spec.label)
     };
     let bytes = std::fs::metadata(&spec.path).map_or(0, |m| m.len());
     let finished = isolate::run(
@@ -275,11 +266,7 @@ fn run_spec(settings: &Settings, work: &Work, spec: &Spec) -> Result<Row, String
         &out,
         &log,
     )?;
-    let stdout = std::fs::read_to_string(&out).unwrap_or_default();
-    let generation: Option<Generation> = stdout
-        .lines()
-        .find_map(|line| line.strip_prefix(one::RESULT))
-        .and_then(|json| serde_json::from_str(json).ok());
+    let generation = one::read_result(&out);
     let mut row = Row {
         label: spec.label.clone(),
         mode: settings.mode,

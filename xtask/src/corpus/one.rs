@@ -30,6 +30,15 @@ pub struct Generation {
     pub first_message: Option<String>,
 }
 
+/// The result a child printed to the file `out`, if it got that far.
+pub fn read_result(out: &Path) -> Option<Generation> {
+    std::fs::read_to_string(out)
+        .unwrap_or_default()
+        .lines()
+        .find_map(|line| line.strip_prefix(RESULT))
+        .and_then(|json| serde_json::from_str(json).ok())
+}
+
 /// What to generate, and where to write the crate (none: in memory only).
 #[derive(Debug, Clone, Default)]
 pub struct Job {
@@ -44,6 +53,17 @@ pub struct Job {
 }
 
 impl Job {
+    /// Generate `path` in memory as the module its stem names.
+    pub fn for_spec(path: &Path, label: &str) -> Job {
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("spec");
+        Job {
+            spec: path.to_path_buf(),
+            module: project::module_name(stem),
+            label: label.to_string(),
+            ..Job::default()
+        }
+    }
+
     /// The arguments that make `corpus-one` run this job.
     pub fn args(&self) -> Vec<String> {
         let mut args = vec![
