@@ -59,6 +59,7 @@ impl<'a> Builder<'a> {
             .clone()
             .unwrap_or_else(|| format!("{} {path}", method.as_str().to_ascii_lowercase()));
         let mut parameters = self.parameters(&id, item, op, pointer);
+        self.declare_template_params(path, &mut parameters, pointer);
         let segments = self.path_segments(path, &parameters, pointer)?;
         // A path parameter with one allowed value (Azure's constants, a
         // one-value enum) is fixed text: it is written into the path, and
@@ -247,6 +248,49 @@ impl<'a> Builder<'a> {
                 None => None,
             },
         })
+    }
+
+    /// A `{name}` in the template that no parameter declares (invalid, but
+    /// its meaning is clear): a required string path parameter, with a
+    /// warning, so the operation is still there.
+    fn declare_template_params(
+        &mut self,
+        path: &str,
+        parameters: &mut Vec<Parameter>,
+        pointer: &str,
+    ) {
+        let pieces = path
+            .split('/')
+            .filter_map(|piece| split_template(piece).ok());
+        for part in pieces.flatten() {
+            let SegmentPart::Param(name) = part else {
+                continue;
+            };
+            let declared = parameters
+                .iter()
+                .any(|p| p.location == ParamLocation::Path && p.name == name);
+            if declared {
+                continue;
+            }
+            self.warning(
+                pointer,
+                format!("path `{path}` uses `{{{name}}}` but the operation declares no such path parameter; read as a required string"),
+            );
+            parameters.push(Parameter {
+                name,
+                location: ParamLocation::Path,
+                required: true,
+                deprecated: false,
+                description: None,
+                ty: TypeRef::String(StringFormat::Plain),
+                style: ParamStyle::Simple,
+                explode: false,
+                default: None,
+                constant: None,
+                example: None,
+                segment_prefix: None,
+            });
+        }
     }
 
     fn path_segments(
@@ -719,6 +763,34 @@ mod tests {
         let names: Vec<&str> = op.parameters.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(names, ["minor"]);
         assert!(builder.diagnostics.is_empty(), "{:?}", builder.diagnostics);
+    }
+
+    /// Four specs in the directory (clicksend, icons8, medium, ...) use a
+    /// `{name}` they never declare: it is a string, with a warning.
+    #[test]
+    fn undeclared_template_parameters_are_strings() {
+        let text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /users/{userId}/posts:\n    get:\n      operationId: listPosts\n      responses: {'204': {description: ok}}\n";
+        let loaded = crate::load::load("t.yaml", text).expect("loads");
+        let components = loaded.openapi.components.clone().unwrap_or_default();
+        let targets = crate::model::refs::Targets::default();
+        let mut builder = Builder::new(&loaded, &components, &targets);
+        let operations = builder.operations(&loaded.openapi.security);
+        let op = &operations[0];
+        assert_eq!(op.segments[1], PathSegment::Param("userId".into()));
+        assert_eq!(op.parameters[0].ty, TypeRef::String(StringFormat::Plain));
+        assert!(op.parameters[0].required);
+        let messages: Vec<_> = builder
+            .diagnostics
+            .iter()
+            .map(|d| (d.is_error(), d.message.as_str()))
+            .collect();
+        assert_eq!(
+            messages,
+            [(
+                false,
+                "path `/users/{userId}/posts` uses `{userId}` but the operation declares no such path parameter; read as a required string"
+            )]
+        );
     }
 
     #[test]
