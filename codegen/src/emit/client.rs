@@ -244,12 +244,15 @@ fn credential_methods(scheme: &crate::plan::SchemePlan) -> TokenStream {
 fn input_fields(op: &OperationPlan) -> Vec<(&InputField, String)> {
     let params = op.params.iter().filter_map(|p| {
         let field = p.input()?;
-        let what = match &p.role {
-            ParamRole::IdempotencyKey(_) => format!(
+        let what = match (&p.role, &field.init) {
+            (ParamRole::IdempotencyKey(_), _) => format!(
                 "Set `{}`. A new random key is filled in when the call is created \
                  (see [`Self::request`]); every attempt of this call sends the same one.",
                 p.wire
             ),
+            (_, ClientInit::SendDefault { shown, .. }) => {
+                format!("Set `{}` (the call sends `{shown}` unless set).", p.wire)
+            }
             _ => format!("Set `{}`.", p.wire),
         };
         Some((field, what))
@@ -274,7 +277,9 @@ fn initial_value(field: &InputField) -> Option<TokenStream> {
         ClientInit::NewIdempotencyKey => {
             some(quote! { ::mfa_runtime::client::new_idempotency_key() })
         }
-        ClientInit::Value(v) => some(value(v, Scope::Sibling)),
+        ClientInit::Value(v) | ClientInit::SendDefault { value: v, .. } => {
+            some(value(v, Scope::Sibling))
+        }
         ClientInit::Default => some(quote! { ::std::default::Default::default() }),
     })
 }

@@ -35,6 +35,9 @@ pub struct ResetMfaRequest {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub reset_user_id: ::std::option::Option<::std::string::String>,
+    /// The flag Flashback's own TypeScript client sends with every reset since 2026-02-11 (`ApiClient.resetMFA`). The public documentation does not describe it yet; a server receives it as sent, and clients that follow the documentation leave it out.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub enable: ::std::option::Option<bool>,
 }
 /// Body of a successful MFA reset.
 #[derive(

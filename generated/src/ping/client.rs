@@ -9,12 +9,21 @@
 ///
 /// - `https://{tenantEnvFqdn}/am/json`: The AM REST API of an Advanced Identity Cloud tenant environment.
 ///   - `{tenantEnvFqdn}` (default `openam-example.forgeblocks.io`): Fully qualified domain name of the tenant environment (the `<tenant-env-fqdn>` of the Ping documentation), for example `openam-mycompany-euw2-dev.id.forgerock.io` or a custom domain.
-pub const SERVERS: &[&str] = &["https://{tenantEnvFqdn}/am/json"];
+///
+/// - `{origin}/am/json`: The same API on any origin: an AM deployment of your own, or a local stand-in served over plain HTTP.
+///   - `{origin}` (default `http://127.0.0.1:8080`): Scheme, host and port without a trailing slash, for example `http://127.0.0.1:8080`.
+pub const SERVERS: &[&str] = &["https://{tenantEnvFqdn}/am/json", "{origin}/am/json"];
 /// `https://{tenantEnvFqdn}/am/json` with its variables filled in.
 ///
 /// `tenantEnvFqdn`: the spec's default is `openam-example.forgeblocks.io`. Fully qualified domain name of the tenant environment (the `<tenant-env-fqdn>` of the Ping documentation), for example `openam-mycompany-euw2-dev.id.forgerock.io` or a custom domain.
 pub fn server_url(tenant_env_fqdn: &str) -> ::std::string::String {
     "https://{tenantEnvFqdn}/am/json".replace("{tenantEnvFqdn}", tenant_env_fqdn)
+}
+/// `{origin}/am/json` with its variables filled in.
+///
+/// `origin`: the spec's default is `http://127.0.0.1:8080`. Scheme, host and port without a trailing slash, for example `http://127.0.0.1:8080`.
+pub fn server_url_2(origin: &str) -> ::std::string::String {
+    "{origin}/am/json".replace("{origin}", origin)
 }
 /// A client for Ping Identity Advanced Identity Cloud: MFA device reset (version 1.0).
 ///
@@ -159,6 +168,67 @@ impl Client {
             api: self.api.with_credential("ssoToken", credential),
         }
     }
+    /// The `ssoCookie` security scheme, for [`Self::with_credential`] (the same value as the server's).
+    pub const SSO_COOKIE: ::mfa_runtime::security::Scheme = ::mfa_runtime::security::Scheme::api_key(
+        "ssoCookie",
+        ::mfa_runtime::security::KeyLocation::Cookie,
+        "iPlanetDirectoryPro",
+    );
+    /// Authenticate as the `ssoCookie` scheme: the key in the `iPlanetDirectoryPro` cookie.
+    ///
+    /// The same SSO (session) token as `ssoToken`, sent the way browsers
+    /// and the Frodo library send it: as the tenant's session cookie
+    /// (`Cookie: <cookie name>=<token>`). The cookie and the header have
+    /// the same tenant-specific name (`iPlanetDirectoryPro` is only the
+    /// classic AM default).
+    pub fn with_sso_cookie(
+        &self,
+        key: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.with_sso_cookie_named("iPlanetDirectoryPro", key)
+    }
+    /// Like [`Self::with_sso_cookie`], with the cookie name given here: for deployments that rename it.
+    pub fn with_sso_cookie_named(
+        &self,
+        name: impl ::std::convert::Into<::std::string::String>,
+        key: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        let credential = ::mfa_runtime::credentials::Credential::api_key(
+            ::mfa_runtime::security::KeyLocation::Cookie,
+            name,
+            key,
+        );
+        Self {
+            api: self.api.with_credential("ssoCookie", credential),
+        }
+    }
+    /// List the user's OATH devices
+    ///
+    /// Queries the OATH devices registered to the user, in the same paged
+    /// envelope as the other device lists. The Ping SDKs and the Frodo
+    /// library list them this way, to delete one at a time or to export a
+    /// user's configuration. To remove them all at once, use
+    /// `resetOathDevices`.
+    ///
+    /// `GET /{realm}/users/{user}/devices/2fa/oath`
+    pub fn list_oath_devices(
+        &self,
+        realm: impl ::std::convert::Into<super::types::RealmPath>,
+        user: impl ::std::convert::Into<::std::string::String>,
+    ) -> ListOathDevices<'_> {
+        ListOathDevices {
+            client: self,
+            request: super::operations::ListOathDevicesInput {
+                realm: realm.into(),
+                user: user.into(),
+                query_filter: ::std::string::String::from("true"),
+                accept_api_version: ::std::option::Option::Some(
+                    ::std::string::String::from("resource=1.0"),
+                ),
+            },
+            options: ::std::default::Default::default(),
+        }
+    }
     /// Reset the user's OATH devices
     ///
     /// Deletes the user's OATH device profile (by default a user can have only
@@ -180,8 +250,62 @@ impl Client {
             request: super::operations::ResetOathDevicesInput {
                 realm: realm.into(),
                 user: user.into(),
-                accept_api_version: ::std::string::String::from("resource=1.0"),
+                accept_api_version: ::std::option::Option::Some(
+                    ::std::string::String::from("resource=1.0"),
+                ),
                 body: ::std::default::Default::default(),
+            },
+            options: ::std::default::Default::default(),
+        }
+    }
+    /// Delete one of the user's OATH devices
+    ///
+    /// Removes one OATH device from the user's profile and returns the device record as it was stored. Repeat for each device to remove.
+    ///
+    /// `DELETE /{realm}/users/{user}/devices/2fa/oath/{deviceId}`
+    pub fn delete_oath_device(
+        &self,
+        realm: impl ::std::convert::Into<super::types::RealmPath>,
+        user: impl ::std::convert::Into<::std::string::String>,
+        device_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> DeleteOathDevice<'_> {
+        DeleteOathDevice {
+            client: self,
+            request: super::operations::DeleteOathDeviceInput {
+                realm: realm.into(),
+                user: user.into(),
+                device_id: device_id.into(),
+                accept_api_version: ::std::option::Option::Some(
+                    ::std::string::String::from("resource=1.0"),
+                ),
+                body: ::std::option::Option::None,
+            },
+            options: ::std::default::Default::default(),
+        }
+    }
+    /// List the user's push devices
+    ///
+    /// Queries the push devices registered to the user, in the same paged
+    /// envelope as the other device lists. The Ping SDKs and the Frodo
+    /// library list them this way, to delete one at a time or to export a
+    /// user's configuration. To remove them all at once, use
+    /// `resetPushDevices`.
+    ///
+    /// `GET /{realm}/users/{user}/devices/2fa/push`
+    pub fn list_push_devices(
+        &self,
+        realm: impl ::std::convert::Into<super::types::RealmPath>,
+        user: impl ::std::convert::Into<::std::string::String>,
+    ) -> ListPushDevices<'_> {
+        ListPushDevices {
+            client: self,
+            request: super::operations::ListPushDevicesInput {
+                realm: realm.into(),
+                user: user.into(),
+                query_filter: ::std::string::String::from("true"),
+                accept_api_version: ::std::option::Option::Some(
+                    ::std::string::String::from("resource=1.0"),
+                ),
             },
             options: ::std::default::Default::default(),
         }
@@ -201,8 +325,35 @@ impl Client {
             request: super::operations::ResetPushDevicesInput {
                 realm: realm.into(),
                 user: user.into(),
-                accept_api_version: ::std::string::String::from("resource=1.0"),
+                accept_api_version: ::std::option::Option::Some(
+                    ::std::string::String::from("resource=1.0"),
+                ),
                 body: ::std::default::Default::default(),
+            },
+            options: ::std::default::Default::default(),
+        }
+    }
+    /// Delete one of the user's push devices
+    ///
+    /// Removes one push device from the user's profile and returns the device record as it was stored. Repeat for each device to remove.
+    ///
+    /// `DELETE /{realm}/users/{user}/devices/2fa/push/{deviceId}`
+    pub fn delete_push_device(
+        &self,
+        realm: impl ::std::convert::Into<super::types::RealmPath>,
+        user: impl ::std::convert::Into<::std::string::String>,
+        device_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> DeletePushDevice<'_> {
+        DeletePushDevice {
+            client: self,
+            request: super::operations::DeletePushDeviceInput {
+                realm: realm.into(),
+                user: user.into(),
+                device_id: device_id.into(),
+                accept_api_version: ::std::option::Option::Some(
+                    ::std::string::String::from("resource=1.0"),
+                ),
+                body: ::std::option::Option::None,
             },
             options: ::std::default::Default::default(),
         }
@@ -226,7 +377,37 @@ impl Client {
                 realm: realm.into(),
                 user: user.into(),
                 query_filter: ::std::string::String::from("true"),
-                accept_api_version: ::std::string::String::from("resource=1.0"),
+                accept_api_version: ::std::option::Option::Some(
+                    ::std::string::String::from("resource=1.0"),
+                ),
+            },
+            options: ::std::default::Default::default(),
+        }
+    }
+    /// Rename one of the user's WebAuthn devices
+    ///
+    /// Gives a WebAuthn device a new display name and returns the device
+    /// record as now stored. The Ping JS SDK sends the device as it was
+    /// listed, with the new `deviceName`; only the name changes.
+    ///
+    /// `PUT /{realm}/users/{user}/devices/2fa/webauthn/{deviceId}`
+    pub fn rename_web_authn_device(
+        &self,
+        realm: impl ::std::convert::Into<super::types::RealmPath>,
+        user: impl ::std::convert::Into<::std::string::String>,
+        device_id: impl ::std::convert::Into<::std::string::String>,
+        body: impl ::std::convert::Into<super::types::WebAuthnDeviceRename>,
+    ) -> RenameWebAuthnDevice<'_> {
+        RenameWebAuthnDevice {
+            client: self,
+            request: super::operations::RenameWebAuthnDeviceInput {
+                realm: realm.into(),
+                user: user.into(),
+                device_id: device_id.into(),
+                accept_api_version: ::std::option::Option::Some(
+                    ::std::string::String::from("resource=1.0"),
+                ),
+                body: body.into(),
             },
             options: ::std::default::Default::default(),
         }
@@ -248,7 +429,10 @@ impl Client {
                 realm: realm.into(),
                 user: user.into(),
                 device_id: device_id.into(),
-                accept_api_version: ::std::string::String::from("resource=1.0"),
+                accept_api_version: ::std::option::Option::Some(
+                    ::std::string::String::from("resource=1.0"),
+                ),
+                body: ::std::option::Option::None,
             },
             options: ::std::default::Default::default(),
         }
@@ -271,7 +455,9 @@ impl Client {
                 realm: realm.into(),
                 user: user.into(),
                 query_filter: ::std::string::String::from("true"),
-                accept_api_version: ::std::string::String::from("resource=1.0"),
+                accept_api_version: ::std::option::Option::Some(
+                    ::std::string::String::from("resource=1.0"),
+                ),
             },
             options: ::std::default::Default::default(),
         }
@@ -298,7 +484,10 @@ impl Client {
                 realm: realm.into(),
                 user: user.into(),
                 device_id: device_id.into(),
-                accept_api_version: ::std::string::String::from("resource=1.0"),
+                accept_api_version: ::std::option::Option::Some(
+                    ::std::string::String::from("resource=1.0"),
+                ),
+                body: ::std::option::Option::None,
             },
             options: ::std::default::Default::default(),
         }
@@ -317,7 +506,11 @@ impl Client {
     ///
     /// The Ping SDKs send this request on their own when the device ID
     /// changes; an authenticator app built without them has to send it
-    /// itself.
+    /// itself. The app has no access token or session: it proves it holds
+    /// the registration by signing the JWT with the secret shared when the
+    /// device was registered. The implementation checks that signature; a
+    /// bearer token or session, if one comes anyway, is passed on as the
+    /// caller.
     ///
     /// `POST /{realm}/push/sns/message`
     pub fn refresh_push_device_id(
@@ -329,11 +522,162 @@ impl Client {
             client: self,
             request: super::operations::RefreshPushDeviceIdInput {
                 realm: realm.into(),
-                accept_api_version: ::std::string::String::from("resource=1.0"),
+                accept_api_version: ::std::option::Option::Some(
+                    ::std::string::String::from("resource=1.0"),
+                ),
                 body: body.into(),
             },
             options: ::std::default::Default::default(),
         }
+    }
+}
+/// A `listOathDevices` call being built: set optional values, then `.await` it (or call `send`).
+#[derive(::std::fmt::Debug)]
+#[must_use = "a call does nothing until it is awaited"]
+pub struct ListOathDevices<'a> {
+    client: &'a Client,
+    request: super::operations::ListOathDevicesInput,
+    options: ::mfa_runtime::client::CallOptions,
+}
+impl<'a> ListOathDevices<'a> {
+    /// Set `_queryFilter`.
+    pub fn query_filter(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request.query_filter = value.into();
+        self
+    }
+    /// Set `Accept-API-Version` (the call sends `resource=1.0` unless set).
+    pub fn accept_api_version(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request.accept_api_version = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Give this call at most `timeout`, retries included, instead of
+    /// the client's.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = ::std::option::Option::Some(timeout);
+        self
+    }
+    /// Retry this call by `policy` instead of the client's.
+    pub fn retry_policy(mut self, policy: ::mfa_runtime::client::RetryPolicy) -> Self {
+        self.options.retry = ::std::option::Option::Some(policy);
+        self
+    }
+    /// The request as it will be sent.
+    pub fn request(&self) -> &super::operations::ListOathDevicesInput {
+        &self.request
+    }
+    /// Send the request and decode the response.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        super::operations::ListOathDevicesSuccess,
+        ::mfa_runtime::client::ClientError<super::operations::ListOathDevicesError>,
+    > {
+        type E = super::operations::ListOathDevicesError;
+        let request = self.request;
+        let mut path = ::std::string::String::new();
+        if request.realm.is_empty() {
+            return ::std::result::Result::Err(
+                ::mfa_runtime::client::ClientError::InvalidRequest(
+                    "path parameter `realm` needs at least one item".to_string(),
+                ),
+            );
+        }
+        for item in request.realm.iter() {
+            path.push_str("/realms/");
+            path.push_str(
+                &::mfa_runtime::client::path_segment::<
+                    E,
+                >("realm", &::mfa_runtime::param::ParamValue::to_param(item))?,
+            );
+        }
+        path.push_str("/users/");
+        path.push_str(
+            &::mfa_runtime::client::path_segment::<
+                E,
+            >("user", &::mfa_runtime::param::ParamValue::to_param(&request.user))?,
+        );
+        path.push_str("/devices/2fa/oath");
+        let mut query = ::mfa_runtime::query::QueryString::new();
+        let mut http = ::mfa_runtime::client::Request::new(
+            "listOathDevices",
+            ::mfa_runtime::http::Method::GET,
+            path,
+        );
+        http.header::<
+                ::std::string::String,
+                E,
+            >("accept", &::std::string::String::from("application/json"))?;
+        query.push_value("_queryFilter", &request.query_filter);
+        if let ::std::option::Option::Some(value) = &request.accept_api_version {
+            http.header::<_, E>("Accept-API-Version", value)?;
+        }
+        http.query = query.finish();
+        http.security = &["bearerAuth", "ssoToken", "ssoCookie"];
+        http.options = self.options;
+        let response = self.client.api.execute::<E>(http).await?;
+        match response.status.as_u16() {
+            200u16 => {
+                ::std::result::Result::Ok(super::operations::ListOathDevicesSuccess::Ok {
+                    body: response.json::<_, E>()?,
+                })
+            }
+            400u16 => {
+                ::std::result::Result::Err(
+                    ::mfa_runtime::client::ClientError::Api(super::operations::ListOathDevicesError::BadRequest {
+                        body: response.json::<_, E>()?,
+                    }),
+                )
+            }
+            401u16 => {
+                ::std::result::Result::Err(
+                    ::mfa_runtime::client::ClientError::Api(super::operations::ListOathDevicesError::Unauthorized {
+                        body: response.json::<_, E>()?,
+                    }),
+                )
+            }
+            403u16 => {
+                ::std::result::Result::Err(
+                    ::mfa_runtime::client::ClientError::Api(super::operations::ListOathDevicesError::Forbidden {
+                        body: response.json::<_, E>()?,
+                    }),
+                )
+            }
+            404u16 => {
+                ::std::result::Result::Err(
+                    ::mfa_runtime::client::ClientError::Api(super::operations::ListOathDevicesError::NotFound {
+                        body: response.json::<_, E>()?,
+                    }),
+                )
+            }
+            500u16 => {
+                ::std::result::Result::Err(
+                    ::mfa_runtime::client::ClientError::Api(super::operations::ListOathDevicesError::InternalServerError {
+                        body: response.json::<_, E>()?,
+                    }),
+                )
+            }
+            _ => ::std::result::Result::Err(response.unexpected()),
+        }
+    }
+}
+impl<'a> ::std::future::IntoFuture for ListOathDevices<'a> {
+    type Output = ::std::result::Result<
+        super::operations::ListOathDevicesSuccess,
+        ::mfa_runtime::client::ClientError<super::operations::ListOathDevicesError>,
+    >;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send + 'a,
+        >,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
     }
 }
 /// A `resetOathDevices` call being built: set optional values, then `.await` it (or call `send`).
@@ -345,12 +689,12 @@ pub struct ResetOathDevices<'a> {
     options: ::mfa_runtime::client::CallOptions,
 }
 impl<'a> ResetOathDevices<'a> {
-    /// Set `Accept-API-Version`.
+    /// Set `Accept-API-Version` (the call sends `resource=1.0` unless set).
     pub fn accept_api_version(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.request.accept_api_version = value.into();
+        self.request.accept_api_version = ::std::option::Option::Some(value.into());
         self
     }
     /// Set the request body.
@@ -419,9 +763,11 @@ impl<'a> ResetOathDevices<'a> {
                 E,
             >("accept", &::std::string::String::from("application/json"))?;
         query.push("_action", "reset");
-        http.header::<_, E>("Accept-API-Version", &request.accept_api_version)?;
+        if let ::std::option::Option::Some(value) = &request.accept_api_version {
+            http.header::<_, E>("Accept-API-Version", value)?;
+        }
         http.query = query.finish();
-        http.security = &["bearerAuth", "ssoToken"];
+        http.security = &["bearerAuth", "ssoToken", "ssoCookie"];
         http.options = self.options;
         {
             let body = &request.body;
@@ -487,6 +833,312 @@ impl<'a> ::std::future::IntoFuture for ResetOathDevices<'a> {
         ::std::boxed::Box::pin(self.send())
     }
 }
+/// A `deleteOathDevice` call being built: set optional values, then `.await` it (or call `send`).
+#[derive(::std::fmt::Debug)]
+#[must_use = "a call does nothing until it is awaited"]
+pub struct DeleteOathDevice<'a> {
+    client: &'a Client,
+    request: super::operations::DeleteOathDeviceInput,
+    options: ::mfa_runtime::client::CallOptions,
+}
+impl<'a> DeleteOathDevice<'a> {
+    /// Set `Accept-API-Version` (the call sends `resource=1.0` unless set).
+    pub fn accept_api_version(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request.accept_api_version = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Set the request body.
+    pub fn body(
+        mut self,
+        value: impl ::std::convert::Into<super::types::DeviceDeletion>,
+    ) -> Self {
+        self.request.body = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Give this call at most `timeout`, retries included, instead of
+    /// the client's.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = ::std::option::Option::Some(timeout);
+        self
+    }
+    /// Retry this call by `policy` instead of the client's.
+    pub fn retry_policy(mut self, policy: ::mfa_runtime::client::RetryPolicy) -> Self {
+        self.options.retry = ::std::option::Option::Some(policy);
+        self
+    }
+    /// The request as it will be sent.
+    pub fn request(&self) -> &super::operations::DeleteOathDeviceInput {
+        &self.request
+    }
+    /// Send the request and decode the response.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        super::operations::DeleteOathDeviceSuccess,
+        ::mfa_runtime::client::ClientError<super::operations::DeleteOathDeviceError>,
+    > {
+        type E = super::operations::DeleteOathDeviceError;
+        let request = self.request;
+        let mut path = ::std::string::String::new();
+        if request.realm.is_empty() {
+            return ::std::result::Result::Err(
+                ::mfa_runtime::client::ClientError::InvalidRequest(
+                    "path parameter `realm` needs at least one item".to_string(),
+                ),
+            );
+        }
+        for item in request.realm.iter() {
+            path.push_str("/realms/");
+            path.push_str(
+                &::mfa_runtime::client::path_segment::<
+                    E,
+                >("realm", &::mfa_runtime::param::ParamValue::to_param(item))?,
+            );
+        }
+        path.push_str("/users/");
+        path.push_str(
+            &::mfa_runtime::client::path_segment::<
+                E,
+            >("user", &::mfa_runtime::param::ParamValue::to_param(&request.user))?,
+        );
+        path.push_str("/devices/2fa/oath/");
+        path.push_str(
+            &::mfa_runtime::client::path_segment::<
+                E,
+            >(
+                "deviceId",
+                &::mfa_runtime::param::ParamValue::to_param(&request.device_id),
+            )?,
+        );
+        let mut http = ::mfa_runtime::client::Request::new(
+            "deleteOathDevice",
+            ::mfa_runtime::http::Method::DELETE,
+            path,
+        );
+        http.header::<
+                ::std::string::String,
+                E,
+            >("accept", &::std::string::String::from("application/json"))?;
+        if let ::std::option::Option::Some(value) = &request.accept_api_version {
+            http.header::<_, E>("Accept-API-Version", value)?;
+        }
+        http.security = &["bearerAuth", "ssoToken", "ssoCookie"];
+        http.options = self.options;
+        if let ::std::option::Option::Some(body) = &request.body {
+            http.json::<_, E>(body)?;
+        }
+        let response = self.client.api.execute::<E>(http).await?;
+        match response.status.as_u16() {
+            200u16 => {
+                ::std::result::Result::Ok(super::operations::DeleteOathDeviceSuccess::Ok {
+                    body: response.json::<_, E>()?,
+                })
+            }
+            400u16 => {
+                ::std::result::Result::Err(
+                    ::mfa_runtime::client::ClientError::Api(super::operations::DeleteOathDeviceError::BadRequest {
+                        body: response.json::<_, E>()?,
+                    }),
+                )
+            }
+            401u16 => {
+                ::std::result::Result::Err(
+                    ::mfa_runtime::client::ClientError::Api(super::operations::DeleteOathDeviceError::Unauthorized {
+                        body: response.json::<_, E>()?,
+                    }),
+                )
+            }
+            403u16 => {
+                ::std::result::Result::Err(
+                    ::mfa_runtime::client::ClientError::Api(super::operations::DeleteOathDeviceError::Forbidden {
+                        body: response.json::<_, E>()?,
+                    }),
+                )
+            }
+            404u16 => {
+                ::std::result::Result::Err(
+                    ::mfa_runtime::client::ClientError::Api(super::operations::DeleteOathDeviceError::NotFound {
+                        body: response.json::<_, E>()?,
+                    }),
+                )
+            }
+            500u16 => {
+                ::std::result::Result::Err(
+                    ::mfa_runtime::client::ClientError::Api(super::operations::DeleteOathDeviceError::InternalServerError {
+                        body: response.json::<_, E>()?,
+                    }),
+                )
+            }
+            _ => ::std::result::Result::Err(response.unexpected()),
+        }
+    }
+}
+impl<'a> ::std::future::IntoFuture for DeleteOathDevice<'a> {
+    type Output = ::std::result::Result<
+        super::operations::DeleteOathDeviceSuccess,
+        ::mfa_runtime::client::ClientError<super::operations::DeleteOathDeviceError>,
+    >;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send + 'a,
+        >,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
+/// A `listPushDevices` call being built: set optional values, then `.await` it (or call `send`).
+#[derive(::std::fmt::Debug)]
+#[must_use = "a call does nothing until it is awaited"]
+pub struct ListPushDevices<'a> {
+    client: &'a Client,
+    request: super::operations::ListPushDevicesInput,
+    options: ::mfa_runtime::client::CallOptions,
+}
+impl<'a> ListPushDevices<'a> {
+    /// Set `_queryFilter`.
+    pub fn query_filter(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request.query_filter = value.into();
+        self
+    }
+    /// Set `Accept-API-Version` (the call sends `resource=1.0` unless set).
+    pub fn accept_api_version(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request.accept_api_version = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Give this call at most `timeout`, retries included, instead of
+    /// the client's.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = ::std::option::Option::Some(timeout);
+        self
+    }
+    /// Retry this call by `policy` instead of the client's.
+    pub fn retry_policy(mut self, policy: ::mfa_runtime::client::RetryPolicy) -> Self {
+        self.options.retry = ::std::option::Option::Some(policy);
+        self
+    }
+    /// The request as it will be sent.
+    pub fn request(&self) -> &super::operations::ListPushDevicesInput {
+        &self.request
+    }
+    /// Send the request and decode the response.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        super::operations::ListPushDevicesSuccess,
+        ::mfa_runtime::client::ClientError<super::operations::ListPushDevicesError>,
+    > {
+        type E = super::operations::ListPushDevicesError;
+        let request = self.request;
+        let mut path = ::std::string::String::new();
+        if request.realm.is_empty() {
+            return ::std::result::Result::Err(
+                ::mfa_runtime::client::ClientError::InvalidRequest(
+                    "path parameter `realm` needs at least one item".to_string(),
+                ),
+            );
+        }
+        for item in request.realm.iter() {
+            path.push_str("/realms/");
+            path.push_str(
+                &::mfa_runtime::client::path_segment::<
+                    E,
+                >("realm", &::mfa_runtime::param::ParamValue::to_param(item))?,
+            );
+        }
+        path.push_str("/users/");
+        path.push_str(
+            &::mfa_runtime::client::path_segment::<
+                E,
+            >("user", &::mfa_runtime::param::ParamValue::to_param(&request.user))?,
+        );
+        path.push_str("/devices/2fa/push");
+        let mut query = ::mfa_runtime::query::QueryString::new();
+        let mut http = ::mfa_runtime::client::Request::new(
+            "listPushDevices",
+            ::mfa_runtime::http::Method::GET,
+            path,
+        );
+        http.header::<
+                ::std::string::String,
+                E,
+            >("accept", &::std::string::String::from("application/json"))?;
+        query.push_value("_queryFilter", &request.query_filter);
+        if let ::std::option::Option::Some(value) = &request.accept_api_version {
+            http.header::<_, E>("Accept-API-Version", value)?;
+        }
+        http.query = query.finish();
+        http.security = &["bearerAuth", "ssoToken", "ssoCookie"];
+        http.options = self.options;
+        let response = self.client.api.execute::<E>(http).await?;
+        match response.status.as_u16() {
+            200u16 => {
+                ::std::result::Result::Ok(super::operations::ListPushDevicesSuccess::Ok {
+                    body: response.json::<_, E>()?,
+                })
+            }
+            400u16 => {
+                ::std::result::Result::Err(
+                    ::mfa_runtime::client::ClientError::Api(super::operations::ListPushDevicesError::BadRequest {
+                        body: response.json::<_, E>()?,
+                    }),
+                )
+            }
+            401u16 => {
+                ::std::result::Result::Err(
+                    ::mfa_runtime::client::ClientError::Api(super::operations::ListPushDevicesError::Unauthorized {
+                        body: response.json::<_, E>()?,
+                    }),
+                )
+            }
+            403u16 => {
+                ::std::result::Result::Err(
+                    ::mfa_runtime::client::ClientError::Api(super::operations::ListPushDevicesError::Forbidden {
+                        body: response.json::<_, E>()?,
+                    }),
+                )
+            }
+            404u16 => {
+                ::std::result::Result::Err(
+                    ::mfa_runtime::client::ClientError::Api(super::operations::ListPushDevicesError::NotFound {
+                        body: response.json::<_, E>()?,
+                    }),
+                )
+            }
+            500u16 => {
+                ::std::result::Result::Err(
+                    ::mfa_runtime::client::ClientError::Api(super::operations::ListPushDevicesError::InternalServerError {
+                        body: response.json::<_, E>()?,
+                    }),
+                )
+            }
+            _ => ::std::result::Result::Err(response.unexpected()),
+        }
+    }
+}
+impl<'a> ::std::future::IntoFuture for ListPushDevices<'a> {
+    type Output = ::std::result::Result<
+        super::operations::ListPushDevicesSuccess,
+        ::mfa_runtime::client::ClientError<super::operations::ListPushDevicesError>,
+    >;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send + 'a,
+        >,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
 /// A `resetPushDevices` call being built: set optional values, then `.await` it (or call `send`).
 #[derive(::std::fmt::Debug)]
 #[must_use = "a call does nothing until it is awaited"]
@@ -496,12 +1148,12 @@ pub struct ResetPushDevices<'a> {
     options: ::mfa_runtime::client::CallOptions,
 }
 impl<'a> ResetPushDevices<'a> {
-    /// Set `Accept-API-Version`.
+    /// Set `Accept-API-Version` (the call sends `resource=1.0` unless set).
     pub fn accept_api_version(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.request.accept_api_version = value.into();
+        self.request.accept_api_version = ::std::option::Option::Some(value.into());
         self
     }
     /// Set the request body.
@@ -570,9 +1222,11 @@ impl<'a> ResetPushDevices<'a> {
                 E,
             >("accept", &::std::string::String::from("application/json"))?;
         query.push("_action", "reset");
-        http.header::<_, E>("Accept-API-Version", &request.accept_api_version)?;
+        if let ::std::option::Option::Some(value) = &request.accept_api_version {
+            http.header::<_, E>("Accept-API-Version", value)?;
+        }
         http.query = query.finish();
-        http.security = &["bearerAuth", "ssoToken"];
+        http.security = &["bearerAuth", "ssoToken", "ssoCookie"];
         http.options = self.options;
         {
             let body = &request.body;
@@ -638,6 +1292,163 @@ impl<'a> ::std::future::IntoFuture for ResetPushDevices<'a> {
         ::std::boxed::Box::pin(self.send())
     }
 }
+/// A `deletePushDevice` call being built: set optional values, then `.await` it (or call `send`).
+#[derive(::std::fmt::Debug)]
+#[must_use = "a call does nothing until it is awaited"]
+pub struct DeletePushDevice<'a> {
+    client: &'a Client,
+    request: super::operations::DeletePushDeviceInput,
+    options: ::mfa_runtime::client::CallOptions,
+}
+impl<'a> DeletePushDevice<'a> {
+    /// Set `Accept-API-Version` (the call sends `resource=1.0` unless set).
+    pub fn accept_api_version(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request.accept_api_version = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Set the request body.
+    pub fn body(
+        mut self,
+        value: impl ::std::convert::Into<super::types::DeviceDeletion>,
+    ) -> Self {
+        self.request.body = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Give this call at most `timeout`, retries included, instead of
+    /// the client's.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = ::std::option::Option::Some(timeout);
+        self
+    }
+    /// Retry this call by `policy` instead of the client's.
+    pub fn retry_policy(mut self, policy: ::mfa_runtime::client::RetryPolicy) -> Self {
+        self.options.retry = ::std::option::Option::Some(policy);
+        self
+    }
+    /// The request as it will be sent.
+    pub fn request(&self) -> &super::operations::DeletePushDeviceInput {
+        &self.request
+    }
+    /// Send the request and decode the response.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        super::operations::DeletePushDeviceSuccess,
+        ::mfa_runtime::client::ClientError<super::operations::DeletePushDeviceError>,
+    > {
+        type E = super::operations::DeletePushDeviceError;
+        let request = self.request;
+        let mut path = ::std::string::String::new();
+        if request.realm.is_empty() {
+            return ::std::result::Result::Err(
+                ::mfa_runtime::client::ClientError::InvalidRequest(
+                    "path parameter `realm` needs at least one item".to_string(),
+                ),
+            );
+        }
+        for item in request.realm.iter() {
+            path.push_str("/realms/");
+            path.push_str(
+                &::mfa_runtime::client::path_segment::<
+                    E,
+                >("realm", &::mfa_runtime::param::ParamValue::to_param(item))?,
+            );
+        }
+        path.push_str("/users/");
+        path.push_str(
+            &::mfa_runtime::client::path_segment::<
+                E,
+            >("user", &::mfa_runtime::param::ParamValue::to_param(&request.user))?,
+        );
+        path.push_str("/devices/2fa/push/");
+        path.push_str(
+            &::mfa_runtime::client::path_segment::<
+                E,
+            >(
+                "deviceId",
+                &::mfa_runtime::param::ParamValue::to_param(&request.device_id),
+            )?,
+        );
+        let mut http = ::mfa_runtime::client::Request::new(
+            "deletePushDevice",
+            ::mfa_runtime::http::Method::DELETE,
+            path,
+        );
+        http.header::<
+                ::std::string::String,
+                E,
+            >("accept", &::std::string::String::from("application/json"))?;
+        if let ::std::option::Option::Some(value) = &request.accept_api_version {
+            http.header::<_, E>("Accept-API-Version", value)?;
+        }
+        http.security = &["bearerAuth", "ssoToken", "ssoCookie"];
+        http.options = self.options;
+        if let ::std::option::Option::Some(body) = &request.body {
+            http.json::<_, E>(body)?;
+        }
+        let response = self.client.api.execute::<E>(http).await?;
+        match response.status.as_u16() {
+            200u16 => {
+                ::std::result::Result::Ok(super::operations::DeletePushDeviceSuccess::Ok {
+                    body: response.json::<_, E>()?,
+                })
+            }
+            400u16 => {
+                ::std::result::Result::Err(
+                    ::mfa_runtime::client::ClientError::Api(super::operations::DeletePushDeviceError::BadRequest {
+                        body: response.json::<_, E>()?,
+                    }),
+                )
+            }
+            401u16 => {
+                ::std::result::Result::Err(
+                    ::mfa_runtime::client::ClientError::Api(super::operations::DeletePushDeviceError::Unauthorized {
+                        body: response.json::<_, E>()?,
+                    }),
+                )
+            }
+            403u16 => {
+                ::std::result::Result::Err(
+                    ::mfa_runtime::client::ClientError::Api(super::operations::DeletePushDeviceError::Forbidden {
+                        body: response.json::<_, E>()?,
+                    }),
+                )
+            }
+            404u16 => {
+                ::std::result::Result::Err(
+                    ::mfa_runtime::client::ClientError::Api(super::operations::DeletePushDeviceError::NotFound {
+                        body: response.json::<_, E>()?,
+                    }),
+                )
+            }
+            500u16 => {
+                ::std::result::Result::Err(
+                    ::mfa_runtime::client::ClientError::Api(super::operations::DeletePushDeviceError::InternalServerError {
+                        body: response.json::<_, E>()?,
+                    }),
+                )
+            }
+            _ => ::std::result::Result::Err(response.unexpected()),
+        }
+    }
+}
+impl<'a> ::std::future::IntoFuture for DeletePushDevice<'a> {
+    type Output = ::std::result::Result<
+        super::operations::DeletePushDeviceSuccess,
+        ::mfa_runtime::client::ClientError<super::operations::DeletePushDeviceError>,
+    >;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send + 'a,
+        >,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
 /// A `listWebAuthnDevices` call being built: set optional values, then `.await` it (or call `send`).
 #[derive(::std::fmt::Debug)]
 #[must_use = "a call does nothing until it is awaited"]
@@ -655,12 +1466,12 @@ impl<'a> ListWebAuthnDevices<'a> {
         self.request.query_filter = value.into();
         self
     }
-    /// Set `Accept-API-Version`.
+    /// Set `Accept-API-Version` (the call sends `resource=1.0` unless set).
     pub fn accept_api_version(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.request.accept_api_version = value.into();
+        self.request.accept_api_version = ::std::option::Option::Some(value.into());
         self
     }
     /// Give this call at most `timeout`, retries included, instead of
@@ -721,9 +1532,11 @@ impl<'a> ListWebAuthnDevices<'a> {
                 E,
             >("accept", &::std::string::String::from("application/json"))?;
         query.push_value("_queryFilter", &request.query_filter);
-        http.header::<_, E>("Accept-API-Version", &request.accept_api_version)?;
+        if let ::std::option::Option::Some(value) = &request.accept_api_version {
+            http.header::<_, E>("Accept-API-Version", value)?;
+        }
         http.query = query.finish();
-        http.security = &["bearerAuth", "ssoToken"];
+        http.security = &["bearerAuth", "ssoToken", "ssoCookie"];
         http.options = self.options;
         let response = self.client.api.execute::<E>(http).await?;
         match response.status.as_u16() {
@@ -785,6 +1598,156 @@ impl<'a> ::std::future::IntoFuture for ListWebAuthnDevices<'a> {
         ::std::boxed::Box::pin(self.send())
     }
 }
+/// A `renameWebAuthnDevice` call being built: set optional values, then `.await` it (or call `send`).
+#[derive(::std::fmt::Debug)]
+#[must_use = "a call does nothing until it is awaited"]
+pub struct RenameWebAuthnDevice<'a> {
+    client: &'a Client,
+    request: super::operations::RenameWebAuthnDeviceInput,
+    options: ::mfa_runtime::client::CallOptions,
+}
+impl<'a> RenameWebAuthnDevice<'a> {
+    /// Set `Accept-API-Version` (the call sends `resource=1.0` unless set).
+    pub fn accept_api_version(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request.accept_api_version = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Give this call at most `timeout`, retries included, instead of
+    /// the client's.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.timeout = ::std::option::Option::Some(timeout);
+        self
+    }
+    /// Retry this call by `policy` instead of the client's.
+    pub fn retry_policy(mut self, policy: ::mfa_runtime::client::RetryPolicy) -> Self {
+        self.options.retry = ::std::option::Option::Some(policy);
+        self
+    }
+    /// The request as it will be sent.
+    pub fn request(&self) -> &super::operations::RenameWebAuthnDeviceInput {
+        &self.request
+    }
+    /// Send the request and decode the response.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        super::operations::RenameWebAuthnDeviceSuccess,
+        ::mfa_runtime::client::ClientError<super::operations::RenameWebAuthnDeviceError>,
+    > {
+        type E = super::operations::RenameWebAuthnDeviceError;
+        let request = self.request;
+        let mut path = ::std::string::String::new();
+        if request.realm.is_empty() {
+            return ::std::result::Result::Err(
+                ::mfa_runtime::client::ClientError::InvalidRequest(
+                    "path parameter `realm` needs at least one item".to_string(),
+                ),
+            );
+        }
+        for item in request.realm.iter() {
+            path.push_str("/realms/");
+            path.push_str(
+                &::mfa_runtime::client::path_segment::<
+                    E,
+                >("realm", &::mfa_runtime::param::ParamValue::to_param(item))?,
+            );
+        }
+        path.push_str("/users/");
+        path.push_str(
+            &::mfa_runtime::client::path_segment::<
+                E,
+            >("user", &::mfa_runtime::param::ParamValue::to_param(&request.user))?,
+        );
+        path.push_str("/devices/2fa/webauthn/");
+        path.push_str(
+            &::mfa_runtime::client::path_segment::<
+                E,
+            >(
+                "deviceId",
+                &::mfa_runtime::param::ParamValue::to_param(&request.device_id),
+            )?,
+        );
+        let mut http = ::mfa_runtime::client::Request::new(
+            "renameWebAuthnDevice",
+            ::mfa_runtime::http::Method::PUT,
+            path,
+        );
+        http.header::<
+                ::std::string::String,
+                E,
+            >("accept", &::std::string::String::from("application/json"))?;
+        if let ::std::option::Option::Some(value) = &request.accept_api_version {
+            http.header::<_, E>("Accept-API-Version", value)?;
+        }
+        http.security = &["bearerAuth", "ssoToken", "ssoCookie"];
+        http.options = self.options;
+        {
+            let body = &request.body;
+            http.json::<_, E>(body)?;
+        }
+        let response = self.client.api.execute::<E>(http).await?;
+        match response.status.as_u16() {
+            200u16 => {
+                ::std::result::Result::Ok(super::operations::RenameWebAuthnDeviceSuccess::Ok {
+                    body: response.json::<_, E>()?,
+                })
+            }
+            400u16 => {
+                ::std::result::Result::Err(
+                    ::mfa_runtime::client::ClientError::Api(super::operations::RenameWebAuthnDeviceError::BadRequest {
+                        body: response.json::<_, E>()?,
+                    }),
+                )
+            }
+            401u16 => {
+                ::std::result::Result::Err(
+                    ::mfa_runtime::client::ClientError::Api(super::operations::RenameWebAuthnDeviceError::Unauthorized {
+                        body: response.json::<_, E>()?,
+                    }),
+                )
+            }
+            403u16 => {
+                ::std::result::Result::Err(
+                    ::mfa_runtime::client::ClientError::Api(super::operations::RenameWebAuthnDeviceError::Forbidden {
+                        body: response.json::<_, E>()?,
+                    }),
+                )
+            }
+            404u16 => {
+                ::std::result::Result::Err(
+                    ::mfa_runtime::client::ClientError::Api(super::operations::RenameWebAuthnDeviceError::NotFound {
+                        body: response.json::<_, E>()?,
+                    }),
+                )
+            }
+            500u16 => {
+                ::std::result::Result::Err(
+                    ::mfa_runtime::client::ClientError::Api(super::operations::RenameWebAuthnDeviceError::InternalServerError {
+                        body: response.json::<_, E>()?,
+                    }),
+                )
+            }
+            _ => ::std::result::Result::Err(response.unexpected()),
+        }
+    }
+}
+impl<'a> ::std::future::IntoFuture for RenameWebAuthnDevice<'a> {
+    type Output = ::std::result::Result<
+        super::operations::RenameWebAuthnDeviceSuccess,
+        ::mfa_runtime::client::ClientError<super::operations::RenameWebAuthnDeviceError>,
+    >;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send + 'a,
+        >,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
 /// A `deleteWebAuthnDevice` call being built: set optional values, then `.await` it (or call `send`).
 #[derive(::std::fmt::Debug)]
 #[must_use = "a call does nothing until it is awaited"]
@@ -794,12 +1757,20 @@ pub struct DeleteWebAuthnDevice<'a> {
     options: ::mfa_runtime::client::CallOptions,
 }
 impl<'a> DeleteWebAuthnDevice<'a> {
-    /// Set `Accept-API-Version`.
+    /// Set `Accept-API-Version` (the call sends `resource=1.0` unless set).
     pub fn accept_api_version(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.request.accept_api_version = value.into();
+        self.request.accept_api_version = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Set the request body.
+    pub fn body(
+        mut self,
+        value: impl ::std::convert::Into<super::types::DeviceDeletion>,
+    ) -> Self {
+        self.request.body = ::std::option::Option::Some(value.into());
         self
     }
     /// Give this call at most `timeout`, retries included, instead of
@@ -866,9 +1837,14 @@ impl<'a> DeleteWebAuthnDevice<'a> {
                 ::std::string::String,
                 E,
             >("accept", &::std::string::String::from("application/json"))?;
-        http.header::<_, E>("Accept-API-Version", &request.accept_api_version)?;
-        http.security = &["bearerAuth", "ssoToken"];
+        if let ::std::option::Option::Some(value) = &request.accept_api_version {
+            http.header::<_, E>("Accept-API-Version", value)?;
+        }
+        http.security = &["bearerAuth", "ssoToken", "ssoCookie"];
         http.options = self.options;
+        if let ::std::option::Option::Some(body) = &request.body {
+            http.json::<_, E>(body)?;
+        }
         let response = self.client.api.execute::<E>(http).await?;
         match response.status.as_u16() {
             200u16 => {
@@ -946,12 +1922,12 @@ impl<'a> ListBoundDevices<'a> {
         self.request.query_filter = value.into();
         self
     }
-    /// Set `Accept-API-Version`.
+    /// Set `Accept-API-Version` (the call sends `resource=1.0` unless set).
     pub fn accept_api_version(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.request.accept_api_version = value.into();
+        self.request.accept_api_version = ::std::option::Option::Some(value.into());
         self
     }
     /// Give this call at most `timeout`, retries included, instead of
@@ -1012,9 +1988,11 @@ impl<'a> ListBoundDevices<'a> {
                 E,
             >("accept", &::std::string::String::from("application/json"))?;
         query.push_value("_queryFilter", &request.query_filter);
-        http.header::<_, E>("Accept-API-Version", &request.accept_api_version)?;
+        if let ::std::option::Option::Some(value) = &request.accept_api_version {
+            http.header::<_, E>("Accept-API-Version", value)?;
+        }
         http.query = query.finish();
-        http.security = &["bearerAuth", "ssoToken"];
+        http.security = &["bearerAuth", "ssoToken", "ssoCookie"];
         http.options = self.options;
         let response = self.client.api.execute::<E>(http).await?;
         match response.status.as_u16() {
@@ -1085,12 +2063,20 @@ pub struct DeleteBoundDevice<'a> {
     options: ::mfa_runtime::client::CallOptions,
 }
 impl<'a> DeleteBoundDevice<'a> {
-    /// Set `Accept-API-Version`.
+    /// Set `Accept-API-Version` (the call sends `resource=1.0` unless set).
     pub fn accept_api_version(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.request.accept_api_version = value.into();
+        self.request.accept_api_version = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Set the request body.
+    pub fn body(
+        mut self,
+        value: impl ::std::convert::Into<super::types::DeviceDeletion>,
+    ) -> Self {
+        self.request.body = ::std::option::Option::Some(value.into());
         self
     }
     /// Give this call at most `timeout`, retries included, instead of
@@ -1157,9 +2143,14 @@ impl<'a> DeleteBoundDevice<'a> {
                 ::std::string::String,
                 E,
             >("accept", &::std::string::String::from("application/json"))?;
-        http.header::<_, E>("Accept-API-Version", &request.accept_api_version)?;
-        http.security = &["bearerAuth", "ssoToken"];
+        if let ::std::option::Option::Some(value) = &request.accept_api_version {
+            http.header::<_, E>("Accept-API-Version", value)?;
+        }
+        http.security = &["bearerAuth", "ssoToken", "ssoCookie"];
         http.options = self.options;
+        if let ::std::option::Option::Some(body) = &request.body {
+            http.json::<_, E>(body)?;
+        }
         let response = self.client.api.execute::<E>(http).await?;
         match response.status.as_u16() {
             200u16 => {
@@ -1229,12 +2220,12 @@ pub struct RefreshPushDeviceId<'a> {
     options: ::mfa_runtime::client::CallOptions,
 }
 impl<'a> RefreshPushDeviceId<'a> {
-    /// Set `Accept-API-Version`.
+    /// Set `Accept-API-Version` (the call sends `resource=1.0` unless set).
     pub fn accept_api_version(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        self.request.accept_api_version = value.into();
+        self.request.accept_api_version = ::std::option::Option::Some(value.into());
         self
     }
     /// Give this call at most `timeout`, retries included, instead of
@@ -1289,9 +2280,11 @@ impl<'a> RefreshPushDeviceId<'a> {
                 E,
             >("accept", &::std::string::String::from("application/json"))?;
         query.push("_action", "refresh");
-        http.header::<_, E>("Accept-API-Version", &request.accept_api_version)?;
+        if let ::std::option::Option::Some(value) = &request.accept_api_version {
+            http.header::<_, E>("Accept-API-Version", value)?;
+        }
         http.query = query.finish();
-        http.security = &["bearerAuth", "ssoToken"];
+        http.security = &[];
         http.options = self.options;
         {
             let body = &request.body;

@@ -26,9 +26,42 @@ pub mod security {
         ::mfa_runtime::security::KeyLocation::Header,
         "iPlanetDirectoryPro",
     );
+    /// The `ssoCookie` security scheme.
+    ///
+    /// The same SSO (session) token as `ssoToken`, sent the way browsers
+    /// and the Frodo library send it: as the tenant's session cookie
+    /// (`Cookie: <cookie name>=<token>`). The cookie and the header have
+    /// the same tenant-specific name (`iPlanetDirectoryPro` is only the
+    /// classic AM default).
+    pub const SSO_COOKIE: ::mfa_runtime::security::Scheme = ::mfa_runtime::security::Scheme::api_key(
+        "ssoCookie",
+        ::mfa_runtime::security::KeyLocation::Cookie,
+        "iPlanetDirectoryPro",
+    );
 }
 /// Implement this to serve Ping Identity Advanced Identity Cloud: MFA device reset (version 1.0); [`router`] turns an implementation into an axum router.
 pub trait PingApi: ::std::marker::Send + ::std::marker::Sync + 'static {
+    /// List the user's OATH devices
+    ///
+    /// Queries the OATH devices registered to the user, in the same paged
+    /// envelope as the other device lists. The Ping SDKs and the Frodo
+    /// library list them this way, to delete one at a time or to export a
+    /// user's configuration. To remove them all at once, use
+    /// `resetOathDevices`.
+    ///
+    /// `GET /{realm}/users/{user}/devices/2fa/oath`
+    ///
+    /// `caller`: authenticated by `bearerAuth` or `ssoToken` or `ssoCookie`; the router answers 401 before this runs otherwise.
+    fn list_oath_devices(
+        &self,
+        caller: ::mfa_runtime::server::Principal,
+        input: super::operations::ListOathDevicesInput,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            super::operations::ListOathDevicesSuccess,
+            super::operations::ListOathDevicesError,
+        >,
+    > + ::std::marker::Send;
     /// Reset the user's OATH devices
     ///
     /// Deletes the user's OATH device profile (by default a user can have only
@@ -41,7 +74,7 @@ pub trait PingApi: ::std::marker::Send + ::std::marker::Sync + 'static {
     ///
     /// `POST /{realm}/users/{user}/devices/2fa/oath`
     ///
-    /// `caller`: authenticated by `bearerAuth` or `ssoToken`; the router answers 401 before this runs otherwise.
+    /// `caller`: authenticated by `bearerAuth` or `ssoToken` or `ssoCookie`; the router answers 401 before this runs otherwise.
     fn reset_oath_devices(
         &self,
         caller: ::mfa_runtime::server::Principal,
@@ -52,13 +85,51 @@ pub trait PingApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             super::operations::ResetOathDevicesError,
         >,
     > + ::std::marker::Send;
+    /// Delete one of the user's OATH devices
+    ///
+    /// Removes one OATH device from the user's profile and returns the device record as it was stored. Repeat for each device to remove.
+    ///
+    /// `DELETE /{realm}/users/{user}/devices/2fa/oath/{deviceId}`
+    ///
+    /// `caller`: authenticated by `bearerAuth` or `ssoToken` or `ssoCookie`; the router answers 401 before this runs otherwise.
+    fn delete_oath_device(
+        &self,
+        caller: ::mfa_runtime::server::Principal,
+        input: super::operations::DeleteOathDeviceInput,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            super::operations::DeleteOathDeviceSuccess,
+            super::operations::DeleteOathDeviceError,
+        >,
+    > + ::std::marker::Send;
+    /// List the user's push devices
+    ///
+    /// Queries the push devices registered to the user, in the same paged
+    /// envelope as the other device lists. The Ping SDKs and the Frodo
+    /// library list them this way, to delete one at a time or to export a
+    /// user's configuration. To remove them all at once, use
+    /// `resetPushDevices`.
+    ///
+    /// `GET /{realm}/users/{user}/devices/2fa/push`
+    ///
+    /// `caller`: authenticated by `bearerAuth` or `ssoToken` or `ssoCookie`; the router answers 401 before this runs otherwise.
+    fn list_push_devices(
+        &self,
+        caller: ::mfa_runtime::server::Principal,
+        input: super::operations::ListPushDevicesInput,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            super::operations::ListPushDevicesSuccess,
+            super::operations::ListPushDevicesError,
+        >,
+    > + ::std::marker::Send;
     /// Reset the user's push devices
     ///
     /// Deletes the user's push device profile, so that the user can register a replacement device for push authentication.
     ///
     /// `POST /{realm}/users/{user}/devices/2fa/push`
     ///
-    /// `caller`: authenticated by `bearerAuth` or `ssoToken`; the router answers 401 before this runs otherwise.
+    /// `caller`: authenticated by `bearerAuth` or `ssoToken` or `ssoCookie`; the router answers 401 before this runs otherwise.
     fn reset_push_devices(
         &self,
         caller: ::mfa_runtime::server::Principal,
@@ -67,6 +138,23 @@ pub trait PingApi: ::std::marker::Send + ::std::marker::Sync + 'static {
         Output = ::std::result::Result<
             super::operations::ResetPushDevicesSuccess,
             super::operations::ResetPushDevicesError,
+        >,
+    > + ::std::marker::Send;
+    /// Delete one of the user's push devices
+    ///
+    /// Removes one push device from the user's profile and returns the device record as it was stored. Repeat for each device to remove.
+    ///
+    /// `DELETE /{realm}/users/{user}/devices/2fa/push/{deviceId}`
+    ///
+    /// `caller`: authenticated by `bearerAuth` or `ssoToken` or `ssoCookie`; the router answers 401 before this runs otherwise.
+    fn delete_push_device(
+        &self,
+        caller: ::mfa_runtime::server::Principal,
+        input: super::operations::DeletePushDeviceInput,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            super::operations::DeletePushDeviceSuccess,
+            super::operations::DeletePushDeviceError,
         >,
     > + ::std::marker::Send;
     /// List the user's WebAuthn devices
@@ -78,7 +166,7 @@ pub trait PingApi: ::std::marker::Send + ::std::marker::Sync + 'static {
     ///
     /// `GET /{realm}/users/{user}/devices/2fa/webauthn`
     ///
-    /// `caller`: authenticated by `bearerAuth` or `ssoToken`; the router answers 401 before this runs otherwise.
+    /// `caller`: authenticated by `bearerAuth` or `ssoToken` or `ssoCookie`; the router answers 401 before this runs otherwise.
     fn list_web_authn_devices(
         &self,
         caller: ::mfa_runtime::server::Principal,
@@ -89,13 +177,32 @@ pub trait PingApi: ::std::marker::Send + ::std::marker::Sync + 'static {
             super::operations::ListWebAuthnDevicesError,
         >,
     > + ::std::marker::Send;
+    /// Rename one of the user's WebAuthn devices
+    ///
+    /// Gives a WebAuthn device a new display name and returns the device
+    /// record as now stored. The Ping JS SDK sends the device as it was
+    /// listed, with the new `deviceName`; only the name changes.
+    ///
+    /// `PUT /{realm}/users/{user}/devices/2fa/webauthn/{deviceId}`
+    ///
+    /// `caller`: authenticated by `bearerAuth` or `ssoToken` or `ssoCookie`; the router answers 401 before this runs otherwise.
+    fn rename_web_authn_device(
+        &self,
+        caller: ::mfa_runtime::server::Principal,
+        input: super::operations::RenameWebAuthnDeviceInput,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            super::operations::RenameWebAuthnDeviceSuccess,
+            super::operations::RenameWebAuthnDeviceError,
+        >,
+    > + ::std::marker::Send;
     /// Delete one of the user's WebAuthn devices
     ///
     /// Removes one WebAuthn device from the user's profile and returns the device record as it was stored. Repeat for each device to remove.
     ///
     /// `DELETE /{realm}/users/{user}/devices/2fa/webauthn/{deviceId}`
     ///
-    /// `caller`: authenticated by `bearerAuth` or `ssoToken`; the router answers 401 before this runs otherwise.
+    /// `caller`: authenticated by `bearerAuth` or `ssoToken` or `ssoCookie`; the router answers 401 before this runs otherwise.
     fn delete_web_authn_device(
         &self,
         caller: ::mfa_runtime::server::Principal,
@@ -114,7 +221,7 @@ pub trait PingApi: ::std::marker::Send + ::std::marker::Sync + 'static {
     ///
     /// `GET /{realm}/users/{user}/devices/2fa/binding`
     ///
-    /// `caller`: authenticated by `bearerAuth` or `ssoToken`; the router answers 401 before this runs otherwise.
+    /// `caller`: authenticated by `bearerAuth` or `ssoToken` or `ssoCookie`; the router answers 401 before this runs otherwise.
     fn list_bound_devices(
         &self,
         caller: ::mfa_runtime::server::Principal,
@@ -136,7 +243,7 @@ pub trait PingApi: ::std::marker::Send + ::std::marker::Sync + 'static {
     ///
     /// `DELETE /{realm}/users/{user}/devices/2fa/binding/{deviceId}`
     ///
-    /// `caller`: authenticated by `bearerAuth` or `ssoToken`; the router answers 401 before this runs otherwise.
+    /// `caller`: authenticated by `bearerAuth` or `ssoToken` or `ssoCookie`; the router answers 401 before this runs otherwise.
     fn delete_bound_device(
         &self,
         caller: ::mfa_runtime::server::Principal,
@@ -161,14 +268,18 @@ pub trait PingApi: ::std::marker::Send + ::std::marker::Sync + 'static {
     ///
     /// The Ping SDKs send this request on their own when the device ID
     /// changes; an authenticator app built without them has to send it
-    /// itself.
+    /// itself. The app has no access token or session: it proves it holds
+    /// the registration by signing the JWT with the secret shared when the
+    /// device was registered. The implementation checks that signature; a
+    /// bearer token or session, if one comes anyway, is passed on as the
+    /// caller.
     ///
     /// `POST /{realm}/push/sns/message`
     ///
-    /// `caller`: authenticated by `bearerAuth` or `ssoToken`; the router answers 401 before this runs otherwise.
+    /// `caller`: who the auth layer authenticated, if anyone (the spec requires no authentication).
     fn refresh_push_device_id(
         &self,
-        caller: ::mfa_runtime::server::Principal,
+        caller: ::std::option::Option<::mfa_runtime::server::Principal>,
         input: super::operations::RefreshPushDeviceIdInput,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
@@ -217,7 +328,7 @@ pub fn default_rejection(
 }
 static ROUTES: &[::mfa_runtime::server::routing::Route] = &[
     ::mfa_runtime::server::routing::Route {
-        method: ::mfa_runtime::http::Method::POST,
+        method: ::mfa_runtime::http::Method::GET,
         segments: &[
             ::mfa_runtime::server::routing::Segment::Hierarchy("realms"),
             ::mfa_runtime::server::routing::Segment::Literal("users"),
@@ -235,7 +346,53 @@ static ROUTES: &[::mfa_runtime::server::routing::Route] = &[
             ::mfa_runtime::server::routing::Segment::Param,
             ::mfa_runtime::server::routing::Segment::Literal("devices"),
             ::mfa_runtime::server::routing::Segment::Literal("2fa"),
+            ::mfa_runtime::server::routing::Segment::Literal("oath"),
+        ],
+    },
+    ::mfa_runtime::server::routing::Route {
+        method: ::mfa_runtime::http::Method::DELETE,
+        segments: &[
+            ::mfa_runtime::server::routing::Segment::Hierarchy("realms"),
+            ::mfa_runtime::server::routing::Segment::Literal("users"),
+            ::mfa_runtime::server::routing::Segment::Param,
+            ::mfa_runtime::server::routing::Segment::Literal("devices"),
+            ::mfa_runtime::server::routing::Segment::Literal("2fa"),
+            ::mfa_runtime::server::routing::Segment::Literal("oath"),
+            ::mfa_runtime::server::routing::Segment::Param,
+        ],
+    },
+    ::mfa_runtime::server::routing::Route {
+        method: ::mfa_runtime::http::Method::GET,
+        segments: &[
+            ::mfa_runtime::server::routing::Segment::Hierarchy("realms"),
+            ::mfa_runtime::server::routing::Segment::Literal("users"),
+            ::mfa_runtime::server::routing::Segment::Param,
+            ::mfa_runtime::server::routing::Segment::Literal("devices"),
+            ::mfa_runtime::server::routing::Segment::Literal("2fa"),
             ::mfa_runtime::server::routing::Segment::Literal("push"),
+        ],
+    },
+    ::mfa_runtime::server::routing::Route {
+        method: ::mfa_runtime::http::Method::POST,
+        segments: &[
+            ::mfa_runtime::server::routing::Segment::Hierarchy("realms"),
+            ::mfa_runtime::server::routing::Segment::Literal("users"),
+            ::mfa_runtime::server::routing::Segment::Param,
+            ::mfa_runtime::server::routing::Segment::Literal("devices"),
+            ::mfa_runtime::server::routing::Segment::Literal("2fa"),
+            ::mfa_runtime::server::routing::Segment::Literal("push"),
+        ],
+    },
+    ::mfa_runtime::server::routing::Route {
+        method: ::mfa_runtime::http::Method::DELETE,
+        segments: &[
+            ::mfa_runtime::server::routing::Segment::Hierarchy("realms"),
+            ::mfa_runtime::server::routing::Segment::Literal("users"),
+            ::mfa_runtime::server::routing::Segment::Param,
+            ::mfa_runtime::server::routing::Segment::Literal("devices"),
+            ::mfa_runtime::server::routing::Segment::Literal("2fa"),
+            ::mfa_runtime::server::routing::Segment::Literal("push"),
+            ::mfa_runtime::server::routing::Segment::Param,
         ],
     },
     ::mfa_runtime::server::routing::Route {
@@ -247,6 +404,18 @@ static ROUTES: &[::mfa_runtime::server::routing::Route] = &[
             ::mfa_runtime::server::routing::Segment::Literal("devices"),
             ::mfa_runtime::server::routing::Segment::Literal("2fa"),
             ::mfa_runtime::server::routing::Segment::Literal("webauthn"),
+        ],
+    },
+    ::mfa_runtime::server::routing::Route {
+        method: ::mfa_runtime::http::Method::PUT,
+        segments: &[
+            ::mfa_runtime::server::routing::Segment::Hierarchy("realms"),
+            ::mfa_runtime::server::routing::Segment::Literal("users"),
+            ::mfa_runtime::server::routing::Segment::Param,
+            ::mfa_runtime::server::routing::Segment::Literal("devices"),
+            ::mfa_runtime::server::routing::Segment::Literal("2fa"),
+            ::mfa_runtime::server::routing::Segment::Literal("webauthn"),
+            ::mfa_runtime::server::routing::Segment::Param,
         ],
     },
     ::mfa_runtime::server::routing::Route {
@@ -325,15 +494,81 @@ fn handle<A: PingApi>(
 > {
     ::std::boxed::Box::pin(async move {
         match route {
-            0usize => handle_reset_oath_devices(&*api, incoming, &params).await,
-            1usize => handle_reset_push_devices(&*api, incoming, &params).await,
-            2usize => handle_list_web_authn_devices(&*api, incoming, &params).await,
-            3usize => handle_delete_web_authn_device(&*api, incoming, &params).await,
-            4usize => handle_list_bound_devices(&*api, incoming, &params).await,
-            5usize => handle_delete_bound_device(&*api, incoming, &params).await,
-            6usize => handle_refresh_push_device_id(&*api, incoming, &params).await,
+            0usize => handle_list_oath_devices(&*api, incoming, &params).await,
+            1usize => handle_reset_oath_devices(&*api, incoming, &params).await,
+            2usize => handle_delete_oath_device(&*api, incoming, &params).await,
+            3usize => handle_list_push_devices(&*api, incoming, &params).await,
+            4usize => handle_reset_push_devices(&*api, incoming, &params).await,
+            5usize => handle_delete_push_device(&*api, incoming, &params).await,
+            6usize => handle_list_web_authn_devices(&*api, incoming, &params).await,
+            7usize => handle_rename_web_authn_device(&*api, incoming, &params).await,
+            8usize => handle_delete_web_authn_device(&*api, incoming, &params).await,
+            9usize => handle_list_bound_devices(&*api, incoming, &params).await,
+            10usize => handle_delete_bound_device(&*api, incoming, &params).await,
+            11usize => handle_refresh_push_device_id(&*api, incoming, &params).await,
             _ => api.reject(::mfa_runtime::server::not_found(incoming.uri.path())),
         }
+    })
+}
+async fn handle_list_oath_devices<A: PingApi>(
+    api: &A,
+    incoming: ::mfa_runtime::server::Incoming,
+    params: &[::mfa_runtime::server::routing::PathValue],
+) -> ::mfa_runtime::axum::response::Response {
+    let caller = match ::mfa_runtime::server::auth::require(
+        &incoming,
+        "listOathDevices",
+        &["bearerAuth", "ssoToken", "ssoCookie"],
+    ) {
+        ::std::result::Result::Ok(caller) => caller,
+        ::std::result::Result::Err(rejection) => return api.reject(rejection),
+    };
+    let request = match read_list_oath_devices(&incoming, params) {
+        ::std::result::Result::Ok(request) => request,
+        ::std::result::Result::Err(rejection) => return api.reject(rejection),
+    };
+    match api.list_oath_devices(caller, request).await {
+        ::std::result::Result::Ok(response) => {
+            ::mfa_runtime::axum::response::IntoResponse::into_response(response)
+        }
+        ::std::result::Result::Err(error) => {
+            ::mfa_runtime::axum::response::IntoResponse::into_response(error)
+        }
+    }
+}
+fn read_list_oath_devices(
+    incoming: &::mfa_runtime::server::Incoming,
+    params: &[::mfa_runtime::server::routing::PathValue],
+) -> ::std::result::Result<
+    super::operations::ListOathDevicesInput,
+    ::mfa_runtime::server::Rejection,
+> {
+    ::std::result::Result::Ok(super::operations::ListOathDevicesInput {
+        realm: match params.first() {
+            ::std::option::Option::Some(value) => {
+                value.parse_many("realm").map(::std::convert::From::from)?
+            }
+            ::std::option::Option::None => {
+                return ::std::result::Result::Err(
+                    ::mfa_runtime::server::missing("path parameter", "realm"),
+                );
+            }
+        },
+        user: match params.get(1usize) {
+            ::std::option::Option::Some(value) => value.parse("user")?,
+            ::std::option::Option::None => {
+                return ::std::result::Result::Err(
+                    ::mfa_runtime::server::missing("path parameter", "user"),
+                );
+            }
+        },
+        query_filter: incoming
+            .query("_queryFilter")?
+            .ok_or_else(|| ::mfa_runtime::server::missing(
+                "query parameter",
+                "_queryFilter",
+            ))?,
+        accept_api_version: incoming.header("Accept-API-Version")?,
     })
 }
 async fn handle_reset_oath_devices<A: PingApi>(
@@ -344,7 +579,7 @@ async fn handle_reset_oath_devices<A: PingApi>(
     let caller = match ::mfa_runtime::server::auth::require(
         &incoming,
         "resetOathDevices",
-        &["bearerAuth", "ssoToken"],
+        &["bearerAuth", "ssoToken", "ssoCookie"],
     ) {
         ::std::result::Result::Ok(caller) => caller,
         ::std::result::Result::Err(rejection) => return api.reject(rejection),
@@ -394,18 +629,138 @@ fn read_reset_oath_devices(
                 );
             }
         },
-        accept_api_version: incoming
-            .header("Accept-API-Version")?
-            .ok_or_else(|| ::mfa_runtime::server::missing(
-                "header",
-                "Accept-API-Version",
-            ))?,
+        accept_api_version: incoming.header("Accept-API-Version")?,
         body: incoming
             .json_body()?
             .ok_or_else(|| ::mfa_runtime::server::Rejection::new(
                 ::mfa_runtime::server::RejectionKind::MissingBody,
                 "a request body is required",
             ))?,
+    })
+}
+async fn handle_delete_oath_device<A: PingApi>(
+    api: &A,
+    incoming: ::mfa_runtime::server::Incoming,
+    params: &[::mfa_runtime::server::routing::PathValue],
+) -> ::mfa_runtime::axum::response::Response {
+    let caller = match ::mfa_runtime::server::auth::require(
+        &incoming,
+        "deleteOathDevice",
+        &["bearerAuth", "ssoToken", "ssoCookie"],
+    ) {
+        ::std::result::Result::Ok(caller) => caller,
+        ::std::result::Result::Err(rejection) => return api.reject(rejection),
+    };
+    let request = match read_delete_oath_device(&incoming, params) {
+        ::std::result::Result::Ok(request) => request,
+        ::std::result::Result::Err(rejection) => return api.reject(rejection),
+    };
+    match api.delete_oath_device(caller, request).await {
+        ::std::result::Result::Ok(response) => {
+            ::mfa_runtime::axum::response::IntoResponse::into_response(response)
+        }
+        ::std::result::Result::Err(error) => {
+            ::mfa_runtime::axum::response::IntoResponse::into_response(error)
+        }
+    }
+}
+fn read_delete_oath_device(
+    incoming: &::mfa_runtime::server::Incoming,
+    params: &[::mfa_runtime::server::routing::PathValue],
+) -> ::std::result::Result<
+    super::operations::DeleteOathDeviceInput,
+    ::mfa_runtime::server::Rejection,
+> {
+    ::std::result::Result::Ok(super::operations::DeleteOathDeviceInput {
+        realm: match params.first() {
+            ::std::option::Option::Some(value) => {
+                value.parse_many("realm").map(::std::convert::From::from)?
+            }
+            ::std::option::Option::None => {
+                return ::std::result::Result::Err(
+                    ::mfa_runtime::server::missing("path parameter", "realm"),
+                );
+            }
+        },
+        user: match params.get(1usize) {
+            ::std::option::Option::Some(value) => value.parse("user")?,
+            ::std::option::Option::None => {
+                return ::std::result::Result::Err(
+                    ::mfa_runtime::server::missing("path parameter", "user"),
+                );
+            }
+        },
+        device_id: match params.get(2usize) {
+            ::std::option::Option::Some(value) => value.parse("deviceId")?,
+            ::std::option::Option::None => {
+                return ::std::result::Result::Err(
+                    ::mfa_runtime::server::missing("path parameter", "deviceId"),
+                );
+            }
+        },
+        accept_api_version: incoming.header("Accept-API-Version")?,
+        body: incoming.json_body()?,
+    })
+}
+async fn handle_list_push_devices<A: PingApi>(
+    api: &A,
+    incoming: ::mfa_runtime::server::Incoming,
+    params: &[::mfa_runtime::server::routing::PathValue],
+) -> ::mfa_runtime::axum::response::Response {
+    let caller = match ::mfa_runtime::server::auth::require(
+        &incoming,
+        "listPushDevices",
+        &["bearerAuth", "ssoToken", "ssoCookie"],
+    ) {
+        ::std::result::Result::Ok(caller) => caller,
+        ::std::result::Result::Err(rejection) => return api.reject(rejection),
+    };
+    let request = match read_list_push_devices(&incoming, params) {
+        ::std::result::Result::Ok(request) => request,
+        ::std::result::Result::Err(rejection) => return api.reject(rejection),
+    };
+    match api.list_push_devices(caller, request).await {
+        ::std::result::Result::Ok(response) => {
+            ::mfa_runtime::axum::response::IntoResponse::into_response(response)
+        }
+        ::std::result::Result::Err(error) => {
+            ::mfa_runtime::axum::response::IntoResponse::into_response(error)
+        }
+    }
+}
+fn read_list_push_devices(
+    incoming: &::mfa_runtime::server::Incoming,
+    params: &[::mfa_runtime::server::routing::PathValue],
+) -> ::std::result::Result<
+    super::operations::ListPushDevicesInput,
+    ::mfa_runtime::server::Rejection,
+> {
+    ::std::result::Result::Ok(super::operations::ListPushDevicesInput {
+        realm: match params.first() {
+            ::std::option::Option::Some(value) => {
+                value.parse_many("realm").map(::std::convert::From::from)?
+            }
+            ::std::option::Option::None => {
+                return ::std::result::Result::Err(
+                    ::mfa_runtime::server::missing("path parameter", "realm"),
+                );
+            }
+        },
+        user: match params.get(1usize) {
+            ::std::option::Option::Some(value) => value.parse("user")?,
+            ::std::option::Option::None => {
+                return ::std::result::Result::Err(
+                    ::mfa_runtime::server::missing("path parameter", "user"),
+                );
+            }
+        },
+        query_filter: incoming
+            .query("_queryFilter")?
+            .ok_or_else(|| ::mfa_runtime::server::missing(
+                "query parameter",
+                "_queryFilter",
+            ))?,
+        accept_api_version: incoming.header("Accept-API-Version")?,
     })
 }
 async fn handle_reset_push_devices<A: PingApi>(
@@ -416,7 +771,7 @@ async fn handle_reset_push_devices<A: PingApi>(
     let caller = match ::mfa_runtime::server::auth::require(
         &incoming,
         "resetPushDevices",
-        &["bearerAuth", "ssoToken"],
+        &["bearerAuth", "ssoToken", "ssoCookie"],
     ) {
         ::std::result::Result::Ok(caller) => caller,
         ::std::result::Result::Err(rejection) => return api.reject(rejection),
@@ -466,18 +821,77 @@ fn read_reset_push_devices(
                 );
             }
         },
-        accept_api_version: incoming
-            .header("Accept-API-Version")?
-            .ok_or_else(|| ::mfa_runtime::server::missing(
-                "header",
-                "Accept-API-Version",
-            ))?,
+        accept_api_version: incoming.header("Accept-API-Version")?,
         body: incoming
             .json_body()?
             .ok_or_else(|| ::mfa_runtime::server::Rejection::new(
                 ::mfa_runtime::server::RejectionKind::MissingBody,
                 "a request body is required",
             ))?,
+    })
+}
+async fn handle_delete_push_device<A: PingApi>(
+    api: &A,
+    incoming: ::mfa_runtime::server::Incoming,
+    params: &[::mfa_runtime::server::routing::PathValue],
+) -> ::mfa_runtime::axum::response::Response {
+    let caller = match ::mfa_runtime::server::auth::require(
+        &incoming,
+        "deletePushDevice",
+        &["bearerAuth", "ssoToken", "ssoCookie"],
+    ) {
+        ::std::result::Result::Ok(caller) => caller,
+        ::std::result::Result::Err(rejection) => return api.reject(rejection),
+    };
+    let request = match read_delete_push_device(&incoming, params) {
+        ::std::result::Result::Ok(request) => request,
+        ::std::result::Result::Err(rejection) => return api.reject(rejection),
+    };
+    match api.delete_push_device(caller, request).await {
+        ::std::result::Result::Ok(response) => {
+            ::mfa_runtime::axum::response::IntoResponse::into_response(response)
+        }
+        ::std::result::Result::Err(error) => {
+            ::mfa_runtime::axum::response::IntoResponse::into_response(error)
+        }
+    }
+}
+fn read_delete_push_device(
+    incoming: &::mfa_runtime::server::Incoming,
+    params: &[::mfa_runtime::server::routing::PathValue],
+) -> ::std::result::Result<
+    super::operations::DeletePushDeviceInput,
+    ::mfa_runtime::server::Rejection,
+> {
+    ::std::result::Result::Ok(super::operations::DeletePushDeviceInput {
+        realm: match params.first() {
+            ::std::option::Option::Some(value) => {
+                value.parse_many("realm").map(::std::convert::From::from)?
+            }
+            ::std::option::Option::None => {
+                return ::std::result::Result::Err(
+                    ::mfa_runtime::server::missing("path parameter", "realm"),
+                );
+            }
+        },
+        user: match params.get(1usize) {
+            ::std::option::Option::Some(value) => value.parse("user")?,
+            ::std::option::Option::None => {
+                return ::std::result::Result::Err(
+                    ::mfa_runtime::server::missing("path parameter", "user"),
+                );
+            }
+        },
+        device_id: match params.get(2usize) {
+            ::std::option::Option::Some(value) => value.parse("deviceId")?,
+            ::std::option::Option::None => {
+                return ::std::result::Result::Err(
+                    ::mfa_runtime::server::missing("path parameter", "deviceId"),
+                );
+            }
+        },
+        accept_api_version: incoming.header("Accept-API-Version")?,
+        body: incoming.json_body()?,
     })
 }
 async fn handle_list_web_authn_devices<A: PingApi>(
@@ -488,7 +902,7 @@ async fn handle_list_web_authn_devices<A: PingApi>(
     let caller = match ::mfa_runtime::server::auth::require(
         &incoming,
         "listWebAuthnDevices",
-        &["bearerAuth", "ssoToken"],
+        &["bearerAuth", "ssoToken", "ssoCookie"],
     ) {
         ::std::result::Result::Ok(caller) => caller,
         ::std::result::Result::Err(rejection) => return api.reject(rejection),
@@ -538,11 +952,75 @@ fn read_list_web_authn_devices(
                 "query parameter",
                 "_queryFilter",
             ))?,
-        accept_api_version: incoming
-            .header("Accept-API-Version")?
-            .ok_or_else(|| ::mfa_runtime::server::missing(
-                "header",
-                "Accept-API-Version",
+        accept_api_version: incoming.header("Accept-API-Version")?,
+    })
+}
+async fn handle_rename_web_authn_device<A: PingApi>(
+    api: &A,
+    incoming: ::mfa_runtime::server::Incoming,
+    params: &[::mfa_runtime::server::routing::PathValue],
+) -> ::mfa_runtime::axum::response::Response {
+    let caller = match ::mfa_runtime::server::auth::require(
+        &incoming,
+        "renameWebAuthnDevice",
+        &["bearerAuth", "ssoToken", "ssoCookie"],
+    ) {
+        ::std::result::Result::Ok(caller) => caller,
+        ::std::result::Result::Err(rejection) => return api.reject(rejection),
+    };
+    let request = match read_rename_web_authn_device(&incoming, params) {
+        ::std::result::Result::Ok(request) => request,
+        ::std::result::Result::Err(rejection) => return api.reject(rejection),
+    };
+    match api.rename_web_authn_device(caller, request).await {
+        ::std::result::Result::Ok(response) => {
+            ::mfa_runtime::axum::response::IntoResponse::into_response(response)
+        }
+        ::std::result::Result::Err(error) => {
+            ::mfa_runtime::axum::response::IntoResponse::into_response(error)
+        }
+    }
+}
+fn read_rename_web_authn_device(
+    incoming: &::mfa_runtime::server::Incoming,
+    params: &[::mfa_runtime::server::routing::PathValue],
+) -> ::std::result::Result<
+    super::operations::RenameWebAuthnDeviceInput,
+    ::mfa_runtime::server::Rejection,
+> {
+    ::std::result::Result::Ok(super::operations::RenameWebAuthnDeviceInput {
+        realm: match params.first() {
+            ::std::option::Option::Some(value) => {
+                value.parse_many("realm").map(::std::convert::From::from)?
+            }
+            ::std::option::Option::None => {
+                return ::std::result::Result::Err(
+                    ::mfa_runtime::server::missing("path parameter", "realm"),
+                );
+            }
+        },
+        user: match params.get(1usize) {
+            ::std::option::Option::Some(value) => value.parse("user")?,
+            ::std::option::Option::None => {
+                return ::std::result::Result::Err(
+                    ::mfa_runtime::server::missing("path parameter", "user"),
+                );
+            }
+        },
+        device_id: match params.get(2usize) {
+            ::std::option::Option::Some(value) => value.parse("deviceId")?,
+            ::std::option::Option::None => {
+                return ::std::result::Result::Err(
+                    ::mfa_runtime::server::missing("path parameter", "deviceId"),
+                );
+            }
+        },
+        accept_api_version: incoming.header("Accept-API-Version")?,
+        body: incoming
+            .json_body()?
+            .ok_or_else(|| ::mfa_runtime::server::Rejection::new(
+                ::mfa_runtime::server::RejectionKind::MissingBody,
+                "a request body is required",
             ))?,
     })
 }
@@ -554,7 +1032,7 @@ async fn handle_delete_web_authn_device<A: PingApi>(
     let caller = match ::mfa_runtime::server::auth::require(
         &incoming,
         "deleteWebAuthnDevice",
-        &["bearerAuth", "ssoToken"],
+        &["bearerAuth", "ssoToken", "ssoCookie"],
     ) {
         ::std::result::Result::Ok(caller) => caller,
         ::std::result::Result::Err(rejection) => return api.reject(rejection),
@@ -606,12 +1084,8 @@ fn read_delete_web_authn_device(
                 );
             }
         },
-        accept_api_version: incoming
-            .header("Accept-API-Version")?
-            .ok_or_else(|| ::mfa_runtime::server::missing(
-                "header",
-                "Accept-API-Version",
-            ))?,
+        accept_api_version: incoming.header("Accept-API-Version")?,
+        body: incoming.json_body()?,
     })
 }
 async fn handle_list_bound_devices<A: PingApi>(
@@ -622,7 +1096,7 @@ async fn handle_list_bound_devices<A: PingApi>(
     let caller = match ::mfa_runtime::server::auth::require(
         &incoming,
         "listBoundDevices",
-        &["bearerAuth", "ssoToken"],
+        &["bearerAuth", "ssoToken", "ssoCookie"],
     ) {
         ::std::result::Result::Ok(caller) => caller,
         ::std::result::Result::Err(rejection) => return api.reject(rejection),
@@ -672,12 +1146,7 @@ fn read_list_bound_devices(
                 "query parameter",
                 "_queryFilter",
             ))?,
-        accept_api_version: incoming
-            .header("Accept-API-Version")?
-            .ok_or_else(|| ::mfa_runtime::server::missing(
-                "header",
-                "Accept-API-Version",
-            ))?,
+        accept_api_version: incoming.header("Accept-API-Version")?,
     })
 }
 async fn handle_delete_bound_device<A: PingApi>(
@@ -688,7 +1157,7 @@ async fn handle_delete_bound_device<A: PingApi>(
     let caller = match ::mfa_runtime::server::auth::require(
         &incoming,
         "deleteBoundDevice",
-        &["bearerAuth", "ssoToken"],
+        &["bearerAuth", "ssoToken", "ssoCookie"],
     ) {
         ::std::result::Result::Ok(caller) => caller,
         ::std::result::Result::Err(rejection) => return api.reject(rejection),
@@ -740,12 +1209,8 @@ fn read_delete_bound_device(
                 );
             }
         },
-        accept_api_version: incoming
-            .header("Accept-API-Version")?
-            .ok_or_else(|| ::mfa_runtime::server::missing(
-                "header",
-                "Accept-API-Version",
-            ))?,
+        accept_api_version: incoming.header("Accept-API-Version")?,
+        body: incoming.json_body()?,
     })
 }
 async fn handle_refresh_push_device_id<A: PingApi>(
@@ -753,14 +1218,7 @@ async fn handle_refresh_push_device_id<A: PingApi>(
     incoming: ::mfa_runtime::server::Incoming,
     params: &[::mfa_runtime::server::routing::PathValue],
 ) -> ::mfa_runtime::axum::response::Response {
-    let caller = match ::mfa_runtime::server::auth::require(
-        &incoming,
-        "refreshPushDeviceId",
-        &["bearerAuth", "ssoToken"],
-    ) {
-        ::std::result::Result::Ok(caller) => caller,
-        ::std::result::Result::Err(rejection) => return api.reject(rejection),
-    };
+    let caller = incoming.principal().cloned();
     let request = match read_refresh_push_device_id(&incoming, params) {
         ::std::result::Result::Ok(request) => request,
         ::std::result::Result::Err(rejection) => return api.reject(rejection),
@@ -798,12 +1256,7 @@ fn read_refresh_push_device_id(
                 );
             }
         },
-        accept_api_version: incoming
-            .header("Accept-API-Version")?
-            .ok_or_else(|| ::mfa_runtime::server::missing(
-                "header",
-                "Accept-API-Version",
-            ))?,
+        accept_api_version: incoming.header("Accept-API-Version")?,
         body: incoming
             .json_body()?
             .ok_or_else(|| ::mfa_runtime::server::Rejection::new(
@@ -811,6 +1264,46 @@ fn read_refresh_push_device_id(
                 "a request body is required",
             ))?,
     })
+}
+impl ::mfa_runtime::axum::response::IntoResponse
+for super::operations::ListOathDevicesSuccess {
+    fn into_response(self) -> ::mfa_runtime::axum::response::Response {
+        let code = ::mfa_runtime::HasStatus::status(&self);
+        match self {
+            Self::Ok { body } => {
+                let builder = ::mfa_runtime::server::ResponseBuilder::new(code);
+                builder.json(&body)
+            }
+        }
+    }
+}
+impl ::mfa_runtime::axum::response::IntoResponse
+for super::operations::ListOathDevicesError {
+    fn into_response(self) -> ::mfa_runtime::axum::response::Response {
+        let code = ::mfa_runtime::HasStatus::status(&self);
+        match self {
+            Self::BadRequest { body } => {
+                let builder = ::mfa_runtime::server::ResponseBuilder::new(code);
+                builder.json(&body)
+            }
+            Self::Unauthorized { body } => {
+                let builder = ::mfa_runtime::server::ResponseBuilder::new(code);
+                builder.json(&body)
+            }
+            Self::Forbidden { body } => {
+                let builder = ::mfa_runtime::server::ResponseBuilder::new(code);
+                builder.json(&body)
+            }
+            Self::NotFound { body } => {
+                let builder = ::mfa_runtime::server::ResponseBuilder::new(code);
+                builder.json(&body)
+            }
+            Self::InternalServerError { body } => {
+                let builder = ::mfa_runtime::server::ResponseBuilder::new(code);
+                builder.json(&body)
+            }
+        }
+    }
 }
 impl ::mfa_runtime::axum::response::IntoResponse
 for super::operations::ResetOathDevicesSuccess {
@@ -826,6 +1319,86 @@ for super::operations::ResetOathDevicesSuccess {
 }
 impl ::mfa_runtime::axum::response::IntoResponse
 for super::operations::ResetOathDevicesError {
+    fn into_response(self) -> ::mfa_runtime::axum::response::Response {
+        let code = ::mfa_runtime::HasStatus::status(&self);
+        match self {
+            Self::BadRequest { body } => {
+                let builder = ::mfa_runtime::server::ResponseBuilder::new(code);
+                builder.json(&body)
+            }
+            Self::Unauthorized { body } => {
+                let builder = ::mfa_runtime::server::ResponseBuilder::new(code);
+                builder.json(&body)
+            }
+            Self::Forbidden { body } => {
+                let builder = ::mfa_runtime::server::ResponseBuilder::new(code);
+                builder.json(&body)
+            }
+            Self::NotFound { body } => {
+                let builder = ::mfa_runtime::server::ResponseBuilder::new(code);
+                builder.json(&body)
+            }
+            Self::InternalServerError { body } => {
+                let builder = ::mfa_runtime::server::ResponseBuilder::new(code);
+                builder.json(&body)
+            }
+        }
+    }
+}
+impl ::mfa_runtime::axum::response::IntoResponse
+for super::operations::DeleteOathDeviceSuccess {
+    fn into_response(self) -> ::mfa_runtime::axum::response::Response {
+        let code = ::mfa_runtime::HasStatus::status(&self);
+        match self {
+            Self::Ok { body } => {
+                let builder = ::mfa_runtime::server::ResponseBuilder::new(code);
+                builder.json(&body)
+            }
+        }
+    }
+}
+impl ::mfa_runtime::axum::response::IntoResponse
+for super::operations::DeleteOathDeviceError {
+    fn into_response(self) -> ::mfa_runtime::axum::response::Response {
+        let code = ::mfa_runtime::HasStatus::status(&self);
+        match self {
+            Self::BadRequest { body } => {
+                let builder = ::mfa_runtime::server::ResponseBuilder::new(code);
+                builder.json(&body)
+            }
+            Self::Unauthorized { body } => {
+                let builder = ::mfa_runtime::server::ResponseBuilder::new(code);
+                builder.json(&body)
+            }
+            Self::Forbidden { body } => {
+                let builder = ::mfa_runtime::server::ResponseBuilder::new(code);
+                builder.json(&body)
+            }
+            Self::NotFound { body } => {
+                let builder = ::mfa_runtime::server::ResponseBuilder::new(code);
+                builder.json(&body)
+            }
+            Self::InternalServerError { body } => {
+                let builder = ::mfa_runtime::server::ResponseBuilder::new(code);
+                builder.json(&body)
+            }
+        }
+    }
+}
+impl ::mfa_runtime::axum::response::IntoResponse
+for super::operations::ListPushDevicesSuccess {
+    fn into_response(self) -> ::mfa_runtime::axum::response::Response {
+        let code = ::mfa_runtime::HasStatus::status(&self);
+        match self {
+            Self::Ok { body } => {
+                let builder = ::mfa_runtime::server::ResponseBuilder::new(code);
+                builder.json(&body)
+            }
+        }
+    }
+}
+impl ::mfa_runtime::axum::response::IntoResponse
+for super::operations::ListPushDevicesError {
     fn into_response(self) -> ::mfa_runtime::axum::response::Response {
         let code = ::mfa_runtime::HasStatus::status(&self);
         match self {
@@ -893,6 +1466,46 @@ for super::operations::ResetPushDevicesError {
     }
 }
 impl ::mfa_runtime::axum::response::IntoResponse
+for super::operations::DeletePushDeviceSuccess {
+    fn into_response(self) -> ::mfa_runtime::axum::response::Response {
+        let code = ::mfa_runtime::HasStatus::status(&self);
+        match self {
+            Self::Ok { body } => {
+                let builder = ::mfa_runtime::server::ResponseBuilder::new(code);
+                builder.json(&body)
+            }
+        }
+    }
+}
+impl ::mfa_runtime::axum::response::IntoResponse
+for super::operations::DeletePushDeviceError {
+    fn into_response(self) -> ::mfa_runtime::axum::response::Response {
+        let code = ::mfa_runtime::HasStatus::status(&self);
+        match self {
+            Self::BadRequest { body } => {
+                let builder = ::mfa_runtime::server::ResponseBuilder::new(code);
+                builder.json(&body)
+            }
+            Self::Unauthorized { body } => {
+                let builder = ::mfa_runtime::server::ResponseBuilder::new(code);
+                builder.json(&body)
+            }
+            Self::Forbidden { body } => {
+                let builder = ::mfa_runtime::server::ResponseBuilder::new(code);
+                builder.json(&body)
+            }
+            Self::NotFound { body } => {
+                let builder = ::mfa_runtime::server::ResponseBuilder::new(code);
+                builder.json(&body)
+            }
+            Self::InternalServerError { body } => {
+                let builder = ::mfa_runtime::server::ResponseBuilder::new(code);
+                builder.json(&body)
+            }
+        }
+    }
+}
+impl ::mfa_runtime::axum::response::IntoResponse
 for super::operations::ListWebAuthnDevicesSuccess {
     fn into_response(self) -> ::mfa_runtime::axum::response::Response {
         let code = ::mfa_runtime::HasStatus::status(&self);
@@ -906,6 +1519,46 @@ for super::operations::ListWebAuthnDevicesSuccess {
 }
 impl ::mfa_runtime::axum::response::IntoResponse
 for super::operations::ListWebAuthnDevicesError {
+    fn into_response(self) -> ::mfa_runtime::axum::response::Response {
+        let code = ::mfa_runtime::HasStatus::status(&self);
+        match self {
+            Self::BadRequest { body } => {
+                let builder = ::mfa_runtime::server::ResponseBuilder::new(code);
+                builder.json(&body)
+            }
+            Self::Unauthorized { body } => {
+                let builder = ::mfa_runtime::server::ResponseBuilder::new(code);
+                builder.json(&body)
+            }
+            Self::Forbidden { body } => {
+                let builder = ::mfa_runtime::server::ResponseBuilder::new(code);
+                builder.json(&body)
+            }
+            Self::NotFound { body } => {
+                let builder = ::mfa_runtime::server::ResponseBuilder::new(code);
+                builder.json(&body)
+            }
+            Self::InternalServerError { body } => {
+                let builder = ::mfa_runtime::server::ResponseBuilder::new(code);
+                builder.json(&body)
+            }
+        }
+    }
+}
+impl ::mfa_runtime::axum::response::IntoResponse
+for super::operations::RenameWebAuthnDeviceSuccess {
+    fn into_response(self) -> ::mfa_runtime::axum::response::Response {
+        let code = ::mfa_runtime::HasStatus::status(&self);
+        match self {
+            Self::Ok { body } => {
+                let builder = ::mfa_runtime::server::ResponseBuilder::new(code);
+                builder.json(&body)
+            }
+        }
+    }
+}
+impl ::mfa_runtime::axum::response::IntoResponse
+for super::operations::RenameWebAuthnDeviceError {
     fn into_response(self) -> ::mfa_runtime::axum::response::Response {
         let code = ::mfa_runtime::HasStatus::status(&self);
         match self {

@@ -148,3 +148,49 @@ impl Request {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::retry::is_retry_safe;
+
+    #[test]
+    fn dot_segments_and_empty_path_values_are_refused() {
+        for value in ["", ".", ".."] {
+            assert!(
+                matches!(
+                    path_segment::<()>("id", value),
+                    Err(ClientError::InvalidRequest(_))
+                ),
+                "{value:?}"
+            );
+        }
+        assert_eq!(path_segment::<()>("id", "...").unwrap(), "...");
+        assert_eq!(path_segment::<()>("id", "a/b").unwrap(), "a%2Fb");
+    }
+
+    #[test]
+    fn an_idempotency_key_makes_any_method_retry_safe() {
+        let mut request = Request::new("op", Method::POST, "/".into());
+        assert!(!is_retry_safe(&request.method, request.has_idempotency_key));
+        request
+            .idempotency_key::<()>("Idempotency-Key", "k-1")
+            .unwrap();
+        assert!(is_retry_safe(&request.method, request.has_idempotency_key));
+        assert_eq!(request.headers["idempotency-key"], "k-1");
+        assert!(
+            request
+                .idempotency_key::<()>("Idempotency-Key", "a\nb")
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn header_parameters_with_newlines_are_refused() {
+        let mut request = Request::new("op", Method::GET, "/".into());
+        let err = request
+            .header::<String, ()>("idempotency-key", &"a\r\nb".to_string())
+            .unwrap_err();
+        assert!(matches!(err, ClientError::InvalidRequest(_)));
+    }
+}
