@@ -213,6 +213,12 @@ impl<'a> Builder<'a> {
             (_, Some(_)) | (None, _) => TypeRef::String(StringFormat::Plain),
             (Some(schema), None) => self.schema_type(SchemaAt::of(schema), &schema_pointer, &hint),
         };
+        // A path segment is never null: `nullable` on a path parameter
+        // says nothing the URL can carry.
+        let ty = match ty {
+            TypeRef::Nullable(inner) if location == ParamLocation::Path => *inner,
+            ty => ty,
+        };
         let required = data.required || location == ParamLocation::Path;
         if location == ParamLocation::Path && !data.required {
             self.warning(
@@ -785,6 +791,26 @@ mod tests {
         let names: Vec<&str> = op.parameters.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(names, ["minor"]);
         assert!(builder.diagnostics.is_empty(), "{:?}", builder.diagnostics);
+    }
+
+    /// A nullable path parameter was a `Nullable` type the path code had
+    /// no way to write (E0277): a segment cannot be null.
+    #[test]
+    fn path_parameters_are_never_nullable() {
+        let text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /users/{id}:\n    get:\n      operationId: getUser\n      parameters:\n        - {name: id, in: path, required: true, schema: {type: integer, nullable: true}}\n        - {name: q, in: query, schema: {type: integer, nullable: true}}\n      responses: {'204': {description: ok}}\n";
+        let loaded = crate::load::load("t.yaml", text).expect("loads");
+        let components = loaded.openapi.components.clone().unwrap_or_default();
+        let targets = crate::model::refs::Targets::default();
+        let mut builder = Builder::new(&loaded, &components, &targets);
+        let operations = builder.operations(&loaded.openapi.security);
+        let types: Vec<&TypeRef> = operations[0].parameters.iter().map(|p| &p.ty).collect();
+        assert_eq!(
+            types,
+            [
+                &TypeRef::Integer(IntegerFormat::I64),
+                &TypeRef::Nullable(Box::new(TypeRef::Integer(IntegerFormat::I64))),
+            ]
+        );
     }
 
     /// Four specs in the directory (clicksend, icons8, medium, ...) use a
