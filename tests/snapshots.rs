@@ -26,7 +26,13 @@ fn read(relative: &str) -> SpecInput {
 
 /// Every file of the module, each under a banner, plus any warnings.
 fn generated(relative: &str) -> String {
-    let module = generate_module(&read(relative)).unwrap_or_else(|errors| {
+    generated_from(&read(relative))
+}
+
+/// [`generated`] for a spec made some other way.
+fn generated_from(spec: &SpecInput) -> String {
+    let relative = &spec.path;
+    let module = generate_module(spec).unwrap_or_else(|errors| {
         panic!(
             "{relative} should generate:\n{}",
             errors
@@ -48,10 +54,7 @@ fn generated(relative: &str) -> String {
 
 /// The diagnostics a broken spec produces, one per line.
 fn diagnostics(relative: &str) -> String {
-    match generate_module(&read(relative)) {
-        Ok(module) => module.warnings.iter().map(|w| format!("{w}\n")).collect(),
-        Err(errors) => errors.iter().map(|e| format!("{e}\n")).collect(),
-    }
+    diagnostics_of(&read(relative))
 }
 
 macro_rules! snapshot {
@@ -82,6 +85,8 @@ snapshot! {
     form_bodies => "tests/fixtures/form_bodies.yaml",
     json_input => "tests/fixtures/json_input.json",
     refs => "tests/fixtures/refs.yaml",
+    pointer_refs => "tests/fixtures/pointer_refs.yaml",
+    openapi31 => "tests/fixtures/openapi31.yaml",
     yaml_features => "tests/fixtures/yaml_features.yaml",
 }
 
@@ -138,4 +143,59 @@ fn fireblocks_subset_of_the_full_swagger() {
         .map(|(path, text)| format!("==== {} ====\n{text}\n", path.display()))
         .collect();
     insta::assert_snapshot!(body);
+}
+
+/// A spec split over files the way DigitalOcean's is: operations, models,
+/// responses and parameters in files of their own, `$ref`ed by relative
+/// paths from the file that names them. Bundled into one module; a model
+/// in another file is one type, shared by every operation that names it,
+/// and may name itself.
+#[test]
+fn multi_file() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root");
+    let relative = "tests/fixtures/multi_file/openapi.yaml";
+    let spec = SpecInput {
+        options: mfa_codegen::Options::default().with_files(mfa_codegen::load::Files::Directory(
+            root.join("tests/fixtures/multi_file"),
+        )),
+        ..read(relative)
+    };
+    let out = generated_from(&spec);
+    insta::assert_snapshot!(out);
+}
+
+/// A problem inside another file is reported in that file, at its line and
+/// at the pointer in it, and a `$ref` that climbs out of the spec's
+/// directory is refused without reading anything.
+#[test]
+fn multi_file_diagnostics_name_the_file_at_fault() {
+    use std::collections::BTreeMap;
+    let files: BTreeMap<String, String> = [
+        (
+            "paths/pets.yaml".to_string(),
+            "get:\n  operationId: listPets\n  responses:\n    '200':\n      $ref: '../responses/ok.yaml'\n".to_string(),
+        ),
+        (
+            "responses/ok.yaml".to_string(),
+            "description: ok\ncontent:\n  application/json:\n    schema:\n      $ref: '../schemas/pet.yaml#/Pett'\n".to_string(),
+        ),
+        ("schemas/pet.yaml".to_string(), "Pet:\n  type: object\n".to_string()),
+    ]
+    .into();
+    let spec = SpecInput {
+        module: "pets".into(),
+        path: "api/openapi.yaml".into(),
+        text: "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /pets: {$ref: 'paths/pets.yaml'}\n  /secret: {$ref: '../../etc/passwd'}\n".into(),
+        options: mfa_codegen::Options::default().with_files(mfa_codegen::load::Files::Memory(files)),
+    };
+    insta::assert_snapshot!(diagnostics_of(&spec));
+}
+
+fn diagnostics_of(spec: &SpecInput) -> String {
+    match generate_module(spec) {
+        Ok(module) => module.warnings.iter().map(|w| format!("{w}\n")).collect(),
+        Err(errors) => errors.iter().map(|e| format!("{e}\n")).collect(),
+    }
 }

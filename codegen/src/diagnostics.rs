@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
     /// The spec is invalid but its meaning is clear; generation goes on.
     Warning,
@@ -12,7 +12,7 @@ pub enum Severity {
 }
 
 /// One problem at one place in one spec file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Diagnostic {
     pub severity: Severity,
     /// The spec file as the user named it.
@@ -115,6 +115,38 @@ pub fn did_you_mean<'a>(wanted: &str, candidates: impl Iterator<Item = &'a str>)
     }
 }
 
+/// Why `pointer` finds nothing in `document`: the first token missing, in
+/// the deepest node that exists, with the nearest keys there
+/// ("no `Pett` in `#/`; did you mean `Pet`?").
+pub fn nothing_at(document: &serde_json::Value, pointer: &str) -> String {
+    let mut parent = "";
+    for (end, _) in pointer
+        .match_indices('/')
+        .skip(1)
+        .chain([(pointer.len(), "")])
+    {
+        if document.pointer(&pointer[..end]).is_none() {
+            break;
+        }
+        parent = &pointer[..end];
+    }
+    let rest = &pointer[parent.len()..];
+    let missing = rest
+        .trim_start_matches('/')
+        .split('/')
+        .next()
+        .unwrap_or("")
+        .replace("~1", "/")
+        .replace("~0", "~");
+    let near = match document.pointer(parent) {
+        Some(serde_json::Value::Object(map)) => {
+            did_you_mean(&missing, map.keys().map(String::as_str))
+        }
+        _ => String::new(),
+    };
+    format!("no `{missing}` in `#{parent}`{near}")
+}
+
 /// Levenshtein distance, by characters.
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
@@ -159,6 +191,19 @@ mod tests {
         );
         let w = Diagnostic::warning("b.json", "", "empty");
         assert_eq!(w.to_string(), "warning: b.json: #: empty");
+    }
+
+    #[test]
+    fn missing_pointers_say_where_they_stop() {
+        let document = serde_json::json!({"Pet": {"properties": {"name": {}}}});
+        assert_eq!(
+            nothing_at(&document, "/Pett"),
+            "no `Pett` in `#`; did you mean `Pet`?"
+        );
+        assert_eq!(
+            nothing_at(&document, "/Pet/properties/nam/type"),
+            "no `nam` in `#/Pet/properties`; did you mean `name`?"
+        );
     }
 
     #[test]

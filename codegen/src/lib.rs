@@ -1,4 +1,5 @@
-//! The generator: OpenAPI 3.0 documents in, Rust source out.
+//! The generator: OpenAPI 3.0 and 3.1 documents (one file or many) in, Rust
+//! source out.
 //!
 //! It is a pipeline, one module per stage:
 //! 1. [`load`]: YAML or JSON text to `openapiv3::OpenAPI`, with a source map
@@ -28,9 +29,10 @@ use std::time::{Duration, Instant};
 use diagnostics::Diagnostic;
 use write::Tree;
 
-/// The module a spec file's stem becomes (`fireblocks`, `r#type`).
+/// The module a spec file's stem becomes (`fireblocks`; a keyword such as
+/// `MATCH` gets a trailing `_`, since the name is also a directory).
 pub fn module_name(stem: &str) -> String {
-    plan::names::field_ident(stem)
+    project::module_name(stem)
 }
 
 /// One spec to generate, as the module `module`.
@@ -45,14 +47,41 @@ pub struct SpecInput {
     pub options: Options,
 }
 
+impl SpecInput {
+    /// The spec in the file at `path`, shown in diagnostics as written,
+    /// with the files it `$ref`s read from its directory tree.
+    pub fn read(path: &std::path::Path, module: &str) -> Result<SpecInput, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let directory = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        Ok(SpecInput {
+            module: module.to_string(),
+            path: path.display().to_string(),
+            text,
+            options: Options::default().with_files(load::Files::Directory(directory)),
+        })
+    }
+}
+
 /// Generation settings for one spec.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Options {
     selection: model::Selection,
+    /// Where the files the spec `$ref`s are read from: none by default.
+    files: load::Files,
     names: plan::lock::NameLock,
 }
 
 impl Options {
+    /// Read the other files the spec `$ref`s from `files`.
+    pub fn with_files(mut self, files: load::Files) -> Self {
+        self.files = files;
+        self
+    }
+
     /// Generate these operations (by operationId) and the types they reach.
     pub fn with_operations<S: Into<String>>(mut self, ids: impl IntoIterator<Item = S>) -> Self {
         self.selection
@@ -198,10 +227,17 @@ pub struct Timings {
 pub fn generate_module(spec: &SpecInput) -> Result<GeneratedModule, Vec<Diagnostic>> {
     let mut timings = Timings::default();
     let started = Instant::now();
-    let loaded = load::load(&spec.path, &spec.text)?;
+    let mut loaded = load::load_with(&spec.path, &spec.text, &spec.options.files)?;
     timings.load = started.elapsed();
     let started = Instant::now();
-    let built = model::build(&loaded, &spec.options.selection)?;
+    // The loader's warnings come first, before the model's: a path read
+    // with its missing `/` added is said, whatever else happens.
+    let mut warnings = std::mem::take(&mut loaded.diagnostics);
+    let built = model::build(&loaded, &spec.options.selection).map_err(|mut errors| {
+        warnings.append(&mut errors);
+        std::mem::take(&mut warnings)
+    })?;
+    warnings.extend(built.warnings);
     // The model owns what the emitters need: free the document before the
     // memory-heavy emit and format stages.
     drop(loaded);
@@ -217,7 +253,6 @@ pub fn generate_module(spec: &SpecInput) -> Result<GeneratedModule, Vec<Diagnost
     drop(built.api);
     timings.plan = started.elapsed();
     let surface = changes::Surface::of(&plan);
-    let mut warnings = built.warnings;
     warnings.extend(
         conflicts
             .into_iter()
@@ -348,4 +383,54 @@ serde_json = "1"
         description = config.description,
         runtime = config.runtime_path,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(text: &str) -> SpecInput {
+        SpecInput {
+            module: "api".into(),
+            path: "api.yaml".into(),
+            text: text.into(),
+            options: Options::default(),
+        }
+    }
+
+    /// The loader's warnings were dropped when generation succeeded: a path
+    /// written without its `/` lost its operations without a word.
+    #[test]
+    fn loader_warnings_reach_the_result_and_slashless_paths_keep_their_operations() {
+        let module = generate_module(&spec(
+            "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  users:\n    get:\n      operationId: listUsers\n      responses: {'204': {description: ok}}\n",
+        ))
+        .expect("generates");
+        assert_eq!(module.operations, 1);
+        let warnings: Vec<String> = module.warnings.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            warnings,
+            [
+                "warning: api.yaml:4:3: #/paths/users: the path `users` does not start with `/`; read as `/users`"
+            ]
+        );
+    }
+
+    /// 3.1 is rewritten as 3.0 before it is read; a problem inside a
+    /// rewritten node is still reported at the user's line and pointer.
+    #[test]
+    fn openapi_3_1_diagnostics_point_into_the_users_file() {
+        let errors = generate_module(&spec(
+            "openapi: 3.1.0\ninfo: {title: t, version: '1'}\ncomponents:\n  schemas:\n    Pet:\n      $ref: '#/components/schemas/Missing'\n      description: d\n      properties:\n        a: {type: [integer, 'null'], $ref: '#/components/schemas/Nope'}\n",
+        ))
+        .expect_err("refused");
+        let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            errors,
+            [
+                "error: api.yaml:5:5: #/components/schemas/Pet: unresolved `$ref: #/components/schemas/Missing`: no such component",
+                "error: api.yaml:9:9: #/components/schemas/Pet/properties/a: unresolved `$ref: #/components/schemas/Nope`: no such component",
+            ]
+        );
+    }
 }

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::plan::lock::NameLock;
-use crate::{CrateConfig, Options, SpecInput, module_name};
+use crate::{CrateConfig, Options, SpecInput, plan};
 
 /// The generated crate's settings.
 pub fn crate_config() -> CrateConfig {
@@ -30,7 +30,8 @@ pub fn read_specs(root: &Path) -> Result<Vec<SpecInput>, String> {
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("spec");
             let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("spec");
             let options = read_options(&path.with_extension("toml"))?
-                .with_names(read_lock(&lock_path(&path))?);
+                .with_names(read_lock(&lock_path(&path))?)
+                .with_files(crate::load::Files::Directory(root.join("specs")));
             Ok(SpecInput {
                 module: module_name(stem),
                 path: format!("specs/{name}"),
@@ -39,6 +40,17 @@ pub fn read_specs(root: &Path) -> Result<Vec<SpecInput>, String> {
             })
         })
         .collect()
+}
+
+/// The Rust module a spec file becomes: its stem in snake case. A stem that
+/// is a keyword (`MATCH.json`) gets a trailing `_`, since the name is also a
+/// directory and a `mod` item, where a raw identifier (`r#match`) cannot go.
+pub fn module_name(stem: &str) -> String {
+    let ident = plan::names::field_ident(stem);
+    match ident.strip_prefix("r#") {
+        Some(keyword) => format!("{keyword}_"),
+        None => ident,
+    }
 }
 
 /// A spec's sidecar settings file:
@@ -105,6 +117,17 @@ pub fn spec_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn module_names_are_identifiers_and_never_keywords() {
+        assert_eq!(module_name("fireblocks"), "fireblocks");
+        assert_eq!(module_name("MATCH"), "match_");
+        assert_eq!(module_name("type"), "type_");
+        assert_eq!(module_name("self"), "self_");
+        assert_eq!(module_name("api.github.com"), "api_github_com");
+        assert_eq!(module_name("1password"), module_name("1password"));
+        assert!(!module_name("1password").starts_with(|c: char| c.is_ascii_digit()));
+    }
 
     #[test]
     fn sidecar_settings_select_operations_and_tags() {

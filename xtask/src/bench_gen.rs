@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use mfa_codegen::{Options, SpecInput, generate_module};
+use mfa_codegen::{SpecInput, generate_module};
 
 use crate::{corpus, workspace_root};
 
@@ -38,16 +38,9 @@ pub fn run(spec: &str, dir: &str) -> ExitCode {
 
 fn generate(path: &Path, dir: &Path) -> Result<[Duration; 7], String> {
     let started = Instant::now();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let read = started.elapsed();
     let (module, label) = corpus::module_and_label(path);
-    let spec = SpecInput {
-        module: module.clone(),
-        path: label.clone(),
-        text,
-        options: Options::default(),
-    };
+    let spec = SpecInput::read(path, &module)?;
+    let read = started.elapsed();
     let generated = generate_module(&spec).map_err(|errors| {
         let shown: Vec<String> = errors.iter().take(5).map(ToString::to_string).collect();
         format!("{} error(s):\n{}", errors.len(), shown.join("\n"))
@@ -57,6 +50,7 @@ fn generate(path: &Path, dir: &Path) -> Result<[Duration; 7], String> {
     corpus::write_crate(
         &workspace_root(),
         dir,
+        &corpus::crate_name(&module),
         &module,
         &label,
         generated.tree,

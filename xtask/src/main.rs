@@ -8,6 +8,7 @@ mod changes_cmd;
 mod corpus;
 mod gen_cmd;
 mod loadtest;
+mod scaling;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -23,11 +24,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   diff OLD NEW [--module NAME]
                      the same report between two specs (the names OLD gives
                      kept for NEW, as a names lock would keep them)
-  corpus [--operation ID]... [--tag TAG]... PATH...
-                     generate a throwaway crate per spec file (or per spec in
-                     each directory), `cargo check` it with warnings denied,
-                     and print a line per spec and `N passed, M failed`;
-                     --operation and --tag generate only those operations
+{corpus}
   bench [--quick] [--no-check]
                      time our generator (release) against openapi-generator
                      and progenitor on the full Fireblocks swagger and specs/,
@@ -38,7 +35,12 @@ const USAGE: &str = "usage: cargo xtask <command>
                      the full-size load test (release): N signed, keyed
                      Fireblocks resets (20000) from C concurrent callers (64)
                      against Redis-backed idempotency and nonces, the Redis
-                     crashed and restarted part way; needs redis-server";
+                     crashed and restarted part way; needs redis-server
+  scaling [--reps N] [--out FILE] PATH...
+                     generation CPU time and peak memory against spec size:
+                     the spec nearest each size from 5 KB up (1-2-5 steps),
+                     each in a child process; a Markdown table and the fitted
+                     exponents (build with --release)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -49,10 +51,13 @@ fn main() -> ExitCode {
         ["diff", args @ ..] => changes_cmd::run_diff(args),
         ["bench", options @ ..] => bench::run_bench(options),
         ["bench-gen", spec, dir] => bench_gen::run(spec, dir),
-        ["corpus", paths @ ..] if !paths.is_empty() => corpus::run(paths),
         ["loadtest", options @ ..] => loadtest::run(options),
+        ["scaling", args @ ..] => scaling::run(args),
+        ["corpus", args @ ..] => corpus::run(args),
+        // The child process of `corpus`, one spec each.
+        ["corpus-one", args @ ..] => corpus::run_one(args),
         _ => {
-            eprintln!("{USAGE}");
+            eprintln!("{}", USAGE.replace("{corpus}", corpus::USAGE));
             ExitCode::from(2)
         }
     }

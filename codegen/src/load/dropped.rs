@@ -1,13 +1,51 @@
 //! Keys that openapiv3 drops without a word: a path that does not start with
-//! `/`, a response key that is not a status code. Said out loud as warnings,
-//! since the generated code silently lacks them otherwise.
+//! `/`, a response key that is not a status code. A path without its `/`
+//! means the path with it, and is read so; the rest are said out loud as
+//! warnings, since the generated code silently lacks them otherwise.
 
+use super::origin::Origins;
 use crate::diagnostics::join_pointer;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
+
+/// Give `users` its leading `/` (in place, keeping the order of paths),
+/// unless `/users` is there too. `(pointer, message)` for each such path.
+pub(super) fn normalize_paths(
+    document: &mut Value,
+    origins: &mut Origins,
+) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let Some(Value::Object(paths)) = document.get_mut("paths") else {
+        return found;
+    };
+    let missing_slash = |path: &str| !path.starts_with('/') && !path.starts_with("x-");
+    if !paths.keys().any(|path| missing_slash(path)) {
+        return found;
+    }
+    let old = std::mem::take(paths);
+    let mut renamed = Map::new();
+    for (path, item) in old.iter() {
+        let fixed = format!("/{path}");
+        if missing_slash(path) && !old.contains_key(&fixed) {
+            origins.record(
+                &join_pointer("/paths", &fixed),
+                &join_pointer("/paths", path),
+            );
+            found.push((
+                join_pointer("/paths", &fixed),
+                format!("the path `{path}` does not start with `/`; read as `{fixed}`"),
+            ));
+            renamed.insert(fixed, item.clone());
+        } else {
+            renamed.insert(path.clone(), item.clone());
+        }
+    }
+    *paths = renamed;
+    found
+}
 
 /// `(pointer, message)` for each key under `paths` that openapiv3 ignores.
 pub(super) fn ignored_keys(document: &Value) -> Vec<(String, String)> {
@@ -21,7 +59,9 @@ pub(super) fn ignored_keys(document: &Value) -> Vec<(String, String)> {
             if !path.starts_with("x-") {
                 found.push((
                     item_pointer,
-                    format!("the path `{path}` does not start with `/` and is ignored"),
+                    format!(
+                        "the path `{path}` does not start with `/`, and `/{path}` is there too; ignored"
+                    ),
                 ));
             }
             continue;
@@ -70,6 +110,50 @@ mod tests {
         for bad in ["20", "2000", "ok", "099", "XXX", "+20", "é"] {
             assert!(!is_status_code(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_path_without_its_slash_gets_one_in_place() {
+        use super::super::origin::SourceFile;
+        let mut document = json!({"paths": {
+            "/a": {},
+            "users/{id}": {"get": {}},
+            "x-note": {},
+            "b": {},
+            "/b": {},
+        }});
+        let mut origins = Origins::new(SourceFile {
+            name: "api.yaml".into(),
+            source: Default::default(),
+        });
+        let found = normalize_paths(&mut document, &mut origins);
+        let keys: Vec<_> = document["paths"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        assert_eq!(keys, ["/a", "/users/{id}", "x-note", "b", "/b"]);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, "/paths/~1users~1{id}");
+        assert!(
+            found[0].1.contains("read as `/users/{id}`"),
+            "{}",
+            found[0].1
+        );
+        // Diagnostics about the renamed path point where it is written.
+        assert_eq!(
+            origins.place("/paths/~1users~1{id}/get").pointer,
+            "/paths/users~1{id}/get"
+        );
+        // `b` beside `/b` stays ignored, and says why.
+        let ignored = ignored_keys(&document);
+        assert_eq!(ignored[0].0, "/paths/b");
+        assert!(
+            ignored[0].1.contains("`/b` is there too"),
+            "{}",
+            ignored[0].1
+        );
     }
 
     #[test]

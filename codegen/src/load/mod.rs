@@ -3,7 +3,10 @@
 //!
 //! - `yaml`: one pass over yaml-rust2's events gives both the document as
 //!   JSON and its [`SourceMap`] (JSON is read as YAML flow style).
-//! - `version`: only `openapi: 3.0.x` goes on.
+//! - `version`: `openapi: 3.0.x` goes on as it is, `3.1.x` through
+//!   `downgrade`, which rewrites 3.1's constructs as 3.0's (found by
+//!   `walk`, which knows what each node is); `origin` keeps the way back
+//!   from every rewritten node to where the user wrote it.
 //! - `dropped`: warnings for keys openapiv3 would drop without a word.
 //! - `diagnose` and `pointer`: serde reads the JSON into openapiv3's
 //!   types; on failure, the pointer of the node at fault.
@@ -14,77 +17,139 @@
 //! win over merged ones); `.inf` and `.nan` are errors, as JSON cannot hold
 //! them; nesting deeper than [`MAX_DEPTH`] is an error.
 
+mod bundle;
 mod diagnose;
+mod downgrade;
 mod dropped;
+mod files;
+mod origin;
 mod pointer;
 mod scalar;
 mod source_map;
 mod version;
+mod walk;
 mod yaml;
 
+pub use files::Files;
+pub use origin::{Origins, Place, SourceFile, percent_decoded};
 pub use source_map::SourceMap;
 pub use yaml::MAX_DEPTH;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Severity};
 
 /// A parsed spec plus what is needed to point back into its text.
 #[derive(Debug, Clone)]
 pub struct LoadedSpec {
-    /// The path as the user gave it, used in diagnostics.
+    /// The root file's path as the user gave it, used in diagnostics.
     pub file: String,
     /// The whole document as JSON (keys always strings), for `$ref` lookups
-    /// and extensions.
+    /// and extensions: the root file with other files' content bundled in
+    /// and 3.1 constructs in their 3.0 form, as `openapi` was read from.
     pub document: serde_json::Value,
     pub openapi: openapiv3::OpenAPI,
-    pub source: SourceMap,
-    /// Warnings found while loading (duplicate keys, ignored YAML tags); never
-    /// errors, which make `load` fail.
+    /// Where each node of `document` was written: file, pointer, line.
+    pub origins: Origins,
+    /// Warnings found while loading (duplicate keys, ignored YAML tags,
+    /// paths without a leading `/`); never errors, which make `load` fail.
     pub diagnostics: Vec<Diagnostic>,
 }
 
 impl LoadedSpec {
-    /// A diagnostic at `pointer` with its line and column filled in.
+    /// A diagnostic about the node at `pointer` (in `document`), placed in
+    /// the file, at the pointer and on the line where the user wrote it.
     pub fn error(&self, pointer: &str, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::error(&self.file, pointer, message).at(self.source.locate(pointer))
+        placed(&self.origins, Severity::Error, pointer, message)
     }
 
     pub fn warning(&self, pointer: &str, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::warning(&self.file, pointer, message).at(self.source.locate(pointer))
+        placed(&self.origins, Severity::Warning, pointer, message)
+    }
+
+    /// Where the root file's nodes are.
+    pub fn source(&self) -> &SourceMap {
+        &self.origins.files()[0].source
     }
 }
 
+/// A diagnostic for the node at `pointer`, traced back to its file.
+pub(super) fn placed(
+    origins: &Origins,
+    severity: Severity,
+    pointer: &str,
+    message: impl Into<String>,
+) -> Diagnostic {
+    let place = origins.place(pointer);
+    let diagnostic = match severity {
+        Severity::Error => Diagnostic::error(place.file, place.pointer, message),
+        Severity::Warning => Diagnostic::warning(place.file, place.pointer, message),
+    };
+    diagnostic.at(place.position)
+}
+
 /// Parse YAML or JSON text (JSON is read as YAML flow style), never panicking.
+/// A `$ref` to another file is an error: see [`load_with`].
 ///
 /// `Err` holds every diagnostic found, warnings included, and at least one error.
 pub fn load(file: &str, text: &str) -> Result<LoadedSpec, Vec<Diagnostic>> {
+    load_with(file, text, &Files::None)
+}
+
+/// [`load`], reading the other files the spec `$ref`s from `files` (its
+/// directory tree) and bundling them into one document.
+pub fn load_with(file: &str, text: &str, files: &Files) -> Result<LoadedSpec, Vec<Diagnostic>> {
     let yaml::Document {
-        value,
+        mut value,
         source,
         mut diagnostics,
     } = yaml::parse(file, text)?;
-    let locate = |pointer: &str, message: String| {
-        Diagnostic::error(file, pointer, message).at(source.locate(pointer))
+    let mut origins = Origins::new(SourceFile {
+        name: file.to_string(),
+        source,
+    });
+    let version = match version::check(&value) {
+        Ok(version) => Some(version),
+        Err((pointer, message)) => {
+            diagnostics.push(placed(&origins, Severity::Error, &pointer, message));
+            None
+        }
     };
-    if let Err((pointer, message)) = version::check(&value) {
-        diagnostics.push(locate(&pointer, message));
-    }
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(diagnostics);
     }
+    // Each rewrite records its moves in the coordinates the previous ones
+    // left, so they chain back to what the user wrote.
+    let root = file.rsplit('/').next().unwrap_or(file);
+    diagnostics.extend(bundle::bundle(&mut value, root, files, &mut origins));
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(diagnostics);
+    }
+    for (pointer, message) in dropped::normalize_paths(&mut value, &mut origins) {
+        diagnostics.push(placed(&origins, Severity::Warning, &pointer, message));
+    }
+    if version == Some(version::Version::V3_1) {
+        for (pointer, message) in downgrade::downgrade(&mut value, &mut origins) {
+            diagnostics.push(placed(&origins, Severity::Warning, &pointer, message));
+        }
+    }
+    origins.retarget_refs(&mut value);
     for (pointer, message) in dropped::ignored_keys(&value) {
-        diagnostics
-            .push(Diagnostic::warning(file, pointer.as_str(), message).at(source.locate(&pointer)));
+        diagnostics.push(placed(&origins, Severity::Warning, &pointer, message));
     }
     match deserialize(&value) {
         Ok(openapi) => Ok(LoadedSpec {
             file: file.to_string(),
             document: value,
             openapi,
-            source,
+            origins,
             diagnostics,
         }),
         Err((pointer, message)) => {
-            diagnostics.push(locate(&pointer, explain(message)));
+            diagnostics.push(placed(
+                &origins,
+                Severity::Error,
+                &pointer,
+                explain(message),
+            ));
             Err(diagnostics)
         }
     }

@@ -2,6 +2,7 @@
 //! Emitters only ever see this model, never openapiv3.
 
 mod builder;
+mod cycles;
 mod ir;
 mod operations;
 mod refs;
@@ -32,7 +33,8 @@ pub fn build(spec: &LoadedSpec, selection: &Selection) -> Result<Built, Vec<Diag
     let openapi = &spec.openapi;
     let default_components = openapiv3::Components::default();
     let components = openapi.components.as_ref().unwrap_or(&default_components);
-    let mut builder = Builder::new(spec, components);
+    let targets = refs::Targets::default();
+    let mut builder = Builder::new(spec, components, &targets);
 
     // Every component schema becomes a type, even one no operation uses:
     // a spec's vocabulary is part of its API.
@@ -41,6 +43,7 @@ pub fn build(spec: &LoadedSpec, selection: &Selection) -> Result<Built, Vec<Diag
     }
     let operations = builder.operations(&openapi.security);
     let security_schemes = security_schemes(&mut builder, components);
+    builder.break_newtype_loops();
     let servers = openapi
         .servers
         .iter()

@@ -10,7 +10,6 @@ use openapiv3::{
 
 use super::builder::Builder;
 use super::ir::*;
-use super::refs::resolve;
 use super::schemas::{SchemaAt, extend};
 use crate::diagnostics::join_pointer;
 
@@ -28,16 +27,13 @@ impl<'a> Builder<'a> {
     ) -> Vec<Operation> {
         let mut operations = Vec::new();
         for (path, item) in &self.spec.openapi.paths.paths {
-            let pointer = join_pointer("/paths", path);
-            let item = match item {
-                ReferenceOr::Item(item) => item,
-                ReferenceOr::Reference { reference } => {
-                    self.error(
-                        &pointer,
-                        format!(
-                            "path item `$ref: {reference}` is not supported; inline the path item"
-                        ),
-                    );
+            // A path item may be a `$ref` (to `#/components/pathItems/X` in
+            // 3.1, or to another path): its operations are this path's, and
+            // diagnostics point where they are written.
+            let (item, pointer) = match self.resolve(item, &join_pointer("/paths", path)) {
+                Ok(resolved) => (resolved.item, resolved.pointer),
+                Err(message) => {
+                    self.error(&join_pointer("/paths", path), message);
                     continue;
                 }
             };
@@ -66,8 +62,14 @@ impl<'a> Builder<'a> {
             .operation_id
             .clone()
             .unwrap_or_else(|| format!("{} {path}", method.as_str().to_ascii_lowercase()));
-        let parameters = self.parameters(&id, item, op, pointer);
+        let mut parameters = self.parameters(&id, item, op, pointer);
+        self.declare_template_params(path, &mut parameters, pointer);
         let segments = self.path_segments(path, &parameters, pointer)?;
+        // A path parameter with one allowed value (Azure's constants, a
+        // one-value enum) is fixed text: it is written into the path, and
+        // nobody passes it or reads it back.
+        let segments = fixed_path(segments, &parameters);
+        parameters.retain(|p| !(p.location == ParamLocation::Path && p.constant.is_some()));
         let body = op
             .request_body
             .as_ref()
@@ -139,13 +141,20 @@ impl<'a> Builder<'a> {
         param: &'a ReferenceOr<OaParameter>,
         pointer: &str,
     ) -> Option<Parameter> {
-        let resolved = match resolve(self.components, param, pointer) {
+        let resolved = match self.resolve(param, pointer) {
             Ok(r) => r,
             Err(message) => {
                 self.error(pointer, message);
                 return None;
             }
         };
+        if resolved.pointer.starts_with("/components/headers/") {
+            let name = &resolved.item.parameter_data_ref().name;
+            self.warning(
+                pointer,
+                format!("a header component is `$ref`ed where a parameter belongs; read as the header parameter `{name}`"),
+            );
+        }
         let (location, data, style) = match resolved.item {
             OaParameter::Query {
                 parameter_data,
@@ -204,6 +213,12 @@ impl<'a> Builder<'a> {
             (_, Some(_)) | (None, _) => TypeRef::String(StringFormat::Plain),
             (Some(schema), None) => self.schema_type(SchemaAt::of(schema), &schema_pointer, &hint),
         };
+        // A path segment is never null: `nullable` on a path parameter
+        // says nothing the URL can carry.
+        let ty = match ty {
+            TypeRef::Nullable(inner) if location == ParamLocation::Path => *inner,
+            ty => ty,
+        };
         let required = data.required || location == ParamLocation::Path;
         if location == ParamLocation::Path && !data.required {
             self.warning(
@@ -260,6 +275,50 @@ impl<'a> Builder<'a> {
                 None => None,
             },
         })
+    }
+
+    /// A `{name}` in the template that no parameter declares (invalid, but
+    /// its meaning is clear): a required string path parameter, with a
+    /// warning, so the operation is still there.
+    fn declare_template_params(
+        &mut self,
+        path: &str,
+        parameters: &mut Vec<Parameter>,
+        pointer: &str,
+    ) {
+        let pieces = path
+            .split('/')
+            .filter_map(|piece| split_template(piece).ok());
+        for part in pieces.flatten() {
+            let SegmentPart::Param(name) = part else {
+                continue;
+            };
+            let declared = parameters
+                .iter()
+                .any(|p| p.location == ParamLocation::Path && p.name == name);
+            if declared {
+                continue;
+            }
+            self.warning(
+                pointer,
+                format!("path `{path}` uses `{{{name}}}` but the operation declares no such path parameter; read as a required string"),
+            );
+            parameters.push(Parameter {
+                name,
+                location: ParamLocation::Path,
+                required: true,
+                deprecated: false,
+                description: None,
+                ty: TypeRef::String(StringFormat::Plain),
+                style: ParamStyle::Simple,
+                explode: false,
+                default: None,
+                constant: None,
+                example: None,
+                segment_prefix: None,
+                send_default: false,
+            });
+        }
     }
 
     fn path_segments(
@@ -354,7 +413,7 @@ impl<'a> Builder<'a> {
         body: &'a ReferenceOr<openapiv3::RequestBody>,
         pointer: &str,
     ) -> Option<RequestBody> {
-        let resolved = match resolve(self.components, body, pointer) {
+        let resolved = match self.resolve(body, pointer) {
             Ok(r) => r,
             Err(message) => {
                 self.error(pointer, message);
@@ -420,7 +479,7 @@ impl<'a> Builder<'a> {
         example: &'a ReferenceOr<OaExample>,
         pointer: &str,
     ) -> Option<&'a OaExample> {
-        match resolve(self.components, example, pointer) {
+        match self.resolve(example, pointer) {
             Ok(r) => Some(r.item),
             Err(message) => {
                 self.warning(pointer, message);
@@ -467,7 +526,7 @@ impl<'a> Builder<'a> {
         let any_success = found.iter().any(|(s, _, _)| is_success_status(*s));
         let mut out = Vec::new();
         for (status, response, at) in found {
-            let resolved = match resolve(self.components, response, &at) {
+            let resolved = match self.resolve(response, &at) {
                 Ok(r) => r,
                 Err(message) => {
                     self.error(&at, message);
@@ -509,7 +568,7 @@ impl<'a> Builder<'a> {
                 continue;
             }
             let at = join_pointer(&format!("{pointer}/headers"), name);
-            let resolved = match resolve(self.components, header, &at) {
+            let resolved = match self.resolve(header, &at) {
                 Ok(r) => r,
                 Err(message) => {
                     self.error(&at, message);
@@ -563,6 +622,68 @@ fn single_value(schema: Option<&openapiv3::Schema>) -> Option<String> {
         },
         _ => None,
     }
+}
+
+/// `segments` with each constant path parameter replaced by its value,
+/// escaped for a path segment.
+fn fixed_path(segments: Vec<PathSegment>, parameters: &[Parameter]) -> Vec<PathSegment> {
+    let constant = |name: &str| {
+        parameters
+            .iter()
+            .find(|p| p.location == ParamLocation::Path && p.name == name)
+            .and_then(|p| p.constant.as_deref())
+            .map(escape_segment)
+    };
+    segments
+        .into_iter()
+        .map(|segment| match segment {
+            PathSegment::Param(name) => match constant(&name) {
+                Some(value) if !value.is_empty() => PathSegment::Literal(value),
+                _ => PathSegment::Param(name),
+            },
+            PathSegment::Mixed(parts) => {
+                let mut fixed: Vec<SegmentPart> = Vec::new();
+                for part in parts {
+                    let part = match part {
+                        SegmentPart::Param(name) => match constant(&name) {
+                            Some(value) => SegmentPart::Literal(value),
+                            None => SegmentPart::Param(name),
+                        },
+                        literal => literal,
+                    };
+                    // Adjacent text joins up.
+                    match (fixed.last_mut(), part) {
+                        (Some(SegmentPart::Literal(before)), SegmentPart::Literal(text)) => {
+                            before.push_str(&text)
+                        }
+                        (_, part) => fixed.push(part),
+                    }
+                }
+                match fixed.as_slice() {
+                    [SegmentPart::Literal(text)] if !text.is_empty() => {
+                        PathSegment::Literal(text.clone())
+                    }
+                    _ => PathSegment::Mixed(fixed),
+                }
+            }
+            other => other,
+        })
+        .collect()
+}
+
+/// A value as path segment text: RFC 3986's `pchar`s as they are, anything
+/// else percent-escaped.
+fn escape_segment(value: &str) -> String {
+    let mut out = String::new();
+    for byte in value.bytes() {
+        let keep = byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&byte);
+        if keep {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 /// Every scheme named by any requirement, in order, without repeats.
@@ -625,7 +746,8 @@ mod tests {
         let text = include_str!("../../../tests/fixtures/security.yaml");
         let loaded = crate::load::load("security.yaml", text).expect("loads");
         let components = loaded.openapi.components.clone().unwrap_or_default();
-        let mut builder = Builder::new(&loaded, &components);
+        let targets = crate::model::refs::Targets::default();
+        let mut builder = Builder::new(&loaded, &components, &targets);
         let operations = builder.operations(&loaded.openapi.security);
         let by_id = |id: &str| {
             let op = operations.iter().find(|o| o.id == id).expect("operation");
@@ -641,6 +763,82 @@ mod tests {
         assert_eq!(by_id("getPublic"), (vec![], false));
         // `{}` among the requirements makes authentication optional.
         assert_eq!(by_id("getGreeting"), (strings(&["bearer"]), true));
+    }
+
+    /// dnd5eapi's `{index}` is `enum: [acolyte]`, Azure's constants are
+    /// one-value enums: the client read a field the input type had dropped
+    /// (E0609, 83 specs in the directory). The value is fixed path text now.
+    #[test]
+    fn constant_path_parameters_are_path_text() {
+        let text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /backgrounds/{index}/v{major}.{minor}:\n    get:\n      operationId: getBackground\n      parameters:\n        - {name: index, in: path, required: true, schema: {type: string, enum: [a c/b]}}\n        - {name: major, in: path, required: true, schema: {type: string, enum: ['1']}}\n        - {name: minor, in: path, required: true, schema: {type: integer}}\n      responses: {'204': {description: ok}}\n";
+        let loaded = crate::load::load("t.yaml", text).expect("loads");
+        let components = loaded.openapi.components.clone().unwrap_or_default();
+        let targets = crate::model::refs::Targets::default();
+        let mut builder = Builder::new(&loaded, &components, &targets);
+        let operations = builder.operations(&loaded.openapi.security);
+        let op = &operations[0];
+        assert_eq!(
+            op.segments,
+            vec![
+                PathSegment::Literal("backgrounds".into()),
+                PathSegment::Literal("a%20c%2Fb".into()),
+                PathSegment::Mixed(vec![
+                    SegmentPart::Literal("v1.".into()),
+                    SegmentPart::Param("minor".into()),
+                ]),
+            ]
+        );
+        let names: Vec<&str> = op.parameters.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["minor"]);
+        assert!(builder.diagnostics.is_empty(), "{:?}", builder.diagnostics);
+    }
+
+    /// A nullable path parameter was a `Nullable` type the path code had
+    /// no way to write (E0277): a segment cannot be null.
+    #[test]
+    fn path_parameters_are_never_nullable() {
+        let text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /users/{id}:\n    get:\n      operationId: getUser\n      parameters:\n        - {name: id, in: path, required: true, schema: {type: integer, nullable: true}}\n        - {name: q, in: query, schema: {type: integer, nullable: true}}\n      responses: {'204': {description: ok}}\n";
+        let loaded = crate::load::load("t.yaml", text).expect("loads");
+        let components = loaded.openapi.components.clone().unwrap_or_default();
+        let targets = crate::model::refs::Targets::default();
+        let mut builder = Builder::new(&loaded, &components, &targets);
+        let operations = builder.operations(&loaded.openapi.security);
+        let types: Vec<&TypeRef> = operations[0].parameters.iter().map(|p| &p.ty).collect();
+        assert_eq!(
+            types,
+            [
+                &TypeRef::Integer(IntegerFormat::I64),
+                &TypeRef::Nullable(Box::new(TypeRef::Integer(IntegerFormat::I64))),
+            ]
+        );
+    }
+
+    /// Four specs in the directory (clicksend, icons8, medium, ...) use a
+    /// `{name}` they never declare: it is a string, with a warning.
+    #[test]
+    fn undeclared_template_parameters_are_strings() {
+        let text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /users/{userId}/posts:\n    get:\n      operationId: listPosts\n      responses: {'204': {description: ok}}\n";
+        let loaded = crate::load::load("t.yaml", text).expect("loads");
+        let components = loaded.openapi.components.clone().unwrap_or_default();
+        let targets = crate::model::refs::Targets::default();
+        let mut builder = Builder::new(&loaded, &components, &targets);
+        let operations = builder.operations(&loaded.openapi.security);
+        let op = &operations[0];
+        assert_eq!(op.segments[1], PathSegment::Param("userId".into()));
+        assert_eq!(op.parameters[0].ty, TypeRef::String(StringFormat::Plain));
+        assert!(op.parameters[0].required);
+        let messages: Vec<_> = builder
+            .diagnostics
+            .iter()
+            .map(|d| (d.is_error(), d.message.as_str()))
+            .collect();
+        assert_eq!(
+            messages,
+            [(
+                false,
+                "path `/users/{userId}/posts` uses `{userId}` but the operation declares no such path parameter; read as a required string"
+            )]
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ use openapiv3::{
 
 use super::builder::Builder;
 use super::ir::*;
-use super::refs::{component_name, missing_ref};
+use super::refs::{component_name, missing_ref, pointer_hint};
 use crate::diagnostics::join_pointer;
 
 /// A schema as found at some place: a `$ref` or inline.
@@ -52,25 +52,70 @@ impl<'a> Builder<'a> {
     }
 
     fn schema_ref(&mut self, reference: &str, pointer: &str) -> TypeRef {
-        let Some(name) = component_name(reference, "schemas") else {
-            let message = if reference.starts_with('#') {
-                format!("`$ref: {reference}` must point into `#/components/schemas/`")
-            } else {
-                format!(
-                    "`$ref: {reference}` points outside this file; only local refs are supported"
-                )
+        if let Some(name) = component_name(reference, "schemas") {
+            let Some(schema) = self.components.schemas.get(&name) else {
+                let message = missing_ref(reference, &name, self.components.schemas.keys());
+                self.error(pointer, message);
+                return TypeRef::Any;
             };
-            self.error(pointer, message);
-            return TypeRef::Any;
+            return self.component_ref(&name, schema);
+        }
+        let (target, target_pointer) = match self.target::<Schema>(reference, pointer) {
+            Ok(found) => found,
+            Err(message) => {
+                self.error(pointer, message);
+                return TypeRef::Any;
+            }
         };
-        let Some(schema) = self.components.schemas.get(&name) else {
-            let message = missing_ref(reference, &name, self.components.schemas.keys());
-            self.error(pointer, message);
-            return TypeRef::Any;
-        };
-        let target = join_pointer("/components/schemas", &name);
+        // `#/components/schemas/A%20B`, percent-escaped: still a whole component.
+        if let Some(name) = component_name(&format!("#{target_pointer}"), "schemas") {
+            if let Some(schema) = self.components.schemas.get(&name) {
+                return self.component_ref(&name, schema);
+            }
+        }
+        match target {
+            ReferenceOr::Reference { reference } => {
+                if self.alias_depth > 32 {
+                    self.error(
+                        pointer,
+                        format!("`$ref` chain through `{reference}` is a loop"),
+                    );
+                    return TypeRef::Any;
+                }
+                self.alias_depth += 1;
+                let ty = self.schema_ref(reference, &target_pointer);
+                self.alias_depth -= 1;
+                ty
+            }
+            // A schema with a shape of its own is a type named by its
+            // pointer, shared with wherever else it is reached from, and
+            // guarded against loops like any other; one without is its
+            // shape again here, unless that leads back to itself.
+            ReferenceOr::Item(schema) => {
+                let hint = pointer_hint(&self.spec.document, &target_pointer);
+                if is_shaped(schema) {
+                    return self.inline_schema(schema, &target_pointer, &hint);
+                }
+                if self.resolving.contains(&target_pointer) {
+                    self.warning(
+                        pointer,
+                        format!("`$ref: {reference}` leads back to itself through schemas with no type of their own; read as any JSON value"),
+                    );
+                    return TypeRef::Any;
+                }
+                self.resolving.push(target_pointer.clone());
+                let ty = self.inline_schema(schema, &target_pointer, &hint);
+                self.resolving.pop();
+                ty
+            }
+        }
+    }
+
+    /// The type of the component schema `name`, nullable when it says so.
+    fn component_ref(&mut self, name: &str, schema: &'a ReferenceOr<Schema>) -> TypeRef {
+        let target = join_pointer("/components/schemas", name);
         let nullable = matches!(schema, ReferenceOr::Item(s) if s.schema_data.nullable);
-        let ty = self.component_schema(&name, schema, &target);
+        let ty = self.component_schema(name, schema, &target);
         if nullable { nullable_of(ty) } else { ty }
     }
 
@@ -105,9 +150,41 @@ impl<'a> Builder<'a> {
             Some(kind) => kind,
             None => TypeKind::Newtype(strip_nullable(self.inline_schema(schema, pointer, &hint))),
         };
+        let kind = self.without_self_reference(kind, &id, pointer);
         self.in_progress.remove(&id);
         self.define(id.clone(), hint, schema, kind);
         TypeRef::Named(id)
+    }
+
+    /// `A: {allOf: [{$ref: A}]}` says A is A, and `A: {oneOf: [{$ref: A},
+    /// B]}` that A is A or B: a type containing itself directly would have
+    /// infinite size. The self-reference adds nothing and goes, with a
+    /// warning; a newtype or union left with nothing is any JSON value.
+    fn without_self_reference(&mut self, kind: TypeKind, id: &TypeId, pointer: &str) -> TypeKind {
+        let is_self =
+            |ty: &TypeRef| matches!(strip_nullable(ty.clone()), TypeRef::Named(n) if n == *id);
+        match kind {
+            TypeKind::Newtype(inner) if is_self(&inner) => {
+                self.warning(
+                    pointer,
+                    "the schema is defined as itself (through `$ref`, `allOf`, `oneOf` or `anyOf`); read as any JSON value",
+                );
+                TypeKind::Newtype(TypeRef::Any)
+            }
+            TypeKind::OneOf(mut union) if union.variants.iter().any(|v| is_self(&v.ty)) => {
+                self.warning(
+                    pointer,
+                    "a `oneOf`/`anyOf` branch is the schema itself, which adds nothing; that branch is ignored",
+                );
+                union.variants.retain(|v| !is_self(&v.ty));
+                if union.variants.is_empty() {
+                    TypeKind::Newtype(TypeRef::Any)
+                } else {
+                    TypeKind::OneOf(union)
+                }
+            }
+            kind => kind,
+        }
     }
 
     fn inline_schema(&mut self, schema: &'a Schema, pointer: &str, hint: &[String]) -> TypeRef {
@@ -132,12 +209,20 @@ impl<'a> Builder<'a> {
                 return self.schema_type(SchemaAt::of(only), &format!("{pointer}/allOf/0"), hint);
             }
         }
-        if let Some(kind) = self.shaped_kind(schema, pointer, hint) {
+        if is_shaped(schema) {
+            // Reached again while its own shape is being worked out (a
+            // property that leads back to it through an `allOf` merge), or
+            // already made: the type, by name.
             let id = TypeId(format!("#{pointer}"));
-            if !self.types.contains_key(&id) {
-                self.define(id.clone(), hint.to_vec(), schema, kind);
+            if self.types.contains_key(&id) || !self.in_progress.insert(id.clone()) {
+                return TypeRef::Named(id);
             }
-            return TypeRef::Named(id);
+            let kind = self.shaped_kind(schema, pointer, hint);
+            self.in_progress.remove(&id);
+            if let Some(kind) = kind {
+                self.define(id.clone(), hint.to_vec(), schema, kind);
+                return TypeRef::Named(id);
+            }
         }
         match &schema.schema_kind {
             SchemaKind::Type(Type::String(s)) => TypeRef::String(match s.format {
@@ -373,13 +458,26 @@ impl<'a> Builder<'a> {
             fields: Vec::new(),
             additional: None,
         };
+        self.merging.push(pointer.to_string());
         for (i, member) in members.iter().enumerate() {
             let at = format!("{pointer}/allOf/{i}");
-            let Some((schema, schema_pointer)) = self.object_schema(SchemaAt::of(member), &at)
+            let Some((schema, schema_pointer)) = self.object_schema(SchemaAt::of(member), &at, 0)
             else {
-                self.warning(&at, "an `allOf` member that is not an object is ignored");
+                // A `$ref` that leads nowhere is that error, not a shape.
+                if let ReferenceOr::Reference { reference } = member {
+                    self.schema_ref(reference, &at);
+                }
                 continue;
             };
+            // `A: {allOf: [{$ref: A}, ...]}`: A's properties are those of its
+            // other members; merging A into itself would never end.
+            if self.merging.contains(&schema_pointer) {
+                self.warning(
+                    &at,
+                    "this `allOf` member refers back to the schema that contains it, which adds nothing; it is ignored",
+                );
+                continue;
+            }
             let part = match self.shaped_kind(schema, &schema_pointer, hint) {
                 Some(TypeKind::Struct(part)) => part,
                 Some(TypeKind::OneOf(_)) => {
@@ -423,6 +521,7 @@ impl<'a> Builder<'a> {
         merged
             .fields
             .retain(|f| f.flatten || !owned_by_unions.contains(&f.name));
+        self.merging.pop();
         TypeKind::Struct(merged)
     }
 
@@ -455,15 +554,25 @@ impl<'a> Builder<'a> {
         &mut self,
         schema: SchemaAt<'a>,
         pointer: &str,
+        depth: usize,
     ) -> Option<(&'a Schema, String)> {
         match schema {
             SchemaAt::Inline(s) => Some((s, pointer.to_string())),
+            // A chain of aliases longer than this is a loop (reported where
+            // the component itself is converted).
+            SchemaAt::Ref(_) if depth > 32 => None,
             SchemaAt::Ref(reference) => {
-                let name = component_name(reference, "schemas")?;
-                match self.components.schemas.get(&name)? {
-                    ReferenceOr::Item(s) => Some((s, join_pointer("/components/schemas", &name))),
+                let (target, target_pointer) = match component_name(reference, "schemas") {
+                    Some(name) => (
+                        self.components.schemas.get(&name)?,
+                        join_pointer("/components/schemas", &name),
+                    ),
+                    None => self.target::<Schema>(reference, pointer).ok()?,
+                };
+                match target {
+                    ReferenceOr::Item(s) => Some((s, target_pointer)),
                     ReferenceOr::Reference { reference } => {
-                        self.object_schema(SchemaAt::Ref(reference), pointer)
+                        self.object_schema(SchemaAt::Ref(reference), pointer, depth + 1)
                     }
                 }
             }
@@ -539,6 +648,19 @@ impl<'a> Builder<'a> {
                 examples: data.example.iter().cloned().collect(),
             },
         );
+    }
+}
+
+/// Whether [`Builder::shaped_kind`] makes a type of its own for `schema`.
+fn is_shaped(schema: &Schema) -> bool {
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::Object(o)) => !o.properties.is_empty() || is_closed_empty(o),
+        SchemaKind::Type(Type::String(s)) => s.enumeration.iter().any(Option::is_some),
+        SchemaKind::Type(Type::Integer(i)) => i.enumeration.iter().any(Option::is_some),
+        SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } => true,
+        SchemaKind::AllOf { all_of } => all_of.len() > 1,
+        SchemaKind::Any(any) => !any.properties.is_empty(),
+        _ => false,
     }
 }
 
@@ -680,11 +802,111 @@ mod tests {
     fn types(yaml: &str) -> (BTreeMap<TypeId, TypeDef>, Vec<Diagnostic>) {
         let loaded = crate::load::load("t.yaml", yaml).expect("loads");
         let components = loaded.openapi.components.clone().unwrap_or_default();
-        let mut builder = Builder::new(&loaded, &components);
+        let targets = crate::model::refs::Targets::default();
+        let mut builder = Builder::new(&loaded, &components, &targets);
         for (name, schema) in &components.schemas {
             builder.component_schema(name, schema, &join_pointer("/components/schemas", name));
         }
+        builder.break_newtype_loops();
         (builder.types, builder.diagnostics)
+    }
+
+    fn fields(types: &BTreeMap<TypeId, TypeDef>, id: &str) -> Vec<(String, TypeRef)> {
+        match kind(types, id) {
+            TypeKind::Struct(s) => s
+                .fields
+                .iter()
+                .map(|f| (f.name.clone(), strip_nullable(f.ty.clone())))
+                .collect(),
+            other => panic!("{id} is not a struct: {other:?}"),
+        }
+    }
+
+    fn named(id: &str) -> TypeRef {
+        TypeRef::Named(TypeId(id.to_string()))
+    }
+
+    /// Seven AWS specs (Cost Explorer's `Expression`): a property that is
+    /// the schema itself plus a description, through `allOf`. Merging the
+    /// member's properties used to recurse without end: a stack overflow.
+    #[test]
+    fn a_property_that_is_its_own_schema_through_all_of_is_a_recursive_type() {
+        let (types, diagnostics) = types(&format!(
+            "{HEAD}components:\n  schemas:\n    Expression:\n      type: object\n      properties:\n        Dimension: {{type: string}}\n        Not:\n          allOf:\n            - $ref: '#/components/schemas/Expression'\n            - description: Return results that do not match.\n"
+        ));
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let not = "#/components/schemas/Expression/properties/Not";
+        assert_eq!(
+            fields(&types, "#/components/schemas/Expression"),
+            vec![
+                ("Dimension".into(), TypeRef::String(StringFormat::Plain)),
+                ("Not".into(), named(not))
+            ]
+        );
+        // `Not` has Expression's properties: its own `Not` is itself again.
+        assert_eq!(
+            fields(&types, not),
+            vec![
+                ("Dimension".into(), TypeRef::String(StringFormat::Plain)),
+                ("Not".into(), named(not))
+            ]
+        );
+    }
+
+    #[test]
+    fn a_schema_that_is_all_of_itself_and_more_is_the_more() {
+        let (types, diagnostics) = types(&format!(
+            "{HEAD}components:\n  schemas:\n    A:\n      allOf:\n        - $ref: '#/components/schemas/A'\n        - type: object\n          properties: {{x: {{type: integer}}}}\n"
+        ));
+        assert_eq!(
+            fields(&types, "#/components/schemas/A"),
+            vec![("x".into(), TypeRef::Integer(IntegerFormat::I64))]
+        );
+        let pointers: Vec<_> = diagnostics
+            .iter()
+            .map(|d| (d.pointer.as_str(), d.is_error()))
+            .collect();
+        assert_eq!(pointers, [("/components/schemas/A/allOf/0", false)]);
+    }
+
+    /// A newtype of itself, or a union with itself as a branch, has
+    /// infinite size (E0072): the self-reference says nothing and goes.
+    #[test]
+    fn self_references_through_one_member_compositions_are_dropped() {
+        let (types, diagnostics) = types(&format!(
+            "{HEAD}components:\n  schemas:\n    Same:\n      allOf: [{{$ref: '#/components/schemas/Same'}}]\n    Either:\n      oneOf: [{{$ref: '#/components/schemas/Either'}}, {{type: string}}]\n    Only:\n      anyOf: [{{$ref: '#/components/schemas/Only'}}]\n      nullable: true\n    Ping: {{allOf: [{{$ref: '#/components/schemas/Pong'}}]}}\n    Pong: {{oneOf: [{{$ref: '#/components/schemas/Ping'}}]}}\n"
+        ));
+        assert!(matches!(
+            kind(&types, "#/components/schemas/Same"),
+            TypeKind::Newtype(TypeRef::Any)
+        ));
+        let TypeKind::OneOf(either) = kind(&types, "#/components/schemas/Either") else {
+            panic!("Either is not a union");
+        };
+        let branches: Vec<_> = either.variants.iter().map(|v| v.ty.clone()).collect();
+        assert_eq!(branches, [TypeRef::String(StringFormat::Plain)]);
+        assert!(matches!(
+            kind(&types, "#/components/schemas/Only"),
+            TypeKind::Newtype(TypeRef::Any)
+        ));
+        // Ping is Pong is Ping: a loop only visible once both exist.
+        assert!(matches!(
+            kind(&types, "#/components/schemas/Ping"),
+            TypeKind::Newtype(TypeRef::Any)
+        ));
+        let mut warned: Vec<_> = diagnostics.iter().map(|d| d.pointer.as_str()).collect();
+        warned.sort();
+        assert_eq!(
+            warned,
+            [
+                "/components/schemas/Either",
+                "/components/schemas/Only",
+                "/components/schemas/Ping",
+                "/components/schemas/Pong",
+                "/components/schemas/Same",
+            ]
+        );
+        assert!(diagnostics.iter().all(|d| !d.is_error()));
     }
 
     fn kind<'t>(types: &'t BTreeMap<TypeId, TypeDef>, id: &str) -> &'t TypeKind {
