@@ -22,7 +22,7 @@ mod types;
 mod values;
 
 pub use body::{BodyKind, BodyPlan, MultipartDecl, PartDecl, PartKind, ResponseBody};
-pub use operation::{OperationPlan, PathParam, RoutePart, RouteSegment, SecurityPlan};
+pub use operation::{OperationPlan, SecurityPlan};
 pub use params::{
     ArrayLayout, ClientInit, Delimiter, Encoding, InputField, ObjectKeys, ObjectLayout, ParamPlan,
     ParamRole, PathForm, QueryForm, TextForm,
@@ -59,6 +59,9 @@ pub struct Plan {
     pub operations: Vec<OperationPlan>,
     /// The server trait: `PingApi`.
     pub server_trait: String,
+    /// Prelude names (`String`, `Option`...) a type of the `types` module
+    /// takes: that module writes these std names in full.
+    pub shadowed: Vec<String>,
     /// What the server answers a request it rejects.
     pub rejection: RejectionPlan,
 }
@@ -82,6 +85,11 @@ pub fn build(api: &Api, module: &str) -> Plan {
             .map(|(op, op_names)| cx.operation(op, op_names))
             .collect(),
         server_trait: names.server_trait.clone(),
+        shadowed: names::PRELUDE_NAMES
+            .iter()
+            .filter(|name| names.types.values().any(|t| t == *name))
+            .map(|name| name.to_string())
+            .collect(),
         rejection: cx.rejection(),
     }
 }

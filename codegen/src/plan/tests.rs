@@ -50,19 +50,14 @@ fn parameter_roles_on_ping() {
     );
     assert_eq!(
         realm.encoding,
-        Encoding::Path {
-            capture: 0,
-            form: PathForm::Items { newtype: true }
-        }
+        Encoding::Path(PathForm::Items { newtype: true })
     );
     let user = param(op, "user");
     assert!(matches!(user.role, ParamRole::Path(_)));
+    assert_eq!(user.encoding, Encoding::Path(PathForm::Scalar));
     assert_eq!(
-        user.encoding,
-        Encoding::Path {
-            capture: 1,
-            form: PathForm::Scalar
-        }
+        op.segment_prefixes,
+        [("realm".to_string(), "realms".to_string())]
     );
     let action = param(op, "_action");
     assert_eq!(

@@ -7,6 +7,7 @@
 //! (never a credential).
 
 mod auth;
+mod call;
 mod error;
 mod request;
 mod response;
@@ -24,7 +25,8 @@ use http::header::CONTENT_TYPE;
 use tracing::Instrument;
 
 pub use auth::{Authenticate, Outgoing};
-pub use error::{ClientError, RawResponse};
+pub use call::{Call, CallFuture, CallResult, Callable, Decoded};
+pub use error::{ClientError, DecodeError, InvalidRequest, RawResponse};
 pub use request::{Request, path_segment};
 pub use retry::{CallOptions, RetryPolicy, is_retry_safe, is_retryable_status, parse_retry_after};
 
@@ -223,9 +225,9 @@ impl ApiClient {
         let deadline = after(timeout);
         let safe = is_retry_safe(&request.method, request.has_idempotency_key);
         let mut url = format!("{}{}", self.inner.base_url, request.path);
-        if !request.query.is_empty() {
+        if !request.query_string().is_empty() {
             url.push('?');
-            url.push_str(&request.query);
+            url.push_str(request.query_string());
         }
         let body = request
             .body
@@ -412,7 +414,7 @@ mod tests {
     #[test]
     fn undecodable_bodies_keep_the_raw_response() {
         let r = response(200, &[], "{not json");
-        let err = r.json::<serde_json::Value, ()>().unwrap_err();
+        let err: ClientError<()> = r.json::<serde_json::Value>().unwrap_err().into();
         match err {
             ClientError::Decode { response, message } => {
                 assert_eq!(response.body, "{not json");
@@ -420,6 +422,8 @@ mod tests {
             }
             other => panic!("expected a decode error, got {other:?}"),
         }
+        let unexpected: ClientError<()> = r.unexpected().into();
+        assert!(matches!(unexpected, ClientError::UnexpectedStatus(r) if r.body == "{not json"));
     }
 
     #[test]
@@ -435,46 +439,28 @@ mod tests {
         }
         let empty = response(200, &[], "");
         assert_eq!(
-            empty.json::<AllOptional, ()>().unwrap(),
+            empty.json::<AllOptional>().unwrap(),
             AllOptional { note: None }
         );
-        match empty.json::<NeedsField, ()>().unwrap_err() {
-            ClientError::Decode { message, .. } => assert_eq!(message, "the body is empty"),
-            other => panic!("expected a decode error, got {other:?}"),
-        }
-    }
-
-    #[test]
-    fn dot_segments_and_empty_path_values_are_refused() {
-        for value in ["", ".", ".."] {
-            assert!(
-                matches!(
-                    path_segment::<()>("id", value),
-                    Err(ClientError::InvalidRequest(_))
-                ),
-                "{value:?}"
-            );
-        }
-        assert_eq!(path_segment::<()>("id", "...").unwrap(), "...");
-        assert_eq!(path_segment::<()>("id", "a/b").unwrap(), "a%2Fb");
+        let err = empty.json::<NeedsField>().unwrap_err();
+        assert_eq!(err.message.as_deref(), Some("the body is empty"));
     }
 
     #[test]
     fn headers_are_parsed_or_reported() {
         let r = response(200, &[("x-request-id", "abc"), ("x-count", "seven")], "");
-        assert_eq!(
-            r.header::<String, ()>("X-Request-ID").unwrap().as_deref(),
-            Some("abc")
+        assert_eq!(r.header::<String>("X-Request-ID").unwrap(), "abc");
+        assert_eq!(r.header::<Option<String>>("X-Missing").unwrap(), None);
+        assert!(r.header::<Option<i64>>("x-count").is_err());
+        let missing = r.header::<String>("x-missing").unwrap_err();
+        assert!(
+            missing
+                .message
+                .as_deref()
+                .unwrap_or_default()
+                .contains("x-missing"),
+            "{missing:?}"
         );
-        assert_eq!(r.header::<String, ()>("X-Missing").unwrap(), None);
-        assert!(matches!(
-            r.header::<i64, ()>("x-count"),
-            Err(ClientError::Decode { .. })
-        ));
-        assert!(matches!(
-            r.required_header::<String, ()>("x-missing"),
-            Err(ClientError::Decode { .. })
-        ));
     }
 
     #[test]
@@ -502,27 +488,31 @@ mod tests {
 
     #[test]
     fn an_idempotency_key_makes_any_method_retry_safe() {
-        let mut request = Request::new("op", Method::POST, "/".into());
+        let mut request = Request::new("op", Method::POST, "/");
         assert!(!is_retry_safe(&request.method, request.has_idempotency_key));
         request
-            .idempotency_key::<()>("Idempotency-Key", "k-1")
+            .idempotency_key("Idempotency-Key", &None::<String>)
+            .unwrap();
+        assert!(!request.has_idempotency_key);
+        request
+            .idempotency_key("Idempotency-Key", &"k-1".to_string())
             .unwrap();
         assert!(is_retry_safe(&request.method, request.has_idempotency_key));
         assert_eq!(request.headers["idempotency-key"], "k-1");
         assert!(
             request
-                .idempotency_key::<()>("Idempotency-Key", "a\nb")
+                .idempotency_key("Idempotency-Key", &"a\nb".to_string())
                 .is_err()
         );
     }
 
     #[test]
     fn header_parameters_with_newlines_are_refused() {
-        let mut request = Request::new("op", Method::GET, "/".into());
+        let mut request = Request::new("op", Method::GET, "/");
         let err = request
-            .header::<String, ()>("idempotency-key", &"a\r\nb".to_string())
+            .header("idempotency-key", &"a\r\nb".to_string())
             .unwrap_err();
-        assert!(matches!(err, ClientError::InvalidRequest(_)));
+        assert!(err.0.contains("idempotency-key"), "{err}");
     }
 
     #[test]

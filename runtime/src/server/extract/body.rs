@@ -389,9 +389,9 @@ mod tests {
             }
         };
 
-        let mut request = crate::client::Request::new("op", Method::POST, "/".into());
+        let mut request = crate::client::Request::new("op", Method::POST, "/");
         request
-            .form::<_, ()>("application/x-www-form-urlencoded", &signup)
+            .form("application/x-www-form-urlencoded", &signup)
             .unwrap();
         let req = send(request).await;
         assert_eq!(req.form_body::<Signup>().unwrap(), Some(signup.clone()));
@@ -411,8 +411,8 @@ mod tests {
             "photo",
             &FilePart::new(vec![0xff, 0, b'\r', b'\n']).with_content_type("image/png"),
         );
-        let mut request = crate::client::Request::new("op", Method::POST, "/".into());
-        request.multipart::<_, ()>(&form).unwrap();
+        let mut request = crate::client::Request::new("op", Method::POST, "/");
+        request.multipart(&form).unwrap();
         let req = send(request).await;
         let mut back: Multipart = req.multipart_body().await.unwrap().unwrap();
         assert_eq!(back.take_text::<String>("name").unwrap(), Some(signup.name));
