@@ -22,6 +22,14 @@ pub fn emit(plan: &Plan) -> TokenStream {
     let title = format!("A client for {} (version {}).", plan.title, plan.version);
     let title = doc_lines(&title);
     let rt = runtime_alias();
+    // Every operation method starts its call here.
+    let start = (!plan.operations.is_empty()).then(|| {
+        quote! {
+            fn call<O: Callable>(&self, input: O) -> Call<'_, O> {
+                Call(rt::client::Call::new(&self.api, input))
+            }
+        }
+    });
     // What the operations' `Callable` impls name; `Callable` alone otherwise.
     let imports = if plan.operations.is_empty() {
         quote! { use rt::client::Callable; }
@@ -111,9 +119,7 @@ pub fn emit(plan: &Plan) -> TokenStream {
 
             #(#methods)*
 
-            fn call<O: Callable>(&self, input: O) -> Call<'_, O> {
-                Call(rt::client::Call::new(&self.api, input))
-            }
+            #start
         }
 
         /// A call being built: set its optional values, then `.await` it (or
@@ -394,6 +400,12 @@ fn call(p: &Printer<'_>, op: &OperationPlan) -> TokenStream {
             quote! { if let Some(body) = &self.#field { #set } }
         }
     });
+    // Nothing to write: no parameter, no body, no documented media type.
+    let to = if op.accept.is_none() && op.params.is_empty() && op.body.is_none() {
+        quote! { _to }
+    } else {
+        quote! { to }
+    };
     let accept = op
         .accept
         .as_ref()
@@ -426,7 +438,7 @@ fn call(p: &Printer<'_>, op: &OperationPlan) -> TokenStream {
         #setters
 
         impl Callable for super::operations::#input {
-            fn write(&self, to: &mut Request) -> Result<(), InvalidRequest> {
+            fn write(&self, #to: &mut Request) -> Result<(), InvalidRequest> {
                 #accept
                 #(#writes)*
                 #body
