@@ -165,6 +165,31 @@ fn enum_common(
     }
 }
 
+/// An enum as text, read back by the runtime's `parse`: `FromStr`, and
+/// `ParamValue` (a query, path or header value).
+fn enum_text(p: &Printer<'_>, name: &Ident, as_wire: &Ident, parse: TokenStream) -> TokenStream {
+    let (string, result) = (p.prelude("String"), p.prelude("Result"));
+    quote! {
+        impl std::str::FromStr for #name {
+            type Err = #string;
+
+            fn from_str(value: &str) -> #result<Self, Self::Err> {
+                #parse(value, Self::ALL, Self::#as_wire)
+            }
+        }
+
+        impl rt::param::ParamValue for #name {
+            fn to_param(&self) -> #string {
+                self.#as_wire().to_string()
+            }
+
+            fn from_param(text: &str) -> #result<Self, #string> {
+                text.parse()
+            }
+        }
+    }
+}
+
 fn string_enum(p: &Printer<'_>, name: &Ident, values: &[EnumVariant<String>]) -> TokenStream {
     let variants: Vec<_> = values.iter().map(|v| ident(&v.name)).collect();
     let wires: Vec<TokenStream> = values
@@ -174,9 +199,9 @@ fn string_enum(p: &Printer<'_>, name: &Ident, values: &[EnumVariant<String>]) ->
             quote! { #wire }
         })
         .collect();
-    let (string, result) = (p.prelude("String"), p.prelude("Result"));
     let as_str = ident("as_str");
     let common = enum_common(name, &variants, (&as_str, quote! { &'static str }), &wires);
+    let text = enum_text(p, name, &as_str, quote! { rt::enums::parse });
     quote! {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         pub enum #name {
@@ -191,23 +216,7 @@ fn string_enum(p: &Printer<'_>, name: &Ident, values: &[EnumVariant<String>]) ->
             }
         }
 
-        impl std::str::FromStr for #name {
-            type Err = #string;
-
-            fn from_str(value: &str) -> #result<Self, Self::Err> {
-                rt::enums::parse(value, Self::ALL, Self::as_str)
-            }
-        }
-
-        impl rt::param::ParamValue for #name {
-            fn to_param(&self) -> #string {
-                self.as_str().to_string()
-            }
-
-            fn from_param(text: &str) -> #result<Self, #string> {
-                text.parse()
-            }
-        }
+        #text
     }
 }
 
@@ -226,6 +235,7 @@ fn integer_enum(p: &Printer<'_>, name: &Ident, values: &[EnumVariant<i64>]) -> T
     let (from, try_from) = (p.prelude("From"), p.prelude("TryFrom"));
     let as_i64 = ident("as_i64");
     let common = enum_common(name, &variants, (&as_i64, quote! { i64 }), &numbers);
+    let text = enum_text(p, name, &as_i64, quote! { rt::enums::parse_number });
     quote! {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum #name {
@@ -254,14 +264,6 @@ fn integer_enum(p: &Printer<'_>, name: &Ident, values: &[EnumVariant<i64>]) -> T
             }
         }
 
-        impl std::str::FromStr for #name {
-            type Err = #string;
-
-            fn from_str(value: &str) -> #result<Self, Self::Err> {
-                rt::enums::parse_number(value, Self::ALL, Self::as_i64)
-            }
-        }
-
         impl serde::Serialize for #name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> #result<S::Ok, S::Error> {
                 serializer.serialize_i64(self.as_i64())
@@ -274,15 +276,7 @@ fn integer_enum(p: &Printer<'_>, name: &Ident, values: &[EnumVariant<i64>]) -> T
             }
         }
 
-        impl rt::param::ParamValue for #name {
-            fn to_param(&self) -> #string {
-                self.as_i64().to_string()
-            }
-
-            fn from_param(text: &str) -> #result<Self, #string> {
-                text.parse()
-            }
-        }
+        #text
     }
 }
 
