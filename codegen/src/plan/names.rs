@@ -1,5 +1,5 @@
 //! The naming rules: how the spec's words become Rust identifiers,
-//! deterministically and without collisions. [`Names::new`] applies them to
+//! deterministically and without collisions. `Names::new` applies them to
 //! a whole spec in one pass and in a fixed order (component schemas, then
 //! inline types, operations, security schemes, servers), so every name is
 //! decided here, once; the plan attaches each to its item and emitters only

@@ -206,6 +206,20 @@ fn names_yield_to_the_client_and_call_methods() {
     // `with_signer` is a client method; `send` a call method.
     assert_eq!(op.method, "with_signer_2");
     assert_eq!(param(op, "send").input().expect("input").name, "send_2");
+    // An operation called `call` takes neither the client's `call` nor
+    // the module's `Call` type.
+    let call = plan_of(
+        "t.yaml",
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    get:\n      operationId: call\n      responses: {'200': {description: ok}}\n",
+        "t",
+    );
+    assert_eq!(
+        (
+            call.operations[0].method.as_str(),
+            call.operations[0].builder.as_str()
+        ),
+        ("call_2", "Call2")
+    );
     // A scheme called `timeout` does not take `Client::with_timeout`.
     assert_eq!(plan.schemes[0].method, "with_timeout_2");
     assert_eq!(

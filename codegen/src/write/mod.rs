@@ -1,5 +1,5 @@
 //! Stage 5: tokens to files. Formatting with prettyplease (then items
-//! spaced out and long doc lines wrapped, see [`layout`]), the `@generated`
+//! spaced out and long doc lines wrapped, see `layout`), the `@generated`
 //! header, and either an all-or-nothing write or a diff against disk.
 
 mod layout;
