@@ -130,25 +130,26 @@ fn wrap_doc(out: &mut String, indent: &str, marker: &str, text: &str) {
     let first = WIDTH.saturating_sub(indent.len() + marker.len() + 1 + lead);
     let rest = WIDTH.saturating_sub(indent.len() + marker.len() + 1 + hanging);
     let words: Vec<&str> = content.split(' ').filter(|w| !w.is_empty()).collect();
-    let mut lines: Vec<Vec<&str>> = vec![Vec::new()];
+    let mut lines: Vec<Vec<&str>> = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
     let mut len = 0;
     for word in words {
-        let limit = if lines.len() == 1 { first } else { rest };
-        let current = lines.last_mut().expect("one line at least");
+        let limit = if lines.is_empty() { first } else { rest };
         if !current.is_empty() && len + 1 + word.len() > limit {
-            lines.push(vec![word]);
-            len = word.len();
-        } else {
-            len += word.len() + usize::from(!current.is_empty());
-            current.push(word);
+            lines.push(std::mem::take(&mut current));
+            len = 0;
         }
+        len += word.len() + usize::from(!current.is_empty());
+        current.push(word);
     }
+    lines.push(current);
     // A line must not start a new markdown block: move the word before it
     // down too.
     for i in 1..lines.len() {
-        while opens_block(lines[i][0]) && lines[i - 1].len() > 1 {
-            let word = lines[i - 1].pop().expect("more than one word");
-            lines[i].insert(0, word);
+        while lines[i].first().is_some_and(|word| opens_block(word)) && lines[i - 1].len() > 1 {
+            if let Some(word) = lines[i - 1].pop() {
+                lines[i].insert(0, word);
+            }
         }
     }
     for (i, words) in lines.iter().enumerate() {
