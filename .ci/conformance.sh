@@ -35,7 +35,7 @@ trap stop_server EXIT
 # Start the server for spec $1 on a free port; sets $addr.
 start_server() {
     local log=target/serve_conformance-$1.log
-    target/debug/serve_conformance "$1" 127.0.0.1:0 >"$log" 2>&1 &
+    "${CARGO_TARGET_DIR:-target}/debug/serve_conformance" "$1" 127.0.0.1:0 >"$log" 2>&1 &
     server_pid=$!
     for _ in $(seq 100); do
         addr=$(sed -n 's/^listening on //p' "$log")

@@ -98,6 +98,7 @@ diagnostics! {
     broken_missing_path_param => "tests/fixtures/broken/missing_path_param.yaml",
     broken_bad_yaml => "tests/fixtures/broken/bad_yaml.yaml",
     broken_wrong_type => "tests/fixtures/broken/wrong_type.yaml",
+    broken_send_default => "tests/fixtures/broken/send_default.yaml",
     broken_swagger2 => "tests/fixtures/broken/swagger2.yaml",
     broken_shared_component_reported_once => "tests/fixtures/broken/shared_component_error.yaml",
     warnings_for_discriminator_mappings => "tests/fixtures/broken/discriminator_mapping.yaml",

@@ -9,8 +9,11 @@
 //! 4. [`emit`]: the plan printed as tokens: models, client and server;
 //! 5. [`write`](mod@write): formatting, headers, and an all-or-nothing write.
 //!
-//! [`generate_crate`] runs all five over a set of specs.
+//! [`generate_crate`] runs all five over a set of specs. Beside them,
+//! [`changes`] reads each module's API surface from its plan and reports
+//! what a new spec changes for the crate's users.
 
+pub mod changes;
 pub mod diagnostics;
 pub mod emit;
 pub mod load;
@@ -46,6 +49,7 @@ pub struct SpecInput {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Options {
     selection: model::Selection,
+    names: plan::lock::NameLock,
 }
 
 impl Options {
@@ -62,6 +66,13 @@ impl Options {
         self.selection.tags.extend(tags.into_iter().map(Into::into));
         self
     }
+
+    /// Keep the names `lock` gives the items still in the spec (see
+    /// [`plan::lock`]); without one, names follow the naming rules alone.
+    pub fn with_names(mut self, lock: plan::lock::NameLock) -> Self {
+        self.names = lock;
+        self
+    }
 }
 
 /// The generated crate's package settings.
@@ -76,8 +87,23 @@ pub struct CrateConfig {
 /// A generated crate, ready to write, and the warnings found on the way.
 #[derive(Debug)]
 pub struct Generated {
+    /// The crate's files, each module's API surface
+    /// ([`changes::surface_path`]) among them.
     pub tree: Tree,
     pub warnings: Vec<Diagnostic>,
+    /// Per spec, in order: its module's API and names.
+    pub modules: Vec<ModuleApi>,
+}
+
+/// What one spec's module offers, and the names it gives.
+#[derive(Debug)]
+pub struct ModuleApi {
+    pub module: String,
+    /// The spec's path (`specs/fireblocks.yaml`).
+    pub spec: String,
+    pub surface: changes::Surface,
+    /// To be written back as the spec's names lock.
+    pub names: plan::lock::NameLock,
 }
 
 /// Generate one module per spec, in memory. Nothing is written here; on
@@ -90,12 +116,23 @@ pub fn generate_crate(
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
     let mut modules = Vec::new();
+    let mut apis = Vec::new();
     for spec in specs {
         match generate_module(spec) {
             Ok(mut module) => {
                 tree.append(&mut module.tree);
+                tree.insert(
+                    changes::surface_path(&spec.module),
+                    module.surface.to_json(),
+                );
                 modules.push((spec.module.clone(), module.title));
                 warnings.append(&mut module.warnings);
+                apis.push(ModuleApi {
+                    module: spec.module.clone(),
+                    spec: spec.path.clone(),
+                    surface: module.surface,
+                    names: module.names,
+                });
             }
             Err(mut spec_errors) => errors.append(&mut spec_errors),
         }
@@ -107,7 +144,11 @@ pub fn generate_crate(
     let root = crate_root(&modules, &sources.join(", ")).map_err(|e| vec![e])?;
     tree.insert(PathBuf::from("src/lib.rs"), root);
     tree.insert(PathBuf::from("Cargo.toml"), cargo_toml(config));
-    Ok(Generated { tree, warnings })
+    Ok(Generated {
+        tree,
+        warnings,
+        modules: apis,
+    })
 }
 
 /// Render the crate root for `modules` (name, doc line) with a header naming `sources`.
@@ -126,6 +167,10 @@ pub struct GeneratedModule {
     pub warnings: Vec<Diagnostic>,
     pub operations: usize,
     pub types: usize,
+    /// What the module offers its users, for change reports.
+    pub surface: changes::Surface,
+    /// Every item's name, keyed by its identity: the new names lock.
+    pub names: plan::lock::NameLock,
     /// How long each stage took.
     pub timings: Timings,
 }
@@ -162,11 +207,22 @@ pub fn generate_module(spec: &SpecInput) -> Result<GeneratedModule, Vec<Diagnost
     drop(loaded);
     timings.model = started.elapsed();
     let started = Instant::now();
-    let plan = plan::build(&built.api, &spec.module);
+    let plan::Planned {
+        plan,
+        names,
+        conflicts,
+    } = plan::build_locked(&built.api, &spec.module, &spec.options.names);
     let (operations, types) = (built.api.operations.len(), built.api.types.len());
     // Emitters print the plan alone: free the model too.
     drop(built.api);
     timings.plan = started.elapsed();
+    let surface = changes::Surface::of(&plan);
+    let mut warnings = built.warnings;
+    warnings.extend(
+        conflicts
+            .into_iter()
+            .map(|conflict| Diagnostic::warning(&spec.path, "", conflict)),
+    );
     let started = Instant::now();
     let (tree, emit, format) =
         format_module(&plan, spec).map_err(|e| vec![Diagnostic::error(&spec.path, "", e)])?;
@@ -179,10 +235,21 @@ pub fn generate_module(spec: &SpecInput) -> Result<GeneratedModule, Vec<Diagnost
             "{} (version {}), generated from `{}`.",
             plan.title, plan.version, spec.path
         ),
-        warnings: built.warnings,
+        warnings,
         operations,
         types,
+        surface,
+        names,
     })
+}
+
+/// The API surface of `spec`'s module and the names it gives: the plan's
+/// part of [`generate_module`], without emitting code.
+pub fn plan_module(spec: &SpecInput) -> Result<(plan::Planned, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let loaded = load::load(&spec.path, &spec.text)?;
+    let built = model::build(&loaded, &spec.options.selection)?;
+    let planned = plan::build_locked(&built.api, &spec.module, &spec.options.names);
+    Ok((planned, built.warnings))
 }
 
 /// Emit and format every file of the module. Formatting dominates

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::plan::lock::NameLock;
 use crate::{CrateConfig, Options, SpecInput, module_name};
 
 /// The generated crate's settings.
@@ -28,7 +29,8 @@ pub fn read_specs(root: &Path) -> Result<Vec<SpecInput>, String> {
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("spec");
             let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("spec");
-            let options = read_options(&path.with_extension("toml"))?;
+            let options = read_options(&path.with_extension("toml"))?
+                .with_names(read_lock(&lock_path(&path))?);
             Ok(SpecInput {
                 module: module_name(stem),
                 path: format!("specs/{name}"),
@@ -67,6 +69,20 @@ pub fn read_options(path: &Path) -> Result<Options, String> {
     Ok(Options::default()
         .with_operations(settings.operations)
         .with_tags(settings.tags))
+}
+
+/// A spec's names lock: `specs/<stem>.names.lock` beside `specs/<stem>.yaml`.
+pub fn lock_path(spec: &Path) -> PathBuf {
+    spec.with_extension("names.lock")
+}
+
+/// The names lock at `path`, or an empty one when it does not exist.
+pub fn read_lock(path: &Path) -> Result<NameLock, String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => NameLock::parse(&path.display().to_string(), &text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(NameLock::default()),
+        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+    }
 }
 
 /// The spec files (`.yaml`, `.yml`, `.json`) directly in `dir`, sorted.

@@ -5,10 +5,19 @@
 //! `Authorization: Bearer <JWT>`, the JWT signed RS256 with the API user's
 //! RSA private key. Its claims bind the token to one request: `uri` (path and
 //! query as sent, base path included, e.g. `/v1/vault/accounts?limit=1`),
-//! `nonce` (unique per request), `iat` and `exp` (seconds since the epoch,
-//! `exp` under `iat + 30`), `sub` (the API key) and `bodyHash` (hex SHA-256 of
-//! the exact body bytes sent; of the empty string when there is none).
+//! `nonce` (unique per request, a string or a number), `iat` and `exp`
+//! (seconds since the epoch), `sub` (the API key) and `bodyHash` (hex SHA-256
+//! of the exact body bytes sent; of the empty string when there is none).
 //! See <https://developers.fireblocks.com/reference/signing-a-request-jwt-structure>.
+//!
+//! What the vendor's own SDKs send differs from that page in two ways a
+//! verifier has to accept: every SDK signs `exp = iat + 55` (the page says
+//! under `iat + 30`; the live service accepts 55, and Fireblocks' support
+//! tells custom clients to use it), and the legacy Python SDK sends `nonce`
+//! as a JSON integer. With no body, the current Python and TypeScript SDKs
+//! send nothing and hash `""`, the legacy Python and JS SDKs send `{}` and
+//! hash `"{}"`: both verify, since the hash is checked against the bytes
+//! received.
 //!
 //! Replay protection (remembering nonces) needs state and lives with the
 //! server layer that uses [`verify`].
@@ -22,12 +31,15 @@ use sha2::{Digest, Sha256};
 /// The header that names the API user.
 pub const API_KEY_HEADER: &str = "X-API-Key";
 
-/// Fireblocks refuses tokens that live this long or longer (`exp` must be
-/// less than `iat + 30`).
-pub const MAX_LIFETIME_SECS: u64 = 30;
+/// The longest lifetime (`exp - iat`, seconds) a verifier accepts unless
+/// told otherwise: 55, what the live service accepts and what every official
+/// SDK signs. The docs page's own rule, `exp` under `iat + 30`, is a maximum
+/// of 29; a verifier set to it refuses every official SDK.
+pub const DEFAULT_MAX_LIFETIME_SECS: u64 = 55;
 
-/// The lifetime clients give their tokens: well under the limit, so a clock
-/// a little ahead of the server's is still accepted.
+/// The lifetime this crate's client gives its tokens: 25 s, under both the
+/// documented limit and the accepted one, so a token signed here verifies
+/// however strictly the server reads the docs.
 pub const DEFAULT_LIFETIME_SECS: u64 = 25;
 
 /// The claims of a Fireblocks request token.
@@ -37,10 +49,11 @@ pub struct Claims {
     /// Path and query of the request as sent, base path included.
     pub uri: String,
     /// Unique per request: a server refuses a nonce it has seen.
-    pub nonce: String,
+    pub nonce: Nonce,
     /// Issued at, seconds since the epoch.
     pub iat: u64,
-    /// Expires at, seconds since the epoch; under `iat + 30`.
+    /// Expires at, seconds since the epoch; a verifier limits `exp - iat`
+    /// ([`DEFAULT_MAX_LIFETIME_SECS`]).
     pub exp: u64,
     /// The API key.
     pub sub: String,
@@ -53,11 +66,35 @@ impl Claims {
     pub fn for_request(api_key: &str, uri: &str, body: &[u8], issued_at: u64) -> Self {
         Claims {
             uri: uri.to_owned(),
-            nonce: uuid::Uuid::new_v4().to_string(),
+            nonce: Nonce::Text(uuid::Uuid::new_v4().to_string()),
             iat: issued_at,
             exp: issued_at + DEFAULT_LIFETIME_SECS,
             sub: api_key.to_owned(),
             body_hash: body_hash(body),
+        }
+    }
+}
+
+/// A token's `nonce`: the docs allow "a unique number or string". The
+/// current SDKs send a UUID string, the legacy Python SDK a 63-bit integer.
+///
+/// A number and the string of its decimal digits are the same nonce to a
+/// replay check ([`fmt::Display`] writes both alike): a token cannot be
+/// replayed by re-signing its nonce in the other form.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Nonce {
+    /// A JSON string (a UUID from the current SDKs and this crate).
+    Text(String),
+    /// A JSON integer (the legacy Python SDK).
+    Number(u64),
+}
+
+impl fmt::Display for Nonce {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Nonce::Text(text) => f.write_str(text),
+            Nonce::Number(number) => write!(f, "{number}"),
         }
     }
 }
@@ -96,8 +133,8 @@ pub enum JwtError {
     Expired,
     /// `iat` is in the future beyond the allowed clock skew.
     IssuedInTheFuture,
-    /// `exp` is not under `iat + 30`.
-    LifetimeTooLong,
+    /// `exp - iat` is over the verifier's maximum lifetime, or negative.
+    LifetimeTooLong { lifetime_secs: i64, max_secs: u64 },
 }
 
 impl fmt::Display for JwtError {
@@ -117,9 +154,13 @@ impl fmt::Display for JwtError {
             }
             JwtError::Expired => f.write_str("the JWT has expired"),
             JwtError::IssuedInTheFuture => f.write_str("the JWT `iat` is in the future"),
-            JwtError::LifetimeTooLong => {
-                f.write_str("the JWT `exp` is not under 30 seconds after `iat`")
-            }
+            JwtError::LifetimeTooLong {
+                lifetime_secs,
+                max_secs,
+            } => write!(
+                f,
+                "the JWT lives {lifetime_secs} s (`exp - iat`); at most {max_secs} s is accepted"
+            ),
         }
     }
 }
@@ -204,10 +245,13 @@ pub struct Expected<'a> {
     pub now: u64,
     /// How far ahead of `now` an `iat` may be (clocks drift).
     pub leeway_secs: u64,
+    /// The longest `exp - iat` accepted ([`DEFAULT_MAX_LIFETIME_SECS`]).
+    pub max_lifetime_secs: u64,
 }
 
 /// Check `token` against the request it came with: signature, `sub`, `uri`,
-/// `bodyHash`, expiry and lifetime. The nonce is returned in the claims for
+/// `bodyHash` (of `expected.body`, the bytes received, whatever convention
+/// the client followed for an empty body), expiry and lifetime. The nonce is returned in the claims for
 /// the caller to check against the ones it has seen.
 pub fn verify(token: &str, key: &VerifyingKey, expected: Expected<'_>) -> Result<Claims, JwtError> {
     let mut validation = Validation::new(Algorithm::RS256);
@@ -235,8 +279,12 @@ pub fn verify(token: &str, key: &VerifyingKey, expected: Expected<'_>) -> Result
     {
         return Err(JwtError::BodyHashMismatch);
     }
-    if claims.exp >= claims.iat.saturating_add(MAX_LIFETIME_SECS) || claims.exp < claims.iat {
-        return Err(JwtError::LifetimeTooLong);
+    if claims.exp < claims.iat || claims.exp - claims.iat > expected.max_lifetime_secs {
+        return Err(JwtError::LifetimeTooLong {
+            lifetime_secs: (claims.exp as i128 - claims.iat as i128)
+                .clamp(i64::MIN as i128, i64::MAX as i128) as i64,
+            max_secs: expected.max_lifetime_secs,
+        });
     }
     if claims.iat > expected.now.saturating_add(expected.leeway_secs) {
         return Err(JwtError::IssuedInTheFuture);
@@ -263,6 +311,7 @@ mod tests {
             body,
             now,
             leeway_secs: 5,
+            max_lifetime_secs: DEFAULT_MAX_LIFETIME_SECS,
         }
     }
 
@@ -296,7 +345,11 @@ mod tests {
         assert_eq!(claims.iat, 1_000);
         assert!(claims.exp > claims.iat && claims.exp < claims.iat + 30);
         assert_eq!(claims.body_hash, body_hash(b"{}"));
-        assert_eq!(claims.nonce.len(), 36, "a UUID: {}", claims.nonce);
+        assert!(
+            matches!(&claims.nonce, Nonce::Text(uuid) if uuid.len() == 36),
+            "a UUID: {}",
+            claims.nonce
+        );
     }
 
     #[test]
@@ -351,16 +404,135 @@ mod tests {
         ));
     }
 
+    /// What every official SDK signs: `exp = iat + 55`. Accepted by
+    /// default, and only up to the limit set; expiry and tokens from the
+    /// future are still refused.
     #[test]
-    fn tokens_living_thirty_seconds_or_more_are_refused() {
+    fn tokens_living_as_long_as_the_sdks_sign_them_verify_and_no_longer() {
+        let signer = SigningKey::from_pem("api-key-1", PRIVATE).unwrap();
+        let key = VerifyingKey::from_pem(PUBLIC).unwrap();
+        let token_living = |secs: u64| {
+            let mut claims = Claims::for_request("api-key-1", "/v1/a", b"", 1_000);
+            claims.exp = 1_000 + secs;
+            signer.sign(&claims).unwrap()
+        };
+        let sdk_token = token_living(55);
+        let check = |token: &str, now, max| {
+            let mut rules = expected("/v1/a", b"", now);
+            rules.max_lifetime_secs = max;
+            verify(token, &key, rules)
+        };
+        assert!(check(&sdk_token, 1_001, DEFAULT_MAX_LIFETIME_SECS).is_ok());
+        // Usable until its last second, like any token.
+        assert!(check(&sdk_token, 1_054, DEFAULT_MAX_LIFETIME_SECS).is_ok());
+        assert_eq!(
+            check(&sdk_token, 1_055, DEFAULT_MAX_LIFETIME_SECS),
+            Err(JwtError::Expired)
+        );
+        assert_eq!(
+            check(&sdk_token, 990, DEFAULT_MAX_LIFETIME_SECS),
+            Err(JwtError::IssuedInTheFuture)
+        );
+        assert_eq!(
+            check(&token_living(56), 1_001, DEFAULT_MAX_LIFETIME_SECS),
+            Err(JwtError::LifetimeTooLong {
+                lifetime_secs: 56,
+                max_secs: 55
+            })
+        );
+        // The docs page's rule (`exp` under `iat + 30`) is a maximum of 29.
+        assert!(check(&token_living(29), 1_001, 29).is_ok());
+        assert!(matches!(
+            check(&token_living(30), 1_001, 29),
+            Err(JwtError::LifetimeTooLong { .. })
+        ));
+        assert!(matches!(
+            check(&sdk_token, 1_001, 29),
+            Err(JwtError::LifetimeTooLong { .. })
+        ));
+        // `exp` before `iat` is no lifetime at all.
+        let mut backwards = Claims::for_request("api-key-1", "/v1/a", b"", 1_000);
+        backwards.exp = 999;
+        let backwards = signer.sign(&backwards).unwrap();
+        assert_eq!(
+            check(&backwards, 998, DEFAULT_MAX_LIFETIME_SECS),
+            Err(JwtError::LifetimeTooLong {
+                lifetime_secs: -1,
+                max_secs: 55
+            })
+        );
+    }
+
+    /// The legacy Python SDK's nonce is a JSON integer; the payload carries
+    /// it as one and the claims keep it as a number.
+    #[test]
+    fn integer_nonces_verify() {
         let signer = SigningKey::from_pem("api-key-1", PRIVATE).unwrap();
         let key = VerifyingKey::from_pem(PUBLIC).unwrap();
         let mut claims = Claims::for_request("api-key-1", "/v1/a", b"", 1_000);
-        claims.exp = 1_030;
-        let token = signer.sign(&claims).unwrap();
+        claims.nonce = Nonce::Number(4_611_686_018_427_387_903);
+        let payload = serde_json::to_value(&claims).unwrap();
         assert_eq!(
-            verify(&token, &key, expected("/v1/a", b"", 1_001)),
-            Err(JwtError::LifetimeTooLong)
+            payload["nonce"],
+            serde_json::json!(4_611_686_018_427_387_903u64)
+        );
+        let token = signer.sign(&claims).unwrap();
+        let verified = verify(&token, &key, expected("/v1/a", b"", 1_001)).unwrap();
+        assert_eq!(verified.nonce, Nonce::Number(4_611_686_018_427_387_903));
+        assert_eq!(verified.nonce.to_string(), "4611686018427387903");
+        assert_eq!(
+            Nonce::Text("4611686018427387903".into()).to_string(),
+            verified.nonce.to_string(),
+            "one nonce to a replay check, whichever form it was sent in"
+        );
+    }
+
+    /// Neither a fraction nor an object is a nonce.
+    #[test]
+    fn nonces_of_other_json_types_are_malformed() {
+        for nonce in [
+            serde_json::json!(1.5),
+            serde_json::json!({"n": 1}),
+            serde_json::json!(-1),
+        ] {
+            let payload = serde_json::json!({
+                "uri": "/v1/a", "nonce": nonce, "iat": 1_000, "exp": 1_020,
+                "sub": "api-key-1", "bodyHash": body_hash(b""),
+            });
+            let token = jsonwebtoken::encode(
+                &Header::new(Algorithm::RS256),
+                &payload,
+                &EncodingKey::from_rsa_pem(PRIVATE).unwrap(),
+            )
+            .unwrap();
+            let key = VerifyingKey::from_pem(PUBLIC).unwrap();
+            assert!(
+                matches!(
+                    verify(&token, &key, expected("/v1/a", b"", 1_001)),
+                    Err(JwtError::Malformed(_))
+                ),
+                "{nonce}"
+            );
+        }
+    }
+
+    /// Both empty-body conventions of the SDKs verify against the bytes
+    /// that arrive, and neither against the other's.
+    #[test]
+    fn both_empty_body_conventions_verify_against_the_bytes_received() {
+        let signer = SigningKey::from_pem("api-key-1", PRIVATE).unwrap();
+        let key = VerifyingKey::from_pem(PUBLIC).unwrap();
+        let no_body = signer.sign_request("/v1/a", b"", 1_000).unwrap();
+        let empty_object = signer.sign_request("/v1/a", b"{}", 1_000).unwrap();
+        assert!(verify(&no_body, &key, expected("/v1/a", b"", 1_001)).is_ok());
+        assert!(verify(&empty_object, &key, expected("/v1/a", b"{}", 1_001)).is_ok());
+        assert_eq!(
+            verify(&no_body, &key, expected("/v1/a", b"{}", 1_001)),
+            Err(JwtError::BodyHashMismatch)
+        );
+        assert_eq!(
+            verify(&empty_object, &key, expected("/v1/a", b"", 1_001)),
+            Err(JwtError::BodyHashMismatch)
         );
     }
 

@@ -155,6 +155,7 @@ fn bench_client(c: &mut Criterion, runtime: &tokio::runtime::Runtime) {
     let url = format!("{base}/mfa/reset");
     let body = types::ResetMfaRequest {
         reset_user_id: Some("user-1".into()),
+        enable: None,
     };
     let mut group = c.benchmark_group("client");
     group.bench_function("generated", |b| {
@@ -180,6 +181,7 @@ fn bench_served(c: &mut Criterion, runtime: &tokio::runtime::Runtime) {
     let http = mfa_runtime::client::ApiClient::default_http();
     let body = types::ResetMfaRequest {
         reset_user_id: Some("user-1".into()),
+        enable: None,
     };
     let mut group = c.benchmark_group("served");
     for (name, app) in [
@@ -243,6 +245,7 @@ fn paired<A, B, FA, FB>(
 fn bench_paired(runtime: &tokio::runtime::Runtime, rounds: usize) {
     let body = types::ResetMfaRequest {
         reset_user_id: Some("user-1".into()),
+        enable: None,
     };
     let http = mfa_runtime::client::ApiClient::default_http();
     let base = serve(runtime, hand_written_router());

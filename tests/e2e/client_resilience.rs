@@ -384,6 +384,7 @@ fn verified(wire: &WireRequest) -> mfa_runtime::fireblocks::Claims {
             body: &wire.body,
             now: mfa_runtime::fireblocks::now(),
             leeway_secs: 5,
+            max_lifetime_secs: mfa_runtime::fireblocks::DEFAULT_MAX_LIFETIME_SECS,
         },
     )
     .unwrap_or_else(|e| panic!("{}: {e}", wire.uri))
@@ -404,6 +405,99 @@ async fn a_fireblocks_call_is_signed_for_its_uri_with_the_base_path() {
     assert_eq!(claims.sub, "fb-api-key");
 }
 
+/// A Fireblocks call without a body (resetDevice) sends no body and signs
+/// none: `Content-Length: 0`, not a byte after the head, and `bodyHash` is
+/// the hash of `""`, the convention of the current official SDKs. Read off
+/// the socket, below any HTTP library that could add or drop a body.
+#[tokio::test]
+async fn a_bodyless_fireblocks_call_sends_exactly_what_it_signed() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}/v1", listener.local_addr().unwrap());
+    let arrived = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut bytes = Vec::new();
+        let mut buffer = [0_u8; 4096];
+        while !bytes.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = socket.read(&mut buffer).await.unwrap();
+            assert!(n > 0, "the request head ends");
+            bytes.extend_from_slice(&buffer[..n]);
+        }
+        // Anything sent after the head would arrive now.
+        if let Ok(Ok(n)) =
+            tokio::time::timeout(Duration::from_millis(200), socket.read(&mut buffer)).await
+        {
+            bytes.extend_from_slice(&buffer[..n]);
+        }
+        let ok = b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
+        socket.write_all(ok).await.unwrap();
+        String::from_utf8(bytes).unwrap()
+    });
+    let client = fireblocks::Client::new(&base).with_signer(signing_key());
+    let outcome = client.reset_device("u1").await;
+    assert!(outcome.is_ok(), "{outcome:?}");
+    let request = arrived.await.unwrap();
+    let (head, after) = request.split_once("\r\n\r\n").unwrap();
+    assert_eq!(after, "", "no body bytes");
+    let header = |name: &str| {
+        head.lines()
+            .find_map(|line| {
+                line.split_once(": ")
+                    .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            })
+            .map(|(_, value)| value.to_string())
+    };
+    assert_eq!(header("content-length").as_deref(), Some("0"), "{head}");
+    assert_eq!(header("transfer-encoding"), None, "{head}");
+    assert_eq!(header("content-type"), None, "{head}");
+    // The request as the server got it, for the signature check.
+    let mut headers = http::HeaderMap::new();
+    for line in head.lines().skip(1) {
+        let (name, value) = line.split_once(": ").unwrap();
+        let name = http::HeaderName::from_bytes(name.as_bytes()).unwrap();
+        headers.append(name, value.parse().unwrap());
+    }
+    let wire = WireRequest {
+        method: http::Method::POST,
+        uri: "/v1/management/users/u1/reset_device".into(),
+        headers,
+        body: bytes::Bytes::new(),
+    };
+    assert!(
+        head.starts_with("POST /v1/management/users/u1/reset_device HTTP/1.1"),
+        "{head}"
+    );
+    let claims = verified(&wire);
+    assert_eq!(claims.body_hash, mfa_runtime::fireblocks::body_hash(b""));
+    assert_eq!(
+        header("user-agent").as_deref(),
+        Some(mfa_runtime::client::USER_AGENT)
+    );
+    assert_eq!(mfa_runtime::client::USER_AGENT, "mfa-runtime/0.1.0");
+}
+
+/// Calls name this crate and its version in `User-Agent`, as the vendors'
+/// SDKs name theirs; a client can name itself instead.
+#[tokio::test]
+async fn calls_name_the_crate_in_user_agent_unless_told_otherwise() {
+    let server = TestServer::start(canned(200, &[], "{}")).await;
+    let ping = ping::Client::new(&server.base_url).with_bearer_auth("tok");
+    let _ = ping.list_oath_devices(ALPHA, "u1").await;
+    let own = ping::Client::from_api_client(ping.api_client().with_user_agent("helpdesk/2.1"));
+    let _ = own.list_oath_devices(ALPHA, "u1").await;
+    let agents: Vec<Option<String>> = server
+        .requests()
+        .iter()
+        .map(|wire| wire.header("user-agent").map(str::to_owned))
+        .collect();
+    assert_eq!(
+        agents,
+        [
+            Some("mfa-runtime/0.1.0".to_string()),
+            Some("helpdesk/2.1".to_string())
+        ]
+    );
+}
+
 #[tokio::test]
 async fn each_attempt_is_signed_afresh_with_a_new_nonce() {
     let (router, _) = scripted(vec![answer(503, BUSY), answer(200, "")]);
@@ -415,7 +509,10 @@ async fn each_attempt_is_signed_afresh_with_a_new_nonce() {
     assert!(outcome.is_ok(), "{outcome:?}");
     let requests = server.requests();
     assert_eq!(requests.len(), 2);
-    let nonces: Vec<String> = requests.iter().map(|r| verified(r).nonce).collect();
+    let nonces: Vec<String> = requests
+        .iter()
+        .map(|r| verified(r).nonce.to_string())
+        .collect();
     assert_ne!(nonces[0], nonces[1]);
     assert_eq!(requests[0].uri, "/v1/management/users/u%201/reset_device");
 }
@@ -431,6 +528,7 @@ async fn a_signer_hashes_the_body_and_signs_the_query_as_sent() {
         .reset_mfa()
         .body(flashback::types::ResetMfaRequest {
             reset_user_id: Some("user-9".into()),
+            ..Default::default()
         })
         .await;
     let ping = ping::Client::new(format!("{}/am/json", server.base_url)).with_signer(signing_key());
@@ -463,7 +561,7 @@ async fn every_ping_call_sends_accept_api_version() {
     let _ = client.delete_bound_device(ALPHA, "u1", "d1").await;
     let refresh = ping::types::PushDeviceIdRefresh {
         mechanism_uid: "m1".into(),
-        username: "u1".into(),
+        username: Some("u1".into()),
         jwt: "e30.e30.sig".into(),
     };
     let _ = client.refresh_push_device_id(ALPHA, refresh).await;
@@ -477,7 +575,9 @@ async fn every_ping_call_sends_accept_api_version() {
             wire.method,
             wire.uri
         );
-        assert_eq!(wire.header("authorization"), Some("Bearer tok"));
+        // The push refresh takes no session: the authenticator app has none.
+        let authorization = (!wire.uri.contains("/push/sns/")).then_some("Bearer tok");
+        assert_eq!(wire.header("authorization"), authorization, "{}", wire.uri);
     }
 }
 
@@ -489,10 +589,8 @@ async fn the_ping_sso_token_goes_under_the_tenant_cookie_name_as_header_or_cooki
     let header_mode = base.with_sso_token_named("6ac6499e9da2071", "AQIC5w-header");
     let _ = header_mode.reset_oath_devices(ALPHA, "u1").await;
 
-    let cookie_mode = base.with_credential(
-        ping::Client::SSO_TOKEN,
-        Credential::api_key(KeyLocation::Cookie, "6ac6499e9da2071", "AQIC5w-cookie"),
-    );
+    // The spec's `ssoCookie` scheme: the same token, as the session cookie.
+    let cookie_mode = base.with_sso_cookie_named("6ac6499e9da2071", "AQIC5w-cookie");
     let _ = cookie_mode.reset_oath_devices(ALPHA, "u1").await;
 
     let requests = server.requests();

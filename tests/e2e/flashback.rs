@@ -130,6 +130,7 @@ const FORBIDDEN: &str =
 fn admin(user: &str) -> Option<ResetMfaRequest> {
     Some(ResetMfaRequest {
         reset_user_id: Some(user.to_string()),
+        ..ResetMfaRequest::default()
     })
 }
 
@@ -179,6 +180,29 @@ async fn reset_mfa_round_trips_every_documented_response() {
             }),
             status: 404,
             example: json!({"success": false, "error": "User not found"}),
+        },
+        // What Flashback's own client sends: `enable` with every reset.
+        Case {
+            body: Some(ResetMfaRequest {
+                reset_user_id: Some("user-id-to-reset".into()),
+                enable: Some(true),
+            }),
+            wire_body: Some(json!({"resetUserId": "user-id-to-reset", "enable": true})),
+            token: Some("tok-owner"),
+            outcome: ok(),
+            status: 200,
+            example: json!({"success": true, "message": "MFA reset successfully"}),
+        },
+        Case {
+            body: Some(ResetMfaRequest {
+                reset_user_id: None,
+                enable: Some(false),
+            }),
+            wire_body: Some(json!({"enable": false})),
+            token: Some("tok-self"),
+            outcome: ok(),
+            status: 200,
+            example: json!({"success": true, "message": "MFA reset successfully"}),
         },
         Case {
             body: Some(ResetMfaRequest::default()),
@@ -255,6 +279,61 @@ async fn reset_mfa_round_trips_every_documented_response() {
         assert_eq!(headers["content-type"], "application/json");
         assert_eq!(body, case.example);
     }
+}
+
+/// The bodies Flashback's own TypeScript client (`ApiClient.resetMFA`)
+/// sends, byte for byte: `enable` reaches the implementation as sent, with
+/// or without `resetUserId`, and a non-boolean `enable` is refused.
+#[tokio::test]
+async fn flashbacks_own_client_bodies_reach_the_implementation() {
+    let h = Harness::start(ok()).await;
+    let headers = [AUTH, ("content-type", "application/json")];
+    for (body, expected) in [
+        (
+            r#"{"resetUserId":"user-9","enable":true}"#,
+            ResetMfaRequest {
+                reset_user_id: Some("user-9".into()),
+                enable: Some(true),
+            },
+        ),
+        (
+            r#"{"enable":false}"#,
+            ResetMfaRequest {
+                reset_user_id: None,
+                enable: Some(false),
+            },
+        ),
+    ] {
+        let (status, _, _) = raw(
+            &h.server.base_url,
+            Method::POST,
+            "/mfa/reset",
+            &headers,
+            body,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let seen = h.seen();
+        assert_eq!(
+            seen.last().and_then(|input| input.body.clone()),
+            Some(expected)
+        );
+    }
+    let (status, _, error) = raw(
+        &h.server.base_url,
+        Method::POST,
+        "/mfa/reset",
+        &headers,
+        r#"{"enable":"yes"}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(error["success"], json!(false));
+    assert_eq!(
+        h.seen().len(),
+        2,
+        "a bad `enable` never reaches the implementation"
+    );
 }
 
 /// Requests the router cannot read get Flashback's own error shape
@@ -559,6 +638,7 @@ async fn documented_errors_display_their_variant() {
         .reset_mfa()
         .body(ResetMfaRequest {
             reset_user_id: Some("ghost".into()),
+            ..ResetMfaRequest::default()
         })
         .await
         .expect_err("404");

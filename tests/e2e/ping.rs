@@ -194,11 +194,116 @@ fn deleted_bound() -> DeletedBoundDevice {
     }
 }
 
+/// The OATH device of the spec's examples.
+const OATH_DEVICE: &str = "3a6a0a7c-5ab4-4d53-8b6e-9d0d0c1d2e3f";
+/// The push device of the spec's examples.
+const PUSH_DEVICE: &str = "6c3f8f2e-1b7d-4c49-9a51-2e8d7b0c4f11";
+
+/// The `listOathDevices` 200 example.
+fn oath_list() -> OathDeviceList {
+    OathDeviceList {
+        result: vec![OathDevice {
+            id: OATH_DEVICE.into(),
+            rev: Some("1264855893".into()),
+            created_date: Some(1_749_572_704_744),
+            last_access_date: Some(1_749_658_650_801),
+            device_name: Some("OATH Device".into()),
+            uuid: Some(OATH_DEVICE.into()),
+            device_management_status: Some(false),
+        }],
+        result_count: 1,
+        paged_results_cookie: None,
+        total_paged_results_policy: Some(TotalPagedResultsPolicy::None),
+        total_paged_results: Some(-1),
+        remaining_paged_results: Some(-1),
+    }
+}
+
+/// The `listPushDevices` 200 example.
+fn push_list() -> PushDeviceList {
+    PushDeviceList {
+        result: vec![PushDevice {
+            id: PUSH_DEVICE.into(),
+            rev: Some("-1941127419".into()),
+            created_date: Some(1_749_572_704_744),
+            last_access_date: Some(1_749_658_650_801),
+            device_name: Some("Push Device".into()),
+            uuid: Some(PUSH_DEVICE.into()),
+            device_management_status: Some(false),
+        }],
+        result_count: 1,
+        paged_results_cookie: None,
+        total_paged_results_policy: Some(TotalPagedResultsPolicy::None),
+        total_paged_results: Some(-1),
+        remaining_paged_results: Some(-1),
+    }
+}
+
+/// The `deleteOathDevice` 200 example.
+fn deleted_oath() -> DeletedOathDevice {
+    DeletedOathDevice {
+        id: OATH_DEVICE.into(),
+        rev: Some("1264855893".into()),
+        uuid: Some(OATH_DEVICE.into()),
+        recovery_codes: Some(vec!["iZmEtxvQ00".into(), "Eqw3JGyRvJ".into()]),
+        created_date: Some(1_749_572_704_744),
+        last_access_date: Some(1_749_658_650_801),
+        device_name: Some("OATH Device".into()),
+        additional_properties: BTreeMap::new(),
+    }
+}
+
+/// The `deletePushDevice` 200 example.
+fn deleted_push() -> DeletedPushDevice {
+    DeletedPushDevice {
+        id: PUSH_DEVICE.into(),
+        rev: Some("-1941127419".into()),
+        uuid: Some(PUSH_DEVICE.into()),
+        recovery_codes: Some(vec!["iZmEtxvQ00".into(), "Eqw3JGyRvJ".into()]),
+        created_date: Some(1_749_572_704_744),
+        last_access_date: Some(1_749_658_650_801),
+        device_name: Some("Push Device".into()),
+        additional_properties: BTreeMap::new(),
+    }
+}
+
+/// The `renameWebAuthnDevice` request body example: the listed device with
+/// a new name, as the Ping JS SDK sends it.
+fn rename_body() -> WebAuthnDeviceRename {
+    let listed = json!({
+        "_id": DEVICE, "_rev": "163664231", "createdDate": 1_749_572_704_744_i64,
+        "lastAccessDate": 1_749_658_650_801_i64, "credentialId": "XGJpYNYv4AHG9sHHgxFfTw",
+        "uuid": DEVICE, "deviceManagementStatus": false
+    });
+    WebAuthnDeviceRename {
+        device_name: "Work Security Key".into(),
+        additional_properties: serde_json::from_value(listed).expect("an object"),
+    }
+}
+
+/// The `renameWebAuthnDevice` 200 example.
+fn renamed_webauthn() -> UpdatedWebAuthnDevice {
+    let deleted = deleted_webauthn();
+    UpdatedWebAuthnDevice {
+        id: deleted.id,
+        rev: Some("1642022519".into()),
+        uuid: deleted.uuid,
+        recovery_codes: deleted.recovery_codes,
+        created_date: deleted.created_date,
+        last_access_date: deleted.last_access_date,
+        credential_id: deleted.credential_id,
+        algorithm: deleted.algorithm,
+        device_name: Some("Work Security Key".into()),
+        sign_count: deleted.sign_count,
+        key: deleted.key,
+    }
+}
+
 /// The `refreshPushDeviceId` request body example.
 fn refresh_body() -> PushDeviceIdRefresh {
     PushDeviceIdRefresh {
         mechanism_uid: MECHANISM.into(),
-        username: USER.into(),
+        username: Some(USER.into()),
         jwt: JWT.into(),
     }
 }
@@ -272,6 +377,34 @@ fn spec_example_json(operation: &str) -> Value {
                 "alg": "RS512", "e": "AQAB", "n": RSA_N
             }
         }),
+        "listOathDevices" => list(json!({
+            "_id": OATH_DEVICE, "_rev": "1264855893", "createdDate": 1_749_572_704_744_i64,
+            "lastAccessDate": 1_749_658_650_801_i64, "deviceName": "OATH Device",
+            "uuid": OATH_DEVICE, "deviceManagementStatus": false
+        })),
+        "listPushDevices" => list(json!({
+            "_id": PUSH_DEVICE, "_rev": "-1941127419", "createdDate": 1_749_572_704_744_i64,
+            "lastAccessDate": 1_749_658_650_801_i64, "deviceName": "Push Device",
+            "uuid": PUSH_DEVICE, "deviceManagementStatus": false
+        })),
+        "deleteOathDevice" => json!({
+            "_id": OATH_DEVICE, "_rev": "1264855893", "uuid": OATH_DEVICE,
+            "recoveryCodes": ["iZmEtxvQ00", "Eqw3JGyRvJ"],
+            "createdDate": 1_749_572_704_744_i64, "lastAccessDate": 1_749_658_650_801_i64,
+            "deviceName": "OATH Device"
+        }),
+        "deletePushDevice" => json!({
+            "_id": PUSH_DEVICE, "_rev": "-1941127419", "uuid": PUSH_DEVICE,
+            "recoveryCodes": ["iZmEtxvQ00", "Eqw3JGyRvJ"],
+            "createdDate": 1_749_572_704_744_i64, "lastAccessDate": 1_749_658_650_801_i64,
+            "deviceName": "Push Device"
+        }),
+        "renameWebAuthnDevice" => {
+            let mut renamed = spec_example_json("deleteWebAuthnDevice");
+            renamed["_rev"] = json!("1642022519");
+            renamed["deviceName"] = json!("Work Security Key");
+            renamed
+        }
         "refreshPushDeviceId" => json!({}),
         other => panic!("no operation `{other}`"),
     }
@@ -316,6 +449,11 @@ documented_error!(
     ListBoundDevicesError,
     DeleteBoundDeviceError,
     RefreshPushDeviceIdError,
+    ListOathDevicesError,
+    DeleteOathDeviceError,
+    ListPushDevicesError,
+    DeletePushDeviceError,
+    RenameWebAuthnDeviceError,
 );
 
 /// A typed request as the implementation received it.
@@ -328,6 +466,11 @@ enum Received {
     ListBound(ListBoundDevicesInput),
     DeleteBound(DeleteBoundDeviceInput),
     Refresh(RefreshPushDeviceIdInput),
+    ListOath(ListOathDevicesInput),
+    DeleteOath(DeleteOathDeviceInput),
+    ListPush(ListPushDevicesInput),
+    DeletePush(DeletePushDeviceInput),
+    RenameWebAuthn(RenameWebAuthnDeviceInput),
 }
 
 /// A scripted `PingApi`: records every typed request, then answers with the
@@ -434,9 +577,70 @@ impl PingApi for Fake {
         )
     }
 
-    async fn refresh_push_device_id(
+    async fn list_oath_devices(
         &self,
         _caller: Principal,
+        request: ListOathDevicesInput,
+    ) -> Result<ListOathDevicesSuccess, ListOathDevicesError> {
+        self.answer(
+            Received::ListOath(request),
+            ListOathDevicesSuccess::Ok { body: oath_list() },
+        )
+    }
+
+    async fn delete_oath_device(
+        &self,
+        _caller: Principal,
+        request: DeleteOathDeviceInput,
+    ) -> Result<DeleteOathDeviceSuccess, DeleteOathDeviceError> {
+        self.answer(
+            Received::DeleteOath(request),
+            DeleteOathDeviceSuccess::Ok {
+                body: deleted_oath(),
+            },
+        )
+    }
+
+    async fn list_push_devices(
+        &self,
+        _caller: Principal,
+        request: ListPushDevicesInput,
+    ) -> Result<ListPushDevicesSuccess, ListPushDevicesError> {
+        self.answer(
+            Received::ListPush(request),
+            ListPushDevicesSuccess::Ok { body: push_list() },
+        )
+    }
+
+    async fn delete_push_device(
+        &self,
+        _caller: Principal,
+        request: DeletePushDeviceInput,
+    ) -> Result<DeletePushDeviceSuccess, DeletePushDeviceError> {
+        self.answer(
+            Received::DeletePush(request),
+            DeletePushDeviceSuccess::Ok {
+                body: deleted_push(),
+            },
+        )
+    }
+
+    async fn rename_web_authn_device(
+        &self,
+        _caller: Principal,
+        request: RenameWebAuthnDeviceInput,
+    ) -> Result<RenameWebAuthnDeviceSuccess, RenameWebAuthnDeviceError> {
+        self.answer(
+            Received::RenameWebAuthn(request),
+            RenameWebAuthnDeviceSuccess::Ok {
+                body: renamed_webauthn(),
+            },
+        )
+    }
+
+    async fn refresh_push_device_id(
+        &self,
+        _caller: Option<Principal>,
         request: RefreshPushDeviceIdInput,
     ) -> Result<RefreshPushDeviceIdSuccess, RefreshPushDeviceIdError> {
         self.answer(
@@ -480,7 +684,13 @@ fn check_wire(wire: &WireRequest, expected: &Expected) {
         Some("resource=1.0"),
         "sent by default"
     );
-    assert_eq!(wire.header("authorization"), Some("Bearer tok"));
+    // Every operation takes the bearer token but the push refresh, which
+    // takes no session (the authenticator app has none).
+    let authorization = match expected.received {
+        Received::Refresh(_) => None,
+        _ => Some("Bearer tok"),
+    };
+    assert_eq!(wire.header("authorization"), authorization);
     assert_eq!(
         wire.header("iplanetdirectorypro"),
         None,
@@ -565,7 +775,7 @@ async fn reset_oath_devices_every_documented_response() {
             received: Received::ResetOath(ResetOathDevicesInput {
                 realm: realm(&ALPHA),
                 user: USER.into(),
-                accept_api_version: "resource=1.0".into(),
+                accept_api_version: Some("resource=1.0".into()),
                 body: ResetRequest::default(),
             }),
         },
@@ -585,7 +795,7 @@ async fn reset_push_devices_every_documented_response() {
             received: Received::ResetPush(ResetPushDevicesInput {
                 realm: realm(&ALPHA),
                 user: USER.into(),
-                accept_api_version: "resource=1.0".into(),
+                accept_api_version: Some("resource=1.0".into()),
                 body: ResetRequest::default(),
             }),
         },
@@ -606,7 +816,7 @@ async fn list_web_authn_devices_every_documented_response() {
                 realm: realm(&ALPHA),
                 user: USER.into(),
                 query_filter: "true".into(),
-                accept_api_version: "resource=1.0".into(),
+                accept_api_version: Some("resource=1.0".into()),
             }),
         },
         ListWebAuthnDevicesSuccess::Ok {
@@ -628,7 +838,8 @@ async fn delete_web_authn_device_every_documented_response() {
                 realm: realm(&ALPHA),
                 user: USER.into(),
                 device_id: DEVICE.into(),
-                accept_api_version: "resource=1.0".into(),
+                accept_api_version: Some("resource=1.0".into()),
+                body: None,
             }),
         },
         DeleteWebAuthnDeviceSuccess::Ok {
@@ -650,7 +861,7 @@ async fn list_bound_devices_every_documented_response() {
                 realm: realm(&ALPHA),
                 user: USER.into(),
                 query_filter: "true".into(),
-                accept_api_version: "resource=1.0".into(),
+                accept_api_version: Some("resource=1.0".into()),
             }),
         },
         ListBoundDevicesSuccess::Ok { body: bound_list() },
@@ -670,7 +881,8 @@ async fn delete_bound_device_every_documented_response() {
                 realm: realm(&ALPHA),
                 user: USER.into(),
                 device_id: DEVICE.into(),
-                accept_api_version: "resource=1.0".into(),
+                accept_api_version: Some("resource=1.0".into()),
+                body: None,
             }),
         },
         DeleteBoundDeviceSuccess::Ok {
@@ -690,7 +902,7 @@ async fn refresh_push_device_id_every_documented_response() {
             body: Some(json!({"mechanismUid": MECHANISM, "username": USER, "jwt": JWT})),
             received: Received::Refresh(RefreshPushDeviceIdInput {
                 realm: realm(&ALPHA),
-                accept_api_version: "resource=1.0".into(),
+                accept_api_version: Some("resource=1.0".into()),
                 body: refresh_body(),
             }),
         },
@@ -699,6 +911,179 @@ async fn refresh_push_device_id_every_documented_response() {
         },
     )
     .await;
+}
+
+#[tokio::test]
+async fn list_oath_devices_every_documented_response() {
+    check_every_documented_response(
+        |client| async move { client.list_oath_devices(ALPHA, USER).await },
+        Expected {
+            method: Method::GET,
+            uri: format!("{ALPHA_PATH}/users/{USER}/devices/2fa/oath?_queryFilter=true"),
+            body: None,
+            received: Received::ListOath(ListOathDevicesInput {
+                realm: realm(&ALPHA),
+                user: USER.into(),
+                query_filter: "true".into(),
+                accept_api_version: Some("resource=1.0".into()),
+            }),
+        },
+        ListOathDevicesSuccess::Ok { body: oath_list() },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn delete_oath_device_every_documented_response() {
+    check_every_documented_response(
+        |client| async move { client.delete_oath_device(ALPHA, USER, OATH_DEVICE).await },
+        Expected {
+            method: Method::DELETE,
+            uri: format!("{ALPHA_PATH}/users/{USER}/devices/2fa/oath/{OATH_DEVICE}"),
+            body: None,
+            received: Received::DeleteOath(DeleteOathDeviceInput {
+                realm: realm(&ALPHA),
+                user: USER.into(),
+                device_id: OATH_DEVICE.into(),
+                accept_api_version: Some("resource=1.0".into()),
+                body: None,
+            }),
+        },
+        DeleteOathDeviceSuccess::Ok {
+            body: deleted_oath(),
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn list_push_devices_every_documented_response() {
+    check_every_documented_response(
+        |client| async move { client.list_push_devices(ALPHA, USER).await },
+        Expected {
+            method: Method::GET,
+            uri: format!("{ALPHA_PATH}/users/{USER}/devices/2fa/push?_queryFilter=true"),
+            body: None,
+            received: Received::ListPush(ListPushDevicesInput {
+                realm: realm(&ALPHA),
+                user: USER.into(),
+                query_filter: "true".into(),
+                accept_api_version: Some("resource=1.0".into()),
+            }),
+        },
+        ListPushDevicesSuccess::Ok { body: push_list() },
+    )
+    .await;
+}
+
+/// The push delete with the body the Ping JS SDK sends (`{}`), set on the
+/// call.
+#[tokio::test]
+async fn delete_push_device_every_documented_response() {
+    check_every_documented_response(
+        |client| async move {
+            client
+                .delete_push_device(ALPHA, USER, PUSH_DEVICE)
+                .body(DeviceDeletion::default())
+                .await
+        },
+        Expected {
+            method: Method::DELETE,
+            uri: format!("{ALPHA_PATH}/users/{USER}/devices/2fa/push/{PUSH_DEVICE}"),
+            body: Some(json!({})),
+            received: Received::DeletePush(DeletePushDeviceInput {
+                realm: realm(&ALPHA),
+                user: USER.into(),
+                device_id: PUSH_DEVICE.into(),
+                accept_api_version: Some("resource=1.0".into()),
+                body: Some(DeviceDeletion::default()),
+            }),
+        },
+        DeletePushDeviceSuccess::Ok {
+            body: deleted_push(),
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn rename_web_authn_device_every_documented_response() {
+    check_every_documented_response(
+        |client| async move {
+            client
+                .rename_web_authn_device(ALPHA, USER, DEVICE, rename_body())
+                .await
+        },
+        Expected {
+            method: Method::PUT,
+            uri: format!("{ALPHA_PATH}/users/{USER}/devices/2fa/webauthn/{DEVICE}"),
+            body: Some(json!({
+                "_id": DEVICE, "_rev": "163664231", "createdDate": 1_749_572_704_744_i64,
+                "lastAccessDate": 1_749_658_650_801_i64, "credentialId": "XGJpYNYv4AHG9sHHgxFfTw",
+                "deviceName": "Work Security Key", "uuid": DEVICE, "deviceManagementStatus": false
+            })),
+            received: Received::RenameWebAuthn(RenameWebAuthnDeviceInput {
+                realm: realm(&ALPHA),
+                user: USER.into(),
+                device_id: DEVICE.into(),
+                accept_api_version: Some("resource=1.0".into()),
+                body: rename_body(),
+            }),
+        },
+        RenameWebAuthnDeviceSuccess::Ok {
+            body: renamed_webauthn(),
+        },
+    )
+    .await;
+}
+
+/// OATH and push devices are removed one by one the way the Ping SDKs do
+/// it: list, then delete each by the `uuid` the list returned.
+#[tokio::test]
+async fn oath_and_push_devices_are_deleted_one_by_one_after_listing() {
+    let fake = Fake::default();
+    let (server, client) = serve(&fake).await;
+    let ListOathDevicesSuccess::Ok { body: oath } = client
+        .list_oath_devices(ALPHA, USER)
+        .await
+        .expect("list oath");
+    for device in &oath.result {
+        let uuid = device.uuid.as_deref().expect("listed with a uuid");
+        client
+            .delete_oath_device(ALPHA, USER, uuid)
+            .await
+            .expect("delete oath");
+    }
+    let ListPushDevicesSuccess::Ok { body: push } = client
+        .list_push_devices(ALPHA, USER)
+        .await
+        .expect("list push");
+    for device in &push.result {
+        client
+            .delete_push_device(ALPHA, USER, device.id.as_str())
+            .await
+            .expect("delete push");
+    }
+    let sent: Vec<(Method, String)> = server
+        .requests()
+        .into_iter()
+        .map(|wire| (wire.method, wire.uri))
+        .collect();
+    let devices = format!("{ALPHA_PATH}/users/{USER}/devices/2fa");
+    assert_eq!(
+        sent,
+        [
+            (Method::GET, format!("{devices}/oath?_queryFilter=true")),
+            (Method::DELETE, format!("{devices}/oath/{OATH_DEVICE}")),
+            (Method::GET, format!("{devices}/push?_queryFilter=true")),
+            (Method::DELETE, format!("{devices}/push/{PUSH_DEVICE}")),
+        ]
+    );
+    assert!(
+        matches!(&fake.received()[1], Received::DeleteOath(r) if r.device_id == OATH_DEVICE && r.body.is_none()),
+        "{:?}",
+        fake.received()
+    );
 }
 
 /// The reset body is exactly `{}` on the wire (not `null`, not empty).
@@ -866,7 +1251,8 @@ async fn path_values_needing_percent_encoding_round_trip() {
             realm: realm(&odd_realm),
             user: odd_user.into(),
             device_id: odd_device.into(),
-            accept_api_version: "resource=1.0".into(),
+            accept_api_version: Some("resource=1.0".into()),
+            body: None,
         })]
     );
 }
@@ -890,7 +1276,7 @@ async fn path_values_named_like_path_literals_round_trip() {
         [Received::ResetPush(ResetPushDevicesInput {
             realm: realm(&["root", "users", "realms"]),
             user: "realms".into(),
-            accept_api_version: "resource=1.0".into(),
+            accept_api_version: Some("resource=1.0".into()),
             body: ResetRequest::default(),
         })]
     );
@@ -925,7 +1311,8 @@ async fn dot_segment_path_values_are_not_sent_to_another_resource() {
                     realm: realm(realm_items),
                     user: USER.into(),
                     device_id: device.into(),
-                    accept_api_version: "resource=1.0".into(),
+                    accept_api_version: Some("resource=1.0".into()),
+                    body: None,
                 })],
                 "sent as {sent:?}"
             ),
@@ -1055,11 +1442,11 @@ async fn defaults_can_be_overridden() {
     );
     let received = fake.received();
     assert!(
-        matches!(&received[0], Received::ResetOath(r) if r.accept_api_version == "resource=2.0"),
+        matches!(&received[0], Received::ResetOath(r) if r.accept_api_version.as_deref() == Some("resource=2.0")),
         "{received:?}"
     );
     assert!(
-        matches!(&received[1], Received::Refresh(r) if r.accept_api_version == "resource=1.0, protocol=1.0"),
+        matches!(&received[1], Received::Refresh(r) if r.accept_api_version.as_deref() == Some("resource=1.0, protocol=1.0")),
         "{received:?}"
     );
     assert!(
@@ -1198,39 +1585,67 @@ async fn missing_or_wrong_action_is_a_bad_request() {
     .await;
 }
 
+/// `Accept-API-Version` is optional (the Ping JS SDK and the docs' own
+/// list examples send none): requests without it reach the implementation,
+/// which sees `None`.
 #[tokio::test]
-async fn missing_accept_api_version_is_a_bad_request() {
+async fn requests_without_accept_api_version_reach_the_implementation() {
+    let fake = Fake::default();
+    let (server, _) = serve(&fake).await;
     let json_only = &[("content-type", "application/json")];
     let oath = format!("{ALPHA_PATH}/users/{USER}/devices/2fa/oath?_action=reset");
-    rejected(
-        Method::POST,
-        &oath,
-        json_only,
-        "{}",
-        400,
-        "`Accept-API-Version` is required",
-    )
-    .await;
     let list = format!("{ALPHA_PATH}/users/{USER}/devices/2fa/binding?_queryFilter=true");
-    rejected(
-        Method::GET,
-        &list,
-        &[],
-        "",
-        400,
-        "`Accept-API-Version` is required",
-    )
-    .await;
     let delete = format!("{ALPHA_PATH}/users/{USER}/devices/2fa/webauthn/{DEVICE}");
-    rejected(
-        Method::DELETE,
-        &delete,
-        &[],
-        "",
-        400,
-        "`Accept-API-Version` is required",
-    )
-    .await;
+    for (method, path, headers, body) in [
+        (Method::POST, &oath, &json_only[..], "{}"),
+        (Method::GET, &list, &[][..], ""),
+        (Method::DELETE, &delete, &[][..], ""),
+    ] {
+        let (status, _, json) = raw(&server.base_url, method, path, headers, body).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {json}");
+    }
+    let versions: Vec<Option<String>> = fake
+        .received()
+        .into_iter()
+        .map(|request| match request {
+            Received::ResetOath(r) => r.accept_api_version,
+            Received::ListBound(r) => r.accept_api_version,
+            Received::DeleteWebAuthn(r) => r.accept_api_version,
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    assert_eq!(versions, [None, None, None]);
+}
+
+/// The client sends `resource=1.0` unless told otherwise, on every
+/// operation, the new ones included.
+#[tokio::test]
+async fn every_call_sends_the_documented_version_by_default() {
+    let fake = Fake::default();
+    let (server, client) = serve(&fake).await;
+    client.list_oath_devices(ALPHA, USER).await.expect("list");
+    client
+        .delete_push_device(ALPHA, USER, PUSH_DEVICE)
+        .await
+        .expect("delete");
+    client
+        .rename_web_authn_device(ALPHA, USER, DEVICE, rename_body())
+        .accept_api_version("protocol=2.0,resource=1.0")
+        .await
+        .expect("rename");
+    let versions: Vec<Option<String>> = server
+        .requests()
+        .iter()
+        .map(|wire| wire.header("accept-api-version").map(str::to_owned))
+        .collect();
+    assert_eq!(
+        versions,
+        [
+            Some("resource=1.0".to_string()),
+            Some("resource=1.0".to_string()),
+            Some("protocol=2.0,resource=1.0".to_string())
+        ]
+    );
 }
 
 #[tokio::test]
@@ -1318,14 +1733,19 @@ async fn unknown_paths_are_not_found() {
 async fn wrong_methods_are_not_allowed_and_say_what_is() {
     let cases = [
         (
-            Method::GET,
+            Method::PUT,
             format!("{ALPHA_PATH}/users/{USER}/devices/2fa/oath?_action=reset"),
-            "POST",
+            "GET, POST",
         ),
         (
             Method::DELETE,
             format!("{ALPHA_PATH}/users/{USER}/devices/2fa/push"),
-            "POST",
+            "GET, POST",
+        ),
+        (
+            Method::POST,
+            format!("{ALPHA_PATH}/users/{USER}/devices/2fa/oath/{DEVICE}"),
+            "DELETE",
         ),
         (
             Method::POST,
@@ -1336,6 +1756,11 @@ async fn wrong_methods_are_not_allowed_and_say_what_is() {
             Method::PUT,
             format!("{ALPHA_PATH}/users/{USER}/devices/2fa/binding/{DEVICE}"),
             "DELETE",
+        ),
+        (
+            Method::POST,
+            format!("{ALPHA_PATH}/users/{USER}/devices/2fa/webauthn/{DEVICE}"),
+            "PUT, DELETE",
         ),
         (
             Method::GET,
@@ -1417,6 +1842,43 @@ async fn the_spec_examples_decode_to_typed_values() {
         c.delete_bound_device(ALPHA, USER, DEVICE).await.unwrap(),
         DeleteBoundDeviceSuccess::Ok {
             body: deleted_bound()
+        }
+    );
+    let (_s, c) = client_for("listOathDevices").await;
+    assert_eq!(
+        c.list_oath_devices(ALPHA, USER).await.unwrap(),
+        ListOathDevicesSuccess::Ok { body: oath_list() }
+    );
+    let (_s, c) = client_for("listPushDevices").await;
+    assert_eq!(
+        c.list_push_devices(ALPHA, USER).await.unwrap(),
+        ListPushDevicesSuccess::Ok { body: push_list() }
+    );
+    let (_s, c) = client_for("deleteOathDevice").await;
+    assert_eq!(
+        c.delete_oath_device(ALPHA, USER, OATH_DEVICE)
+            .await
+            .unwrap(),
+        DeleteOathDeviceSuccess::Ok {
+            body: deleted_oath()
+        }
+    );
+    let (_s, c) = client_for("deletePushDevice").await;
+    assert_eq!(
+        c.delete_push_device(ALPHA, USER, PUSH_DEVICE)
+            .await
+            .unwrap(),
+        DeletePushDeviceSuccess::Ok {
+            body: deleted_push()
+        }
+    );
+    let (_s, c) = client_for("renameWebAuthnDevice").await;
+    assert_eq!(
+        c.rename_web_authn_device(ALPHA, USER, DEVICE, rename_body())
+            .await
+            .unwrap(),
+        RenameWebAuthnDeviceSuccess::Ok {
+            body: renamed_webauthn()
         }
     );
     let (_s, c) = client_for("refreshPushDeviceId").await;
@@ -1546,5 +2008,31 @@ async fn server_urls_are_built_from_the_tenant_name() {
         mfa_apis::ping::server_url("openam-acme-euw2-dev.id.forgerock.io"),
         "https://openam-acme-euw2-dev.id.forgerock.io/am/json"
     );
-    assert_eq!(mfa_apis::ping::SERVERS, ["https://{tenantEnvFqdn}/am/json"]);
+    assert_eq!(
+        mfa_apis::ping::SERVERS,
+        ["https://{tenantEnvFqdn}/am/json", "{origin}/am/json"]
+    );
+}
+
+/// The second server builds the same base on any origin, plain HTTP
+/// included: a local stand-in is reached the way a tenant is.
+#[tokio::test]
+async fn a_local_plain_http_base_is_built_from_its_origin() {
+    let fake = Fake::default();
+    let server = TestServer::start(
+        mfa_runtime::axum::Router::new()
+            .nest("/am/json", router(fake.clone()))
+            .layer(any_caller()),
+    )
+    .await;
+    let base = mfa_apis::ping::server_url_2(&server.base_url);
+    assert_eq!(base, format!("http://{}/am/json", server.addr));
+    Client::new(&base)
+        .list_oath_devices(ALPHA, USER)
+        .await
+        .expect("served under /am/json");
+    assert_eq!(
+        server.only_request().uri,
+        format!("/am/json{ALPHA_PATH}/users/{USER}/devices/2fa/oath?_queryFilter=true")
+    );
 }

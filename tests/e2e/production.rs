@@ -135,10 +135,12 @@ fn verified_nonce(request: &WireRequest) -> String {
         body: &request.body,
         now: mfa_runtime::fireblocks::now(),
         leeway_secs: 5,
+        max_lifetime_secs: mfa_runtime::fireblocks::DEFAULT_MAX_LIFETIME_SECS,
     };
     mfa_runtime::fireblocks::verify(token, &key, expected)
         .expect("the JWT verifies for what was sent")
         .nonce
+        .to_string()
 }
 
 #[tokio::test]

@@ -183,10 +183,10 @@ async fn every_tampering_with_a_signed_fireblocks_call_is_refused() {
             "Authorization: Bearer <JWT> header is missing",
         ),
         (
-            "lives 30 seconds or more",
+            "lives longer than the 55 seconds the SDKs sign",
             vec![("x-api-key", API_KEY), ("authorization", &long_lived)],
             "",
-            "not under 30 seconds",
+            "at most 55 s is accepted",
         ),
     ];
     for (case, headers, body, message_has) in cases {
@@ -266,7 +266,28 @@ impl ping::PingApi for Ping {
         delete_web_authn_device(DeleteWebAuthnDeviceInput) -> DeleteWebAuthnDeviceSuccess, DeleteWebAuthnDeviceError;
         list_bound_devices(ListBoundDevicesInput) -> ListBoundDevicesSuccess, ListBoundDevicesError;
         delete_bound_device(DeleteBoundDeviceInput) -> DeleteBoundDeviceSuccess, DeleteBoundDeviceError;
-        refresh_push_device_id(RefreshPushDeviceIdInput) -> RefreshPushDeviceIdSuccess, RefreshPushDeviceIdError;
+        list_oath_devices(ListOathDevicesInput) -> ListOathDevicesSuccess, ListOathDevicesError;
+        delete_oath_device(DeleteOathDeviceInput) -> DeleteOathDeviceSuccess, DeleteOathDeviceError;
+        list_push_devices(ListPushDevicesInput) -> ListPushDevicesSuccess, ListPushDevicesError;
+        delete_push_device(DeletePushDeviceInput) -> DeletePushDeviceSuccess, DeletePushDeviceError;
+        rename_web_authn_device(RenameWebAuthnDeviceInput) -> RenameWebAuthnDeviceSuccess, RenameWebAuthnDeviceError;
+    }
+
+    /// Anonymous callers reach it (the app proves itself with the JWT in
+    /// the body); one recorded as `anonymous`.
+    async fn refresh_push_device_id(
+        &self,
+        caller: Option<Principal>,
+        _input: ping::operations::RefreshPushDeviceIdInput,
+    ) -> Result<
+        ping::operations::RefreshPushDeviceIdSuccess,
+        ping::operations::RefreshPushDeviceIdError,
+    > {
+        let caller = caller.unwrap_or_else(|| Principal::new("none", "anonymous"));
+        self.0.lock().expect("not poisoned").push(caller);
+        Ok(ping::operations::RefreshPushDeviceIdSuccess::Ok {
+            body: ping::types::RefreshResult::default(),
+        })
     }
 }
 
@@ -274,12 +295,15 @@ impl ping::PingApi for Ping {
 const COOKIE_NAME: &str = "6ac6499e9da2071";
 
 async fn ping_server() -> (TestServer, Callers<Principal>) {
-    use ping::server::security::{BEARER_AUTH, SSO_TOKEN};
+    use ping::server::security::{BEARER_AUTH, SSO_COOKIE, SSO_TOKEN};
+    // The SSO token as the session cookie or the header named after it:
+    // the tenant's cookie name is set once, for both.
+    let sso = [SSO_TOKEN, SSO_COOKIE].map(|scheme| scheme.named(COOKIE_NAME));
     let verifier = SchemeVerifier::new()
         .with(BEARER_AUTH, |token| async move {
             (token == "access-ann").then(|| "ann".to_string())
         })
-        .with(SSO_TOKEN.named(COOKIE_NAME), |token| async move {
+        .with_any(sso, |token| async move {
             (token == "AQIC5w-bob").then(|| "bob".to_string())
         });
     let callers = Callers::default();
@@ -302,11 +326,64 @@ async fn ping_bearer_and_sso_tokens_authenticate_the_caller() {
         .reset_oath_devices(["root", "alpha"], "u1")
         .await
         .expect("a valid SSO token");
+    let by_cookie = client.with_sso_cookie_named(COOKIE_NAME, "AQIC5w-bob");
+    by_cookie
+        .reset_oath_devices(["root", "alpha"], "u1")
+        .await
+        .expect("a valid session cookie");
     assert_eq!(
         taken(&callers),
         vec![
             Principal::new("bearerAuth", "ann"),
-            Principal::new("ssoToken", "bob")
+            Principal::new("ssoToken", "bob"),
+            Principal::new("ssoCookie", "bob"),
+        ]
+    );
+    let cookie = server.requests()[2].header("cookie").map(str::to_owned);
+    assert_eq!(cookie.as_deref(), Some("6ac6499e9da2071=AQIC5w-bob"));
+}
+
+/// The push device-ID refresh needs no session (the authenticator app has
+/// none, and the generated client sends none for it); a caller who sends
+/// one anyway is named, and a bad one is still refused, as on every
+/// operation.
+#[tokio::test]
+async fn ping_push_refresh_takes_no_session() {
+    let (server, callers) = ping_server().await;
+    let client = ping::Client::new(&server.base_url).with_bearer_auth("access-ann");
+    let body = ping::types::PushDeviceIdRefresh {
+        mechanism_uid: "9f3c2b7e".into(),
+        username: None,
+        jwt: "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.e30.sig".into(),
+    };
+    client
+        .refresh_push_device_id(["root", "alpha"], body)
+        .await
+        .expect("no credential needed");
+    assert_eq!(
+        server.only_request().header("authorization"),
+        None,
+        "the client sends no credential the operation does not take"
+    );
+    let path = "/realms/alpha/push/sns/message?_action=refresh";
+    let json_body = r#"{"mechanismUid":"9f3c2b7e","jwt":"e30.e30.sig"}"#;
+    for (token, status) in [
+        ("access-ann", StatusCode::OK),
+        ("access-eve", StatusCode::UNAUTHORIZED),
+    ] {
+        let authorization = format!("Bearer {token}");
+        let headers = [
+            ("content-type", "application/json"),
+            ("authorization", authorization.as_str()),
+        ];
+        let (got, _, json) = raw(&server.base_url, Method::POST, path, &headers, json_body).await;
+        assert_eq!(got, status, "{token}: {json}");
+    }
+    assert_eq!(
+        taken(&callers),
+        vec![
+            Principal::new("none", "anonymous"),
+            Principal::new("bearerAuth", "ann")
         ]
     );
 }
@@ -319,7 +396,7 @@ async fn ping_refuses_missing_and_invalid_tokens_with_a_crest_401() {
         (
             "no credential",
             client.clone(),
-            "requires authentication: bearerAuth or ssoToken",
+            "requires authentication: bearerAuth or ssoToken or ssoCookie",
         ),
         (
             "a wrong bearer token",

@@ -157,6 +157,86 @@ fn bound_device(user: &str) -> BoundDevice {
 }
 
 impl PingApi for Ping {
+    async fn list_oath_devices(
+        &self,
+        _caller: Principal,
+        input: ListOathDevicesInput,
+    ) -> Result<ListOathDevicesSuccess, ListOathDevicesError> {
+        if let Some(body) = missing_user(&input.user) {
+            return Err(ListOathDevicesError::NotFound { body });
+        }
+        let device = listed_device!(OathDevice, device_of(&input.user), "OATH Device");
+        Ok(ListOathDevicesSuccess::Ok {
+            body: crest_page!(OathDeviceList, vec![device]),
+        })
+    }
+
+    async fn delete_oath_device(
+        &self,
+        _caller: Principal,
+        input: DeleteOathDeviceInput,
+    ) -> Result<DeleteOathDeviceSuccess, DeleteOathDeviceError> {
+        if let Some(body) = missing_device(&input.user, &input.device_id) {
+            return Err(DeleteOathDeviceError::NotFound { body });
+        }
+        Ok(DeleteOathDeviceSuccess::Ok {
+            body: deleted_device!(DeletedOathDevice, input.device_id, "OATH Device"),
+        })
+    }
+
+    async fn list_push_devices(
+        &self,
+        _caller: Principal,
+        input: ListPushDevicesInput,
+    ) -> Result<ListPushDevicesSuccess, ListPushDevicesError> {
+        if let Some(body) = missing_user(&input.user) {
+            return Err(ListPushDevicesError::NotFound { body });
+        }
+        let device = listed_device!(PushDevice, device_of(&input.user), "Push Device");
+        Ok(ListPushDevicesSuccess::Ok {
+            body: crest_page!(PushDeviceList, vec![device]),
+        })
+    }
+
+    async fn delete_push_device(
+        &self,
+        _caller: Principal,
+        input: DeletePushDeviceInput,
+    ) -> Result<DeletePushDeviceSuccess, DeletePushDeviceError> {
+        if let Some(body) = missing_device(&input.user, &input.device_id) {
+            return Err(DeletePushDeviceError::NotFound { body });
+        }
+        Ok(DeletePushDeviceSuccess::Ok {
+            body: deleted_device!(DeletedPushDevice, input.device_id, "Push Device"),
+        })
+    }
+
+    async fn rename_web_authn_device(
+        &self,
+        _caller: Principal,
+        input: RenameWebAuthnDeviceInput,
+    ) -> Result<RenameWebAuthnDeviceSuccess, RenameWebAuthnDeviceError> {
+        if let Some(body) = missing_device(&input.user, &input.device_id) {
+            return Err(RenameWebAuthnDeviceError::NotFound { body });
+        }
+        let device = webauthn_device(&input.user);
+        Ok(RenameWebAuthnDeviceSuccess::Ok {
+            body: UpdatedWebAuthnDevice {
+                id: input.device_id.clone(),
+                rev: Some("2".into()),
+                uuid: Some(input.device_id),
+                recovery_codes: Some(vec!["iZmEtxvQ00".into()]),
+                created_date: device.created_date,
+                last_access_date: device.last_access_date,
+                credential_id: device.credential_id,
+                algorithm: Some("SHA256withECDSA".into()),
+                device_name: Some(input.body.device_name),
+                sign_count: Some(0),
+                key: Some(BTreeMap::from([("kty".to_string(), "EC".into())])),
+            },
+        })
+    }
+
     async fn reset_oath_devices(
         &self,
         _caller: Principal,
@@ -192,14 +272,7 @@ impl PingApi for Ping {
             return Err(ListWebAuthnDevicesError::NotFound { body });
         }
         Ok(ListWebAuthnDevicesSuccess::Ok {
-            body: WebAuthnDeviceList {
-                result: vec![webauthn_device(&input.user)],
-                result_count: 1,
-                paged_results_cookie: None,
-                total_paged_results_policy: Some(TotalPagedResultsPolicy::None),
-                total_paged_results: Some(-1),
-                remaining_paged_results: Some(-1),
-            },
+            body: crest_page!(WebAuthnDeviceList, vec![webauthn_device(&input.user)]),
         })
     }
 
@@ -238,14 +311,7 @@ impl PingApi for Ping {
             return Err(ListBoundDevicesError::NotFound { body });
         }
         Ok(ListBoundDevicesSuccess::Ok {
-            body: BoundDeviceList {
-                result: vec![bound_device(&input.user)],
-                result_count: 1,
-                paged_results_cookie: None,
-                total_paged_results_policy: Some(TotalPagedResultsPolicy::None),
-                total_paged_results: Some(-1),
-                remaining_paged_results: Some(-1),
-            },
+            body: crest_page!(BoundDeviceList, vec![bound_device(&input.user)]),
         })
     }
 
@@ -276,10 +342,16 @@ impl PingApi for Ping {
 
     async fn refresh_push_device_id(
         &self,
-        _caller: Principal,
+        _caller: Option<Principal>,
         input: RefreshPushDeviceIdInput,
     ) -> Result<RefreshPushDeviceIdSuccess, RefreshPushDeviceIdError> {
-        if let Some(body) = missing_user(&input.body.username) {
+        // The mechanism names the registration when no user is given.
+        let owner = input
+            .body
+            .username
+            .as_ref()
+            .unwrap_or(&input.body.mechanism_uid);
+        if let Some(body) = missing_user(owner) {
             return Err(RefreshPushDeviceIdError::NotFound { body });
         }
         Ok(RefreshPushDeviceIdSuccess::Ok {
@@ -320,10 +392,10 @@ pub fn authenticated(name: &str, router: mfa_runtime::axum::Router) -> mfa_runti
             router.layer(AuthLayer::new(verifier))
         }
         "ping" => {
-            use mfa_apis::ping::server::security::{BEARER_AUTH, SSO_TOKEN};
+            use mfa_apis::ping::server::security::{BEARER_AUTH, SSO_COOKIE, SSO_TOKEN};
             let verifier = SchemeVerifier::new()
                 .with(BEARER_AUTH, accept)
-                .with(SSO_TOKEN, accept);
+                .with_any([SSO_TOKEN, SSO_COOKIE], accept);
             router.layer(AuthLayer::new(verifier))
         }
         _ => router,

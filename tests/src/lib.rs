@@ -4,7 +4,58 @@
 //! The README follows, so its examples compile as doctests.
 #![doc = include_str!("../../README.md")]
 
+/// A CREST page holding `devices` (Ping's device lists all share it).
+macro_rules! crest_page {
+    ($list:ident, $devices:expr) => {{
+        let result = $devices;
+        $list {
+            result_count: result.len() as i64,
+            result,
+            paged_results_cookie: None,
+            total_paged_results_policy: Some(TotalPagedResultsPolicy::None),
+            total_paged_results: Some(-1),
+            remaining_paged_results: Some(-1),
+        }
+    }};
+}
+
+/// A Ping OATH or push device as listed (the two records share every
+/// field), with `id` and display name `name`.
+macro_rules! listed_device {
+    ($ty:ident, $id:expr, $name:expr) => {{
+        let id: String = $id;
+        $ty {
+            id: id.clone(),
+            rev: Some("1".into()),
+            created_date: Some(1_749_572_704_744),
+            last_access_date: Some(1_749_658_650_801),
+            device_name: Some($name.into()),
+            uuid: Some(id),
+            device_management_status: Some(false),
+        }
+    }};
+}
+
+/// A Ping OATH or push device as deleted: the common fields, nothing else.
+macro_rules! deleted_device {
+    ($ty:ident, $id:expr, $name:expr) => {{
+        let id: String = $id;
+        $ty {
+            id: id.clone(),
+            rev: Some("2".into()),
+            uuid: Some(id),
+            recovery_codes: Some(vec!["iZmEtxvQ00".into()]),
+            created_date: Some(1_749_572_704_744),
+            last_access_date: Some(1_749_658_650_801),
+            device_name: Some($name.into()),
+            additional_properties: ::std::collections::BTreeMap::new(),
+        }
+    }};
+}
+
 pub mod conformance;
+pub mod recording;
+pub mod stand_in;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -174,5 +225,29 @@ pub fn quick_retries(max_attempts: u32) -> mfa_runtime::client::RetryPolicy {
         max_backoff: std::time::Duration::from_millis(20),
         max_elapsed: std::time::Duration::from_secs(10),
         jitter: 0.0,
+    }
+}
+
+/// Serve `app` on `addr` until the process is stopped, printing
+/// `listening on ADDR` once the port is bound (the scripts in .ci/ read it
+/// to learn a port chosen by the system): the test servers' `main`.
+pub async fn serve_until_stopped(addr: &str, app: Router) -> std::process::ExitCode {
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(listener) => listener,
+        Err(e) => {
+            eprintln!("cannot bind {addr}: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match listener.local_addr() {
+        Ok(bound) => println!("listening on {bound}"),
+        Err(e) => eprintln!("bound, address unknown: {e}"),
+    }
+    match mfa_runtime::server::serve(listener, app).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("server failed: {e}");
+            std::process::ExitCode::FAILURE
+        }
     }
 }

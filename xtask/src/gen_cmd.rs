@@ -1,10 +1,13 @@
 //! `cargo xtask gen [--check]`: regenerate generated/ from specs/, or
-//! check that it is up to date.
+//! check that it is up to date. Either way, first report what the
+//! regeneration changes for the crate's users, module by module.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use mfa_codegen::{generate_crate, project, write};
 
+use crate::changes_cmd::regeneration_report;
 use crate::workspace_root;
 
 pub fn run(check: bool) -> ExitCode {
@@ -30,44 +33,65 @@ pub fn run(check: bool) -> ExitCode {
         eprintln!("{warning}");
     }
     let out = root.join("generated");
+    println!("{}", regeneration_report(&out, &generated.modules));
+    // Each spec's names lock, as it is to be.
+    let locks: Vec<(PathBuf, String, String)> = generated
+        .modules
+        .iter()
+        .map(|m| {
+            let relative = project::lock_path(Path::new(&m.spec));
+            let text = m.names.render(&m.spec);
+            (root.join(&relative), relative.display().to_string(), text)
+        })
+        .collect();
     if check {
-        match write::diff_tree(&out, &generated.tree) {
-            Ok(diffs) if diffs.is_empty() => {
-                println!(
-                    "generated/ is up to date with specs/ ({} files).",
-                    generated.tree.len()
-                );
-                ExitCode::SUCCESS
-            }
-            Ok(diffs) => {
-                for diff in &diffs {
-                    println!("{diff}");
-                }
-                eprintln!(
-                    "generated/ is stale ({} file(s) differ): run `cargo xtask gen` and commit the result.",
-                    diffs.len()
-                );
-                ExitCode::FAILURE
-            }
+        let mut diffs = match write::diff_tree(&out, &generated.tree) {
+            Ok(diffs) => diffs,
             Err(e) => {
                 eprintln!("error: cannot compare generated/: {e}");
-                ExitCode::FAILURE
+                return ExitCode::FAILURE;
             }
+        };
+        for (path, shown, text) in &locks {
+            let on_disk = std::fs::read_to_string(path).unwrap_or_default();
+            diffs.extend(write::diff_text(shown, &on_disk, text));
         }
-    } else {
-        match write::write_tree(&out, &generated.tree) {
-            Ok(()) => {
-                println!(
-                    "wrote {} files to generated/ from {} spec(s).",
-                    generated.tree.len(),
-                    specs.len()
-                );
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("error: writing generated/ failed: {e}; the previous contents are kept.");
-                ExitCode::FAILURE
-            }
+        if diffs.is_empty() {
+            println!(
+                "generated/ and the names locks are up to date with specs/ ({} files).",
+                generated.tree.len() + locks.len()
+            );
+            return ExitCode::SUCCESS;
+        }
+        for diff in &diffs {
+            println!("{diff}");
+        }
+        eprintln!(
+            "generated/ or a names lock is stale ({} file(s) differ): run `cargo xtask gen` and commit the result.",
+            diffs.len()
+        );
+        return ExitCode::FAILURE;
+    }
+    if let Err(e) = write::write_tree(&out, &generated.tree) {
+        eprintln!("error: writing generated/ failed: {e}; the previous contents are kept.");
+        return ExitCode::FAILURE;
+    }
+    // After the crate: a lock left behind by a failure here is rebuilt the
+    // same by the next run, which gives the same names from the same specs.
+    for (path, shown, text) in &locks {
+        if std::fs::read_to_string(path).ok().as_deref() == Some(text) {
+            continue;
+        }
+        if let Err(e) = write::write_file(path, text) {
+            eprintln!("error: writing {shown} failed: {e}");
+            return ExitCode::FAILURE;
         }
     }
+    println!(
+        "wrote {} files to generated/ and {} names lock(s) from {} spec(s).",
+        generated.tree.len(),
+        locks.len(),
+        specs.len()
+    );
+    ExitCode::SUCCESS
 }

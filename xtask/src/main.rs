@@ -4,6 +4,7 @@ mod bench;
 mod bench_gen;
 mod bench_measure;
 mod bench_peers;
+mod changes_cmd;
 mod corpus;
 mod gen_cmd;
 
@@ -12,8 +13,15 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage: cargo xtask <command>
 
-  gen                regenerate generated/ from specs/ (all or nothing)
-  gen --check        change nothing; fail with a diff if generated/ is stale
+  gen                regenerate generated/ from specs/ (all or nothing) and
+                     update each spec's names lock; report what changed for
+                     the crate's users (breaking or not, for clients and
+                     servers) and the semver bump it calls for
+  gen --check        change nothing; print the same report, then fail with
+                     a diff if generated/ or a names lock is stale
+  diff OLD NEW [--module NAME]
+                     the same report between two specs (the names OLD gives
+                     kept for NEW, as a names lock would keep them)
   corpus [--operation ID]... [--tag TAG]... PATH...
                      generate a throwaway crate per spec file (or per spec in
                      each directory), `cargo check` it with warnings denied,
@@ -32,6 +40,7 @@ fn main() -> ExitCode {
     match args.as_slice() {
         ["gen"] => gen_cmd::run(false),
         ["gen", "--check"] => gen_cmd::run(true),
+        ["diff", args @ ..] => changes_cmd::run_diff(args),
         ["bench", options @ ..] => bench::run_bench(options),
         ["bench-gen", spec, dir] => bench_gen::run(spec, dir),
         ["corpus", paths @ ..] if !paths.is_empty() => corpus::run(paths),

@@ -304,12 +304,15 @@ fn credential_methods(scheme: &crate::plan::SchemePlan) -> TokenStream {
 fn input_fields(op: &OperationPlan) -> Vec<(&InputField, String)> {
     let params = op.params.iter().filter_map(|p| {
         let field = p.input()?;
-        let what = match &p.role {
-            ParamRole::IdempotencyKey(_) => format!(
+        let what = match (&p.role, &field.init) {
+            (ParamRole::IdempotencyKey(_), _) => format!(
                 "Set `{}`. A new random key is filled in when the call is created \
                  (see [`Call::request`]); every attempt of this call sends the same one.",
                 p.wire
             ),
+            (_, ClientInit::SendDefault { shown, .. }) => {
+                format!("Set `{}` (the call sends `{shown}` unless set).", p.wire)
+            }
             _ => format!("Set `{}`.", p.wire),
         };
         Some((field, what))
@@ -332,7 +335,7 @@ fn initial_value(p: &Printer<'_>, field: &InputField) -> Option<TokenStream> {
         ClientInit::Argument => return None,
         ClientInit::Unset => quote! { None },
         ClientInit::NewIdempotencyKey => some(quote! { rt::client::new_idempotency_key() }),
-        ClientInit::Value(v) => some(p.value(v)),
+        ClientInit::Value(v) | ClientInit::SendDefault { value: v, .. } => some(p.value(v)),
         ClientInit::Default => some(quote! { Default::default() }),
     })
 }

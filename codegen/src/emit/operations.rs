@@ -10,7 +10,7 @@ use super::rust::{
     Printer, Scope, deprecated, doc_lead, doc_lines, doc_paragraphs, ident, runtime_alias,
 };
 use crate::plan::{
-    BodyPlan, MultipartDecl, OperationPlan, ParamLocation, PartKind, Plan, ResponsePlan,
+    BodyKind, BodyPlan, MultipartDecl, OperationPlan, ParamLocation, PartKind, Plan, ResponsePlan,
     StatusMatch,
 };
 
@@ -253,9 +253,12 @@ fn response_enum(p: &Printer<'_>, op: &OperationPlan, success: bool) -> TokenStr
             StatusMatch::Range(d) => format!("Any {d}xx status not listed separately"),
             StatusMatch::Default => "Any status not listed separately (`default`)".to_string(),
         };
+        // A JSON body's type is its schema's; others say their media type.
         let when = match &r.body {
-            Some(body) => format!("{when} with an `{}` body", body.media_type),
-            None => when,
+            Some(body) if body.kind != BodyKind::Json => {
+                format!("{when}, a `{}` body", body.media_type)
+            }
+            _ => when,
         };
         let docs = doc_lead(&when, Some(&r.description));
         if fields.is_empty() {

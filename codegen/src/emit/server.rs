@@ -204,7 +204,12 @@ fn caller_docs(op: &OperationPlan) -> String {
         .iter()
         .map(|s| format!("`{s}`"))
         .collect();
-    let schemes = schemes.join(" or ");
+    // `a`, `b` or `c`.
+    let schemes = match schemes.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    };
     let mut text = if op.security.schemes.is_empty() {
         "`caller`: who the auth layer authenticated, if anyone (the spec requires no authentication).".to_string()
     } else if op.security.anonymous_allowed {
@@ -212,9 +217,7 @@ fn caller_docs(op: &OperationPlan) -> String {
             "`caller`: authenticated by {schemes}, or `None`: the spec also allows anonymous calls."
         )
     } else {
-        format!(
-            "`caller`: authenticated by {schemes}; the router answers 401 before this runs otherwise."
-        )
+        format!("`caller`: authenticated by {schemes} (others get 401).")
     };
     if let Some(key) = op.idempotency_key() {
         text.push_str(&format!(

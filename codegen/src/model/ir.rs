@@ -175,6 +175,11 @@ pub struct Parameter {
     pub explode: bool,
     /// The schema's `default`, as JSON.
     pub default: Option<serde_json::Value>,
+    /// From `x-send-default: true`: the client sends `default` unless the
+    /// call sets another value, though the parameter is optional (a version
+    /// header the client pins while servers must not require it). The
+    /// server still hands `None` to the implementation when none was sent.
+    pub send_default: bool,
     /// A required parameter whose schema allows exactly one value: the client
     /// always sends it, the server checks it, and nobody has to type it.
     pub constant: Option<String>,

@@ -17,6 +17,10 @@ use crate::diagnostics::join_pointer;
 /// The extension that marks a path parameter spanning several segments.
 pub const PATH_SEGMENT_PREFIX: &str = "x-path-segment-prefix";
 
+/// The extension that makes the client send an optional parameter's
+/// `default` unless the call sets another value.
+pub const SEND_DEFAULT: &str = "x-send-default";
+
 impl<'a> Builder<'a> {
     pub(crate) fn operations(
         &mut self,
@@ -210,6 +214,22 @@ impl<'a> Builder<'a> {
                 ),
             );
         }
+        let default = inline.and_then(|s| s.schema_data.default.clone());
+        let send_default = match data.extensions.get(SEND_DEFAULT) {
+            None | Some(serde_json::Value::Bool(false)) => false,
+            Some(serde_json::Value::Bool(true)) if default.is_some() => true,
+            Some(serde_json::Value::Bool(true)) => {
+                self.error(
+                    &at,
+                    format!("`{SEND_DEFAULT}` needs a `default` in the parameter's schema to send"),
+                );
+                false
+            }
+            Some(_) => {
+                self.error(&at, format!("`{SEND_DEFAULT}` must be `true` or `false`"));
+                false
+            }
+        };
         Some(Parameter {
             name: data.name.clone(),
             location,
@@ -219,7 +239,8 @@ impl<'a> Builder<'a> {
             ty,
             style,
             explode: data.explode.unwrap_or(explode_default),
-            default: inline.and_then(|s| s.schema_data.default.clone()),
+            default,
+            send_default,
             constant,
             example: data
                 .example

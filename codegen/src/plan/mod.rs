@@ -9,6 +9,8 @@
 //! order, so two plans can be compared item by item.
 
 mod body;
+mod claims;
+pub mod lock;
 pub mod names;
 mod operation;
 mod params;
@@ -42,6 +44,8 @@ pub use values::RustValue;
 pub use crate::model::{Method, ParamLocation, StatusMatch};
 
 use crate::model::Api;
+use claims::Namer;
+use lock::NameLock;
 use names::Names;
 
 /// Everything one spec's module prints.
@@ -66,11 +70,28 @@ pub struct Plan {
     pub rejection: RejectionPlan,
 }
 
-/// Plan the module `module` for `api`.
+/// Plan the module `module` for `api`, naming by the rules alone.
 pub fn build(api: &Api, module: &str) -> Plan {
-    let names = Names::new(api, module);
+    build_locked(api, module, &NameLock::default()).plan
+}
+
+/// A plan, and the names it gives.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    pub plan: Plan,
+    /// Every item's name, keyed by its identity: the lock to write back.
+    pub names: NameLock,
+    /// Names `lock` gave that could not be kept, one line each.
+    pub conflicts: Vec<String>,
+}
+
+/// Plan the module `module` for `api`, keeping the name `lock` gives each
+/// item still in the spec.
+pub fn build_locked(api: &Api, module: &str, lock: &NameLock) -> Planned {
+    let mut namer = Namer::new(lock);
+    let names = Names::new(api, module, &mut namer);
     let cx = Context { api, names: &names };
-    Plan {
+    let plan = Plan {
         module: module.to_string(),
         title: api.title.clone(),
         version: api.version.clone(),
@@ -91,6 +112,11 @@ pub fn build(api: &Api, module: &str) -> Plan {
             .map(|name| name.to_string())
             .collect(),
         rejection: cx.rejection(),
+    };
+    Planned {
+        plan,
+        names: namer.given,
+        conflicts: namer.conflicts,
     }
 }
 

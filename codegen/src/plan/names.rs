@@ -1,14 +1,17 @@
 //! The naming rules: how the spec's words become Rust identifiers,
 //! deterministically and without collisions. `Names::new` applies them to
-//! a whole spec in one pass and in a fixed order (component schemas, then
-//! inline types, operations, security schemes, servers), so every name is
-//! decided here, once; the plan attaches each to its item and emitters only
-//! print them.
+//! a whole spec in one pass (types, then members, operations, security
+//! schemes, servers), so every name is decided here, once; the plan
+//! attaches each to its item and emitters only print them. Who gets a
+//! contested name is `claims`' decision, never the spec's order, and a
+//! names lock ([`super::lock`]) keeps every name an item already has.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
+use super::claims::{Claim, Namer, suffixed};
+use super::lock::{Table, key_path, key_word};
 use crate::model::{Api, EnumValue, SecurityKind, StatusMatch, TypeId, TypeKind, TypeRef};
 
 /// The generated `Client`'s own methods (see `emit::client`; each delegates
@@ -138,63 +141,189 @@ pub(super) struct SchemeNames {
 }
 
 impl Names {
-    pub fn new(api: &Api, module: &str) -> Self {
-        let mut taken = BTreeSet::new();
-        let mut types = BTreeMap::new();
-        // Component schemas sort first (`#/components/...` < `#/paths/...`),
-        // so they get their own names and inline types yield to them.
-        for (id, def) in &api.types {
-            let name = unique(type_ident(&def.name_hint.join(" ")), &mut taken);
-            types.insert(id.clone(), name);
-        }
+    /// Every name of `api`'s module: the names `namer`'s lock records for
+    /// items still in the spec, and names by its rules for the rest.
+    /// `namer.given` collects them all, to be written back as the new lock.
+    pub fn new(api: &Api, module: &str, namer: &mut Namer) -> Self {
+        let keys = type_keys(api);
+        let type_claims: Vec<Claim> = api
+            .types
+            .iter()
+            .map(|(id, def)| {
+                let spelling = def.name_hint.join(" ");
+                let natural = type_ident(&spelling);
+                // Component schemas choose before inline types.
+                let inline = !id.0.starts_with("#/components/schemas/");
+                Claim::new(Table::Types, keys[id].clone(), &spelling, natural)
+                    .rank(u8::from(inline))
+            })
+            .collect();
+        let types: BTreeMap<TypeId, String> = api
+            .types
+            .keys()
+            .cloned()
+            .zip(namer.assign(&[], &type_claims))
+            .collect();
         let members = api
             .types
             .iter()
             .filter_map(|(id, def)| {
-                let names = match &def.kind {
-                    TypeKind::Struct(s) => dedupe(s.fields.iter().map(|f| field_ident(&f.name))),
-                    TypeKind::Enum(e) => dedupe(e.values.iter().map(enum_variant_ident)),
-                    TypeKind::OneOf(o) => {
-                        dedupe(o.variants.iter().map(|v| match (&v.tag, &v.ty) {
-                            (Some(tag), _) => variant_ident(tag),
-                            (None, ty) => branch_name(ty, &types),
-                        }))
-                    }
+                let owner = &keys[id];
+                let member = |table, wire: &str, natural| {
+                    Claim::new(table, format!("{owner}/{}", key_word(wire)), wire, natural)
+                };
+                let claims: Vec<Claim> = match &def.kind {
+                    TypeKind::Struct(s) => s
+                        .fields
+                        .iter()
+                        .map(|f| member(Table::Fields, &f.name, field_ident(&f.name)))
+                        .collect(),
+                    TypeKind::Enum(e) => e
+                        .values
+                        .iter()
+                        .map(|v| {
+                            let wire = match v {
+                                EnumValue::String(s) => s.clone(),
+                                EnumValue::Integer(i) => i.to_string(),
+                            };
+                            member(Table::Variants, &wire, enum_variant_ident(v))
+                        })
+                        .collect(),
+                    TypeKind::OneOf(o) => o
+                        .variants
+                        .iter()
+                        .map(|v| match (&v.tag, &v.ty) {
+                            (Some(tag), _) => member(Table::Variants, tag, variant_ident(tag)),
+                            (None, ty) => {
+                                let name = branch_name(ty, &types);
+                                member(Table::Variants, &name, name.clone())
+                            }
+                        })
+                        .collect(),
                     TypeKind::Newtype(_) => return None,
                 };
-                Some((id.clone(), names))
+                Some((id.clone(), namer.assign(&[], &unique_keys(claims))))
             })
             .collect();
 
-        let mut methods: BTreeSet<String> = CLIENT_METHODS.iter().map(|m| m.to_string()).collect();
-        let mut op_types: BTreeSet<String> = BTreeSet::new();
-        let mut builders: BTreeSet<String> = MODULE_TYPES.iter().map(|m| m.to_string()).collect();
+        let op_claims = |table, natural: fn(&str) -> String| -> Vec<Claim> {
+            unique_keys(
+                api.operations
+                    .iter()
+                    .map(|op| Claim::new(table, op.id.clone(), &op.id, natural(&op.id)))
+                    .collect(),
+            )
+        };
+        // An operation's stem takes its `Input`, `Success` and `Error` too.
+        let bases = namer.assign_with(&[], &op_claims(Table::Operations, type_ident), |base| {
+            ["", "Input", "Success", "Error"]
+                .iter()
+                .map(|suffix| format!("{base}{suffix}"))
+                .collect()
+        });
+        // The call types yield to the client module's own types, the
+        // runtime names it imports and the prelude names it writes.
+        let builder_claims: Vec<Claim> = op_claims(Table::Builders, type_ident)
+            .into_iter()
+            .zip(&bases)
+            .map(|(claim, base)| Claim {
+                natural: base.clone(),
+                ..claim
+            })
+            .collect();
+        let builders = namer.assign(MODULE_TYPES, &builder_claims);
+        let scheme_names = namer.assign(
+            &[],
+            &unique_keys(
+                api.security_schemes
+                    .iter()
+                    .map(|s| Claim::new(Table::Schemes, s.key.clone(), &s.key, field_ident(&s.key)))
+                    .collect(),
+            ),
+        );
+        // Operation methods, then credential methods, then an API key's
+        // `_named` method share the client with its own methods, and yield
+        // to them.
+        let mut method_claims = op_claims(Table::Methods, field_ident);
+        let scheme_methods: Vec<Claim> = api
+            .security_schemes
+            .iter()
+            .zip(&scheme_names)
+            .map(|(s, name)| {
+                let bare = name.trim_start_matches("r#");
+                Claim::new(
+                    Table::Credentials,
+                    s.key.clone(),
+                    &s.key,
+                    format!("with_{bare}"),
+                )
+                .rank(1)
+            })
+            .collect();
+        let named_methods: Vec<Claim> = api
+            .security_schemes
+            .iter()
+            .zip(&scheme_names)
+            .filter(|(s, _)| matches!(s.kind, SecurityKind::ApiKey { .. }))
+            .map(|(s, name)| {
+                let bare = name.trim_start_matches("r#");
+                let key = format!("{}/named", key_word(&s.key));
+                Claim::new(
+                    Table::Credentials,
+                    key,
+                    &s.key,
+                    format!("with_{bare}_named"),
+                )
+                .rank(2)
+            })
+            .collect();
+        let op_count = method_claims.len();
+        let scheme_count = scheme_methods.len();
+        method_claims.extend(scheme_methods);
+        method_claims.extend(named_methods);
+        let mut all_methods = namer.assign(CLIENT_METHODS, &method_claims);
+        let mut named_methods = all_methods.split_off(op_count + scheme_count).into_iter();
+        let scheme_methods = all_methods.split_off(op_count);
+        let methods = all_methods;
+
         let operations = api
             .operations
             .iter()
-            .map(|op| {
-                let base = unique(type_ident(&op.id), &mut op_types);
+            .zip(bases)
+            .zip(builders)
+            .zip(methods)
+            .map(|(((op, base), builder), method)| {
                 let [input, success, error] =
                     ["Input", "Success", "Error"].map(|suffix| format!("{base}{suffix}"));
-                op_types.extend([input.clone(), success.clone(), error.clone()]);
+                let op_key = key_word(&op.id);
                 // Fields are also the call builder's setters, so they yield
-                // to its own methods.
-                let mut fields = dedupe(
-                    CALL_METHODS
-                        .iter()
-                        .map(|m| m.to_string())
-                        .chain(op.parameters.iter().map(|p| field_ident(&p.name)))
-                        .chain(["body".to_string()]),
-                );
-                fields.drain(..CALL_METHODS.len());
-                let body = fields.pop().unwrap_or_else(|| "body".to_string());
+                // to its own methods; the body yields to the parameters.
+                let mut field_claims: Vec<Claim> = op
+                    .parameters
+                    .iter()
+                    .map(|p| {
+                        let location = format!("{:?}", p.location).to_ascii_lowercase();
+                        let key = format!("{op_key}/{location}/{}", key_word(&p.name));
+                        Claim::new(Table::Parameters, key, &p.name, field_ident(&p.name))
+                    })
+                    .collect();
+                if op.body.is_some() {
+                    let key = format!("{op_key}/body");
+                    field_claims
+                        .push(Claim::new(Table::Parameters, key, "body", "body".into()).rank(1));
+                }
+                let mut fields = namer.assign(CALL_METHODS, &unique_keys(field_claims));
+                let body = match op.body {
+                    Some(_) => fields.pop().unwrap_or_else(|| "body".to_string()),
+                    None => "body".to_string(),
+                };
                 OperationNames {
                     multipart: format!("{base}Multipart"),
-                    method: unique(field_ident(&op.id), &mut methods),
+                    method: method.clone(),
                     input,
                     success,
                     error,
-                    builder: unique(base, &mut builders),
+                    builder,
                     params: fields,
                     body,
                     responses: dedupe(op.responses.iter().map(|r| status_variant(r.status))),
@@ -202,51 +331,74 @@ impl Names {
                         .responses
                         .iter()
                         .map(|r| {
-                            dedupe(
-                                r.headers
-                                    .iter()
-                                    .map(|h| field_ident(&h.name))
-                                    .chain(["status".into(), "body".into()]),
-                            )
-                        })
-                        .map(|mut v| {
-                            v.truncate(v.len() - 2);
-                            v
+                            let status = status_key(r.status);
+                            let claims = r
+                                .headers
+                                .iter()
+                                .map(|h| {
+                                    let key = format!("{op_key}/{status}/{}", key_word(&h.name));
+                                    Claim::new(Table::Headers, key, &h.name, field_ident(&h.name))
+                                })
+                                .collect();
+                            namer.assign(&["status", "body"], &unique_keys(claims))
                         })
                         .collect(),
                 }
             })
             .collect();
-        // Credential methods come after the operations' (whose names stay
-        // put) and yield to every client method.
-        let schemes = dedupe(api.security_schemes.iter().map(|s| field_ident(&s.key)))
-            .into_iter()
+        let schemes = scheme_names
+            .iter()
+            .zip(scheme_methods)
             .zip(&api.security_schemes)
-            .map(|(name, scheme)| {
-                let bare = name.trim_start_matches("r#");
-                let method = unique(format!("with_{bare}"), &mut methods);
+            .map(|((name, method), scheme)| {
                 let named = matches!(scheme.kind, SecurityKind::ApiKey { .. });
                 SchemeNames {
                     // Unique because the snake-case names are (and no
                     // keyword is upper case).
-                    constant: bare.to_ascii_uppercase(),
-                    named_method: named.then(|| unique(format!("{method}_named"), &mut methods)),
+                    constant: name.trim_start_matches("r#").to_ascii_uppercase(),
+                    named_method: named.then(|| named_methods.next()).flatten(),
                     method,
                 }
             })
             .collect();
-        let mut fns = BTreeSet::new();
+        // A URL's letters say nothing about which server deserves the plain
+        // `server_url`: the spec's order does (its first server is the
+        // default), so servers rank by position and the first one wins.
+        let server_claims = unique_keys(
+            api.servers
+                .iter()
+                .filter(|s| !s.variables.is_empty())
+                .enumerate()
+                .map(|(position, s)| {
+                    let rank = u8::try_from(position).unwrap_or(u8::MAX);
+                    Claim::new(
+                        Table::Servers,
+                        s.url.clone(),
+                        "server_url",
+                        "server_url".into(),
+                    )
+                    .rank(rank)
+                })
+                .collect(),
+        );
+        let mut functions = namer.assign(&[], &server_claims).into_iter();
         let server_fns = api
             .servers
             .iter()
             .map(|server| {
-                (!server.variables.is_empty()).then(|| {
-                    let name = unique("server_url".to_string(), &mut fns);
-                    (
-                        name,
-                        dedupe(server.variables.iter().map(|v| field_ident(&v.name))),
-                    )
-                })
+                if server.variables.is_empty() {
+                    return None;
+                }
+                let name = functions.next()?;
+                let claims = server
+                    .variables
+                    .iter()
+                    .map(|v| {
+                        let key = format!("{}/{}", key_word(&server.url), key_word(&v.name));
+                        Claim::new(Table::ServerVariables, key, &v.name, field_ident(&v.name))
+                    })
+                    .collect();
+                Some((name, namer.assign(&[], &unique_keys(claims))))
             })
             .collect();
         Names {
@@ -268,6 +420,63 @@ impl Names {
 
     pub fn members(&self, id: &TypeId) -> &[String] {
         self.members.get(id).map(Vec::as_slice).unwrap_or(&[])
+    }
+}
+
+/// Each type's identity, its key in the lock: the words it is named from
+/// (`Thing`, `Thing/status`, `paths:getUsers/status`), prefixed by the part
+/// of the spec it comes from unless that is `components/schemas`. The words
+/// stay put when a spec is reordered (a JSON pointer's array indices do
+/// not); two types named from the same words are told apart by the order of
+/// their pointers (`Thing#2`).
+fn type_keys(api: &Api) -> BTreeMap<TypeId, String> {
+    let mut taken = BTreeSet::new();
+    api.types
+        .iter()
+        .map(|(id, def)| {
+            let mut segments = id.0.trim_start_matches("#/").split('/');
+            let section = match (segments.next(), segments.next()) {
+                (Some("components"), Some("schemas")) => String::new(),
+                (Some("components"), Some(section)) => format!("{section}:"),
+                (Some(section), _) => format!("{section}:"),
+                (None, _) => String::new(),
+            };
+            let base = format!("{section}{}", key_path(&def.name_hint));
+            (id.clone(), unique_key(base, &mut taken))
+        })
+        .collect()
+}
+
+/// `base`, or `base#2`, `base#3`... if an earlier item has it.
+fn unique_key(base: String, taken: &mut BTreeSet<String>) -> String {
+    let mut key = base.clone();
+    let mut n = 2;
+    while !taken.insert(key.clone()) {
+        key = format!("{base}#{n}");
+        n += 1;
+    }
+    key
+}
+
+/// The claims with their keys made unique (two parameters of one name and
+/// location, a duplicated enum value), in their order.
+fn unique_keys(claims: Vec<Claim>) -> Vec<Claim> {
+    let mut taken = BTreeSet::new();
+    claims
+        .into_iter()
+        .map(|claim| Claim {
+            key: unique_key(claim.key.clone(), &mut taken),
+            ..claim
+        })
+        .collect()
+}
+
+/// A status as a key: `200`, `4XX`, `default`.
+fn status_key(status: StatusMatch) -> String {
+    match status {
+        StatusMatch::Code(code) => code.to_string(),
+        StatusMatch::Range(digit) => format!("{digit}XX"),
+        StatusMatch::Default => "default".into(),
     }
 }
 
@@ -512,21 +721,7 @@ fn unique(name: String, taken: &mut BTreeSet<String>) -> String {
     let mut candidate = name.clone();
     let mut n = 2;
     while taken.contains(&candidate) {
-        candidate = match name.strip_prefix("r#") {
-            Some(bare) => format!("{bare}_{n}"),
-            None if name.ends_with('_') => format!("{name}{n}"),
-            None if name.chars().last().is_some_and(|c| c.is_ascii_digit()) => {
-                format!("{name}_{n}")
-            }
-            None if name
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_lowercase() || c == '_') =>
-            {
-                format!("{name}_{n}")
-            }
-            None => format!("{name}{n}"),
-        };
+        candidate = suffixed(&name, n);
         n += 1;
     }
     taken.insert(candidate.clone());

@@ -73,6 +73,11 @@ pub enum ClientInit {
     NewIdempotencyKey,
     /// The spec's default.
     Value(RustValue),
+    /// An optional value the client sends anyway, as the spec's default,
+    /// unless the call sets another (`x-send-default`); the server still
+    /// sees `None` when nothing was sent. `shown` is the default as the
+    /// setter's doc writes it.
+    SendDefault { value: RustValue, shown: String },
     /// The type's `Default`: a body whose every property is optional.
     Default,
 }
@@ -247,19 +252,21 @@ impl Context<'_> {
     }
 
     fn param_init(&self, p: &Parameter, is_key: bool) -> ClientInit {
-        if is_key {
-            ClientInit::NewIdempotencyKey
-        } else if !p.required {
-            ClientInit::Unset
-        } else {
-            match p
-                .default
-                .as_ref()
-                .and_then(|d| self.default_value(&p.ty, d))
-            {
-                Some(value) => ClientInit::Value(value),
-                None => ClientInit::Argument,
-            }
+        let default = p
+            .default
+            .as_ref()
+            .and_then(|d| Some((d, self.default_value(&p.ty, d)?)));
+        match (is_key, p.required, default) {
+            (true, _, _) => ClientInit::NewIdempotencyKey,
+            (false, true, Some((_, value))) => ClientInit::Value(value),
+            (false, true, None) => ClientInit::Argument,
+            (false, false, Some((shown, value))) if p.send_default => ClientInit::SendDefault {
+                value,
+                shown: shown
+                    .as_str()
+                    .map_or_else(|| shown.to_string(), str::to_owned),
+            },
+            (false, false, _) => ClientInit::Unset,
         }
     }
 

@@ -31,7 +31,8 @@ fn param<'o>(op: &'o OperationPlan, wire: &str) -> &'o ParamPlan {
 }
 
 /// Ping's realm is a hierarchy, `_action` a constant nobody types, and
-/// `Accept-API-Version` starts at the spec's default.
+/// `Accept-API-Version`, optional for servers, is sent as the spec's
+/// default (`x-send-default`) unless the call sets another.
 #[test]
 fn parameter_roles_on_ping() {
     let plan = vendor("ping");
@@ -68,17 +69,60 @@ fn parameter_roles_on_ping() {
     );
     assert!(action.input().is_none());
     let version = param(op, "Accept-API-Version").input().expect("an input");
+    assert!(!version.required);
     assert_eq!(
         version.init,
-        ClientInit::Value(RustValue::Str("resource=1.0".into()))
+        ClientInit::SendDefault {
+            value: RustValue::Str("resource=1.0".into()),
+            shown: "resource=1.0".into()
+        }
     );
     assert!(op.security.requires_authentication());
-    assert_eq!(op.security.schemes, ["bearerAuth", "ssoToken"]);
+    assert_eq!(op.security.schemes, ["bearerAuth", "ssoToken", "ssoCookie"]);
     let body = op.body.as_ref().expect("a body");
     assert_eq!(
         (body.kind, &body.field.init),
         (BodyKind::Json, &ClientInit::Default)
     );
+}
+
+const SEND_DEFAULT: &str = r#"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /a:
+    get:
+      operationId: getA
+      parameters:
+        - {name: X-Version, in: header, x-send-default: true, schema: {type: string, default: v2}}
+        - {name: page, in: query, x-send-default: true, schema: {type: integer, default: 1}}
+        - {name: limit, in: query, schema: {type: integer, default: 20}}
+        - {name: size, in: query, required: true, schema: {type: integer, default: 5}}
+      responses: {'200': {description: ok}}
+"#;
+
+/// Only `x-send-default` makes the client send an optional parameter's
+/// default (shown as the setter's doc writes it); an optional parameter
+/// with just a default starts unset (a server assumes it), a required one
+/// starts at it.
+#[test]
+fn only_x_send_default_sends_an_optional_default() {
+    let plan = plan_of("send_default.yaml", SEND_DEFAULT, "t");
+    let op = operation(&plan, "getA");
+    let init = |wire: &str| param(op, wire).input().expect("an input").init.clone();
+    assert_eq!(
+        init("X-Version"),
+        ClientInit::SendDefault {
+            value: RustValue::Str("v2".into()),
+            shown: "v2".into()
+        }
+    );
+    assert!(matches!(
+        init("page"),
+        ClientInit::SendDefault { shown, .. } if shown == "1"
+    ));
+    assert_eq!(init("limit"), ClientInit::Unset);
+    assert!(matches!(init("size"), ClientInit::Value(_)));
 }
 
 /// Fireblocks' `Idempotency-Key` is the idempotency key: the client fills
@@ -116,6 +160,11 @@ fn schemes_and_servers_are_named_in_the_plan() {
         [
             ("BEARER_AUTH", "with_bearer_auth", None),
             ("SSO_TOKEN", "with_sso_token", Some("with_sso_token_named")),
+            (
+                "SSO_COOKIE",
+                "with_sso_cookie",
+                Some("with_sso_cookie_named")
+            ),
         ]
     );
     let server = &plan.servers[0];

@@ -175,18 +175,7 @@ pub fn diff_tree(dir: &Path, tree: &Tree) -> io::Result<Vec<String>> {
             Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
             Err(e) => return Err(e),
         };
-        if actual != *expected {
-            let name = path.display().to_string();
-            let diff = similar::TextDiff::from_lines(&actual, expected)
-                .unified_diff()
-                .context_radius(3)
-                .header(
-                    &format!("a/{name} (on disk)"),
-                    &format!("b/{name} (generated)"),
-                )
-                .to_string();
-            diffs.push(diff);
-        }
+        diffs.extend(diff_text(&path.display().to_string(), &actual, expected));
     }
     for extra in files_under(dir)? {
         if !tree.contains_key(&extra) {
@@ -197,6 +186,33 @@ pub fn diff_tree(dir: &Path, tree: &Tree) -> io::Result<Vec<String>> {
         }
     }
     Ok(diffs)
+}
+
+/// Replace the file at `path` with `contents` whole: written beside it,
+/// then renamed over it, so a reader never sees half of it.
+pub fn write_file(path: &Path, contents: &str) -> io::Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let staging = path.with_file_name(format!(".{name}.staging"));
+    fs::write(&staging, contents)?;
+    fs::rename(&staging, path)
+}
+
+/// A unified diff from `actual` (on disk) to `expected` (generated), if
+/// they differ; `name` is the file's path as shown.
+pub fn diff_text(name: &str, actual: &str, expected: &str) -> Option<String> {
+    (actual != expected).then(|| {
+        similar::TextDiff::from_lines(actual, expected)
+            .unified_diff()
+            .context_radius(3)
+            .header(
+                &format!("a/{name} (on disk)"),
+                &format!("b/{name} (generated)"),
+            )
+            .to_string()
+    })
 }
 
 fn files_under(dir: &Path) -> io::Result<Vec<PathBuf>> {

@@ -48,22 +48,21 @@ impl rt::HasStatus for ResetDeviceSuccess {
 /// The documented errors of `resetDevice`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ResetDeviceError {
-    /// Status 401 with an `application/json` body: Unauthorized. Missing / invalid JWT token in
-    /// Authorization header.
+    /// Status 401: Unauthorized. Missing / invalid JWT token in Authorization header.
     Unauthorized {
         body: super::types::ErrorResponse,
         /// The `X-Request-ID` header: Unique ID correlated to the API request. Please provide it in
         /// any support ticket you create or on Github issues related to Fireblocks SDKs
         x_request_id: Option<String>,
     },
-    /// Status 403 with an `application/json` body: Lacking permissions.
+    /// Status 403: Lacking permissions.
     Forbidden {
         body: super::types::ErrorResponse,
         /// The `X-Request-ID` header: Unique ID correlated to the API request. Please provide it in
         /// any support ticket you create or on Github issues related to Fireblocks SDKs
         x_request_id: Option<String>,
     },
-    /// Any 5xx status not listed separately with an `application/json` body: Internal error.
+    /// Any 5xx status not listed separately: Internal error.
     ServerError {
         /// The status code actually sent.
         status: StatusCode,
@@ -72,7 +71,7 @@ pub enum ResetDeviceError {
         /// any support ticket you create or on Github issues related to Fireblocks SDKs
         x_request_id: Option<String>,
     },
-    /// Any status not listed separately (`default`) with an `application/json` body: Error Response
+    /// Any status not listed separately (`default`): Error Response
     Default {
         /// The status code actually sent.
         status: StatusCode,

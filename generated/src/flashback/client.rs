@@ -136,6 +136,9 @@ impl Client {
     ///   the caller's organization. The caller needs the OWNER or
     ///   ADMINISTRATOR role; otherwise the call fails with 403.
     ///
+    /// Flashback's own client (`ApiClient.resetMFA`) also sends `enable`
+    /// with every reset, self or admin.
+    ///
     /// `POST /mfa/reset`
     pub fn reset_mfa(&self) -> ResetMfa<'_> {
         self.call(super::operations::ResetMfaInput {

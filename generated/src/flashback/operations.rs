@@ -25,7 +25,7 @@ impl rt::Operation for ResetMfaInput {
 /// The documented successes of `resetMfa`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ResetMfaSuccess {
-    /// Status 200 with an `application/json` body: MFA reset completed successfully.
+    /// Status 200: MFA reset completed successfully.
     Ok { body: super::types::ResetMfaResponse },
 }
 
@@ -40,12 +40,12 @@ impl rt::HasStatus for ResetMfaSuccess {
 /// The documented errors of `resetMfa`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ResetMfaError {
-    /// Status 403 with an `application/json` body: Insufficient permissions to reset another user's
-    /// MFA: the caller lacks the OWNER or ADMINISTRATOR role.
+    /// Status 403: Insufficient permissions to reset another user's MFA: the caller lacks the OWNER
+    /// or ADMINISTRATOR role.
     Forbidden { body: super::types::ErrorResponse },
-    /// Status 404 with an `application/json` body: User not found.
+    /// Status 404: User not found.
     NotFound { body: super::types::ErrorResponse },
-    /// Status 500 with an `application/json` body: Internal server error.
+    /// Status 500: Internal server error.
     InternalServerError { body: super::types::ErrorResponse },
 }
 

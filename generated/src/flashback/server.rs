@@ -35,9 +35,12 @@ pub trait FlashbackApi: Send + Sync + 'static {
     ///   the caller's organization. The caller needs the OWNER or
     ///   ADMINISTRATOR role; otherwise the call fails with 403.
     ///
+    /// Flashback's own client (`ApiClient.resetMFA`) also sends `enable`
+    /// with every reset, self or admin.
+    ///
     /// `POST /mfa/reset`
     ///
-    /// `caller`: authenticated by `bearerAuth`; the router answers 401 before this runs otherwise.
+    /// `caller`: authenticated by `bearerAuth` (others get 401).
     fn reset_mfa(
         &self,
         caller: rt::server::Principal,

@@ -22,6 +22,11 @@ pub struct ResetMfaRequest {
     /// reset. Setting it requires the OWNER or ADMINISTRATOR role.
     #[serde(rename = "resetUserId", default, skip_serializing_if = "Option::is_none")]
     pub reset_user_id: Option<String>,
+    /// The flag Flashback's own TypeScript client sends with every reset since 2026-02-11
+    /// (`ApiClient.resetMFA`). The public documentation does not describe it yet; a server receives
+    /// it as sent, and clients that follow the documentation leave it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable: Option<bool>,
 }
 
 /// Body of a successful MFA reset.

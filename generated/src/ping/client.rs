@@ -17,7 +17,12 @@ use rt::client::{Callable, Decoded, InvalidRequest, RawResponse, Request};
 ///   - `{tenantEnvFqdn}` (default `openam-example.forgeblocks.io`): Fully qualified domain name of
 ///     the tenant environment (the `<tenant-env-fqdn>` of the Ping documentation), for example
 ///     `openam-mycompany-euw2-dev.id.forgerock.io` or a custom domain.
-pub const SERVERS: &[&str] = &["https://{tenantEnvFqdn}/am/json"];
+///
+/// - `{origin}/am/json`: The same API on any origin: an AM deployment of your own, or a local
+///   stand-in served over plain HTTP.
+///   - `{origin}` (default `http://127.0.0.1:8080`): Scheme, host and port without a trailing
+///     slash, for example `http://127.0.0.1:8080`.
+pub const SERVERS: &[&str] = &["https://{tenantEnvFqdn}/am/json", "{origin}/am/json"];
 
 /// `https://{tenantEnvFqdn}/am/json` with its variables filled in.
 ///
@@ -26,6 +31,14 @@ pub const SERVERS: &[&str] = &["https://{tenantEnvFqdn}/am/json"];
 /// `openam-mycompany-euw2-dev.id.forgerock.io` or a custom domain.
 pub fn server_url(tenant_env_fqdn: &str) -> String {
     "https://{tenantEnvFqdn}/am/json".replace("{tenantEnvFqdn}", tenant_env_fqdn)
+}
+
+/// `{origin}/am/json` with its variables filled in.
+///
+/// `origin`: the spec's default is `http://127.0.0.1:8080`. Scheme, host and port without a
+/// trailing slash, for example `http://127.0.0.1:8080`.
+pub fn server_url_2(origin: &str) -> String {
+    "{origin}/am/json".replace("{origin}", origin)
 }
 
 /// A client for Ping Identity Advanced Identity Cloud: MFA device reset (version 1.0).
@@ -179,6 +192,64 @@ impl Client {
         }
     }
 
+    /// The `ssoCookie` security scheme, for [`Self::with_credential`] (the same value as the
+    /// server's).
+    pub const SSO_COOKIE: rt::security::Scheme = rt::security::Scheme::api_key(
+        "ssoCookie",
+        rt::security::KeyLocation::Cookie,
+        "iPlanetDirectoryPro",
+    );
+
+    /// Authenticate as the `ssoCookie` scheme: the key in the `iPlanetDirectoryPro` cookie.
+    ///
+    /// The same SSO (session) token as `ssoToken`, sent the way browsers
+    /// and the Frodo library send it: as the tenant's session cookie
+    /// (`Cookie: <cookie name>=<token>`). The cookie and the header have
+    /// the same tenant-specific name (`iPlanetDirectoryPro` is only the
+    /// classic AM default).
+    pub fn with_sso_cookie(&self, key: impl Into<String>) -> Self {
+        self.with_sso_cookie_named("iPlanetDirectoryPro", key)
+    }
+
+    /// Like [`Self::with_sso_cookie`], with the cookie name given here: for deployments that rename
+    /// it.
+    pub fn with_sso_cookie_named(
+        &self,
+        name: impl Into<String>,
+        key: impl Into<String>,
+    ) -> Self {
+        let credential = rt::credentials::Credential::api_key(
+            rt::security::KeyLocation::Cookie,
+            name,
+            key,
+        );
+        Self {
+            api: self.api.with_credential("ssoCookie", credential),
+        }
+    }
+
+    /// List the user's OATH devices
+    ///
+    /// Queries the OATH devices registered to the user, in the same paged
+    /// envelope as the other device lists. The Ping SDKs and the Frodo
+    /// library list them this way, to delete one at a time or to export a
+    /// user's configuration. To remove them all at once, use
+    /// `resetOathDevices`.
+    ///
+    /// `GET /{realm}/users/{user}/devices/2fa/oath`
+    pub fn list_oath_devices(
+        &self,
+        realm: impl Into<super::types::RealmPath>,
+        user: impl Into<String>,
+    ) -> ListOathDevices<'_> {
+        self.call(super::operations::ListOathDevicesInput {
+            realm: realm.into(),
+            user: user.into(),
+            query_filter: String::from("true"),
+            accept_api_version: Some(String::from("resource=1.0")),
+        })
+    }
+
     /// Reset the user's OATH devices
     ///
     /// Deletes the user's OATH device profile (by default a user can have only
@@ -198,8 +269,51 @@ impl Client {
         self.call(super::operations::ResetOathDevicesInput {
             realm: realm.into(),
             user: user.into(),
-            accept_api_version: String::from("resource=1.0"),
+            accept_api_version: Some(String::from("resource=1.0")),
             body: Default::default(),
+        })
+    }
+
+    /// Delete one of the user's OATH devices
+    ///
+    /// Removes one OATH device from the user's profile and returns the device record as it was
+    /// stored. Repeat for each device to remove.
+    ///
+    /// `DELETE /{realm}/users/{user}/devices/2fa/oath/{deviceId}`
+    pub fn delete_oath_device(
+        &self,
+        realm: impl Into<super::types::RealmPath>,
+        user: impl Into<String>,
+        device_id: impl Into<String>,
+    ) -> DeleteOathDevice<'_> {
+        self.call(super::operations::DeleteOathDeviceInput {
+            realm: realm.into(),
+            user: user.into(),
+            device_id: device_id.into(),
+            accept_api_version: Some(String::from("resource=1.0")),
+            body: None,
+        })
+    }
+
+    /// List the user's push devices
+    ///
+    /// Queries the push devices registered to the user, in the same paged
+    /// envelope as the other device lists. The Ping SDKs and the Frodo
+    /// library list them this way, to delete one at a time or to export a
+    /// user's configuration. To remove them all at once, use
+    /// `resetPushDevices`.
+    ///
+    /// `GET /{realm}/users/{user}/devices/2fa/push`
+    pub fn list_push_devices(
+        &self,
+        realm: impl Into<super::types::RealmPath>,
+        user: impl Into<String>,
+    ) -> ListPushDevices<'_> {
+        self.call(super::operations::ListPushDevicesInput {
+            realm: realm.into(),
+            user: user.into(),
+            query_filter: String::from("true"),
+            accept_api_version: Some(String::from("resource=1.0")),
         })
     }
 
@@ -217,8 +331,29 @@ impl Client {
         self.call(super::operations::ResetPushDevicesInput {
             realm: realm.into(),
             user: user.into(),
-            accept_api_version: String::from("resource=1.0"),
+            accept_api_version: Some(String::from("resource=1.0")),
             body: Default::default(),
+        })
+    }
+
+    /// Delete one of the user's push devices
+    ///
+    /// Removes one push device from the user's profile and returns the device record as it was
+    /// stored. Repeat for each device to remove.
+    ///
+    /// `DELETE /{realm}/users/{user}/devices/2fa/push/{deviceId}`
+    pub fn delete_push_device(
+        &self,
+        realm: impl Into<super::types::RealmPath>,
+        user: impl Into<String>,
+        device_id: impl Into<String>,
+    ) -> DeletePushDevice<'_> {
+        self.call(super::operations::DeletePushDeviceInput {
+            realm: realm.into(),
+            user: user.into(),
+            device_id: device_id.into(),
+            accept_api_version: Some(String::from("resource=1.0")),
+            body: None,
         })
     }
 
@@ -239,7 +374,30 @@ impl Client {
             realm: realm.into(),
             user: user.into(),
             query_filter: String::from("true"),
-            accept_api_version: String::from("resource=1.0"),
+            accept_api_version: Some(String::from("resource=1.0")),
+        })
+    }
+
+    /// Rename one of the user's WebAuthn devices
+    ///
+    /// Gives a WebAuthn device a new display name and returns the device
+    /// record as now stored. The Ping JS SDK sends the device as it was
+    /// listed, with the new `deviceName`; only the name changes.
+    ///
+    /// `PUT /{realm}/users/{user}/devices/2fa/webauthn/{deviceId}`
+    pub fn rename_web_authn_device(
+        &self,
+        realm: impl Into<super::types::RealmPath>,
+        user: impl Into<String>,
+        device_id: impl Into<String>,
+        body: impl Into<super::types::WebAuthnDeviceRename>,
+    ) -> RenameWebAuthnDevice<'_> {
+        self.call(super::operations::RenameWebAuthnDeviceInput {
+            realm: realm.into(),
+            user: user.into(),
+            device_id: device_id.into(),
+            accept_api_version: Some(String::from("resource=1.0")),
+            body: body.into(),
         })
     }
 
@@ -259,7 +417,8 @@ impl Client {
             realm: realm.into(),
             user: user.into(),
             device_id: device_id.into(),
-            accept_api_version: String::from("resource=1.0"),
+            accept_api_version: Some(String::from("resource=1.0")),
+            body: None,
         })
     }
 
@@ -279,7 +438,7 @@ impl Client {
             realm: realm.into(),
             user: user.into(),
             query_filter: String::from("true"),
-            accept_api_version: String::from("resource=1.0"),
+            accept_api_version: Some(String::from("resource=1.0")),
         })
     }
 
@@ -303,7 +462,8 @@ impl Client {
             realm: realm.into(),
             user: user.into(),
             device_id: device_id.into(),
-            accept_api_version: String::from("resource=1.0"),
+            accept_api_version: Some(String::from("resource=1.0")),
+            body: None,
         })
     }
 
@@ -321,7 +481,11 @@ impl Client {
     ///
     /// The Ping SDKs send this request on their own when the device ID
     /// changes; an authenticator app built without them has to send it
-    /// itself.
+    /// itself. The app has no access token or session: it proves it holds
+    /// the registration by signing the JWT with the secret shared when the
+    /// device was registered. The implementation checks that signature; a
+    /// bearer token or session, if one comes anyway, is passed on as the
+    /// caller.
     ///
     /// `POST /{realm}/push/sns/message`
     pub fn refresh_push_device_id(
@@ -331,7 +495,7 @@ impl Client {
     ) -> RefreshPushDeviceId<'_> {
         self.call(super::operations::RefreshPushDeviceIdInput {
             realm: realm.into(),
-            accept_api_version: String::from("resource=1.0"),
+            accept_api_version: Some(String::from("resource=1.0")),
             body: body.into(),
         })
     }
@@ -380,13 +544,58 @@ impl<'a, O: Callable> std::future::IntoFuture for Call<'a, O> {
     }
 }
 
+/// A `listOathDevices` call being built: set optional values, then `.await` it (or call `send`).
+pub type ListOathDevices<'a> = Call<'a, super::operations::ListOathDevicesInput>;
+
+impl ListOathDevices<'_> {
+    /// Set `_queryFilter`.
+    pub fn query_filter(mut self, value: impl Into<String>) -> Self {
+        self.0.input_mut().query_filter = value.into();
+        self
+    }
+
+    /// Set `Accept-API-Version` (the call sends `resource=1.0` unless set).
+    pub fn accept_api_version(mut self, value: impl Into<String>) -> Self {
+        self.0.input_mut().accept_api_version = Some(value.into());
+        self
+    }
+}
+
+impl Callable for super::operations::ListOathDevicesInput {
+    fn write(&self, to: &mut Request) -> Result<(), InvalidRequest> {
+        to.accept("application/json")?;
+        to.path_items("realm", &self.realm)?;
+        to.path_param("user", &self.user)?;
+        to.query("_queryFilter", &self.query_filter);
+        to.header("Accept-API-Version", &self.accept_api_version)?;
+        Ok(())
+    }
+
+    fn read(from: &RawResponse) -> Decoded<Self> {
+        match from.status.as_u16() {
+            200 => from.json().map(|body| Ok(Self::Success::Ok { body })),
+            400 => from.json().map(|body| Err(Self::Error::BadRequest { body })),
+            401 => from.json().map(|body| Err(Self::Error::Unauthorized { body })),
+            403 => from.json().map(|body| Err(Self::Error::Forbidden { body })),
+            404 => from.json().map(|body| Err(Self::Error::NotFound { body })),
+            500 => {
+                from.json()
+                    .map(|body| Err(Self::Error::InternalServerError {
+                        body,
+                    }))
+            }
+            _ => Err(from.unexpected()),
+        }
+    }
+}
+
 /// A `resetOathDevices` call being built: set optional values, then `.await` it (or call `send`).
 pub type ResetOathDevices<'a> = Call<'a, super::operations::ResetOathDevicesInput>;
 
 impl ResetOathDevices<'_> {
-    /// Set `Accept-API-Version`.
+    /// Set `Accept-API-Version` (the call sends `resource=1.0` unless set).
     pub fn accept_api_version(mut self, value: impl Into<String>) -> Self {
-        self.0.input_mut().accept_api_version = value.into();
+        self.0.input_mut().accept_api_version = Some(value.into());
         self
     }
 
@@ -426,13 +635,106 @@ impl Callable for super::operations::ResetOathDevicesInput {
     }
 }
 
+/// A `deleteOathDevice` call being built: set optional values, then `.await` it (or call `send`).
+pub type DeleteOathDevice<'a> = Call<'a, super::operations::DeleteOathDeviceInput>;
+
+impl DeleteOathDevice<'_> {
+    /// Set `Accept-API-Version` (the call sends `resource=1.0` unless set).
+    pub fn accept_api_version(mut self, value: impl Into<String>) -> Self {
+        self.0.input_mut().accept_api_version = Some(value.into());
+        self
+    }
+
+    /// Set the request body.
+    pub fn body(mut self, value: impl Into<super::types::DeviceDeletion>) -> Self {
+        self.0.input_mut().body = Some(value.into());
+        self
+    }
+}
+
+impl Callable for super::operations::DeleteOathDeviceInput {
+    fn write(&self, to: &mut Request) -> Result<(), InvalidRequest> {
+        to.accept("application/json")?;
+        to.path_items("realm", &self.realm)?;
+        to.path_param("user", &self.user)?;
+        to.path_param("deviceId", &self.device_id)?;
+        to.header("Accept-API-Version", &self.accept_api_version)?;
+        if let Some(body) = &self.body {
+            to.json(body)?;
+        }
+        Ok(())
+    }
+
+    fn read(from: &RawResponse) -> Decoded<Self> {
+        match from.status.as_u16() {
+            200 => from.json().map(|body| Ok(Self::Success::Ok { body })),
+            400 => from.json().map(|body| Err(Self::Error::BadRequest { body })),
+            401 => from.json().map(|body| Err(Self::Error::Unauthorized { body })),
+            403 => from.json().map(|body| Err(Self::Error::Forbidden { body })),
+            404 => from.json().map(|body| Err(Self::Error::NotFound { body })),
+            500 => {
+                from.json()
+                    .map(|body| Err(Self::Error::InternalServerError {
+                        body,
+                    }))
+            }
+            _ => Err(from.unexpected()),
+        }
+    }
+}
+
+/// A `listPushDevices` call being built: set optional values, then `.await` it (or call `send`).
+pub type ListPushDevices<'a> = Call<'a, super::operations::ListPushDevicesInput>;
+
+impl ListPushDevices<'_> {
+    /// Set `_queryFilter`.
+    pub fn query_filter(mut self, value: impl Into<String>) -> Self {
+        self.0.input_mut().query_filter = value.into();
+        self
+    }
+
+    /// Set `Accept-API-Version` (the call sends `resource=1.0` unless set).
+    pub fn accept_api_version(mut self, value: impl Into<String>) -> Self {
+        self.0.input_mut().accept_api_version = Some(value.into());
+        self
+    }
+}
+
+impl Callable for super::operations::ListPushDevicesInput {
+    fn write(&self, to: &mut Request) -> Result<(), InvalidRequest> {
+        to.accept("application/json")?;
+        to.path_items("realm", &self.realm)?;
+        to.path_param("user", &self.user)?;
+        to.query("_queryFilter", &self.query_filter);
+        to.header("Accept-API-Version", &self.accept_api_version)?;
+        Ok(())
+    }
+
+    fn read(from: &RawResponse) -> Decoded<Self> {
+        match from.status.as_u16() {
+            200 => from.json().map(|body| Ok(Self::Success::Ok { body })),
+            400 => from.json().map(|body| Err(Self::Error::BadRequest { body })),
+            401 => from.json().map(|body| Err(Self::Error::Unauthorized { body })),
+            403 => from.json().map(|body| Err(Self::Error::Forbidden { body })),
+            404 => from.json().map(|body| Err(Self::Error::NotFound { body })),
+            500 => {
+                from.json()
+                    .map(|body| Err(Self::Error::InternalServerError {
+                        body,
+                    }))
+            }
+            _ => Err(from.unexpected()),
+        }
+    }
+}
+
 /// A `resetPushDevices` call being built: set optional values, then `.await` it (or call `send`).
 pub type ResetPushDevices<'a> = Call<'a, super::operations::ResetPushDevicesInput>;
 
 impl ResetPushDevices<'_> {
-    /// Set `Accept-API-Version`.
+    /// Set `Accept-API-Version` (the call sends `resource=1.0` unless set).
     pub fn accept_api_version(mut self, value: impl Into<String>) -> Self {
-        self.0.input_mut().accept_api_version = value.into();
+        self.0.input_mut().accept_api_version = Some(value.into());
         self
     }
 
@@ -472,6 +774,54 @@ impl Callable for super::operations::ResetPushDevicesInput {
     }
 }
 
+/// A `deletePushDevice` call being built: set optional values, then `.await` it (or call `send`).
+pub type DeletePushDevice<'a> = Call<'a, super::operations::DeletePushDeviceInput>;
+
+impl DeletePushDevice<'_> {
+    /// Set `Accept-API-Version` (the call sends `resource=1.0` unless set).
+    pub fn accept_api_version(mut self, value: impl Into<String>) -> Self {
+        self.0.input_mut().accept_api_version = Some(value.into());
+        self
+    }
+
+    /// Set the request body.
+    pub fn body(mut self, value: impl Into<super::types::DeviceDeletion>) -> Self {
+        self.0.input_mut().body = Some(value.into());
+        self
+    }
+}
+
+impl Callable for super::operations::DeletePushDeviceInput {
+    fn write(&self, to: &mut Request) -> Result<(), InvalidRequest> {
+        to.accept("application/json")?;
+        to.path_items("realm", &self.realm)?;
+        to.path_param("user", &self.user)?;
+        to.path_param("deviceId", &self.device_id)?;
+        to.header("Accept-API-Version", &self.accept_api_version)?;
+        if let Some(body) = &self.body {
+            to.json(body)?;
+        }
+        Ok(())
+    }
+
+    fn read(from: &RawResponse) -> Decoded<Self> {
+        match from.status.as_u16() {
+            200 => from.json().map(|body| Ok(Self::Success::Ok { body })),
+            400 => from.json().map(|body| Err(Self::Error::BadRequest { body })),
+            401 => from.json().map(|body| Err(Self::Error::Unauthorized { body })),
+            403 => from.json().map(|body| Err(Self::Error::Forbidden { body })),
+            404 => from.json().map(|body| Err(Self::Error::NotFound { body })),
+            500 => {
+                from.json()
+                    .map(|body| Err(Self::Error::InternalServerError {
+                        body,
+                    }))
+            }
+            _ => Err(from.unexpected()),
+        }
+    }
+}
+
 /// A `listWebAuthnDevices` call being built: set optional values, then `.await` it (or call
 /// `send`).
 pub type ListWebAuthnDevices<'a> = Call<'a, super::operations::ListWebAuthnDevicesInput>;
@@ -483,9 +833,9 @@ impl ListWebAuthnDevices<'_> {
         self
     }
 
-    /// Set `Accept-API-Version`.
+    /// Set `Accept-API-Version` (the call sends `resource=1.0` unless set).
     pub fn accept_api_version(mut self, value: impl Into<String>) -> Self {
-        self.0.input_mut().accept_api_version = value.into();
+        self.0.input_mut().accept_api_version = Some(value.into());
         self
     }
 }
@@ -518,6 +868,50 @@ impl Callable for super::operations::ListWebAuthnDevicesInput {
     }
 }
 
+/// A `renameWebAuthnDevice` call being built: set optional values, then `.await` it (or call
+/// `send`).
+pub type RenameWebAuthnDevice<'a> = Call<
+    'a,
+    super::operations::RenameWebAuthnDeviceInput,
+>;
+
+impl RenameWebAuthnDevice<'_> {
+    /// Set `Accept-API-Version` (the call sends `resource=1.0` unless set).
+    pub fn accept_api_version(mut self, value: impl Into<String>) -> Self {
+        self.0.input_mut().accept_api_version = Some(value.into());
+        self
+    }
+}
+
+impl Callable for super::operations::RenameWebAuthnDeviceInput {
+    fn write(&self, to: &mut Request) -> Result<(), InvalidRequest> {
+        to.accept("application/json")?;
+        to.path_items("realm", &self.realm)?;
+        to.path_param("user", &self.user)?;
+        to.path_param("deviceId", &self.device_id)?;
+        to.header("Accept-API-Version", &self.accept_api_version)?;
+        to.json(&self.body)?;
+        Ok(())
+    }
+
+    fn read(from: &RawResponse) -> Decoded<Self> {
+        match from.status.as_u16() {
+            200 => from.json().map(|body| Ok(Self::Success::Ok { body })),
+            400 => from.json().map(|body| Err(Self::Error::BadRequest { body })),
+            401 => from.json().map(|body| Err(Self::Error::Unauthorized { body })),
+            403 => from.json().map(|body| Err(Self::Error::Forbidden { body })),
+            404 => from.json().map(|body| Err(Self::Error::NotFound { body })),
+            500 => {
+                from.json()
+                    .map(|body| Err(Self::Error::InternalServerError {
+                        body,
+                    }))
+            }
+            _ => Err(from.unexpected()),
+        }
+    }
+}
+
 /// A `deleteWebAuthnDevice` call being built: set optional values, then `.await` it (or call
 /// `send`).
 pub type DeleteWebAuthnDevice<'a> = Call<
@@ -526,9 +920,15 @@ pub type DeleteWebAuthnDevice<'a> = Call<
 >;
 
 impl DeleteWebAuthnDevice<'_> {
-    /// Set `Accept-API-Version`.
+    /// Set `Accept-API-Version` (the call sends `resource=1.0` unless set).
     pub fn accept_api_version(mut self, value: impl Into<String>) -> Self {
-        self.0.input_mut().accept_api_version = value.into();
+        self.0.input_mut().accept_api_version = Some(value.into());
+        self
+    }
+
+    /// Set the request body.
+    pub fn body(mut self, value: impl Into<super::types::DeviceDeletion>) -> Self {
+        self.0.input_mut().body = Some(value.into());
         self
     }
 }
@@ -540,6 +940,9 @@ impl Callable for super::operations::DeleteWebAuthnDeviceInput {
         to.path_param("user", &self.user)?;
         to.path_param("deviceId", &self.device_id)?;
         to.header("Accept-API-Version", &self.accept_api_version)?;
+        if let Some(body) = &self.body {
+            to.json(body)?;
+        }
         Ok(())
     }
 
@@ -571,9 +974,9 @@ impl ListBoundDevices<'_> {
         self
     }
 
-    /// Set `Accept-API-Version`.
+    /// Set `Accept-API-Version` (the call sends `resource=1.0` unless set).
     pub fn accept_api_version(mut self, value: impl Into<String>) -> Self {
-        self.0.input_mut().accept_api_version = value.into();
+        self.0.input_mut().accept_api_version = Some(value.into());
         self
     }
 }
@@ -610,9 +1013,15 @@ impl Callable for super::operations::ListBoundDevicesInput {
 pub type DeleteBoundDevice<'a> = Call<'a, super::operations::DeleteBoundDeviceInput>;
 
 impl DeleteBoundDevice<'_> {
-    /// Set `Accept-API-Version`.
+    /// Set `Accept-API-Version` (the call sends `resource=1.0` unless set).
     pub fn accept_api_version(mut self, value: impl Into<String>) -> Self {
-        self.0.input_mut().accept_api_version = value.into();
+        self.0.input_mut().accept_api_version = Some(value.into());
+        self
+    }
+
+    /// Set the request body.
+    pub fn body(mut self, value: impl Into<super::types::DeviceDeletion>) -> Self {
+        self.0.input_mut().body = Some(value.into());
         self
     }
 }
@@ -624,6 +1033,9 @@ impl Callable for super::operations::DeleteBoundDeviceInput {
         to.path_param("user", &self.user)?;
         to.path_param("deviceId", &self.device_id)?;
         to.header("Accept-API-Version", &self.accept_api_version)?;
+        if let Some(body) = &self.body {
+            to.json(body)?;
+        }
         Ok(())
     }
 
@@ -650,9 +1062,9 @@ impl Callable for super::operations::DeleteBoundDeviceInput {
 pub type RefreshPushDeviceId<'a> = Call<'a, super::operations::RefreshPushDeviceIdInput>;
 
 impl RefreshPushDeviceId<'_> {
-    /// Set `Accept-API-Version`.
+    /// Set `Accept-API-Version` (the call sends `resource=1.0` unless set).
     pub fn accept_api_version(mut self, value: impl Into<String>) -> Self {
-        self.0.input_mut().accept_api_version = value.into();
+        self.0.input_mut().accept_api_version = Some(value.into());
         self
     }
 }

@@ -9,19 +9,26 @@
 //! having saved the recovery codes, or after using them all up.
 //!
 //! - OATH and push devices have a `reset` action that deletes the user's
-//!   device profile in one call.
+//!   device profile in one call; they can also be listed and deleted one by
+//!   one, as the Ping SDKs and the Frodo library do.
 //! - WebAuthn and bound devices have no `reset` action: list the user's
-//!   devices, then delete each one by its ID.
+//!   devices, then delete each one by its ID. WebAuthn devices can be
+//!   renamed.
 //! - A separate action lets an authenticator app tell the Push Notification
 //!   service that the platform has issued the device a new device ID.
 //!
 //! Users can call these endpoints for their own devices; administrators can
 //! call them for any user, or offer users a self-service page that calls them.
 //!
-//! Every path starts with the full realm hierarchy (for example
-//! `realms/root/realms/alpha`) and names the user by the `_id` from the raw
-//! JSON of the user's profile. Errors come back as CREST error bodies
-//! (`CrestError`).
+//! Every path starts with the realm hierarchy (for example
+//! `realms/root/realms/alpha`, or `realms/alpha`: a leading `root` may be
+//! left out) and names the user by the `_id` from the raw JSON of the
+//! user's profile. Errors come back as CREST error bodies (`CrestError`).
+//!
+//! Callers authenticate with an OAuth 2.0 access token, or with an SSO
+//! token as the tenant's session cookie or in a header of the same name.
+//! The push device-ID refresh is the exception: the authenticator app
+//! proves itself with a JWT in the body instead.
 //!
 //! Module `ping`: `types` holds the spec's schemas; `operations` the request, response and error
 //! types of each operation, shared by both sides; `client` (feature `client`) the typed client;
@@ -46,6 +53,9 @@ pub use client::{Client, SERVERS};
 
 #[cfg(feature = "client")]
 pub use client::server_url;
+
+#[cfg(feature = "client")]
+pub use client::server_url_2;
 
 #[cfg(feature = "server")]
 pub use server::{PingApi, router};

@@ -6,19 +6,120 @@
 use ::mfa_runtime as rt;
 use rt::http::{Method, StatusCode};
 
+/// What a `listOathDevices` call sends: `GET /{realm}/users/{user}/devices/2fa/oath`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListOathDevicesInput {
+    /// `realm` (path parameter): The realm hierarchy. Each name is sent as `realms/<name>`, so
+    /// `[root, alpha]` becomes `realms/root/realms/alpha`. The docs give the
+    /// whole hierarchy from the root realm, as the Frodo library does; the
+    /// Ping JS SDK leaves the leading `root` out for most calls
+    /// (`realms/alpha`). Both address the same realm.
+    ///
+    /// A server receives the hierarchy as it was sent: `[alpha]` for
+    /// `/realms/alpha`, `[root, alpha]` for `/realms/root/realms/alpha`.
+    /// Compare realms without a leading `root`
+    /// (`mfa_runtime::routing::without_root` does it), so both forms find
+    /// the same one.
+    pub realm: super::types::RealmPath,
+    /// `user` (path parameter): The user's `_id`, as found in the raw JSON of the user's profile.
+    pub user: String,
+    /// `_queryFilter` (query parameter): A CREST query filter expression selecting which devices to
+    /// return. `true` matches every device.
+    pub query_filter: String,
+    /// `Accept-API-Version` (header parameter): The version of the AM REST resource to use. These
+    /// endpoints are
+    /// documented against `resource=1.0`, which the generated client sends
+    /// unless a call sets another value. Servers must not require it: the
+    /// Ping JS SDK and the docs' own list examples send none, the Frodo
+    /// library sends `protocol=2.0,resource=1.0` and the Ping SDKs send
+    /// `resource=1.0, protocol=1.0` to the push endpoint. A server
+    /// receives it as sent, or nothing when none was sent (AM then uses
+    /// its current version).
+    pub accept_api_version: Option<String>,
+}
+
+impl rt::Operation for ListOathDevicesInput {
+    const ID: &'static str = "listOathDevices";
+    const METHOD: Method = Method::GET;
+    const PATH: &'static str = "/{realm}/users/{user}/devices/2fa/oath";
+    const SEGMENT_PREFIXES: rt::SegmentPrefixes = &[("realm", "realms")];
+    const SECURITY: rt::Security = rt::Security::any_of(
+        &["bearerAuth", "ssoToken", "ssoCookie"],
+    );
+    type Success = ListOathDevicesSuccess;
+    type Error = ListOathDevicesError;
+}
+
+/// The documented successes of `listOathDevices`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ListOathDevicesSuccess {
+    /// Status 200: The user's OATH devices that match the query filter.
+    Ok { body: super::types::OathDeviceList },
+}
+
+impl rt::HasStatus for ListOathDevicesSuccess {
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::Ok { .. } => StatusCode::OK,
+        }
+    }
+}
+
+/// The documented errors of `listOathDevices`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ListOathDevicesError {
+    /// Status 400: Bad Request: the request is malformed, for example an invalid query filter or
+    /// body.
+    BadRequest { body: super::types::CrestError },
+    /// Status 401: Unauthorized: the access token or SSO token is missing, invalid or expired.
+    Unauthorized { body: super::types::CrestError },
+    /// Status 403: Forbidden: the caller is authenticated but may not manage this user's devices.
+    Forbidden { body: super::types::CrestError },
+    /// Status 404: Not Found: the realm, user or device does not exist.
+    NotFound { body: super::types::CrestError },
+    /// Status 500: Internal Server Error: the server failed to process the request.
+    InternalServerError { body: super::types::CrestError },
+}
+
+impl rt::HasStatus for ListOathDevicesError {
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Self::NotFound { .. } => StatusCode::NOT_FOUND,
+            Self::InternalServerError { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
 /// What a `resetOathDevices` call sends: `POST /{realm}/users/{user}/devices/2fa/oath`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResetOathDevicesInput {
-    /// `realm` (path parameter): The realm hierarchy, from the root realm down. Each name is sent
-    /// as `realms/<name>`, so `[root, alpha]` becomes `realms/root/realms/alpha`. Always give the
-    /// whole hierarchy, not just the last realm.
+    /// `realm` (path parameter): The realm hierarchy. Each name is sent as `realms/<name>`, so
+    /// `[root, alpha]` becomes `realms/root/realms/alpha`. The docs give the
+    /// whole hierarchy from the root realm, as the Frodo library does; the
+    /// Ping JS SDK leaves the leading `root` out for most calls
+    /// (`realms/alpha`). Both address the same realm.
+    ///
+    /// A server receives the hierarchy as it was sent: `[alpha]` for
+    /// `/realms/alpha`, `[root, alpha]` for `/realms/root/realms/alpha`.
+    /// Compare realms without a leading `root`
+    /// (`mfa_runtime::routing::without_root` does it), so both forms find
+    /// the same one.
     pub realm: super::types::RealmPath,
     /// `user` (path parameter): The user's `_id`, as found in the raw JSON of the user's profile.
     pub user: String,
     /// `Accept-API-Version` (header parameter): The version of the AM REST resource to use. These
-    /// endpoints are documented against `resource=1.0` (the Ping SDKs send `resource=1.0,
-    /// protocol=1.0` to the push endpoint).
-    pub accept_api_version: String,
+    /// endpoints are
+    /// documented against `resource=1.0`, which the generated client sends
+    /// unless a call sets another value. Servers must not require it: the
+    /// Ping JS SDK and the docs' own list examples send none, the Frodo
+    /// library sends `protocol=2.0,resource=1.0` and the Ping SDKs send
+    /// `resource=1.0, protocol=1.0` to the push endpoint. A server
+    /// receives it as sent, or nothing when none was sent (AM then uses
+    /// its current version).
+    pub accept_api_version: Option<String>,
     /// The `application/json` body: The `reset` action takes no input; send an empty JSON object.
     pub body: super::types::ResetRequest,
 }
@@ -28,7 +129,9 @@ impl rt::Operation for ResetOathDevicesInput {
     const METHOD: Method = Method::POST;
     const PATH: &'static str = "/{realm}/users/{user}/devices/2fa/oath";
     const SEGMENT_PREFIXES: rt::SegmentPrefixes = &[("realm", "realms")];
-    const SECURITY: rt::Security = rt::Security::any_of(&["bearerAuth", "ssoToken"]);
+    const SECURITY: rt::Security = rt::Security::any_of(
+        &["bearerAuth", "ssoToken", "ssoCookie"],
+    );
     type Success = ResetOathDevicesSuccess;
     type Error = ResetOathDevicesError;
 }
@@ -36,7 +139,7 @@ impl rt::Operation for ResetOathDevicesInput {
 /// The documented successes of `resetOathDevices`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ResetOathDevicesSuccess {
-    /// Status 200 with an `application/json` body: The device profile was reset.
+    /// Status 200: The device profile was reset.
     Ok { body: super::types::ActionResult },
 }
 
@@ -51,20 +154,16 @@ impl rt::HasStatus for ResetOathDevicesSuccess {
 /// The documented errors of `resetOathDevices`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ResetOathDevicesError {
-    /// Status 400 with an `application/json` body: Bad Request: the request is malformed, for
-    /// example an invalid query filter or body.
+    /// Status 400: Bad Request: the request is malformed, for example an invalid query filter or
+    /// body.
     BadRequest { body: super::types::CrestError },
-    /// Status 401 with an `application/json` body: Unauthorized: the access token or SSO token is
-    /// missing, invalid or expired.
+    /// Status 401: Unauthorized: the access token or SSO token is missing, invalid or expired.
     Unauthorized { body: super::types::CrestError },
-    /// Status 403 with an `application/json` body: Forbidden: the caller is authenticated but may
-    /// not manage this user's devices.
+    /// Status 403: Forbidden: the caller is authenticated but may not manage this user's devices.
     Forbidden { body: super::types::CrestError },
-    /// Status 404 with an `application/json` body: Not Found: the realm, user or device does not
-    /// exist.
+    /// Status 404: Not Found: the realm, user or device does not exist.
     NotFound { body: super::types::CrestError },
-    /// Status 500 with an `application/json` body: Internal Server Error: the server failed to
-    /// process the request.
+    /// Status 500: Internal Server Error: the server failed to process the request.
     InternalServerError { body: super::types::CrestError },
 }
 
@@ -80,19 +179,214 @@ impl rt::HasStatus for ResetOathDevicesError {
     }
 }
 
+/// What a `deleteOathDevice` call sends: `DELETE
+/// /{realm}/users/{user}/devices/2fa/oath/{deviceId}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeleteOathDeviceInput {
+    /// `realm` (path parameter): The realm hierarchy. Each name is sent as `realms/<name>`, so
+    /// `[root, alpha]` becomes `realms/root/realms/alpha`. The docs give the
+    /// whole hierarchy from the root realm, as the Frodo library does; the
+    /// Ping JS SDK leaves the leading `root` out for most calls
+    /// (`realms/alpha`). Both address the same realm.
+    ///
+    /// A server receives the hierarchy as it was sent: `[alpha]` for
+    /// `/realms/alpha`, `[root, alpha]` for `/realms/root/realms/alpha`.
+    /// Compare realms without a leading `root`
+    /// (`mfa_runtime::routing::without_root` does it), so both forms find
+    /// the same one.
+    pub realm: super::types::RealmPath,
+    /// `user` (path parameter): The user's `_id`, as found in the raw JSON of the user's profile.
+    pub user: String,
+    /// `deviceId` (path parameter): The `_id` of the device, as returned by the list operation (the
+    /// records' `uuid` holds the same value; the Ping SDKs send that).
+    pub device_id: String,
+    /// `Accept-API-Version` (header parameter): The version of the AM REST resource to use. These
+    /// endpoints are
+    /// documented against `resource=1.0`, which the generated client sends
+    /// unless a call sets another value. Servers must not require it: the
+    /// Ping JS SDK and the docs' own list examples send none, the Frodo
+    /// library sends `protocol=2.0,resource=1.0` and the Ping SDKs send
+    /// `resource=1.0, protocol=1.0` to the push endpoint. A server
+    /// receives it as sent, or nothing when none was sent (AM then uses
+    /// its current version).
+    pub accept_api_version: Option<String>,
+    /// The `application/json` body: What a client may send with a delete; the device deleted is the
+    /// one
+    /// in the path whatever the body says. The docs send nothing; the Ping
+    /// JS SDK sends the device record as it listed it (OATH, WebAuthn and
+    /// bound devices) or `{}` (push devices).
+    pub body: Option<super::types::DeviceDeletion>,
+}
+
+impl rt::Operation for DeleteOathDeviceInput {
+    const ID: &'static str = "deleteOathDevice";
+    const METHOD: Method = Method::DELETE;
+    const PATH: &'static str = "/{realm}/users/{user}/devices/2fa/oath/{deviceId}";
+    const SEGMENT_PREFIXES: rt::SegmentPrefixes = &[("realm", "realms")];
+    const SECURITY: rt::Security = rt::Security::any_of(
+        &["bearerAuth", "ssoToken", "ssoCookie"],
+    );
+    type Success = DeleteOathDeviceSuccess;
+    type Error = DeleteOathDeviceError;
+}
+
+/// The documented successes of `deleteOathDevice`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DeleteOathDeviceSuccess {
+    /// Status 200: The OATH device was deleted; the body is the deleted device.
+    Ok { body: super::types::DeletedOathDevice },
+}
+
+impl rt::HasStatus for DeleteOathDeviceSuccess {
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::Ok { .. } => StatusCode::OK,
+        }
+    }
+}
+
+/// The documented errors of `deleteOathDevice`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DeleteOathDeviceError {
+    /// Status 400: Bad Request: the request is malformed, for example an invalid query filter or
+    /// body.
+    BadRequest { body: super::types::CrestError },
+    /// Status 401: Unauthorized: the access token or SSO token is missing, invalid or expired.
+    Unauthorized { body: super::types::CrestError },
+    /// Status 403: Forbidden: the caller is authenticated but may not manage this user's devices.
+    Forbidden { body: super::types::CrestError },
+    /// Status 404: Not Found: the realm, user or device does not exist.
+    NotFound { body: super::types::CrestError },
+    /// Status 500: Internal Server Error: the server failed to process the request.
+    InternalServerError { body: super::types::CrestError },
+}
+
+impl rt::HasStatus for DeleteOathDeviceError {
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Self::NotFound { .. } => StatusCode::NOT_FOUND,
+            Self::InternalServerError { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// What a `listPushDevices` call sends: `GET /{realm}/users/{user}/devices/2fa/push`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListPushDevicesInput {
+    /// `realm` (path parameter): The realm hierarchy. Each name is sent as `realms/<name>`, so
+    /// `[root, alpha]` becomes `realms/root/realms/alpha`. The docs give the
+    /// whole hierarchy from the root realm, as the Frodo library does; the
+    /// Ping JS SDK leaves the leading `root` out for most calls
+    /// (`realms/alpha`). Both address the same realm.
+    ///
+    /// A server receives the hierarchy as it was sent: `[alpha]` for
+    /// `/realms/alpha`, `[root, alpha]` for `/realms/root/realms/alpha`.
+    /// Compare realms without a leading `root`
+    /// (`mfa_runtime::routing::without_root` does it), so both forms find
+    /// the same one.
+    pub realm: super::types::RealmPath,
+    /// `user` (path parameter): The user's `_id`, as found in the raw JSON of the user's profile.
+    pub user: String,
+    /// `_queryFilter` (query parameter): A CREST query filter expression selecting which devices to
+    /// return. `true` matches every device.
+    pub query_filter: String,
+    /// `Accept-API-Version` (header parameter): The version of the AM REST resource to use. These
+    /// endpoints are
+    /// documented against `resource=1.0`, which the generated client sends
+    /// unless a call sets another value. Servers must not require it: the
+    /// Ping JS SDK and the docs' own list examples send none, the Frodo
+    /// library sends `protocol=2.0,resource=1.0` and the Ping SDKs send
+    /// `resource=1.0, protocol=1.0` to the push endpoint. A server
+    /// receives it as sent, or nothing when none was sent (AM then uses
+    /// its current version).
+    pub accept_api_version: Option<String>,
+}
+
+impl rt::Operation for ListPushDevicesInput {
+    const ID: &'static str = "listPushDevices";
+    const METHOD: Method = Method::GET;
+    const PATH: &'static str = "/{realm}/users/{user}/devices/2fa/push";
+    const SEGMENT_PREFIXES: rt::SegmentPrefixes = &[("realm", "realms")];
+    const SECURITY: rt::Security = rt::Security::any_of(
+        &["bearerAuth", "ssoToken", "ssoCookie"],
+    );
+    type Success = ListPushDevicesSuccess;
+    type Error = ListPushDevicesError;
+}
+
+/// The documented successes of `listPushDevices`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ListPushDevicesSuccess {
+    /// Status 200: The user's push devices that match the query filter.
+    Ok { body: super::types::PushDeviceList },
+}
+
+impl rt::HasStatus for ListPushDevicesSuccess {
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::Ok { .. } => StatusCode::OK,
+        }
+    }
+}
+
+/// The documented errors of `listPushDevices`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ListPushDevicesError {
+    /// Status 400: Bad Request: the request is malformed, for example an invalid query filter or
+    /// body.
+    BadRequest { body: super::types::CrestError },
+    /// Status 401: Unauthorized: the access token or SSO token is missing, invalid or expired.
+    Unauthorized { body: super::types::CrestError },
+    /// Status 403: Forbidden: the caller is authenticated but may not manage this user's devices.
+    Forbidden { body: super::types::CrestError },
+    /// Status 404: Not Found: the realm, user or device does not exist.
+    NotFound { body: super::types::CrestError },
+    /// Status 500: Internal Server Error: the server failed to process the request.
+    InternalServerError { body: super::types::CrestError },
+}
+
+impl rt::HasStatus for ListPushDevicesError {
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Self::NotFound { .. } => StatusCode::NOT_FOUND,
+            Self::InternalServerError { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
 /// What a `resetPushDevices` call sends: `POST /{realm}/users/{user}/devices/2fa/push`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResetPushDevicesInput {
-    /// `realm` (path parameter): The realm hierarchy, from the root realm down. Each name is sent
-    /// as `realms/<name>`, so `[root, alpha]` becomes `realms/root/realms/alpha`. Always give the
-    /// whole hierarchy, not just the last realm.
+    /// `realm` (path parameter): The realm hierarchy. Each name is sent as `realms/<name>`, so
+    /// `[root, alpha]` becomes `realms/root/realms/alpha`. The docs give the
+    /// whole hierarchy from the root realm, as the Frodo library does; the
+    /// Ping JS SDK leaves the leading `root` out for most calls
+    /// (`realms/alpha`). Both address the same realm.
+    ///
+    /// A server receives the hierarchy as it was sent: `[alpha]` for
+    /// `/realms/alpha`, `[root, alpha]` for `/realms/root/realms/alpha`.
+    /// Compare realms without a leading `root`
+    /// (`mfa_runtime::routing::without_root` does it), so both forms find
+    /// the same one.
     pub realm: super::types::RealmPath,
     /// `user` (path parameter): The user's `_id`, as found in the raw JSON of the user's profile.
     pub user: String,
     /// `Accept-API-Version` (header parameter): The version of the AM REST resource to use. These
-    /// endpoints are documented against `resource=1.0` (the Ping SDKs send `resource=1.0,
-    /// protocol=1.0` to the push endpoint).
-    pub accept_api_version: String,
+    /// endpoints are
+    /// documented against `resource=1.0`, which the generated client sends
+    /// unless a call sets another value. Servers must not require it: the
+    /// Ping JS SDK and the docs' own list examples send none, the Frodo
+    /// library sends `protocol=2.0,resource=1.0` and the Ping SDKs send
+    /// `resource=1.0, protocol=1.0` to the push endpoint. A server
+    /// receives it as sent, or nothing when none was sent (AM then uses
+    /// its current version).
+    pub accept_api_version: Option<String>,
     /// The `application/json` body: The `reset` action takes no input; send an empty JSON object.
     pub body: super::types::ResetRequest,
 }
@@ -102,7 +396,9 @@ impl rt::Operation for ResetPushDevicesInput {
     const METHOD: Method = Method::POST;
     const PATH: &'static str = "/{realm}/users/{user}/devices/2fa/push";
     const SEGMENT_PREFIXES: rt::SegmentPrefixes = &[("realm", "realms")];
-    const SECURITY: rt::Security = rt::Security::any_of(&["bearerAuth", "ssoToken"]);
+    const SECURITY: rt::Security = rt::Security::any_of(
+        &["bearerAuth", "ssoToken", "ssoCookie"],
+    );
     type Success = ResetPushDevicesSuccess;
     type Error = ResetPushDevicesError;
 }
@@ -110,7 +406,7 @@ impl rt::Operation for ResetPushDevicesInput {
 /// The documented successes of `resetPushDevices`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ResetPushDevicesSuccess {
-    /// Status 200 with an `application/json` body: The device profile was reset.
+    /// Status 200: The device profile was reset.
     Ok { body: super::types::ActionResult },
 }
 
@@ -125,20 +421,16 @@ impl rt::HasStatus for ResetPushDevicesSuccess {
 /// The documented errors of `resetPushDevices`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ResetPushDevicesError {
-    /// Status 400 with an `application/json` body: Bad Request: the request is malformed, for
-    /// example an invalid query filter or body.
+    /// Status 400: Bad Request: the request is malformed, for example an invalid query filter or
+    /// body.
     BadRequest { body: super::types::CrestError },
-    /// Status 401 with an `application/json` body: Unauthorized: the access token or SSO token is
-    /// missing, invalid or expired.
+    /// Status 401: Unauthorized: the access token or SSO token is missing, invalid or expired.
     Unauthorized { body: super::types::CrestError },
-    /// Status 403 with an `application/json` body: Forbidden: the caller is authenticated but may
-    /// not manage this user's devices.
+    /// Status 403: Forbidden: the caller is authenticated but may not manage this user's devices.
     Forbidden { body: super::types::CrestError },
-    /// Status 404 with an `application/json` body: Not Found: the realm, user or device does not
-    /// exist.
+    /// Status 404: Not Found: the realm, user or device does not exist.
     NotFound { body: super::types::CrestError },
-    /// Status 500 with an `application/json` body: Internal Server Error: the server failed to
-    /// process the request.
+    /// Status 500: Internal Server Error: the server failed to process the request.
     InternalServerError { body: super::types::CrestError },
 }
 
@@ -154,12 +446,114 @@ impl rt::HasStatus for ResetPushDevicesError {
     }
 }
 
+/// What a `deletePushDevice` call sends: `DELETE
+/// /{realm}/users/{user}/devices/2fa/push/{deviceId}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeletePushDeviceInput {
+    /// `realm` (path parameter): The realm hierarchy. Each name is sent as `realms/<name>`, so
+    /// `[root, alpha]` becomes `realms/root/realms/alpha`. The docs give the
+    /// whole hierarchy from the root realm, as the Frodo library does; the
+    /// Ping JS SDK leaves the leading `root` out for most calls
+    /// (`realms/alpha`). Both address the same realm.
+    ///
+    /// A server receives the hierarchy as it was sent: `[alpha]` for
+    /// `/realms/alpha`, `[root, alpha]` for `/realms/root/realms/alpha`.
+    /// Compare realms without a leading `root`
+    /// (`mfa_runtime::routing::without_root` does it), so both forms find
+    /// the same one.
+    pub realm: super::types::RealmPath,
+    /// `user` (path parameter): The user's `_id`, as found in the raw JSON of the user's profile.
+    pub user: String,
+    /// `deviceId` (path parameter): The `_id` of the device, as returned by the list operation (the
+    /// records' `uuid` holds the same value; the Ping SDKs send that).
+    pub device_id: String,
+    /// `Accept-API-Version` (header parameter): The version of the AM REST resource to use. These
+    /// endpoints are
+    /// documented against `resource=1.0`, which the generated client sends
+    /// unless a call sets another value. Servers must not require it: the
+    /// Ping JS SDK and the docs' own list examples send none, the Frodo
+    /// library sends `protocol=2.0,resource=1.0` and the Ping SDKs send
+    /// `resource=1.0, protocol=1.0` to the push endpoint. A server
+    /// receives it as sent, or nothing when none was sent (AM then uses
+    /// its current version).
+    pub accept_api_version: Option<String>,
+    /// The `application/json` body: What a client may send with a delete; the device deleted is the
+    /// one
+    /// in the path whatever the body says. The docs send nothing; the Ping
+    /// JS SDK sends the device record as it listed it (OATH, WebAuthn and
+    /// bound devices) or `{}` (push devices).
+    pub body: Option<super::types::DeviceDeletion>,
+}
+
+impl rt::Operation for DeletePushDeviceInput {
+    const ID: &'static str = "deletePushDevice";
+    const METHOD: Method = Method::DELETE;
+    const PATH: &'static str = "/{realm}/users/{user}/devices/2fa/push/{deviceId}";
+    const SEGMENT_PREFIXES: rt::SegmentPrefixes = &[("realm", "realms")];
+    const SECURITY: rt::Security = rt::Security::any_of(
+        &["bearerAuth", "ssoToken", "ssoCookie"],
+    );
+    type Success = DeletePushDeviceSuccess;
+    type Error = DeletePushDeviceError;
+}
+
+/// The documented successes of `deletePushDevice`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DeletePushDeviceSuccess {
+    /// Status 200: The push device was deleted; the body is the deleted device.
+    Ok { body: super::types::DeletedPushDevice },
+}
+
+impl rt::HasStatus for DeletePushDeviceSuccess {
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::Ok { .. } => StatusCode::OK,
+        }
+    }
+}
+
+/// The documented errors of `deletePushDevice`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DeletePushDeviceError {
+    /// Status 400: Bad Request: the request is malformed, for example an invalid query filter or
+    /// body.
+    BadRequest { body: super::types::CrestError },
+    /// Status 401: Unauthorized: the access token or SSO token is missing, invalid or expired.
+    Unauthorized { body: super::types::CrestError },
+    /// Status 403: Forbidden: the caller is authenticated but may not manage this user's devices.
+    Forbidden { body: super::types::CrestError },
+    /// Status 404: Not Found: the realm, user or device does not exist.
+    NotFound { body: super::types::CrestError },
+    /// Status 500: Internal Server Error: the server failed to process the request.
+    InternalServerError { body: super::types::CrestError },
+}
+
+impl rt::HasStatus for DeletePushDeviceError {
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Self::NotFound { .. } => StatusCode::NOT_FOUND,
+            Self::InternalServerError { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
 /// What a `listWebAuthnDevices` call sends: `GET /{realm}/users/{user}/devices/2fa/webauthn`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListWebAuthnDevicesInput {
-    /// `realm` (path parameter): The realm hierarchy, from the root realm down. Each name is sent
-    /// as `realms/<name>`, so `[root, alpha]` becomes `realms/root/realms/alpha`. Always give the
-    /// whole hierarchy, not just the last realm.
+    /// `realm` (path parameter): The realm hierarchy. Each name is sent as `realms/<name>`, so
+    /// `[root, alpha]` becomes `realms/root/realms/alpha`. The docs give the
+    /// whole hierarchy from the root realm, as the Frodo library does; the
+    /// Ping JS SDK leaves the leading `root` out for most calls
+    /// (`realms/alpha`). Both address the same realm.
+    ///
+    /// A server receives the hierarchy as it was sent: `[alpha]` for
+    /// `/realms/alpha`, `[root, alpha]` for `/realms/root/realms/alpha`.
+    /// Compare realms without a leading `root`
+    /// (`mfa_runtime::routing::without_root` does it), so both forms find
+    /// the same one.
     pub realm: super::types::RealmPath,
     /// `user` (path parameter): The user's `_id`, as found in the raw JSON of the user's profile.
     pub user: String,
@@ -167,9 +561,15 @@ pub struct ListWebAuthnDevicesInput {
     /// return. `true` matches every device.
     pub query_filter: String,
     /// `Accept-API-Version` (header parameter): The version of the AM REST resource to use. These
-    /// endpoints are documented against `resource=1.0` (the Ping SDKs send `resource=1.0,
-    /// protocol=1.0` to the push endpoint).
-    pub accept_api_version: String,
+    /// endpoints are
+    /// documented against `resource=1.0`, which the generated client sends
+    /// unless a call sets another value. Servers must not require it: the
+    /// Ping JS SDK and the docs' own list examples send none, the Frodo
+    /// library sends `protocol=2.0,resource=1.0` and the Ping SDKs send
+    /// `resource=1.0, protocol=1.0` to the push endpoint. A server
+    /// receives it as sent, or nothing when none was sent (AM then uses
+    /// its current version).
+    pub accept_api_version: Option<String>,
 }
 
 impl rt::Operation for ListWebAuthnDevicesInput {
@@ -177,7 +577,9 @@ impl rt::Operation for ListWebAuthnDevicesInput {
     const METHOD: Method = Method::GET;
     const PATH: &'static str = "/{realm}/users/{user}/devices/2fa/webauthn";
     const SEGMENT_PREFIXES: rt::SegmentPrefixes = &[("realm", "realms")];
-    const SECURITY: rt::Security = rt::Security::any_of(&["bearerAuth", "ssoToken"]);
+    const SECURITY: rt::Security = rt::Security::any_of(
+        &["bearerAuth", "ssoToken", "ssoCookie"],
+    );
     type Success = ListWebAuthnDevicesSuccess;
     type Error = ListWebAuthnDevicesError;
 }
@@ -185,8 +587,7 @@ impl rt::Operation for ListWebAuthnDevicesInput {
 /// The documented successes of `listWebAuthnDevices`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListWebAuthnDevicesSuccess {
-    /// Status 200 with an `application/json` body: The user's WebAuthn devices that match the query
-    /// filter.
+    /// Status 200: The user's WebAuthn devices that match the query filter.
     Ok { body: super::types::WebAuthnDeviceList },
 }
 
@@ -201,20 +602,16 @@ impl rt::HasStatus for ListWebAuthnDevicesSuccess {
 /// The documented errors of `listWebAuthnDevices`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListWebAuthnDevicesError {
-    /// Status 400 with an `application/json` body: Bad Request: the request is malformed, for
-    /// example an invalid query filter or body.
+    /// Status 400: Bad Request: the request is malformed, for example an invalid query filter or
+    /// body.
     BadRequest { body: super::types::CrestError },
-    /// Status 401 with an `application/json` body: Unauthorized: the access token or SSO token is
-    /// missing, invalid or expired.
+    /// Status 401: Unauthorized: the access token or SSO token is missing, invalid or expired.
     Unauthorized { body: super::types::CrestError },
-    /// Status 403 with an `application/json` body: Forbidden: the caller is authenticated but may
-    /// not manage this user's devices.
+    /// Status 403: Forbidden: the caller is authenticated but may not manage this user's devices.
     Forbidden { body: super::types::CrestError },
-    /// Status 404 with an `application/json` body: Not Found: the realm, user or device does not
-    /// exist.
+    /// Status 404: Not Found: the realm, user or device does not exist.
     NotFound { body: super::types::CrestError },
-    /// Status 500 with an `application/json` body: Internal Server Error: the server failed to
-    /// process the request.
+    /// Status 500: Internal Server Error: the server failed to process the request.
     InternalServerError { body: super::types::CrestError },
 }
 
@@ -230,23 +627,133 @@ impl rt::HasStatus for ListWebAuthnDevicesError {
     }
 }
 
+/// What a `renameWebAuthnDevice` call sends: `PUT
+/// /{realm}/users/{user}/devices/2fa/webauthn/{deviceId}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenameWebAuthnDeviceInput {
+    /// `realm` (path parameter): The realm hierarchy. Each name is sent as `realms/<name>`, so
+    /// `[root, alpha]` becomes `realms/root/realms/alpha`. The docs give the
+    /// whole hierarchy from the root realm, as the Frodo library does; the
+    /// Ping JS SDK leaves the leading `root` out for most calls
+    /// (`realms/alpha`). Both address the same realm.
+    ///
+    /// A server receives the hierarchy as it was sent: `[alpha]` for
+    /// `/realms/alpha`, `[root, alpha]` for `/realms/root/realms/alpha`.
+    /// Compare realms without a leading `root`
+    /// (`mfa_runtime::routing::without_root` does it), so both forms find
+    /// the same one.
+    pub realm: super::types::RealmPath,
+    /// `user` (path parameter): The user's `_id`, as found in the raw JSON of the user's profile.
+    pub user: String,
+    /// `deviceId` (path parameter): The `_id` of the device, as returned by the list operation (the
+    /// records' `uuid` holds the same value; the Ping SDKs send that).
+    pub device_id: String,
+    /// `Accept-API-Version` (header parameter): The version of the AM REST resource to use. These
+    /// endpoints are
+    /// documented against `resource=1.0`, which the generated client sends
+    /// unless a call sets another value. Servers must not require it: the
+    /// Ping JS SDK and the docs' own list examples send none, the Frodo
+    /// library sends `protocol=2.0,resource=1.0` and the Ping SDKs send
+    /// `resource=1.0, protocol=1.0` to the push endpoint. A server
+    /// receives it as sent, or nothing when none was sent (AM then uses
+    /// its current version).
+    pub accept_api_version: Option<String>,
+    /// The `application/json` body.
+    pub body: super::types::WebAuthnDeviceRename,
+}
+
+impl rt::Operation for RenameWebAuthnDeviceInput {
+    const ID: &'static str = "renameWebAuthnDevice";
+    const METHOD: Method = Method::PUT;
+    const PATH: &'static str = "/{realm}/users/{user}/devices/2fa/webauthn/{deviceId}";
+    const SEGMENT_PREFIXES: rt::SegmentPrefixes = &[("realm", "realms")];
+    const SECURITY: rt::Security = rt::Security::any_of(
+        &["bearerAuth", "ssoToken", "ssoCookie"],
+    );
+    type Success = RenameWebAuthnDeviceSuccess;
+    type Error = RenameWebAuthnDeviceError;
+}
+
+/// The documented successes of `renameWebAuthnDevice`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RenameWebAuthnDeviceSuccess {
+    /// Status 200: The WebAuthn device was renamed; the body is the device as now stored.
+    Ok { body: super::types::UpdatedWebAuthnDevice },
+}
+
+impl rt::HasStatus for RenameWebAuthnDeviceSuccess {
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::Ok { .. } => StatusCode::OK,
+        }
+    }
+}
+
+/// The documented errors of `renameWebAuthnDevice`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RenameWebAuthnDeviceError {
+    /// Status 400: Bad Request: the request is malformed, for example an invalid query filter or
+    /// body.
+    BadRequest { body: super::types::CrestError },
+    /// Status 401: Unauthorized: the access token or SSO token is missing, invalid or expired.
+    Unauthorized { body: super::types::CrestError },
+    /// Status 403: Forbidden: the caller is authenticated but may not manage this user's devices.
+    Forbidden { body: super::types::CrestError },
+    /// Status 404: Not Found: the realm, user or device does not exist.
+    NotFound { body: super::types::CrestError },
+    /// Status 500: Internal Server Error: the server failed to process the request.
+    InternalServerError { body: super::types::CrestError },
+}
+
+impl rt::HasStatus for RenameWebAuthnDeviceError {
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Self::NotFound { .. } => StatusCode::NOT_FOUND,
+            Self::InternalServerError { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
 /// What a `deleteWebAuthnDevice` call sends: `DELETE
 /// /{realm}/users/{user}/devices/2fa/webauthn/{deviceId}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteWebAuthnDeviceInput {
-    /// `realm` (path parameter): The realm hierarchy, from the root realm down. Each name is sent
-    /// as `realms/<name>`, so `[root, alpha]` becomes `realms/root/realms/alpha`. Always give the
-    /// whole hierarchy, not just the last realm.
+    /// `realm` (path parameter): The realm hierarchy. Each name is sent as `realms/<name>`, so
+    /// `[root, alpha]` becomes `realms/root/realms/alpha`. The docs give the
+    /// whole hierarchy from the root realm, as the Frodo library does; the
+    /// Ping JS SDK leaves the leading `root` out for most calls
+    /// (`realms/alpha`). Both address the same realm.
+    ///
+    /// A server receives the hierarchy as it was sent: `[alpha]` for
+    /// `/realms/alpha`, `[root, alpha]` for `/realms/root/realms/alpha`.
+    /// Compare realms without a leading `root`
+    /// (`mfa_runtime::routing::without_root` does it), so both forms find
+    /// the same one.
     pub realm: super::types::RealmPath,
     /// `user` (path parameter): The user's `_id`, as found in the raw JSON of the user's profile.
     pub user: String,
-    /// `deviceId` (path parameter): The `_id` of the device to delete, as returned by the list
-    /// operation.
+    /// `deviceId` (path parameter): The `_id` of the device, as returned by the list operation (the
+    /// records' `uuid` holds the same value; the Ping SDKs send that).
     pub device_id: String,
     /// `Accept-API-Version` (header parameter): The version of the AM REST resource to use. These
-    /// endpoints are documented against `resource=1.0` (the Ping SDKs send `resource=1.0,
-    /// protocol=1.0` to the push endpoint).
-    pub accept_api_version: String,
+    /// endpoints are
+    /// documented against `resource=1.0`, which the generated client sends
+    /// unless a call sets another value. Servers must not require it: the
+    /// Ping JS SDK and the docs' own list examples send none, the Frodo
+    /// library sends `protocol=2.0,resource=1.0` and the Ping SDKs send
+    /// `resource=1.0, protocol=1.0` to the push endpoint. A server
+    /// receives it as sent, or nothing when none was sent (AM then uses
+    /// its current version).
+    pub accept_api_version: Option<String>,
+    /// The `application/json` body: What a client may send with a delete; the device deleted is the
+    /// one
+    /// in the path whatever the body says. The docs send nothing; the Ping
+    /// JS SDK sends the device record as it listed it (OATH, WebAuthn and
+    /// bound devices) or `{}` (push devices).
+    pub body: Option<super::types::DeviceDeletion>,
 }
 
 impl rt::Operation for DeleteWebAuthnDeviceInput {
@@ -254,7 +761,9 @@ impl rt::Operation for DeleteWebAuthnDeviceInput {
     const METHOD: Method = Method::DELETE;
     const PATH: &'static str = "/{realm}/users/{user}/devices/2fa/webauthn/{deviceId}";
     const SEGMENT_PREFIXES: rt::SegmentPrefixes = &[("realm", "realms")];
-    const SECURITY: rt::Security = rt::Security::any_of(&["bearerAuth", "ssoToken"]);
+    const SECURITY: rt::Security = rt::Security::any_of(
+        &["bearerAuth", "ssoToken", "ssoCookie"],
+    );
     type Success = DeleteWebAuthnDeviceSuccess;
     type Error = DeleteWebAuthnDeviceError;
 }
@@ -262,8 +771,7 @@ impl rt::Operation for DeleteWebAuthnDeviceInput {
 /// The documented successes of `deleteWebAuthnDevice`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeleteWebAuthnDeviceSuccess {
-    /// Status 200 with an `application/json` body: The WebAuthn device was deleted; the body is the
-    /// deleted device.
+    /// Status 200: The WebAuthn device was deleted; the body is the deleted device.
     Ok { body: super::types::DeletedWebAuthnDevice },
 }
 
@@ -278,20 +786,16 @@ impl rt::HasStatus for DeleteWebAuthnDeviceSuccess {
 /// The documented errors of `deleteWebAuthnDevice`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeleteWebAuthnDeviceError {
-    /// Status 400 with an `application/json` body: Bad Request: the request is malformed, for
-    /// example an invalid query filter or body.
+    /// Status 400: Bad Request: the request is malformed, for example an invalid query filter or
+    /// body.
     BadRequest { body: super::types::CrestError },
-    /// Status 401 with an `application/json` body: Unauthorized: the access token or SSO token is
-    /// missing, invalid or expired.
+    /// Status 401: Unauthorized: the access token or SSO token is missing, invalid or expired.
     Unauthorized { body: super::types::CrestError },
-    /// Status 403 with an `application/json` body: Forbidden: the caller is authenticated but may
-    /// not manage this user's devices.
+    /// Status 403: Forbidden: the caller is authenticated but may not manage this user's devices.
     Forbidden { body: super::types::CrestError },
-    /// Status 404 with an `application/json` body: Not Found: the realm, user or device does not
-    /// exist.
+    /// Status 404: Not Found: the realm, user or device does not exist.
     NotFound { body: super::types::CrestError },
-    /// Status 500 with an `application/json` body: Internal Server Error: the server failed to
-    /// process the request.
+    /// Status 500: Internal Server Error: the server failed to process the request.
     InternalServerError { body: super::types::CrestError },
 }
 
@@ -310,9 +814,17 @@ impl rt::HasStatus for DeleteWebAuthnDeviceError {
 /// What a `listBoundDevices` call sends: `GET /{realm}/users/{user}/devices/2fa/binding`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListBoundDevicesInput {
-    /// `realm` (path parameter): The realm hierarchy, from the root realm down. Each name is sent
-    /// as `realms/<name>`, so `[root, alpha]` becomes `realms/root/realms/alpha`. Always give the
-    /// whole hierarchy, not just the last realm.
+    /// `realm` (path parameter): The realm hierarchy. Each name is sent as `realms/<name>`, so
+    /// `[root, alpha]` becomes `realms/root/realms/alpha`. The docs give the
+    /// whole hierarchy from the root realm, as the Frodo library does; the
+    /// Ping JS SDK leaves the leading `root` out for most calls
+    /// (`realms/alpha`). Both address the same realm.
+    ///
+    /// A server receives the hierarchy as it was sent: `[alpha]` for
+    /// `/realms/alpha`, `[root, alpha]` for `/realms/root/realms/alpha`.
+    /// Compare realms without a leading `root`
+    /// (`mfa_runtime::routing::without_root` does it), so both forms find
+    /// the same one.
     pub realm: super::types::RealmPath,
     /// `user` (path parameter): The user's `_id`, as found in the raw JSON of the user's profile.
     pub user: String,
@@ -320,9 +832,15 @@ pub struct ListBoundDevicesInput {
     /// return. `true` matches every device.
     pub query_filter: String,
     /// `Accept-API-Version` (header parameter): The version of the AM REST resource to use. These
-    /// endpoints are documented against `resource=1.0` (the Ping SDKs send `resource=1.0,
-    /// protocol=1.0` to the push endpoint).
-    pub accept_api_version: String,
+    /// endpoints are
+    /// documented against `resource=1.0`, which the generated client sends
+    /// unless a call sets another value. Servers must not require it: the
+    /// Ping JS SDK and the docs' own list examples send none, the Frodo
+    /// library sends `protocol=2.0,resource=1.0` and the Ping SDKs send
+    /// `resource=1.0, protocol=1.0` to the push endpoint. A server
+    /// receives it as sent, or nothing when none was sent (AM then uses
+    /// its current version).
+    pub accept_api_version: Option<String>,
 }
 
 impl rt::Operation for ListBoundDevicesInput {
@@ -330,7 +848,9 @@ impl rt::Operation for ListBoundDevicesInput {
     const METHOD: Method = Method::GET;
     const PATH: &'static str = "/{realm}/users/{user}/devices/2fa/binding";
     const SEGMENT_PREFIXES: rt::SegmentPrefixes = &[("realm", "realms")];
-    const SECURITY: rt::Security = rt::Security::any_of(&["bearerAuth", "ssoToken"]);
+    const SECURITY: rt::Security = rt::Security::any_of(
+        &["bearerAuth", "ssoToken", "ssoCookie"],
+    );
     type Success = ListBoundDevicesSuccess;
     type Error = ListBoundDevicesError;
 }
@@ -338,8 +858,7 @@ impl rt::Operation for ListBoundDevicesInput {
 /// The documented successes of `listBoundDevices`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListBoundDevicesSuccess {
-    /// Status 200 with an `application/json` body: The user's bound devices that match the query
-    /// filter.
+    /// Status 200: The user's bound devices that match the query filter.
     Ok { body: super::types::BoundDeviceList },
 }
 
@@ -354,20 +873,16 @@ impl rt::HasStatus for ListBoundDevicesSuccess {
 /// The documented errors of `listBoundDevices`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListBoundDevicesError {
-    /// Status 400 with an `application/json` body: Bad Request: the request is malformed, for
-    /// example an invalid query filter or body.
+    /// Status 400: Bad Request: the request is malformed, for example an invalid query filter or
+    /// body.
     BadRequest { body: super::types::CrestError },
-    /// Status 401 with an `application/json` body: Unauthorized: the access token or SSO token is
-    /// missing, invalid or expired.
+    /// Status 401: Unauthorized: the access token or SSO token is missing, invalid or expired.
     Unauthorized { body: super::types::CrestError },
-    /// Status 403 with an `application/json` body: Forbidden: the caller is authenticated but may
-    /// not manage this user's devices.
+    /// Status 403: Forbidden: the caller is authenticated but may not manage this user's devices.
     Forbidden { body: super::types::CrestError },
-    /// Status 404 with an `application/json` body: Not Found: the realm, user or device does not
-    /// exist.
+    /// Status 404: Not Found: the realm, user or device does not exist.
     NotFound { body: super::types::CrestError },
-    /// Status 500 with an `application/json` body: Internal Server Error: the server failed to
-    /// process the request.
+    /// Status 500: Internal Server Error: the server failed to process the request.
     InternalServerError { body: super::types::CrestError },
 }
 
@@ -387,19 +902,39 @@ impl rt::HasStatus for ListBoundDevicesError {
 /// /{realm}/users/{user}/devices/2fa/binding/{deviceId}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteBoundDeviceInput {
-    /// `realm` (path parameter): The realm hierarchy, from the root realm down. Each name is sent
-    /// as `realms/<name>`, so `[root, alpha]` becomes `realms/root/realms/alpha`. Always give the
-    /// whole hierarchy, not just the last realm.
+    /// `realm` (path parameter): The realm hierarchy. Each name is sent as `realms/<name>`, so
+    /// `[root, alpha]` becomes `realms/root/realms/alpha`. The docs give the
+    /// whole hierarchy from the root realm, as the Frodo library does; the
+    /// Ping JS SDK leaves the leading `root` out for most calls
+    /// (`realms/alpha`). Both address the same realm.
+    ///
+    /// A server receives the hierarchy as it was sent: `[alpha]` for
+    /// `/realms/alpha`, `[root, alpha]` for `/realms/root/realms/alpha`.
+    /// Compare realms without a leading `root`
+    /// (`mfa_runtime::routing::without_root` does it), so both forms find
+    /// the same one.
     pub realm: super::types::RealmPath,
     /// `user` (path parameter): The user's `_id`, as found in the raw JSON of the user's profile.
     pub user: String,
-    /// `deviceId` (path parameter): The `_id` of the device to delete, as returned by the list
-    /// operation.
+    /// `deviceId` (path parameter): The `_id` of the device, as returned by the list operation (the
+    /// records' `uuid` holds the same value; the Ping SDKs send that).
     pub device_id: String,
     /// `Accept-API-Version` (header parameter): The version of the AM REST resource to use. These
-    /// endpoints are documented against `resource=1.0` (the Ping SDKs send `resource=1.0,
-    /// protocol=1.0` to the push endpoint).
-    pub accept_api_version: String,
+    /// endpoints are
+    /// documented against `resource=1.0`, which the generated client sends
+    /// unless a call sets another value. Servers must not require it: the
+    /// Ping JS SDK and the docs' own list examples send none, the Frodo
+    /// library sends `protocol=2.0,resource=1.0` and the Ping SDKs send
+    /// `resource=1.0, protocol=1.0` to the push endpoint. A server
+    /// receives it as sent, or nothing when none was sent (AM then uses
+    /// its current version).
+    pub accept_api_version: Option<String>,
+    /// The `application/json` body: What a client may send with a delete; the device deleted is the
+    /// one
+    /// in the path whatever the body says. The docs send nothing; the Ping
+    /// JS SDK sends the device record as it listed it (OATH, WebAuthn and
+    /// bound devices) or `{}` (push devices).
+    pub body: Option<super::types::DeviceDeletion>,
 }
 
 impl rt::Operation for DeleteBoundDeviceInput {
@@ -407,7 +942,9 @@ impl rt::Operation for DeleteBoundDeviceInput {
     const METHOD: Method = Method::DELETE;
     const PATH: &'static str = "/{realm}/users/{user}/devices/2fa/binding/{deviceId}";
     const SEGMENT_PREFIXES: rt::SegmentPrefixes = &[("realm", "realms")];
-    const SECURITY: rt::Security = rt::Security::any_of(&["bearerAuth", "ssoToken"]);
+    const SECURITY: rt::Security = rt::Security::any_of(
+        &["bearerAuth", "ssoToken", "ssoCookie"],
+    );
     type Success = DeleteBoundDeviceSuccess;
     type Error = DeleteBoundDeviceError;
 }
@@ -415,8 +952,7 @@ impl rt::Operation for DeleteBoundDeviceInput {
 /// The documented successes of `deleteBoundDevice`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeleteBoundDeviceSuccess {
-    /// Status 200 with an `application/json` body: The bound device was deleted; the body is the
-    /// deleted device.
+    /// Status 200: The bound device was deleted; the body is the deleted device.
     Ok { body: super::types::DeletedBoundDevice },
 }
 
@@ -431,20 +967,16 @@ impl rt::HasStatus for DeleteBoundDeviceSuccess {
 /// The documented errors of `deleteBoundDevice`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeleteBoundDeviceError {
-    /// Status 400 with an `application/json` body: Bad Request: the request is malformed, for
-    /// example an invalid query filter or body.
+    /// Status 400: Bad Request: the request is malformed, for example an invalid query filter or
+    /// body.
     BadRequest { body: super::types::CrestError },
-    /// Status 401 with an `application/json` body: Unauthorized: the access token or SSO token is
-    /// missing, invalid or expired.
+    /// Status 401: Unauthorized: the access token or SSO token is missing, invalid or expired.
     Unauthorized { body: super::types::CrestError },
-    /// Status 403 with an `application/json` body: Forbidden: the caller is authenticated but may
-    /// not manage this user's devices.
+    /// Status 403: Forbidden: the caller is authenticated but may not manage this user's devices.
     Forbidden { body: super::types::CrestError },
-    /// Status 404 with an `application/json` body: Not Found: the realm, user or device does not
-    /// exist.
+    /// Status 404: Not Found: the realm, user or device does not exist.
     NotFound { body: super::types::CrestError },
-    /// Status 500 with an `application/json` body: Internal Server Error: the server failed to
-    /// process the request.
+    /// Status 500: Internal Server Error: the server failed to process the request.
     InternalServerError { body: super::types::CrestError },
 }
 
@@ -463,14 +995,28 @@ impl rt::HasStatus for DeleteBoundDeviceError {
 /// What a `refreshPushDeviceId` call sends: `POST /{realm}/push/sns/message`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RefreshPushDeviceIdInput {
-    /// `realm` (path parameter): The realm hierarchy, from the root realm down. Each name is sent
-    /// as `realms/<name>`, so `[root, alpha]` becomes `realms/root/realms/alpha`. Always give the
-    /// whole hierarchy, not just the last realm.
+    /// `realm` (path parameter): The realm hierarchy. Each name is sent as `realms/<name>`, so
+    /// `[root, alpha]` becomes `realms/root/realms/alpha`. The docs give the
+    /// whole hierarchy from the root realm, as the Frodo library does; the
+    /// Ping JS SDK leaves the leading `root` out for most calls
+    /// (`realms/alpha`). Both address the same realm.
+    ///
+    /// A server receives the hierarchy as it was sent: `[alpha]` for
+    /// `/realms/alpha`, `[root, alpha]` for `/realms/root/realms/alpha`.
+    /// Compare realms without a leading `root`
+    /// (`mfa_runtime::routing::without_root` does it), so both forms find
+    /// the same one.
     pub realm: super::types::RealmPath,
     /// `Accept-API-Version` (header parameter): The version of the AM REST resource to use. These
-    /// endpoints are documented against `resource=1.0` (the Ping SDKs send `resource=1.0,
-    /// protocol=1.0` to the push endpoint).
-    pub accept_api_version: String,
+    /// endpoints are
+    /// documented against `resource=1.0`, which the generated client sends
+    /// unless a call sets another value. Servers must not require it: the
+    /// Ping JS SDK and the docs' own list examples send none, the Frodo
+    /// library sends `protocol=2.0,resource=1.0` and the Ping SDKs send
+    /// `resource=1.0, protocol=1.0` to the push endpoint. A server
+    /// receives it as sent, or nothing when none was sent (AM then uses
+    /// its current version).
+    pub accept_api_version: Option<String>,
     /// The `application/json` body.
     pub body: super::types::PushDeviceIdRefresh,
 }
@@ -480,7 +1026,6 @@ impl rt::Operation for RefreshPushDeviceIdInput {
     const METHOD: Method = Method::POST;
     const PATH: &'static str = "/{realm}/push/sns/message";
     const SEGMENT_PREFIXES: rt::SegmentPrefixes = &[("realm", "realms")];
-    const SECURITY: rt::Security = rt::Security::any_of(&["bearerAuth", "ssoToken"]);
     type Success = RefreshPushDeviceIdSuccess;
     type Error = RefreshPushDeviceIdError;
 }
@@ -488,9 +1033,8 @@ impl rt::Operation for RefreshPushDeviceIdInput {
 /// The documented successes of `refreshPushDeviceId`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RefreshPushDeviceIdSuccess {
-    /// Status 200 with an `application/json` body: The device ID was updated. The documentation
-    /// shows no response body; clients should expect an empty JSON object and need only the status
-    /// code.
+    /// Status 200: The device ID was updated. The documentation shows no response body; clients
+    /// should expect an empty JSON object and need only the status code.
     Ok { body: super::types::RefreshResult },
 }
 
@@ -505,20 +1049,16 @@ impl rt::HasStatus for RefreshPushDeviceIdSuccess {
 /// The documented errors of `refreshPushDeviceId`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RefreshPushDeviceIdError {
-    /// Status 400 with an `application/json` body: Bad Request: the request is malformed, for
-    /// example an invalid query filter or body.
+    /// Status 400: Bad Request: the request is malformed, for example an invalid query filter or
+    /// body.
     BadRequest { body: super::types::CrestError },
-    /// Status 401 with an `application/json` body: Unauthorized: the access token or SSO token is
-    /// missing, invalid or expired.
+    /// Status 401: Unauthorized: the access token or SSO token is missing, invalid or expired.
     Unauthorized { body: super::types::CrestError },
-    /// Status 403 with an `application/json` body: Forbidden: the caller is authenticated but may
-    /// not manage this user's devices.
+    /// Status 403: Forbidden: the caller is authenticated but may not manage this user's devices.
     Forbidden { body: super::types::CrestError },
-    /// Status 404 with an `application/json` body: Not Found: the realm, user or device does not
-    /// exist.
+    /// Status 404: Not Found: the realm, user or device does not exist.
     NotFound { body: super::types::CrestError },
-    /// Status 500 with an `application/json` body: Internal Server Error: the server failed to
-    /// process the request.
+    /// Status 500: Internal Server Error: the server failed to process the request.
     InternalServerError { body: super::types::CrestError },
 }
 

@@ -37,11 +37,43 @@ pub mod security {
         rt::security::KeyLocation::Header,
         "iPlanetDirectoryPro",
     );
+
+    /// The `ssoCookie` security scheme.
+    ///
+    /// The same SSO (session) token as `ssoToken`, sent the way browsers
+    /// and the Frodo library send it: as the tenant's session cookie
+    /// (`Cookie: <cookie name>=<token>`). The cookie and the header have
+    /// the same tenant-specific name (`iPlanetDirectoryPro` is only the
+    /// classic AM default).
+    pub const SSO_COOKIE: rt::security::Scheme = rt::security::Scheme::api_key(
+        "ssoCookie",
+        rt::security::KeyLocation::Cookie,
+        "iPlanetDirectoryPro",
+    );
 }
 
 /// Implement this to serve Ping Identity Advanced Identity Cloud: MFA device reset (version 1.0);
 /// [`router`] turns an implementation into an axum router.
 pub trait PingApi: Send + Sync + 'static {
+    /// List the user's OATH devices
+    ///
+    /// Queries the OATH devices registered to the user, in the same paged
+    /// envelope as the other device lists. The Ping SDKs and the Frodo
+    /// library list them this way, to delete one at a time or to export a
+    /// user's configuration. To remove them all at once, use
+    /// `resetOathDevices`.
+    ///
+    /// `GET /{realm}/users/{user}/devices/2fa/oath`
+    ///
+    /// `caller`: authenticated by `bearerAuth`, `ssoToken` or `ssoCookie` (others get 401).
+    fn list_oath_devices(
+        &self,
+        caller: rt::server::Principal,
+        input: ListOathDevicesInput,
+    ) -> impl Future<
+        Output = Result<ListOathDevicesSuccess, ListOathDevicesError>,
+    > + Send;
+
     /// Reset the user's OATH devices
     ///
     /// Deletes the user's OATH device profile (by default a user can have only
@@ -54,14 +86,48 @@ pub trait PingApi: Send + Sync + 'static {
     ///
     /// `POST /{realm}/users/{user}/devices/2fa/oath`
     ///
-    /// `caller`: authenticated by `bearerAuth` or `ssoToken`; the router answers 401 before this
-    /// runs otherwise.
+    /// `caller`: authenticated by `bearerAuth`, `ssoToken` or `ssoCookie` (others get 401).
     fn reset_oath_devices(
         &self,
         caller: rt::server::Principal,
         input: ResetOathDevicesInput,
     ) -> impl Future<
         Output = Result<ResetOathDevicesSuccess, ResetOathDevicesError>,
+    > + Send;
+
+    /// Delete one of the user's OATH devices
+    ///
+    /// Removes one OATH device from the user's profile and returns the device record as it was
+    /// stored. Repeat for each device to remove.
+    ///
+    /// `DELETE /{realm}/users/{user}/devices/2fa/oath/{deviceId}`
+    ///
+    /// `caller`: authenticated by `bearerAuth`, `ssoToken` or `ssoCookie` (others get 401).
+    fn delete_oath_device(
+        &self,
+        caller: rt::server::Principal,
+        input: DeleteOathDeviceInput,
+    ) -> impl Future<
+        Output = Result<DeleteOathDeviceSuccess, DeleteOathDeviceError>,
+    > + Send;
+
+    /// List the user's push devices
+    ///
+    /// Queries the push devices registered to the user, in the same paged
+    /// envelope as the other device lists. The Ping SDKs and the Frodo
+    /// library list them this way, to delete one at a time or to export a
+    /// user's configuration. To remove them all at once, use
+    /// `resetPushDevices`.
+    ///
+    /// `GET /{realm}/users/{user}/devices/2fa/push`
+    ///
+    /// `caller`: authenticated by `bearerAuth`, `ssoToken` or `ssoCookie` (others get 401).
+    fn list_push_devices(
+        &self,
+        caller: rt::server::Principal,
+        input: ListPushDevicesInput,
+    ) -> impl Future<
+        Output = Result<ListPushDevicesSuccess, ListPushDevicesError>,
     > + Send;
 
     /// Reset the user's push devices
@@ -71,14 +137,29 @@ pub trait PingApi: Send + Sync + 'static {
     ///
     /// `POST /{realm}/users/{user}/devices/2fa/push`
     ///
-    /// `caller`: authenticated by `bearerAuth` or `ssoToken`; the router answers 401 before this
-    /// runs otherwise.
+    /// `caller`: authenticated by `bearerAuth`, `ssoToken` or `ssoCookie` (others get 401).
     fn reset_push_devices(
         &self,
         caller: rt::server::Principal,
         input: ResetPushDevicesInput,
     ) -> impl Future<
         Output = Result<ResetPushDevicesSuccess, ResetPushDevicesError>,
+    > + Send;
+
+    /// Delete one of the user's push devices
+    ///
+    /// Removes one push device from the user's profile and returns the device record as it was
+    /// stored. Repeat for each device to remove.
+    ///
+    /// `DELETE /{realm}/users/{user}/devices/2fa/push/{deviceId}`
+    ///
+    /// `caller`: authenticated by `bearerAuth`, `ssoToken` or `ssoCookie` (others get 401).
+    fn delete_push_device(
+        &self,
+        caller: rt::server::Principal,
+        input: DeletePushDeviceInput,
+    ) -> impl Future<
+        Output = Result<DeletePushDeviceSuccess, DeletePushDeviceError>,
     > + Send;
 
     /// List the user's WebAuthn devices
@@ -90,14 +171,30 @@ pub trait PingApi: Send + Sync + 'static {
     ///
     /// `GET /{realm}/users/{user}/devices/2fa/webauthn`
     ///
-    /// `caller`: authenticated by `bearerAuth` or `ssoToken`; the router answers 401 before this
-    /// runs otherwise.
+    /// `caller`: authenticated by `bearerAuth`, `ssoToken` or `ssoCookie` (others get 401).
     fn list_web_authn_devices(
         &self,
         caller: rt::server::Principal,
         input: ListWebAuthnDevicesInput,
     ) -> impl Future<
         Output = Result<ListWebAuthnDevicesSuccess, ListWebAuthnDevicesError>,
+    > + Send;
+
+    /// Rename one of the user's WebAuthn devices
+    ///
+    /// Gives a WebAuthn device a new display name and returns the device
+    /// record as now stored. The Ping JS SDK sends the device as it was
+    /// listed, with the new `deviceName`; only the name changes.
+    ///
+    /// `PUT /{realm}/users/{user}/devices/2fa/webauthn/{deviceId}`
+    ///
+    /// `caller`: authenticated by `bearerAuth`, `ssoToken` or `ssoCookie` (others get 401).
+    fn rename_web_authn_device(
+        &self,
+        caller: rt::server::Principal,
+        input: RenameWebAuthnDeviceInput,
+    ) -> impl Future<
+        Output = Result<RenameWebAuthnDeviceSuccess, RenameWebAuthnDeviceError>,
     > + Send;
 
     /// Delete one of the user's WebAuthn devices
@@ -107,8 +204,7 @@ pub trait PingApi: Send + Sync + 'static {
     ///
     /// `DELETE /{realm}/users/{user}/devices/2fa/webauthn/{deviceId}`
     ///
-    /// `caller`: authenticated by `bearerAuth` or `ssoToken`; the router answers 401 before this
-    /// runs otherwise.
+    /// `caller`: authenticated by `bearerAuth`, `ssoToken` or `ssoCookie` (others get 401).
     fn delete_web_authn_device(
         &self,
         caller: rt::server::Principal,
@@ -125,8 +221,7 @@ pub trait PingApi: Send + Sync + 'static {
     ///
     /// `GET /{realm}/users/{user}/devices/2fa/binding`
     ///
-    /// `caller`: authenticated by `bearerAuth` or `ssoToken`; the router answers 401 before this
-    /// runs otherwise.
+    /// `caller`: authenticated by `bearerAuth`, `ssoToken` or `ssoCookie` (others get 401).
     fn list_bound_devices(
         &self,
         caller: rt::server::Principal,
@@ -146,8 +241,7 @@ pub trait PingApi: Send + Sync + 'static {
     ///
     /// `DELETE /{realm}/users/{user}/devices/2fa/binding/{deviceId}`
     ///
-    /// `caller`: authenticated by `bearerAuth` or `ssoToken`; the router answers 401 before this
-    /// runs otherwise.
+    /// `caller`: authenticated by `bearerAuth`, `ssoToken` or `ssoCookie` (others get 401).
     fn delete_bound_device(
         &self,
         caller: rt::server::Principal,
@@ -170,15 +264,18 @@ pub trait PingApi: Send + Sync + 'static {
     ///
     /// The Ping SDKs send this request on their own when the device ID
     /// changes; an authenticator app built without them has to send it
-    /// itself.
+    /// itself. The app has no access token or session: it proves it holds
+    /// the registration by signing the JWT with the secret shared when the
+    /// device was registered. The implementation checks that signature; a
+    /// bearer token or session, if one comes anyway, is passed on as the
+    /// caller.
     ///
     /// `POST /{realm}/push/sns/message`
     ///
-    /// `caller`: authenticated by `bearerAuth` or `ssoToken`; the router answers 401 before this
-    /// runs otherwise.
+    /// `caller`: who the auth layer authenticated, if anyone (the spec requires no authentication).
     fn refresh_push_device_id(
         &self,
-        caller: rt::server::Principal,
+        caller: Option<rt::server::Principal>,
         input: RefreshPushDeviceIdInput,
     ) -> impl Future<
         Output = Result<RefreshPushDeviceIdSuccess, RefreshPushDeviceIdError>,
@@ -225,14 +322,36 @@ pub fn router<A: PingApi>(api: A) -> rt::axum::Router {
 /// Like [`router`], refusing request bodies over `limit` bytes with 413.
 pub fn router_with_body_limit<A: PingApi>(api: A, limit: usize) -> rt::axum::Router {
     rt::server::Routes::new(A::reject)
+        .operation::<ListOathDevicesInput>()
         .operation::<ResetOathDevicesInput>()
+        .operation::<DeleteOathDeviceInput>()
+        .operation::<ListPushDevicesInput>()
         .operation::<ResetPushDevicesInput>()
+        .operation::<DeletePushDeviceInput>()
         .operation::<ListWebAuthnDevicesInput>()
+        .operation::<RenameWebAuthnDeviceInput>()
         .operation::<DeleteWebAuthnDeviceInput>()
         .operation::<ListBoundDevicesInput>()
         .operation::<DeleteBoundDeviceInput>()
         .operation::<RefreshPushDeviceIdInput>()
         .into_router(api, limit)
+}
+
+impl<A: PingApi> Endpoint<A> for ListOathDevicesInput {
+    type Caller = rt::server::Principal;
+
+    async fn read(from: &Incoming) -> Result<Self, Rejection> {
+        Ok(Self {
+            realm: from.path_items("realm")?,
+            user: from.path("user")?,
+            query_filter: from.query("_queryFilter")?,
+            accept_api_version: from.header("Accept-API-Version")?,
+        })
+    }
+
+    async fn call(api: &A, caller: Self::Caller, input: Self) -> Outcome<Self> {
+        api.list_oath_devices(caller, input).await
+    }
 }
 
 impl<A: PingApi> Endpoint<A> for ResetOathDevicesInput {
@@ -250,6 +369,41 @@ impl<A: PingApi> Endpoint<A> for ResetOathDevicesInput {
 
     async fn call(api: &A, caller: Self::Caller, input: Self) -> Outcome<Self> {
         api.reset_oath_devices(caller, input).await
+    }
+}
+
+impl<A: PingApi> Endpoint<A> for DeleteOathDeviceInput {
+    type Caller = rt::server::Principal;
+
+    async fn read(from: &Incoming) -> Result<Self, Rejection> {
+        Ok(Self {
+            realm: from.path_items("realm")?,
+            user: from.path("user")?,
+            device_id: from.path("deviceId")?,
+            accept_api_version: from.header("Accept-API-Version")?,
+            body: from.json_body()?,
+        })
+    }
+
+    async fn call(api: &A, caller: Self::Caller, input: Self) -> Outcome<Self> {
+        api.delete_oath_device(caller, input).await
+    }
+}
+
+impl<A: PingApi> Endpoint<A> for ListPushDevicesInput {
+    type Caller = rt::server::Principal;
+
+    async fn read(from: &Incoming) -> Result<Self, Rejection> {
+        Ok(Self {
+            realm: from.path_items("realm")?,
+            user: from.path("user")?,
+            query_filter: from.query("_queryFilter")?,
+            accept_api_version: from.header("Accept-API-Version")?,
+        })
+    }
+
+    async fn call(api: &A, caller: Self::Caller, input: Self) -> Outcome<Self> {
+        api.list_push_devices(caller, input).await
     }
 }
 
@@ -271,6 +425,24 @@ impl<A: PingApi> Endpoint<A> for ResetPushDevicesInput {
     }
 }
 
+impl<A: PingApi> Endpoint<A> for DeletePushDeviceInput {
+    type Caller = rt::server::Principal;
+
+    async fn read(from: &Incoming) -> Result<Self, Rejection> {
+        Ok(Self {
+            realm: from.path_items("realm")?,
+            user: from.path("user")?,
+            device_id: from.path("deviceId")?,
+            accept_api_version: from.header("Accept-API-Version")?,
+            body: from.json_body()?,
+        })
+    }
+
+    async fn call(api: &A, caller: Self::Caller, input: Self) -> Outcome<Self> {
+        api.delete_push_device(caller, input).await
+    }
+}
+
 impl<A: PingApi> Endpoint<A> for ListWebAuthnDevicesInput {
     type Caller = rt::server::Principal;
 
@@ -288,6 +460,24 @@ impl<A: PingApi> Endpoint<A> for ListWebAuthnDevicesInput {
     }
 }
 
+impl<A: PingApi> Endpoint<A> for RenameWebAuthnDeviceInput {
+    type Caller = rt::server::Principal;
+
+    async fn read(from: &Incoming) -> Result<Self, Rejection> {
+        Ok(Self {
+            realm: from.path_items("realm")?,
+            user: from.path("user")?,
+            device_id: from.path("deviceId")?,
+            accept_api_version: from.header("Accept-API-Version")?,
+            body: from.json_body()?.ok_or_else(rt::server::missing_body)?,
+        })
+    }
+
+    async fn call(api: &A, caller: Self::Caller, input: Self) -> Outcome<Self> {
+        api.rename_web_authn_device(caller, input).await
+    }
+}
+
 impl<A: PingApi> Endpoint<A> for DeleteWebAuthnDeviceInput {
     type Caller = rt::server::Principal;
 
@@ -297,6 +487,7 @@ impl<A: PingApi> Endpoint<A> for DeleteWebAuthnDeviceInput {
             user: from.path("user")?,
             device_id: from.path("deviceId")?,
             accept_api_version: from.header("Accept-API-Version")?,
+            body: from.json_body()?,
         })
     }
 
@@ -331,6 +522,7 @@ impl<A: PingApi> Endpoint<A> for DeleteBoundDeviceInput {
             user: from.path("user")?,
             device_id: from.path("deviceId")?,
             accept_api_version: from.header("Accept-API-Version")?,
+            body: from.json_body()?,
         })
     }
 
@@ -340,7 +532,7 @@ impl<A: PingApi> Endpoint<A> for DeleteBoundDeviceInput {
 }
 
 impl<A: PingApi> Endpoint<A> for RefreshPushDeviceIdInput {
-    type Caller = rt::server::Principal;
+    type Caller = Option<rt::server::Principal>;
 
     async fn read(from: &Incoming) -> Result<Self, Rejection> {
         from.constant(rt::param::Location::Query, "_action", "refresh")?;
@@ -356,6 +548,28 @@ impl<A: PingApi> Endpoint<A> for RefreshPushDeviceIdInput {
     }
 }
 
+impl IntoResponse for ListOathDevicesSuccess {
+    fn into_response(self) -> Response {
+        let reply = rt::server::ResponseBuilder::of(&self);
+        match self {
+            Self::Ok { body } => reply.json(&body),
+        }
+    }
+}
+
+impl IntoResponse for ListOathDevicesError {
+    fn into_response(self) -> Response {
+        let reply = rt::server::ResponseBuilder::of(&self);
+        match self {
+            Self::BadRequest { body } => reply.json(&body),
+            Self::Unauthorized { body } => reply.json(&body),
+            Self::Forbidden { body } => reply.json(&body),
+            Self::NotFound { body } => reply.json(&body),
+            Self::InternalServerError { body } => reply.json(&body),
+        }
+    }
+}
+
 impl IntoResponse for ResetOathDevicesSuccess {
     fn into_response(self) -> Response {
         let reply = rt::server::ResponseBuilder::of(&self);
@@ -366,6 +580,50 @@ impl IntoResponse for ResetOathDevicesSuccess {
 }
 
 impl IntoResponse for ResetOathDevicesError {
+    fn into_response(self) -> Response {
+        let reply = rt::server::ResponseBuilder::of(&self);
+        match self {
+            Self::BadRequest { body } => reply.json(&body),
+            Self::Unauthorized { body } => reply.json(&body),
+            Self::Forbidden { body } => reply.json(&body),
+            Self::NotFound { body } => reply.json(&body),
+            Self::InternalServerError { body } => reply.json(&body),
+        }
+    }
+}
+
+impl IntoResponse for DeleteOathDeviceSuccess {
+    fn into_response(self) -> Response {
+        let reply = rt::server::ResponseBuilder::of(&self);
+        match self {
+            Self::Ok { body } => reply.json(&body),
+        }
+    }
+}
+
+impl IntoResponse for DeleteOathDeviceError {
+    fn into_response(self) -> Response {
+        let reply = rt::server::ResponseBuilder::of(&self);
+        match self {
+            Self::BadRequest { body } => reply.json(&body),
+            Self::Unauthorized { body } => reply.json(&body),
+            Self::Forbidden { body } => reply.json(&body),
+            Self::NotFound { body } => reply.json(&body),
+            Self::InternalServerError { body } => reply.json(&body),
+        }
+    }
+}
+
+impl IntoResponse for ListPushDevicesSuccess {
+    fn into_response(self) -> Response {
+        let reply = rt::server::ResponseBuilder::of(&self);
+        match self {
+            Self::Ok { body } => reply.json(&body),
+        }
+    }
+}
+
+impl IntoResponse for ListPushDevicesError {
     fn into_response(self) -> Response {
         let reply = rt::server::ResponseBuilder::of(&self);
         match self {
@@ -400,6 +658,28 @@ impl IntoResponse for ResetPushDevicesError {
     }
 }
 
+impl IntoResponse for DeletePushDeviceSuccess {
+    fn into_response(self) -> Response {
+        let reply = rt::server::ResponseBuilder::of(&self);
+        match self {
+            Self::Ok { body } => reply.json(&body),
+        }
+    }
+}
+
+impl IntoResponse for DeletePushDeviceError {
+    fn into_response(self) -> Response {
+        let reply = rt::server::ResponseBuilder::of(&self);
+        match self {
+            Self::BadRequest { body } => reply.json(&body),
+            Self::Unauthorized { body } => reply.json(&body),
+            Self::Forbidden { body } => reply.json(&body),
+            Self::NotFound { body } => reply.json(&body),
+            Self::InternalServerError { body } => reply.json(&body),
+        }
+    }
+}
+
 impl IntoResponse for ListWebAuthnDevicesSuccess {
     fn into_response(self) -> Response {
         let reply = rt::server::ResponseBuilder::of(&self);
@@ -410,6 +690,28 @@ impl IntoResponse for ListWebAuthnDevicesSuccess {
 }
 
 impl IntoResponse for ListWebAuthnDevicesError {
+    fn into_response(self) -> Response {
+        let reply = rt::server::ResponseBuilder::of(&self);
+        match self {
+            Self::BadRequest { body } => reply.json(&body),
+            Self::Unauthorized { body } => reply.json(&body),
+            Self::Forbidden { body } => reply.json(&body),
+            Self::NotFound { body } => reply.json(&body),
+            Self::InternalServerError { body } => reply.json(&body),
+        }
+    }
+}
+
+impl IntoResponse for RenameWebAuthnDeviceSuccess {
+    fn into_response(self) -> Response {
+        let reply = rt::server::ResponseBuilder::of(&self);
+        match self {
+            Self::Ok { body } => reply.json(&body),
+        }
+    }
+}
+
+impl IntoResponse for RenameWebAuthnDeviceError {
     fn into_response(self) -> Response {
         let reply = rt::server::ResponseBuilder::of(&self);
         match self {

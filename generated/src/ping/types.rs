@@ -133,6 +133,68 @@ pub struct DeletedBoundDevice {
     pub key: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 
+/// An OATH device record as returned when it is deleted. Only the common fields are listed; the
+/// record's other fields (the OATH secret and counters, the push mechanism's details) are kept as
+/// they come.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DeletedOathDevice {
+    /// Identifier of the deleted device.
+    #[serde(rename = "_id")]
+    pub id: String,
+    /// Revision of the device record.
+    #[serde(rename = "_rev", default, skip_serializing_if = "Option::is_none")]
+    pub rev: Option<String>,
+    /// UUID of the device profile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uuid: Option<String>,
+    /// The recovery codes that were stored with the device.
+    #[serde(rename = "recoveryCodes", default, skip_serializing_if = "Option::is_none")]
+    pub recovery_codes: Option<Vec<String>>,
+    /// When the device was registered, in milliseconds since the Unix epoch.
+    #[serde(rename = "createdDate", default, skip_serializing_if = "Option::is_none")]
+    pub created_date: Option<i64>,
+    /// When the device was last used, in milliseconds since the Unix epoch.
+    #[serde(rename = "lastAccessDate", default, skip_serializing_if = "Option::is_none")]
+    pub last_access_date: Option<i64>,
+    /// Display name of the device.
+    #[serde(rename = "deviceName", default, skip_serializing_if = "Option::is_none")]
+    pub device_name: Option<String>,
+    /// Properties not listed in the schema, kept as sent.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// A push device record as returned when it is deleted. Only the common fields are listed; the
+/// record's other fields (the OATH secret and counters, the push mechanism's details) are kept as
+/// they come.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DeletedPushDevice {
+    /// Identifier of the deleted device.
+    #[serde(rename = "_id")]
+    pub id: String,
+    /// Revision of the device record.
+    #[serde(rename = "_rev", default, skip_serializing_if = "Option::is_none")]
+    pub rev: Option<String>,
+    /// UUID of the device profile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uuid: Option<String>,
+    /// The recovery codes that were stored with the device.
+    #[serde(rename = "recoveryCodes", default, skip_serializing_if = "Option::is_none")]
+    pub recovery_codes: Option<Vec<String>>,
+    /// When the device was registered, in milliseconds since the Unix epoch.
+    #[serde(rename = "createdDate", default, skip_serializing_if = "Option::is_none")]
+    pub created_date: Option<i64>,
+    /// When the device was last used, in milliseconds since the Unix epoch.
+    #[serde(rename = "lastAccessDate", default, skip_serializing_if = "Option::is_none")]
+    pub last_access_date: Option<i64>,
+    /// Display name of the device.
+    #[serde(rename = "deviceName", default, skip_serializing_if = "Option::is_none")]
+    pub device_name: Option<String>,
+    /// Properties not listed in the schema, kept as sent.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
 /// A WebAuthn device record as returned when it is deleted.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DeletedWebAuthnDevice {
@@ -171,17 +233,175 @@ pub struct DeletedWebAuthnDevice {
     pub key: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 
+/// The body some clients send with a delete: the device record as they listed it, `{}`, or nothing.
+/// Kept as sent; it does not choose the device.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct DeviceDeletion(pub std::collections::BTreeMap<String, serde_json::Value>);
+
+impl From<std::collections::BTreeMap<String, serde_json::Value>> for DeviceDeletion {
+    fn from(value: std::collections::BTreeMap<String, serde_json::Value>) -> Self {
+        Self(value)
+    }
+}
+
+impl std::ops::Deref for DeviceDeletion {
+    type Target = std::collections::BTreeMap<String, serde_json::Value>;
+
+    fn deref(&self) -> &std::collections::BTreeMap<String, serde_json::Value> {
+        &self.0
+    }
+}
+
+/// An OATH device registered to the user, as listed by a query.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct OathDevice {
+    /// Identifier of the device; pass it to the delete operation.
+    #[serde(rename = "_id")]
+    pub id: String,
+    /// Revision of the device record.
+    #[serde(rename = "_rev", default, skip_serializing_if = "Option::is_none")]
+    pub rev: Option<String>,
+    /// When the device was registered, in milliseconds since the Unix epoch.
+    #[serde(rename = "createdDate", default, skip_serializing_if = "Option::is_none")]
+    pub created_date: Option<i64>,
+    /// When the device was last used, in milliseconds since the Unix epoch.
+    #[serde(rename = "lastAccessDate", default, skip_serializing_if = "Option::is_none")]
+    pub last_access_date: Option<i64>,
+    /// Display name of the device.
+    #[serde(rename = "deviceName", default, skip_serializing_if = "Option::is_none")]
+    pub device_name: Option<String>,
+    /// UUID of the device profile (the same value as `_id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uuid: Option<String>,
+    /// Device management status flag reported by the server.
+    #[serde(
+        rename = "deviceManagementStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub device_management_status: Option<bool>,
+}
+
+/// A page of OATH devices (CREST query result).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct OathDeviceList {
+    /// The devices on this page.
+    pub result: Vec<OathDevice>,
+    /// Number of devices in `result`.
+    #[serde(rename = "resultCount")]
+    pub result_count: i64,
+    /// Cookie for requesting the next page, or null when there are no more pages or paging was not
+    /// requested.
+    #[serde(
+        rename = "pagedResultsCookie",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub paged_results_cookie: Option<String>,
+    #[serde(
+        rename = "totalPagedResultsPolicy",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub total_paged_results_policy: Option<TotalPagedResultsPolicy>,
+    /// Total number of matching devices, or -1 when not computed.
+    #[serde(
+        rename = "totalPagedResults",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub total_paged_results: Option<i64>,
+    /// Number of devices left after this page, or -1 when not known.
+    #[serde(
+        rename = "remainingPagedResults",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub remaining_paged_results: Option<i64>,
+}
+
+/// A device registered to the user for push authentication, as listed by a query.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PushDevice {
+    /// Identifier of the device; pass it to the delete operation.
+    #[serde(rename = "_id")]
+    pub id: String,
+    /// Revision of the device record.
+    #[serde(rename = "_rev", default, skip_serializing_if = "Option::is_none")]
+    pub rev: Option<String>,
+    /// When the device was registered, in milliseconds since the Unix epoch.
+    #[serde(rename = "createdDate", default, skip_serializing_if = "Option::is_none")]
+    pub created_date: Option<i64>,
+    /// When the device was last used, in milliseconds since the Unix epoch.
+    #[serde(rename = "lastAccessDate", default, skip_serializing_if = "Option::is_none")]
+    pub last_access_date: Option<i64>,
+    /// Display name of the device.
+    #[serde(rename = "deviceName", default, skip_serializing_if = "Option::is_none")]
+    pub device_name: Option<String>,
+    /// UUID of the device profile (the same value as `_id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uuid: Option<String>,
+    /// Device management status flag reported by the server.
+    #[serde(
+        rename = "deviceManagementStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub device_management_status: Option<bool>,
+}
+
 /// Body of the push `refresh` action.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PushDeviceIdRefresh {
     /// Identifier of the push mechanism (the registration) on the device.
     #[serde(rename = "mechanismUid")]
     pub mechanism_uid: String,
-    /// The user whose push device profile gets the new device ID.
-    pub username: String,
+    /// The user whose push device profile gets the new device ID. The Ping SDKs send it only when
+    /// the mechanism has one; absent and `null` both mean none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
     /// Signed JWT whose claims carry the new device ID (`deviceId`). The Ping SDKs sign it with
     /// HS256 using the secret shared with the server when the device was registered for push.
     pub jwt: String,
+}
+
+/// A page of push devices (CREST query result).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PushDeviceList {
+    /// The devices on this page.
+    pub result: Vec<PushDevice>,
+    /// Number of devices in `result`.
+    #[serde(rename = "resultCount")]
+    pub result_count: i64,
+    /// Cookie for requesting the next page, or null when there are no more pages or paging was not
+    /// requested.
+    #[serde(
+        rename = "pagedResultsCookie",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub paged_results_cookie: Option<String>,
+    #[serde(
+        rename = "totalPagedResultsPolicy",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub total_paged_results_policy: Option<TotalPagedResultsPolicy>,
+    /// Total number of matching devices, or -1 when not computed.
+    #[serde(
+        rename = "totalPagedResults",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub total_paged_results: Option<i64>,
+    /// Number of devices left after this page, or -1 when not known.
+    #[serde(
+        rename = "remainingPagedResults",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub remaining_paged_results: Option<i64>,
 }
 
 /// Realm names from the top (root) realm down to the realm to address, e.g. `[root, alpha]` for the
@@ -309,6 +529,44 @@ impl rt::param::ParamValue for TotalPagedResultsPolicy {
     }
 }
 
+/// A WebAuthn device record as stored after a rename.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct UpdatedWebAuthnDevice {
+    /// Identifier of the device.
+    #[serde(rename = "_id")]
+    pub id: String,
+    /// Revision of the device record, new after the update.
+    #[serde(rename = "_rev", default, skip_serializing_if = "Option::is_none")]
+    pub rev: Option<String>,
+    /// UUID of the device profile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uuid: Option<String>,
+    /// The recovery codes stored with the device.
+    #[serde(rename = "recoveryCodes", default, skip_serializing_if = "Option::is_none")]
+    pub recovery_codes: Option<Vec<String>>,
+    /// When the device was registered, in milliseconds since the Unix epoch.
+    #[serde(rename = "createdDate", default, skip_serializing_if = "Option::is_none")]
+    pub created_date: Option<i64>,
+    /// When the device was last used, in milliseconds since the Unix epoch.
+    #[serde(rename = "lastAccessDate", default, skip_serializing_if = "Option::is_none")]
+    pub last_access_date: Option<i64>,
+    /// The WebAuthn credential ID, base64url-encoded.
+    #[serde(rename = "credentialId", default, skip_serializing_if = "Option::is_none")]
+    pub credential_id: Option<String>,
+    /// Signature algorithm of the credential's key, e.g. `SHA256withECDSA`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub algorithm: Option<String>,
+    /// Display name of the device, as renamed.
+    #[serde(rename = "deviceName", default, skip_serializing_if = "Option::is_none")]
+    pub device_name: Option<String>,
+    /// The authenticator's signature counter as last seen by the server.
+    #[serde(rename = "signCount", default, skip_serializing_if = "Option::is_none")]
+    pub sign_count: Option<i64>,
+    /// The credential's public key (a JSON Web Key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+}
+
 /// A WebAuthn device registered to the user, as listed by a query.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WebAuthnDevice {
@@ -378,4 +636,16 @@ pub struct WebAuthnDeviceList {
         skip_serializing_if = "Option::is_none"
     )]
     pub remaining_paged_results: Option<i64>,
+}
+
+/// Body of a WebAuthn rename: the new `deviceName`, with whatever else of the device record the
+/// client sends back (the Ping JS SDK sends the record as listed). Only the name changes.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct WebAuthnDeviceRename {
+    /// The new display name.
+    #[serde(rename = "deviceName")]
+    pub device_name: String,
+    /// Properties not listed in the schema, kept as sent.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }

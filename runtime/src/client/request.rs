@@ -319,6 +319,7 @@ impl Request {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::client::retry::is_retry_safe;
 
     #[test]
     fn path_templates_are_filled_in_encoded() {
@@ -367,5 +368,34 @@ mod tests {
         assert!(request.headers.get("x-n").is_none());
         assert_eq!(request.headers["cookie"], "session=abc");
         assert_eq!(request.headers["x-j"], "[1,2]");
+    }
+
+    #[test]
+    fn an_idempotency_key_makes_any_method_retry_safe() {
+        let mut request = Request::new("op", Method::POST, "/");
+        assert!(!is_retry_safe(&request.method, request.has_idempotency_key));
+        request
+            .idempotency_key("Idempotency-Key", &None::<String>)
+            .unwrap();
+        assert!(!request.has_idempotency_key);
+        request
+            .idempotency_key("Idempotency-Key", &"k-1".to_string())
+            .unwrap();
+        assert!(is_retry_safe(&request.method, request.has_idempotency_key));
+        assert_eq!(request.headers["idempotency-key"], "k-1");
+        assert!(
+            request
+                .idempotency_key("Idempotency-Key", &"a\nb".to_string())
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn header_parameters_with_newlines_are_refused() {
+        let mut request = Request::new("op", Method::GET, "/");
+        let err = request
+            .header("idempotency-key", &"a\r\nb".to_string())
+            .unwrap_err();
+        assert!(err.0.contains("idempotency-key"), "{err}");
     }
 }

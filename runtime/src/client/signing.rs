@@ -49,6 +49,7 @@ mod tests {
                 body: b"{\"x\":1}",
                 now: crate::fireblocks::now(),
                 leeway_secs: 5,
+                max_lifetime_secs: crate::fireblocks::DEFAULT_MAX_LIFETIME_SECS,
             },
         )
         .unwrap()

@@ -15,22 +15,5 @@ async fn main() -> ExitCode {
         eprintln!("no spec named `{name}`");
         return ExitCode::from(2);
     };
-    let listener = match tokio::net::TcpListener::bind(addr.as_str()).await {
-        Ok(listener) => listener,
-        Err(e) => {
-            eprintln!("cannot bind {addr}: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match listener.local_addr() {
-        Ok(bound) => println!("listening on {bound}"),
-        Err(e) => eprintln!("bound, address unknown: {e}"),
-    }
-    match mfa_runtime::server::serve(listener, router).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("server failed: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    mfa_tests::serve_until_stopped(addr, router).await
 }

@@ -24,14 +24,22 @@ pub const FIREBLOCKS_SCHEME: &str = "fireblocks";
 /// Every request needs both headers: the spec declares no security, the
 /// vendor requires it of every call. The principal's subject is the API key.
 ///
+/// Tokens are accepted the way the live service accepts them, which is how
+/// the official SDKs sign them: a lifetime (`exp - iat`) of up to 55 s
+/// ([`fireblocks::DEFAULT_MAX_LIFETIME_SECS`]; see
+/// [`FireblocksVerifier::with_max_lifetime_secs`]), a `nonce` that is a
+/// string or an integer, and a `bodyHash` of the bytes received, so both
+/// empty-body conventions (none, hashing `""`; `{}`, hashing `"{}"`) verify.
+///
 /// Nonces are remembered in this process until their token expires; behind
 /// a load balancer, pin an API key to one instance or keys could be replayed
-/// on another within their 30-second life.
+/// on another within their life.
 #[derive(Debug)]
 pub struct FireblocksVerifier {
     keys: HashMap<String, VerifyingKey>,
     nonces: NonceCache,
     leeway_secs: u64,
+    max_lifetime_secs: u64,
     clock: fn() -> u64,
     scheme: Cow<'static, str>,
 }
@@ -48,6 +56,7 @@ impl FireblocksVerifier {
             keys: HashMap::new(),
             nonces: NonceCache::new(DEFAULT_NONCE_CAPACITY),
             leeway_secs: 5,
+            max_lifetime_secs: fireblocks::DEFAULT_MAX_LIFETIME_SECS,
             clock: fireblocks::now,
             scheme: Cow::Borrowed(FIREBLOCKS_SCHEME),
         }
@@ -64,6 +73,16 @@ impl FireblocksVerifier {
     #[must_use]
     pub fn with_leeway_secs(mut self, leeway_secs: u64) -> Self {
         self.leeway_secs = leeway_secs;
+        self
+    }
+
+    /// Accept tokens living at most `secs` seconds (`exp - iat`). The
+    /// default, 55, is what the live service accepts and what every official
+    /// SDK signs; 29 is the docs page's "`exp` under `iat + 30`", which
+    /// refuses every official SDK.
+    #[must_use]
+    pub fn with_max_lifetime_secs(mut self, secs: u64) -> Self {
+        self.max_lifetime_secs = secs;
         self
     }
 
@@ -130,6 +149,7 @@ impl FireblocksVerifier {
                 body,
                 now,
                 leeway_secs: self.leeway_secs,
+                max_lifetime_secs: self.max_lifetime_secs,
             },
         )
         .map_err(|e| unauthorized(e.to_string()))?;
@@ -236,6 +256,76 @@ mod tests {
         assert_eq!(
             verifier.check(&request, b"{}").unwrap_err().message,
             "the JWT `iat` is in the future"
+        );
+    }
+
+    /// The claims the SDKs sign: `exp = iat + 55` (all of them), an integer
+    /// nonce (the legacy Python SDK), a `{}` body hashed as sent (legacy
+    /// Python and JS). Accepted by default, refused past the lifetime set,
+    /// and an integer nonce is remembered like a string one.
+    #[test]
+    fn the_fireblocks_verifier_accepts_what_the_official_sdks_sign() {
+        const PRIVATE: &[u8] = include_bytes!("../../../tests/keys/fireblocks-test-private.pem");
+        const PUBLIC: &[u8] = include_bytes!("../../../tests/keys/fireblocks-test-public.pem");
+        let signer = fireblocks::SigningKey::from_pem("k1", PRIVATE).unwrap();
+        let sdk_token = |nonce: fireblocks::Nonce| {
+            let mut claims = fireblocks::Claims::for_request(
+                "k1",
+                "/v1/management/users/u1/reset_device",
+                b"{}",
+                1_000,
+            );
+            claims.exp = 1_055;
+            claims.nonce = nonce;
+            format!("Bearer {}", signer.sign(&claims).unwrap())
+        };
+        let request = |auth: &str| {
+            parts(
+                "/v1/management/users/u1/reset_device",
+                &[("x-api-key", "k1"), ("authorization", auth)],
+            )
+        };
+        let verifier = FireblocksVerifier::new()
+            .with_key("k1", VerifyingKey::from_pem(PUBLIC).unwrap())
+            .with_clock(|| 1_050);
+        let legacy = sdk_token(fireblocks::Nonce::Number(7_205_759_403_792_793));
+        assert_eq!(
+            verifier.check(&request(&legacy), b"{}"),
+            Ok(Principal::new(FIREBLOCKS_SCHEME, "k1"))
+        );
+        assert_eq!(
+            verifier
+                .check(&request(&legacy), b"{}")
+                .unwrap_err()
+                .message,
+            "the JWT nonce was already used"
+        );
+        // The same nonce as a string is the same nonce.
+        let as_text = sdk_token(fireblocks::Nonce::Text("7205759403792793".into()));
+        assert_eq!(
+            verifier
+                .check(&request(&as_text), b"{}")
+                .unwrap_err()
+                .message,
+            "the JWT nonce was already used"
+        );
+        // Hashed `{}`, so an empty body is not what was signed.
+        let current = sdk_token(fireblocks::Nonce::Text("n-2".into()));
+        assert_eq!(
+            verifier.check(&request(&current), b"").unwrap_err().message,
+            "the JWT `bodyHash` does not match the request body"
+        );
+
+        let docs_strict = FireblocksVerifier::new()
+            .with_key("k1", VerifyingKey::from_pem(PUBLIC).unwrap())
+            .with_max_lifetime_secs(29)
+            .with_clock(|| 1_050);
+        assert_eq!(
+            docs_strict
+                .check(&request(&current), b"{}")
+                .unwrap_err()
+                .message,
+            "the JWT lives 55 s (`exp - iat`); at most 29 s is accepted"
         );
     }
 

@@ -40,13 +40,31 @@ impl SchemeVerifier {
 
     /// Accept `scheme`'s credential when `check` returns a subject for it.
     #[must_use]
-    pub fn with<F, Fut>(mut self, scheme: Scheme, check: F) -> Self
+    pub fn with<F, Fut>(self, scheme: Scheme, check: F) -> Self
+    where
+        F: Fn(String) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Option<String>> + Send + 'static,
+    {
+        self.with_any([scheme], check)
+    }
+
+    /// Accept the credential of each of `schemes` when `check` returns a
+    /// subject for it: one check for a credential that travels several
+    /// ways. Ping's SSO token comes as the session cookie or as a header of
+    /// the same name, so the tenant's cookie name is set once, on both
+    /// schemes: `with_any([SSO_TOKEN, SSO_COOKIE].map(|s| s.named(name)),
+    /// check)` (the README shows it whole). The principal names the scheme
+    /// the credential came by.
+    #[must_use]
+    pub fn with_any<F, Fut>(mut self, schemes: impl IntoIterator<Item = Scheme>, check: F) -> Self
     where
         F: Fn(String) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Option<String>> + Send + 'static,
     {
         let check: Check = Arc::new(move |credential| Box::pin(check(credential)));
-        self.schemes.push((scheme, check));
+        for scheme in schemes {
+            self.schemes.push((scheme, Arc::clone(&check)));
+        }
         self
     }
 }
@@ -83,6 +101,42 @@ mod tests {
     use super::*;
     use crate::security::KeyLocation;
     use crate::security::tests::parts;
+
+    /// One check, one cookie name, two ways in: Ping's SSO token as the
+    /// session cookie or as the header named after it.
+    #[tokio::test]
+    async fn one_check_can_accept_a_credential_by_several_schemes() {
+        let sso = [
+            Scheme::api_key("ssoToken", KeyLocation::Header, "iPlanetDirectoryPro"),
+            Scheme::api_key("ssoCookie", KeyLocation::Cookie, "iPlanetDirectoryPro"),
+        ]
+        .map(|scheme| scheme.named("6ac6499e9da2071"));
+        let verifier = SchemeVerifier::new().with_any(sso, |token| async move {
+            (token == "AQIC5w").then(|| "ann".to_string())
+        });
+        let run = |headers: &[(&str, &str)]| {
+            let p = parts("/", headers);
+            let verifier = &verifier;
+            async move { verifier.verify(&p, &Bytes::new()).await }
+        };
+        match run(&[("cookie", "amlbcookie=01; 6ac6499e9da2071=AQIC5w")]).await {
+            AuthOutcome::Authenticated(p) => assert_eq!(p, Principal::new("ssoCookie", "ann")),
+            other => panic!("{other:?}"),
+        }
+        match run(&[("6ac6499e9da2071", "AQIC5w")]).await {
+            AuthOutcome::Authenticated(p) => assert_eq!(p, Principal::new("ssoToken", "ann")),
+            other => panic!("{other:?}"),
+        }
+        // The default name is not the tenant's: nothing was sent.
+        assert!(matches!(
+            run(&[("cookie", "iPlanetDirectoryPro=AQIC5w")]).await,
+            AuthOutcome::Anonymous
+        ));
+        assert!(matches!(
+            run(&[("cookie", "6ac6499e9da2071=stale")]).await,
+            AuthOutcome::Refused(_)
+        ));
+    }
 
     #[tokio::test]
     async fn the_scheme_verifier_tries_each_present_credential() {

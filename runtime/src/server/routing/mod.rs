@@ -18,7 +18,7 @@ use axum::response::Response;
 use http::Method;
 use http::header::HeaderValue;
 
-pub use path::{Part, Route, RouteMatch, Segment, match_route};
+pub use path::{Part, Route, RouteMatch, Segment, match_route, without_root};
 
 use super::auth::AuthOutcome;
 use super::extract::Incoming;

@@ -284,10 +284,49 @@ fn match_parts(parts: &[Part], text: &str, params: &mut Vec<PathValue>) -> bool 
     }
 }
 
+/// A hierarchy path value with a leading `root` taken off, for comparing
+/// realms: Ping (ForgeRock AM) addresses the `alpha` realm as
+/// `/realms/root/realms/alpha` (the docs, the Frodo library) or as
+/// `/realms/alpha` (the Ping JS SDK), and a generated server receives each
+/// as sent, `[root, alpha]` or `[alpha]`. Both give `[alpha]` here; the root
+/// realm itself (`/realms/root`) gives `[]`.
+pub fn without_root<T: AsRef<str>>(hierarchy: &[T]) -> &[T] {
+    match hierarchy.split_first() {
+        Some((first, rest)) if first.as_ref() == "root" => rest,
+        _ => hierarchy,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use Segment::*;
+
+    #[test]
+    fn both_forms_of_a_realm_path_name_the_same_realm() {
+        let full = ["root", "alpha"];
+        let short = ["alpha"];
+        assert_eq!(without_root(&full), without_root(&short));
+        assert_eq!(without_root(&short), ["alpha"]);
+        assert!(without_root(&["root"]).is_empty());
+        // Only the top of the hierarchy is the root realm.
+        assert_eq!(without_root(&["root", "root"]), ["root"]);
+        assert_eq!(without_root(&["alpha", "root"]), ["alpha", "root"]);
+        // What a generated server receives for both forms.
+        for path in [
+            "/realms/alpha/users/u1/devices/2fa/oath",
+            "/realms/root/realms/alpha/users/u1/devices/2fa/oath",
+        ] {
+            let RouteMatch::Found { params, .. } = match_route(&routes(), &Method::POST, path)
+            else {
+                panic!("{path} is routed");
+            };
+            let PathValue::Many(realm) = &params[0] else {
+                panic!("{params:?}");
+            };
+            assert_eq!(without_root(realm), ["alpha"], "{path}");
+        }
+    }
 
     fn routes() -> Vec<Route> {
         let realm = &[("realm", "realms")];
