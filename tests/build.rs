@@ -15,6 +15,7 @@ const FIXTURES: &[&str] = &[
     "query_styles",
     "form_bodies",
     "redirects",
+    "parameters",
 ];
 
 fn main() {

@@ -1460,3 +1460,84 @@ async fn a_documented_redirect_is_a_typed_answer_not_followed() {
     let GetJobSuccess::Ok { body } = documented(client.get_job("j1").await, "get").unwrap();
     assert_eq!(body.id, "j1");
 }
+
+// ---------------------------------------------------------------------------
+// parameters: constant path parameters
+
+mod kinds {
+    use super::parameters::operations::{
+        DeleteLeafError, DeleteLeafInput, DeleteLeafSuccess, GetFileError, GetFileInput,
+        GetFileSuccess, GetKindVersionError, GetKindVersionInput, GetKindVersionSuccess,
+    };
+    use super::parameters::server::ParametersApi;
+    use super::{Seen, record};
+
+    /// Records the `getKindVersion` inputs it serves.
+    pub struct Kinds(pub Seen<GetKindVersionInput>);
+
+    impl ParametersApi for Kinds {
+        async fn get_file(
+            &self,
+            _caller: Option<mfa_runtime::server::Principal>,
+            _input: GetFileInput,
+        ) -> Result<GetFileSuccess, GetFileError> {
+            Ok(GetFileSuccess::Ok)
+        }
+
+        async fn delete_leaf(
+            &self,
+            _caller: Option<mfa_runtime::server::Principal>,
+            _input: DeleteLeafInput,
+        ) -> Result<DeleteLeafSuccess, DeleteLeafError> {
+            Ok(DeleteLeafSuccess::NoContent)
+        }
+
+        async fn get_kind_version(
+            &self,
+            _caller: Option<mfa_runtime::server::Principal>,
+            input: GetKindVersionInput,
+        ) -> Result<GetKindVersionSuccess, GetKindVersionError> {
+            record(&self.0, input);
+            Ok(GetKindVersionSuccess::NoContent)
+        }
+    }
+}
+
+/// A path parameter with one allowed value is fixed path text: the caller
+/// passes only `minor`, the client sends the constants (escaped) in the
+/// path, and the server routes that path, or one escaped differently, to
+/// the operation; any other value is another path.
+#[tokio::test]
+async fn constant_path_parameters_are_fixed_path_text_on_both_sides() {
+    use parameters::operations::{GetKindVersionInput, GetKindVersionSuccess};
+    let served: Seen<GetKindVersionInput> = Seen::default();
+    let server = TestServer::start(parameters::server::router(kinds::Kinds(served.clone()))).await;
+    let client = parameters::client::Client::new(server.base_url.clone());
+    let outcome = documented(client.get_kind_version(7).await, "constant path");
+    assert_eq!(outcome, Ok(GetKindVersionSuccess::NoContent));
+    assert_eq!(server.only_request().uri, "/kinds/a%20c%2Fb/v1.7");
+    assert_eq!(seen(&served), [GetKindVersionInput { minor: 7 }]);
+
+    let (status, _, _) = raw(
+        &server.base_url,
+        Method::GET,
+        "/kinds/a%20c%2fb/v1.8",
+        &[],
+        "",
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::NO_CONTENT,
+        "another escape, the same text"
+    );
+    for other in [
+        "/kinds/a%20c/b/v1.8",
+        "/kinds/b/v1.8",
+        "/kinds/a%20c%2Fb/v2.8",
+    ] {
+        let (status, _, _) = raw(&server.base_url, Method::GET, other, &[], "").await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{other}");
+    }
+    assert_eq!(seen(&served).len(), 2);
+}

@@ -12,7 +12,7 @@ pub fn crate_config() -> CrateConfig {
     CrateConfig {
         name: "mfa-apis".into(),
         description:
-            "Typed clients, models and server traits for the APIs that reset a user's MFA devices."
+            "Typed clients, models and server traits for the APIs that reset users' MFA devices."
                 .into(),
         runtime_path: "../runtime".into(),
     }

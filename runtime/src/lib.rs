@@ -11,15 +11,22 @@
 //! serve, and the auth and idempotency layers). Fireblocks' request signing
 //! and verification (feature `fireblocks`): `fireblocks`.
 //!
+//! What both halves know about an operation (its id, method, path template,
+//! security, idempotency key and response types) is [`Operation`], which
+//! generated code implements once per operation; the client's call and the
+//! server's handler are written here, once, generically over it.
+//!
 //! Modules are layered, each using only those listed before it:
-//! `param`, `form`, `query`, `security`, `fireblocks`, then `credentials`
-//! and `client`, or `server`. `tests/layout.rs` checks that no two import
+//! `param`, `enums`, `form`, `query`, `security`, `operation`, `fireblocks`, then
+//! `credentials` and `client`, or `server`. `tests/layout.rs` checks that no two import
 //! each other.
 #![warn(clippy::return_self_not_must_use)]
 
 #[cfg(any(feature = "client", feature = "server"))]
 mod chunks;
+pub mod enums;
 pub mod form;
+pub mod operation;
 pub mod param;
 pub mod query;
 pub mod security;
@@ -44,7 +51,4 @@ pub use http;
 pub use reqwest;
 pub use serde_json;
 
-/// Generated response and error enums know the status code they stand for.
-pub trait HasStatus {
-    fn status(&self) -> http::StatusCode;
-}
+pub use operation::{HasStatus, Operation, Security, SegmentPrefixes, status_code};

@@ -51,6 +51,52 @@ macro_rules! number_param {
 number_param!(i32 => "a 32-bit integer", i64 => "an integer", u32 => "a non-negative 32-bit integer",
     u64 => "a non-negative integer", f32 => "a number", f64 => "a number");
 
+/// Where a named parameter travels, outside the path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    Query,
+    Header,
+    Cookie,
+}
+
+/// A field that holds a parameter: the value itself when the parameter is
+/// required, an `Option` of it when not. Generated code reads and writes
+/// both the same way; the field's type says which it is.
+pub trait ParamField: Sized {
+    type Value: ParamValue;
+
+    /// The value to send, if there is one.
+    fn value(&self) -> Option<&Self::Value>;
+
+    /// The field for what was received: `missing` is the error when a
+    /// required value was not sent.
+    fn from_value<E>(value: Option<Self::Value>, missing: impl FnOnce() -> E) -> Result<Self, E>;
+}
+
+impl<T: ParamValue> ParamField for T {
+    type Value = T;
+
+    fn value(&self) -> Option<&T> {
+        Some(self)
+    }
+
+    fn from_value<E>(value: Option<T>, missing: impl FnOnce() -> E) -> Result<Self, E> {
+        value.ok_or_else(missing)
+    }
+}
+
+impl<T: ParamValue> ParamField for Option<T> {
+    type Value = T;
+
+    fn value(&self) -> Option<&T> {
+        self.as_ref()
+    }
+
+    fn from_value<E>(value: Option<T>, _: impl FnOnce() -> E) -> Result<Self, E> {
+        Ok(value)
+    }
+}
+
 /// Free-form values travel as compact JSON.
 impl ParamValue for serde_json::Value {
     fn to_param(&self) -> String {
@@ -116,6 +162,23 @@ mod tests {
         assert_eq!(encode_segment("014c54bd-6078_x.y~z"), "014c54bd-6078_x.y~z");
         assert_eq!(decode_segment("a%2Fb%20c").as_deref(), Some("a/b c"));
         assert_eq!(decode_segment("%FF"), None);
+    }
+
+    #[test]
+    fn a_field_is_required_unless_it_is_an_option() {
+        let missing = || "missing";
+        assert_eq!(<i64 as ParamField>::from_value(Some(1), missing), Ok(1));
+        assert_eq!(
+            <i64 as ParamField>::from_value(None, missing),
+            Err("missing")
+        );
+        assert_eq!(
+            <Option<i64> as ParamField>::from_value(None, missing),
+            Ok(None)
+        );
+        assert_eq!(ParamField::value(&Some(2_i64)), Some(&2));
+        assert_eq!(ParamField::value(&None::<i64>), None);
+        assert_eq!(ParamField::value(&3_i64), Some(&3));
     }
 
     #[test]

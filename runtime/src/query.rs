@@ -179,6 +179,11 @@ impl QueryString {
         Ok(())
     }
 
+    /// The encoded string so far, without a leading `?`.
+    pub fn as_str(&self) -> &str {
+        &self.encoded
+    }
+
     /// The encoded string without the leading `?`, empty when nothing was pushed.
     pub fn finish(self) -> String {
         self.encoded

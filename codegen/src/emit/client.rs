@@ -1,25 +1,46 @@
-//! The typed async client: one method per operation returning a call
-//! builder, which sends the request and decodes every documented response.
+//! The typed async client: one method per operation starting a call, the
+//! call's setters for optional values, and how each operation writes its
+//! request and reads its response (`rt::client::Callable`). Sending,
+//! credentials, retries and timeouts are the runtime's `client::Call`.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::rust::{Scope, deprecated, doc_lines, doc_paragraphs, ident, ty, value};
+use super::rust::{Printer, Scope, deprecated, doc_lines, doc_paragraphs, ident, runtime_alias};
 use crate::plan::{
     ArrayLayout, BodyKind, ClientInit, Delimiter, Encoding, InputField, KeyLocation, ObjectLayout,
-    OperationPlan, ParamRole, Plan, QueryForm, RoutePart, RouteSegment, SchemeKind, StatusMatch,
-    TextForm,
+    OperationPlan, ParamPlan, ParamRole, PathForm, Plan, QueryForm, ResponsePlan, SchemeKind,
+    StatusMatch, TextForm,
 };
 
 pub fn emit(plan: &Plan) -> TokenStream {
+    let p = Printer::new(Scope::Sibling, plan);
     let servers = servers(plan);
     let credentials = plan.schemes.iter().map(credential_methods);
-    let methods = plan.operations.iter().map(client_method);
-    let builders = plan.operations.iter().map(builder);
+    let methods = plan.operations.iter().map(|op| client_method(&p, op));
+    let calls = plan.operations.iter().map(|op| call(&p, op));
     let title = format!("A client for {} (version {}).", plan.title, plan.version);
     let title = doc_lines(&title);
+    let rt = runtime_alias();
+    // Every operation method starts its call here.
+    let start = (!plan.operations.is_empty()).then(|| {
+        quote! {
+            fn call<O: Callable>(&self, input: O) -> Call<'_, O> {
+                Call(rt::client::Call::new(&self.api, input))
+            }
+        }
+    });
+    // What the operations' `Callable` impls name; `Callable` alone otherwise.
+    let imports = if plan.operations.is_empty() {
+        quote! { use rt::client::Callable; }
+    } else {
+        quote! { use rt::client::{Callable, Decoded, InvalidRequest, RawResponse, Request}; }
+    };
     quote! {
         #![allow(clippy::too_many_arguments, clippy::large_enum_variant, clippy::result_large_err)]
+
+        #rt
+        #imports
 
         #servers
 
@@ -28,25 +49,22 @@ pub fn emit(plan: &Plan) -> TokenStream {
         /// Cheap to clone: clones share one connection pool. Settings
         /// (`with_*`) return a new client and leave this one as it was.
         #[must_use = "settings return a new client: use it, or the setting is lost"]
-        #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+        #[derive(Debug, Clone)]
         pub struct Client {
-            api: ::mfa_runtime::client::ApiClient,
+            api: rt::client::ApiClient,
         }
 
         impl Client {
             /// A client for the API at `base_url` (one of [`SERVERS`], or any
             /// other URL: a proxy, a sandbox, a local test server).
-            pub fn new(base_url: impl ::std::convert::Into<::std::string::String>) -> Self {
-                Self::with_http_client(base_url, ::mfa_runtime::client::ApiClient::default_http())
+            pub fn new(base_url: impl Into<String>) -> Self {
+                Self::with_http_client(base_url, rt::client::ApiClient::default_http())
             }
 
             /// A client that sends through `http` (for custom TLS, proxies or timeouts):
             /// build it from `ApiClient::http_builder()`, which turns redirects off.
-            pub fn with_http_client(
-                base_url: impl ::std::convert::Into<::std::string::String>,
-                http: ::mfa_runtime::reqwest::Client,
-            ) -> Self {
-                Self { api: ::mfa_runtime::client::ApiClient::new(base_url, http) }
+            pub fn with_http_client(base_url: impl Into<String>, http: rt::reqwest::Client) -> Self {
+                Self { api: rt::client::ApiClient::new(base_url, http) }
             }
 
             /// The base URL every path is appended to.
@@ -61,48 +79,90 @@ pub fn emit(plan: &Plan) -> TokenStream {
             }
 
             /// The runtime client underneath.
-            pub fn api_client(&self) -> &::mfa_runtime::client::ApiClient {
+            pub fn api_client(&self) -> &rt::client::ApiClient {
                 &self.api
             }
 
             /// A client over `api`, configured with the runtime's own methods
-            /// (for instance [`ApiClient::with_authenticator`](::mfa_runtime::client::ApiClient::with_authenticator)).
-            pub fn from_api_client(api: ::mfa_runtime::client::ApiClient) -> Self {
+            /// (for instance [`ApiClient::with_authenticator`](rt::client::ApiClient::with_authenticator)).
+            pub fn from_api_client(api: rt::client::ApiClient) -> Self {
                 Self { api }
             }
 
             /// Authenticate operations that accept the security scheme `scheme`
             /// (one of this client's scheme constants) with `credential`: a
             /// fixed token or key, or one from a token provider that refreshes.
-            pub fn with_credential(&self, scheme: ::mfa_runtime::security::Scheme, credential: ::mfa_runtime::credentials::Credential) -> Self {
+            pub fn with_credential(&self, scheme: rt::security::Scheme, credential: rt::credentials::Credential) -> Self {
                 Self { api: self.api.with_credential(scheme.key, credential) }
             }
 
             /// Run `signer` on every attempt of every call, after any scheme
             /// credential: for authentication the spec does not declare, such
             /// as a Fireblocks `SigningKey` (`mfa_runtime::fireblocks`, feature `fireblocks`).
-            pub fn with_signer(&self, signer: impl ::mfa_runtime::client::Authenticate + 'static) -> Self {
+            pub fn with_signer(&self, signer: impl rt::client::Authenticate + 'static) -> Self {
                 Self { api: self.api.with_signer(signer) }
             }
 
             /// Give each call at most `timeout`, retries included (60 s unless
             /// set; a call's `.timeout(..)` overrides it).
-            pub fn with_timeout(&self, timeout: ::std::time::Duration) -> Self {
+            pub fn with_timeout(&self, timeout: std::time::Duration) -> Self {
                 Self { api: self.api.with_timeout(timeout) }
             }
 
             /// Retry calls by `policy` (a call's `.retry_policy(..)` overrides
             /// it). Only requests safe to repeat are ever retried: idempotent
             /// methods, and requests that carry an idempotency key.
-            pub fn with_retry_policy(&self, policy: ::mfa_runtime::client::RetryPolicy) -> Self {
+            pub fn with_retry_policy(&self, policy: rt::client::RetryPolicy) -> Self {
                 Self { api: self.api.with_retry_policy(policy) }
             }
 
             #(#credentials)*
+
             #(#methods)*
+
+            #start
         }
 
-        #(#builders)*
+        /// A call being built: set its optional values, then `.await` it (or
+        /// call `send`). Sending, retries and timeouts are the runtime's
+        /// [`Call`](rt::client::Call).
+        #[derive(Debug)]
+        #[must_use = "a call does nothing until it is awaited"]
+        pub struct Call<'a, O>(rt::client::Call<'a, O>);
+
+        impl<'a, O: Callable> Call<'a, O> {
+            /// Give this call at most `timeout`, retries included, instead of
+            /// the client's.
+            pub fn timeout(self, timeout: std::time::Duration) -> Self {
+                Self(self.0.timeout(timeout))
+            }
+
+            /// Retry this call by `policy` instead of the client's.
+            pub fn retry_policy(self, policy: rt::client::RetryPolicy) -> Self {
+                Self(self.0.retry_policy(policy))
+            }
+
+            /// The request as it will be sent.
+            pub fn request(&self) -> &O {
+                self.0.input()
+            }
+
+            /// Send the request and decode the response.
+            pub async fn send(self) -> rt::client::CallResult<O> {
+                self.0.send().await
+            }
+        }
+
+        impl<'a, O: Callable> std::future::IntoFuture for Call<'a, O> {
+            type Output = rt::client::CallResult<O>;
+            type IntoFuture = rt::client::CallFuture<'a, O>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                self.0.into_future()
+            }
+        }
+
+        #(#calls)*
     }
 }
 
@@ -150,7 +210,7 @@ fn servers(plan: &Plan) -> TokenStream {
         let fn_docs = doc_lines(&text);
         Some(quote! {
             #fn_docs
-            pub fn #name(#(#params: &str),*) -> ::std::string::String {
+            pub fn #name(#(#params: &str),*) -> String {
                 #url #(#replaces)*
             }
         })
@@ -174,7 +234,7 @@ fn credential_methods(scheme: &crate::plan::SchemePlan) -> TokenStream {
     let value = super::security::scheme_value(scheme);
     let constant = quote! {
         #constant_docs
-        pub const #constant: ::mfa_runtime::security::Scheme = #value;
+        pub const #constant: rt::security::Scheme = #value;
     };
     let methods = match &scheme.kind {
         SchemeKind::Bearer => {
@@ -183,8 +243,8 @@ fn credential_methods(scheme: &crate::plan::SchemePlan) -> TokenStream {
             let docs = doc_paragraphs(&[Some(&what), described]);
             quote! {
                 #docs
-                pub fn #method(&self, token: impl ::std::convert::Into<::std::string::String>) -> Self {
-                    Self { api: self.api.with_credential(#key, ::mfa_runtime::credentials::Credential::bearer(token)) }
+                pub fn #method(&self, token: impl Into<String>) -> Self {
+                    Self { api: self.api.with_credential(#key, rt::credentials::Credential::bearer(token)) }
                 }
             }
         }
@@ -195,10 +255,10 @@ fn credential_methods(scheme: &crate::plan::SchemePlan) -> TokenStream {
                 #docs
                 pub fn #method(
                     &self,
-                    username: impl ::std::convert::Into<::std::string::String>,
-                    password: impl ::std::convert::Into<::std::string::String>,
+                    username: impl Into<String>,
+                    password: impl Into<String>,
                 ) -> Self {
-                    Self { api: self.api.with_credential(#key, ::mfa_runtime::credentials::Credential::basic(username, password)) }
+                    Self { api: self.api.with_credential(#key, rt::credentials::Credential::basic(username, password)) }
                 }
             }
         }
@@ -220,18 +280,18 @@ fn credential_methods(scheme: &crate::plan::SchemePlan) -> TokenStream {
             ));
             quote! {
                 #docs
-                pub fn #method(&self, key: impl ::std::convert::Into<::std::string::String>) -> Self {
+                pub fn #method(&self, key: impl Into<String>) -> Self {
                     self.#named(#wire, key)
                 }
 
                 #named_docs
                 pub fn #named(
                     &self,
-                    name: impl ::std::convert::Into<::std::string::String>,
-                    key: impl ::std::convert::Into<::std::string::String>,
+                    name: impl Into<String>,
+                    key: impl Into<String>,
                 ) -> Self {
-                    let credential = ::mfa_runtime::credentials::Credential::api_key(
-                        ::mfa_runtime::security::KeyLocation::#location_tokens, name, key);
+                    let credential = rt::credentials::Credential::api_key(
+                        rt::security::KeyLocation::#location_tokens, name, key);
                     Self { api: self.api.with_credential(#key, credential) }
                 }
             }
@@ -248,7 +308,7 @@ fn input_fields(op: &OperationPlan) -> Vec<(&InputField, String)> {
         let what = match (&p.role, &field.init) {
             (ParamRole::IdempotencyKey(_), _) => format!(
                 "Set `{}`. A new random key is filled in when the call is created \
-                 (see [`Self::request`]); every attempt of this call sends the same one.",
+                 (see [`Call::request`]); every attempt of this call sends the same one.",
                 p.wire
             ),
             (_, ClientInit::SendDefault { shown, .. }) => {
@@ -267,39 +327,35 @@ fn input_fields(op: &OperationPlan) -> Vec<(&InputField, String)> {
 
 /// The value a field starts as when the call is built (`None` for an
 /// argument, which the caller gives).
-fn initial_value(field: &InputField) -> Option<TokenStream> {
+fn initial_value(p: &Printer<'_>, field: &InputField) -> Option<TokenStream> {
     let some = |value: TokenStream| match field.required {
         true => value,
-        false => quote! { ::std::option::Option::Some(#value) },
+        false => quote! { Some(#value) },
     };
     Some(match &field.init {
         ClientInit::Argument => return None,
-        ClientInit::Unset => quote! { ::std::option::Option::None },
-        ClientInit::NewIdempotencyKey => {
-            some(quote! { ::mfa_runtime::client::new_idempotency_key() })
-        }
-        ClientInit::Value(v) | ClientInit::SendDefault { value: v, .. } => {
-            some(value(v, Scope::Sibling))
-        }
-        ClientInit::Default => some(quote! { ::std::default::Default::default() }),
+        ClientInit::Unset => quote! { None },
+        ClientInit::NewIdempotencyKey => some(quote! { rt::client::new_idempotency_key() }),
+        ClientInit::Value(v) | ClientInit::SendDefault { value: v, .. } => some(p.value(v)),
+        ClientInit::Default => some(quote! { Default::default() }),
     })
 }
 
-fn client_method(op: &OperationPlan) -> TokenStream {
+fn client_method(p: &Printer<'_>, op: &OperationPlan) -> TokenStream {
     let method = ident(&op.method);
-    let builder = ident(&op.builder);
-    let request = ident(&op.input);
+    let call = ident(&op.builder);
+    let input = ident(&op.input);
     let fields = input_fields(op);
     let args = fields
         .iter()
         .filter(|(f, _)| f.init == ClientInit::Argument)
         .map(|(f, _)| {
-            let (field, ty) = (ident(&f.name), ty(&f.ty, Scope::Sibling));
-            quote! { #field: impl ::std::convert::Into<#ty> }
+            let (field, ty) = (ident(&f.name), p.ty(&f.ty));
+            quote! { #field: impl Into<#ty> }
         });
     let values = fields.iter().map(|(f, _)| {
         let field = ident(&f.name);
-        match initial_value(f) {
+        match initial_value(p, f) {
             None => quote! { #field: #field.into() },
             Some(value) => quote! { #field: #value },
         }
@@ -314,93 +370,116 @@ fn client_method(op: &OperationPlan) -> TokenStream {
     quote! {
         #docs
         #deprecated
-        pub fn #method(&self, #(#args),*) -> #builder<'_> {
-            #builder {
-                client: self,
-                request: super::operations::#request { #(#values),* },
-                options: ::std::default::Default::default(),
-            }
+        pub fn #method(&self, #(#args),*) -> #call<'_> {
+            self.call(super::operations::#input { #(#values),* })
         }
     }
 }
 
-fn builder(op: &OperationPlan) -> TokenStream {
+/// The operation's call type, its setters, and how it is written and read.
+fn call(p: &Printer<'_>, op: &OperationPlan) -> TokenStream {
     let name = ident(&op.builder);
-    let request = ident(&op.input);
-    let response = ident(&op.success);
-    let error = ident(&op.error);
-    let setters = setters(op);
-    let send = send_body(op);
+    let input = ident(&op.input);
     let docs = doc_lines(&format!(
         "A `{}` call being built: set optional values, then `.await` it (or call `send`).",
         op.id
     ));
-    let output = quote! {
-        ::std::result::Result<super::operations::#response, ::mfa_runtime::client::ClientError<super::operations::#error>>
+    let setters = setters(p, op);
+    let setters = (!setters.is_empty()).then(|| quote! { impl #name<'_> { #(#setters)* } });
+    let writes = op.params.iter().filter_map(write_param);
+    let body = op.body.as_ref().map(|b| {
+        let field = ident(&b.field.name);
+        let media = &b.media_type;
+        let set = |body: TokenStream| match b.kind {
+            BodyKind::Json => quote! { to.json(#body)?; },
+            BodyKind::Text => quote! { to.text_body(#media, #body); },
+            BodyKind::Bytes => quote! { to.bytes_body(#media, #body); },
+            BodyKind::Form => quote! { to.form(#media, #body)?; },
+            BodyKind::Multipart => quote! { to.multipart(#body)?; },
+        };
+        if b.field.required {
+            set(quote! { &self.#field })
+        } else {
+            let set = set(quote! { body });
+            quote! { if let Some(body) = &self.#field { #set } }
+        }
+    });
+    // Nothing to write: no parameter, no body, no documented media type.
+    let to = if op.accept.is_none() && op.params.is_empty() && op.body.is_none() {
+        quote! { _to }
+    } else {
+        quote! { to }
     };
+    let accept = op
+        .accept
+        .as_ref()
+        .map(|value| quote! { to.accept(#value)?; });
+    let has_default = op
+        .responses
+        .iter()
+        .any(|r| r.status == StatusMatch::Default);
+    let read = match op.responses.as_slice() {
+        // `default` alone: every status is it.
+        [only] if has_default => response_arm(only).1,
+        responses => {
+            let arms = responses.iter().map(|r| {
+                let (pattern, read) = response_arm(r);
+                quote! { #pattern => { #read } }
+            });
+            let fallback = (!has_default).then(|| quote! { _ => Err(from.undocumented()), });
+            quote! {
+                match from.status.as_u16() {
+                    #(#arms)*
+                    #fallback
+                }
+            }
+        }
+    };
+    // A redirect the client does not follow is read as the spec says when
+    // the plan found one documented; otherwise it ends the call in
+    // `ClientError::Redirect`.
+    let redirects = op
+        .documents_redirects
+        .then(|| quote! { const DOCUMENTS_REDIRECTS: bool = true; });
     quote! {
         #docs
-        #[derive(::std::fmt::Debug)]
-        #[must_use = "a call does nothing until it is awaited"]
-        pub struct #name<'a> {
-            client: &'a Client,
-            request: super::operations::#request,
-            options: ::mfa_runtime::client::CallOptions,
-        }
+        pub type #name<'a> = Call<'a, super::operations::#input>;
 
-        impl<'a> #name<'a> {
-            #(#setters)*
+        #setters
 
-            /// Give this call at most `timeout`, retries included, instead of
-            /// the client's.
-            pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-                self.options.timeout = ::std::option::Option::Some(timeout);
-                self
+        impl Callable for super::operations::#input {
+            #redirects
+
+            fn write(&self, #to: &mut Request) -> Result<(), InvalidRequest> {
+                #accept
+                #(#writes)*
+                #body
+                Ok(())
             }
 
-            /// Retry this call by `policy` instead of the client's.
-            pub fn retry_policy(mut self, policy: ::mfa_runtime::client::RetryPolicy) -> Self {
-                self.options.retry = ::std::option::Option::Some(policy);
-                self
-            }
-
-            /// The request as it will be sent.
-            pub fn request(&self) -> &super::operations::#request {
-                &self.request
-            }
-
-            /// Send the request and decode the response.
-            pub async fn send(self) -> #output {
-                #send
-            }
-        }
-
-        impl<'a> ::std::future::IntoFuture for #name<'a> {
-            type Output = #output;
-            type IntoFuture = ::std::pin::Pin<::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send + 'a>>;
-            fn into_future(self) -> Self::IntoFuture {
-                ::std::boxed::Box::pin(self.send())
+            fn read(from: &RawResponse) -> Decoded<Self> {
+                #read
             }
         }
     }
 }
 
-fn setters(op: &OperationPlan) -> Vec<TokenStream> {
+fn setters(p: &Printer<'_>, op: &OperationPlan) -> Vec<TokenStream> {
     input_fields(op)
         .into_iter()
         .filter(|(f, _)| f.init != ClientInit::Argument)
         .map(|(f, what)| {
-            let (field, ty) = (ident(&f.name), ty(&f.ty, Scope::Sibling));
+            let (field, ty) = (ident(&f.name), p.ty(&f.ty));
             let value = if f.required {
                 quote! { value.into() }
             } else {
-                quote! { ::std::option::Option::Some(value.into()) }
+                quote! { Some(value.into()) }
             };
             let docs = doc_lines(&what);
             quote! {
                 #docs
-                pub fn #field(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
-                    self.request.#field = #value;
+                pub fn #field(mut self, value: impl Into<#ty>) -> Self {
+                    self.0.input_mut().#field = #value;
                     self
                 }
             }
@@ -408,285 +487,152 @@ fn setters(op: &OperationPlan) -> Vec<TokenStream> {
         .collect()
 }
 
-fn send_body(op: &OperationPlan) -> TokenStream {
-    let error = ident(&op.error);
-    let id = &op.id;
-    let method = ident(op.http_method.as_str());
-    let path = path_code(op);
-    let params = param_code(op);
-    let security = &op.security.schemes;
-    let body = op.body.as_ref().map(|b| {
-        let field = ident(&b.field.name);
-        let media = &b.media_type;
-        let set = match b.kind {
-            BodyKind::Json => quote! { http.json::<_, E>(body)?; },
-            BodyKind::Text => quote! { http.text(#media, ::std::clone::Clone::clone(body)); },
-            BodyKind::Bytes => quote! { http.bytes(#media, ::std::clone::Clone::clone(body)); },
-            BodyKind::Form => quote! { http.form::<_, E>(#media, body)?; },
-            BodyKind::Multipart => quote! { http.multipart::<_, E>(body)?; },
-        };
-        if b.field.required {
-            quote! { { let body = &request.#field; #set } }
-        } else {
-            quote! { if let ::std::option::Option::Some(body) = &request.#field { #set } }
-        }
-    });
-    let arms = response_arms(op);
-    let has_default = op
-        .responses
-        .iter()
-        .any(|r| r.status == StatusMatch::Default);
-    let fallback =
-        (!has_default).then(|| quote! { _ => ::std::result::Result::Err(response.unexpected()), });
-    let has_query = op
-        .params
-        .iter()
-        .any(|p| matches!(p.encoding, Encoding::Query(_)));
-    let query_start =
-        has_query.then(|| quote! { let mut query = ::mfa_runtime::query::QueryString::new(); });
-    let query_end = has_query.then(|| quote! { http.query = query.finish(); });
-    // `Accept` lists what the documented responses can be, in spec order.
-    let accept = op.accept.as_ref().map(|value| {
-        quote! { http.header::<::std::string::String, E>("accept", &::std::string::String::from(#value))?; }
-    });
-    // A redirect the client does not follow is decoded as the spec says
-    // when the plan found one documented; otherwise it ends the call in
-    // `ClientError::Redirect`.
-    let redirects = op
-        .documents_redirects
-        .then(|| quote! { http.documents_redirects = true; });
-    let uses_request = op.body.is_some() || op.params.iter().any(|p| p.input().is_some());
-    let take_request = uses_request.then(|| quote! { let request = self.request; });
-    quote! {
-        type E = super::operations::#error;
-        #take_request
-        #path
-        #query_start
-        let mut http = ::mfa_runtime::client::Request::new(#id, ::mfa_runtime::http::Method::#method, path);
-        #accept
-        #(#params)*
-        #query_end
-        http.security = &[#(#security),*];
-        #redirects
-        http.options = self.options;
-        #body
-        let response = self.client.api.execute::<E>(http).await?;
-        match response.status.as_u16() {
-            #(#arms)*
-            #fallback
-        }
-    }
-}
-
-/// Code that builds `path` from the route and the path parameters.
-fn path_code(op: &OperationPlan) -> TokenStream {
-    let mut steps = Vec::new();
-    let mut literal = String::new();
-    let push_param = |steps: &mut Vec<TokenStream>, wire: &str, field: &str| {
-        let field = ident(field);
-        steps.push(quote! { path.push_str(&::mfa_runtime::client::path_segment::<E>(#wire, &::mfa_runtime::param::ParamValue::to_param(&request.#field))?); });
-    };
-    for segment in &op.route {
-        match segment {
-            RouteSegment::Literal(text) => {
-                literal.push('/');
-                literal.push_str(text);
-            }
-            RouteSegment::TrailingSlash => literal.push('/'),
-            RouteSegment::Param(param) => {
-                literal.push('/');
-                flush(&mut literal, &mut steps);
-                push_param(&mut steps, &param.wire, &param.field);
-            }
-            RouteSegment::Hierarchy { param, prefix } => {
-                flush(&mut literal, &mut steps);
-                let field = ident(&param.field);
-                let wire = &param.wire;
-                let lead = format!("/{prefix}/");
-                let empty = format!("path parameter `{wire}` needs at least one item");
-                steps.push(quote! {
-                    if request.#field.is_empty() {
-                        return ::std::result::Result::Err(::mfa_runtime::client::ClientError::InvalidRequest(#empty.to_string()));
-                    }
-                    for item in request.#field.iter() {
-                        path.push_str(#lead);
-                        path.push_str(&::mfa_runtime::client::path_segment::<E>(#wire, &::mfa_runtime::param::ParamValue::to_param(item))?);
-                    }
-                });
-            }
-            RouteSegment::Mixed(parts) => {
-                literal.push('/');
-                for part in parts {
-                    match part {
-                        RoutePart::Literal(text) => literal.push_str(text),
-                        RoutePart::Param(param) => {
-                            flush(&mut literal, &mut steps);
-                            push_param(&mut steps, &param.wire, &param.field);
-                        }
-                    }
-                }
-            }
-        }
-    }
-    if op.route.is_empty() {
-        literal.push('/');
-    }
-    flush(&mut literal, &mut steps);
-    quote! {
-        let mut path = ::std::string::String::new();
-        #(#steps)*
-    }
-}
-
-fn flush(literal: &mut String, steps: &mut Vec<TokenStream>) {
-    if !literal.is_empty() {
-        let text = std::mem::take(literal);
-        steps.push(quote! { path.push_str(#text); });
-    }
-}
-
-/// `::mfa_runtime::query::Delimiter::Comma` and so on.
+/// `rt::query::Delimiter::Comma` and so on.
 fn delimiter(delimiter: Delimiter) -> TokenStream {
     match delimiter {
-        Delimiter::Comma => quote! { ::mfa_runtime::query::Delimiter::Comma },
-        Delimiter::Space => quote! { ::mfa_runtime::query::Delimiter::Space },
-        Delimiter::Pipe => quote! { ::mfa_runtime::query::Delimiter::Pipe },
+        Delimiter::Comma => quote! { rt::query::Delimiter::Comma },
+        Delimiter::Space => quote! { rt::query::Delimiter::Space },
+        Delimiter::Pipe => quote! { rt::query::Delimiter::Pipe },
     }
 }
 
-/// Code that adds the query, header and cookie parameters.
-fn param_code(op: &OperationPlan) -> Vec<TokenStream> {
-    let mut out = Vec::new();
-    for p in &op.params {
-        let wire = &p.wire;
-        if matches!(p.encoding, Encoding::Path { .. }) {
-            continue;
+/// `rt::param::Location::Query` and so on.
+fn location(encoding: &Encoding) -> TokenStream {
+    match encoding {
+        Encoding::Query(_) => quote! { rt::param::Location::Query },
+        Encoding::Header(_) => quote! { rt::param::Location::Header },
+        Encoding::Cookie(_) | Encoding::Path(_) => quote! { rt::param::Location::Cookie },
+    }
+}
+
+/// How one parameter is written into the request.
+fn write_param(param: &ParamPlan) -> Option<TokenStream> {
+    let wire = &param.wire;
+    let field = match &param.role {
+        ParamRole::Constant { value } => {
+            let location = location(&param.encoding);
+            return Some(quote! { to.constant(#location, #wire, #value)?; });
         }
-        let field = match &p.role {
-            ParamRole::Constant { value } => {
-                out.push(match p.encoding {
-                    Encoding::Query(_) => quote! { query.push(#wire, #value); },
-                    Encoding::Header(_) => quote! { http.header::<::std::string::String, E>(#wire, &::std::string::String::from(#value))?; },
-                    _ => quote! { http.cookie::<::std::string::String, E>(#wire, &::std::string::String::from(#value))?; },
-                });
-                continue;
+        ParamRole::IdempotencyKey(field) => {
+            let name = ident(&field.name);
+            return Some(quote! { to.idempotency_key(#wire, &self.#name)?; });
+        }
+        ParamRole::Path(field) | ParamRole::Hierarchy { field, .. } | ParamRole::Plain(field) => {
+            field
+        }
+    };
+    let name = ident(&field.name);
+    // Scalars take the field as it is, optional or not; the rest is written
+    // only when present.
+    let value = |value: TokenStream| match &param.encoding {
+        Encoding::Path(PathForm::Items { .. }) => quote! { to.path_items(#wire, #value)?; },
+        Encoding::Path(_) => quote! { to.path_param(#wire, #value)?; },
+        Encoding::Query(QueryForm::Array { layout, .. }) => match layout {
+            ArrayLayout::Form { explode } => quote! { to.query_array(#wire, #value, #explode); },
+            ArrayLayout::Delimited(d) => {
+                let d = delimiter(*d);
+                quote! { to.query_delimited(#wire, #value, #d); }
             }
-            ParamRole::IdempotencyKey(field) => {
-                let name = ident(&field.name);
-                out.push(if field.required {
-                    quote! { http.idempotency_key::<E>(#wire, &request.#name)?; }
-                } else {
-                    quote! {
-                        if let ::std::option::Option::Some(value) = &request.#name {
-                            http.idempotency_key::<E>(#wire, value)?;
-                        }
-                    }
-                });
-                continue;
-            }
-            ParamRole::Path(field)
-            | ParamRole::Hierarchy { field, .. }
-            | ParamRole::Plain(field) => field,
-        };
-        let name = ident(&field.name);
-        let add = |value: TokenStream| match &p.encoding {
-            Encoding::Query(QueryForm::Scalar) => quote! { query.push_value(#wire, #value); },
-            Encoding::Query(QueryForm::Array { layout, .. }) => match layout {
-                ArrayLayout::Form { explode } => {
-                    quote! { query.push_array(#wire, #value, #explode); }
-                }
-                ArrayLayout::Delimited(d) => {
+        },
+        Encoding::Query(QueryForm::Object(layout)) => {
+            let style = match layout {
+                ObjectLayout::Exploded(_) => quote! { rt::query::ObjectStyle::Exploded },
+                ObjectLayout::Deep => quote! { rt::query::ObjectStyle::DeepObject },
+                ObjectLayout::Delimited(d) => {
                     let d = delimiter(*d);
-                    quote! { query.push_delimited(#wire, #value, #d); }
+                    quote! { rt::query::ObjectStyle::Delimited(#d) }
                 }
-            },
-            Encoding::Query(QueryForm::Object(layout)) => {
-                let style = match layout {
-                    ObjectLayout::Exploded(_) => {
-                        quote! { ::mfa_runtime::query::ObjectStyle::Exploded }
-                    }
-                    ObjectLayout::Deep => quote! { ::mfa_runtime::query::ObjectStyle::DeepObject },
-                    ObjectLayout::Delimited(d) => {
-                        let d = delimiter(*d);
-                        quote! { ::mfa_runtime::query::ObjectStyle::Delimited(#d) }
-                    }
-                };
-                quote! { query.push_object(#wire, #value, #style)?; }
-            }
-            Encoding::Query(QueryForm::Json) => {
-                quote! { query.push(#wire, &::mfa_runtime::param::json_text(#value)); }
-            }
-            Encoding::Header(TextForm::Scalar) => quote! { http.header::<_, E>(#wire, #value)?; },
-            Encoding::Cookie(TextForm::Scalar) => quote! { http.cookie::<_, E>(#wire, #value)?; },
-            Encoding::Header(TextForm::Json) => {
-                quote! { http.header::<_, E>(#wire, &::mfa_runtime::param::json_text(#value))?; }
-            }
-            Encoding::Cookie(TextForm::Json) | Encoding::Path { .. } => {
-                quote! { http.cookie::<_, E>(#wire, &::mfa_runtime::param::json_text(#value))?; }
-            }
-        };
-        if field.required {
-            out.push(add(quote! { &request.#name }));
-        } else {
-            let inner = add(quote! { value });
-            out.push(
-                quote! { if let ::std::option::Option::Some(value) = &request.#name { #inner } },
-            );
+            };
+            quote! { to.query_object(#wire, #value, #style)?; }
         }
-    }
-    out
+        encoding => {
+            let location = location(encoding);
+            quote! { to.json_param(#location, #wire, #value)?; }
+        }
+    };
+    Some(match &param.encoding {
+        Encoding::Query(QueryForm::Scalar) => quote! { to.query(#wire, &self.#name); },
+        Encoding::Header(TextForm::Scalar) => quote! { to.header(#wire, &self.#name)?; },
+        Encoding::Cookie(TextForm::Scalar) => quote! { to.cookie(#wire, &self.#name)?; },
+        _ if field.required => value(quote! { &self.#name }),
+        _ => {
+            let write = value(quote! { value });
+            quote! { if let Some(value) = &self.#name { #write } }
+        }
+    })
 }
 
-/// One match arm per documented response: exact codes, then ranges, then
-/// `default` (the plan keeps them in that order).
-fn response_arms(op: &OperationPlan) -> Vec<TokenStream> {
-    op.responses
-        .iter()
-        .map(|r| {
-            let pattern = match r.status {
-                StatusMatch::Code(code) => quote! { #code },
-                StatusMatch::Range(d) => {
-                    let (lo, hi) = (u16::from(d) * 100, u16::from(d) * 100 + 99);
-                    quote! { #lo..=#hi }
-                }
-                StatusMatch::Default => quote! { _ },
+/// The match arm for one documented response: its status pattern (exact
+/// codes, then ranges, then `default`, the plan's order) and the
+/// statements that read it.
+fn response_arm(r: &ResponsePlan) -> (TokenStream, TokenStream) {
+    let pattern = match r.status {
+        StatusMatch::Code(code) => {
+            let code = Literal::u16_unsuffixed(code);
+            quote! { #code }
+        }
+        StatusMatch::Range(d) => {
+            let (lo, hi) = (u16::from(d) * 100, u16::from(d) * 100 + 99);
+            let (lo, hi) = (Literal::u16_unsuffixed(lo), Literal::u16_unsuffixed(hi));
+            quote! { #lo..=#hi }
+        }
+        StatusMatch::Default => quote! { _ },
+    };
+    let variant = ident(&r.variant);
+    // A body read that can fail, without its `?`.
+    let fallible_body = r.body.as_ref().and_then(|body| match body.kind {
+        BodyKind::Json => Some(quote! { from.json() }),
+        BodyKind::Form => Some(quote! { from.form() }),
+        BodyKind::Text => Some(quote! { from.text() }),
+        BodyKind::Bytes | BodyKind::Multipart => None,
+    });
+    // Each field and how it is read.
+    let mut fields: Vec<(String, TokenStream)> = Vec::new();
+    if r.carries_status() {
+        fields.push(("status".into(), quote! { from.status }));
+    }
+    if r.body.is_some() {
+        let read = match &fallible_body {
+            Some(read) => quote! { #read? },
+            None => quote! { from.bytes() },
+        };
+        fields.push(("body".into(), read));
+    }
+    for header in &r.headers {
+        let wire = &header.wire;
+        let read = match (header.form, header.required) {
+            (TextForm::Scalar, _) => quote! { from.header(#wire)? },
+            (TextForm::Json, false) => quote! { from.json_header(#wire)? },
+            (TextForm::Json, true) => {
+                quote! { from.json_header(#wire)?.ok_or_else(|| from.missing_header(#wire))? }
+            }
+        };
+        fields.push((header.field.clone(), read));
+    }
+    let (wrap, enum_type) = if r.success {
+        (quote! { Ok }, quote! { Self::Success })
+    } else {
+        (quote! { Err }, quote! { Self::Error })
+    };
+    // Each field read into a binding first, so the variant is short enough
+    // to stay on one line.
+    match (fields.as_slice(), fallible_body) {
+        ([], _) => (pattern, quote! { Ok(#wrap(#enum_type::#variant)) }),
+        ([(name, _)], Some(read)) if name == "body" => (
+            pattern,
+            quote! { #read.map(|body| #wrap(#enum_type::#variant { body })) },
+        ),
+        _ => {
+            let fields = fields.iter().map(|(name, read)| {
+                let name = ident(name);
+                quote! { #name: #read }
+            });
+            let value = ident(if r.success { "success" } else { "error" });
+            let read = quote! {
+                let #value = #enum_type::#variant { #(#fields),* };
+                Ok(#wrap(#value))
             };
-            let enum_name = ident(if r.success { &op.success } else { &op.error });
-            let variant = ident(&r.variant);
-            let mut fields = Vec::new();
-            if r.carries_status() {
-                fields.push(quote! { status: response.status });
-            }
-            if let Some(body) = &r.body {
-                let read = match body.kind {
-                    BodyKind::Json => quote! { response.json::<_, E>()? },
-                    BodyKind::Form => quote! { response.form::<_, E>()? },
-                    BodyKind::Text => quote! { response.text::<E>()? },
-                    BodyKind::Bytes | BodyKind::Multipart => quote! { response.body.to_vec() },
-                };
-                fields.push(quote! { body: #read });
-            }
-            for header in &r.headers {
-                let field = ident(&header.field);
-                let wire = &header.wire;
-                let read = match (header.required, header.form) {
-                    (true, TextForm::Scalar) => quote! { response.required_header::<_, E>(#wire)? },
-                    (false, TextForm::Scalar) => quote! { response.header::<_, E>(#wire)? },
-                    (true, TextForm::Json) => quote! { response.required_header::<::mfa_runtime::param::JsonParam<_>, E>(#wire)?.0 },
-                    (false, TextForm::Json) => quote! { response.header::<::mfa_runtime::param::JsonParam<_>, E>(#wire)?.map(|v| v.0) },
-                };
-                fields.push(quote! { #field: #read });
-            }
-            let value = if fields.is_empty() {
-                quote! { super::operations::#enum_name::#variant }
-            } else {
-                quote! { super::operations::#enum_name::#variant { #(#fields),* } }
-            };
-            if r.success {
-                quote! { #pattern => ::std::result::Result::Ok(#value), }
-            } else {
-                quote! { #pattern => ::std::result::Result::Err(::mfa_runtime::client::ClientError::Api(#value)), }
-            }
-        })
-        .collect()
+            (pattern, read)
+        }
+    }
 }

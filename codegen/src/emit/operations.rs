@@ -1,57 +1,69 @@
 //! Per operation, the types both sides share: the input the server
-//! receives, and the success and error enums, one variant per documented
-//! response.
+//! receives, what the runtime needs to know of the operation
+//! (`rt::Operation`), and the success and error enums, one variant per
+//! documented response.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::rust::{Scope, deprecated, doc_lines, doc_paragraphs, ident, ty};
+use super::rust::{
+    Printer, Scope, deprecated, doc_lead, doc_lines, doc_paragraphs, ident, runtime_alias,
+};
 use crate::plan::{
-    BodyPlan, MultipartDecl, OperationPlan, ParamLocation, PartKind, Plan, ResponsePlan,
+    BodyKind, BodyPlan, MultipartDecl, OperationPlan, ParamLocation, PartKind, Plan, ResponsePlan,
     StatusMatch,
 };
 
 pub fn emit(plan: &Plan) -> TokenStream {
-    let items = plan.operations.iter().map(operation);
+    let p = Printer::new(Scope::Operations, plan);
+    let items = plan.operations.iter().map(|op| operation(&p, op));
+    let rt = (!plan.operations.is_empty()).then(|| {
+        let alias = runtime_alias();
+        quote! { #alias use rt::http::{Method, StatusCode}; }
+    });
     quote! {
         #![allow(clippy::large_enum_variant, clippy::derive_partial_eq_without_eq)]
+
+        #rt
+
         #(#items)*
     }
 }
 
-fn operation(op: &OperationPlan) -> TokenStream {
-    let input = input_struct(op);
+fn operation(p: &Printer<'_>, op: &OperationPlan) -> TokenStream {
+    let input = input_struct(p, op);
+    let operation = operation_impl(op);
     let multipart = op
         .body
         .as_ref()
-        .and_then(|body| Some(multipart_struct(op, body, body.multipart.as_ref()?)));
-    let success = response_enum(op, true);
-    let error = response_enum(op, false);
-    quote! { #input #multipart #success #error }
+        .and_then(|body| Some(multipart_struct(p, op, body, body.multipart.as_ref()?)));
+    let success = response_enum(p, op, true);
+    let error = response_enum(p, op, false);
+    quote! { #input #operation #multipart #success #error }
 }
 
-fn input_struct(op: &OperationPlan) -> TokenStream {
+fn input_struct(p: &Printer<'_>, op: &OperationPlan) -> TokenStream {
     let name = ident(&op.input);
-    let fields = op.params.iter().filter_map(|p| {
-        let input = p.input()?;
+    let fields = op.params.iter().filter_map(|param| {
+        let input = param.input()?;
         let field = ident(&input.name);
-        let field_ty = ty(&input.field_type(), Scope::Sibling);
+        let field_ty = p.ty(&input.field_type());
         let location = format!(
-            "`{}` ({} parameter).",
-            p.wire,
-            location_word(p.encoding.location())
+            "`{}` ({} parameter)",
+            param.wire,
+            location_word(param.encoding.location())
         );
-        let docs = doc_paragraphs(&[p.description.as_deref(), Some(&location)]);
-        let deprecated = deprecated(p.deprecated);
+        let docs = doc_lead(&location, param.description.as_deref());
+        let deprecated = deprecated(param.deprecated);
         Some(quote! { #docs #deprecated pub #field: #field_ty, })
     });
     let body = op.body.as_ref().map(|body| {
         let field = ident(&body.field.name);
-        let field_ty = ty(&body.field.field_type(), Scope::Sibling);
-        let docs = doc_paragraphs(&[
+        let field_ty = p.ty(&body.field.field_type());
+        let docs = doc_lead(
+            &format!("The `{}` body", body.media_type),
             body.description.as_deref(),
-            Some(&format!("Sent as `{}`.", body.media_type)),
-        ]);
+        );
         quote! { #docs pub #field: #field_ty, }
     });
     let summary = format!(
@@ -63,8 +75,47 @@ fn input_struct(op: &OperationPlan) -> TokenStream {
     let docs = doc_lines(&summary);
     quote! {
         #docs
-        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+        #[derive(Debug, Clone, PartialEq)]
         pub struct #name { #(#fields)* #body }
+    }
+}
+
+/// What the runtime's generic call and handler need to know of the
+/// operation; constants the spec leaves at their defaults are not written.
+fn operation_impl(op: &OperationPlan) -> TokenStream {
+    let name = ident(&op.input);
+    let (id, path) = (&op.id, &op.template);
+    let method = ident(op.http_method.as_str());
+    let (success, error) = (ident(&op.success), ident(&op.error));
+    let prefixes = (!op.segment_prefixes.is_empty()).then(|| {
+        let pairs = op
+            .segment_prefixes
+            .iter()
+            .map(|(param, prefix)| quote! { (#param, #prefix) });
+        quote! { const SEGMENT_PREFIXES: rt::SegmentPrefixes = &[#(#pairs),*]; }
+    });
+    let schemes = &op.security.schemes;
+    let security = match (schemes.is_empty(), op.security.anonymous_allowed) {
+        (true, _) => None,
+        (false, false) => Some(quote! { rt::Security::any_of(&[#(#schemes),*]) }),
+        (false, true) => Some(quote! { rt::Security::optional(&[#(#schemes),*]) }),
+    }
+    .map(|value| quote! { const SECURITY: rt::Security = #value; });
+    let key = op.idempotency_key().map(|key| {
+        let header = &key.wire;
+        quote! { const IDEMPOTENCY_KEY: Option<&'static str> = Some(#header); }
+    });
+    quote! {
+        impl rt::Operation for #name {
+            const ID: &'static str = #id;
+            const METHOD: Method = Method::#method;
+            const PATH: &'static str = #path;
+            #prefixes
+            #security
+            #key
+            type Success = #success;
+            type Error = #error;
+        }
     }
 }
 
@@ -82,7 +133,12 @@ fn location_word(location: ParamLocation) -> &'static str {
 /// `FilePart`s there (in the shared JSON types they are
 /// strings), and it converts to and from the parts both sides exchange.
 /// (`FilePart` is `mfa_runtime::form::FilePart`.)
-fn multipart_struct(op: &OperationPlan, body: &BodyPlan, decl: &MultipartDecl) -> TokenStream {
+fn multipart_struct(
+    p: &Printer<'_>,
+    op: &OperationPlan,
+    body: &BodyPlan,
+    decl: &MultipartDecl,
+) -> TokenStream {
     let name = ident(&decl.name);
     let mut fields = Vec::new();
     let mut writes = Vec::new();
@@ -90,10 +146,7 @@ fn multipart_struct(op: &OperationPlan, body: &BodyPlan, decl: &MultipartDecl) -
     for part in &decl.parts {
         let member = ident(&part.field);
         let wire = &part.wire;
-        let field_ty = ty(
-            &part.ty.clone().optional_unless(!part.optional),
-            Scope::Sibling,
-        );
+        let field_ty = p.ty(&part.ty.clone().optional_unless(!part.optional));
         let note = match &part.kind {
             PartKind::Text => None,
             PartKind::Texts { .. } => Some("One text part per item."),
@@ -117,53 +170,50 @@ fn multipart_struct(op: &OperationPlan, body: &BodyPlan, decl: &MultipartDecl) -
         };
         writes.push(if part.optional {
             let write = write(quote! { value }, quote! { value });
-            quote! { if let ::std::option::Option::Some(value) = &self.#member { #write } }
+            quote! { if let Some(value) = &self.#member { #write } }
         } else {
             write(quote! { self.#member }, quote! { &self.#member })
         });
 
         let read = match (&part.kind, part.optional) {
             (PartKind::Text, false) => {
-                quote! { ::mfa_runtime::form::required(#wire, form.take_text(#wire)?)? }
+                quote! { rt::form::required(#wire, form.take_text(#wire)?)? }
             }
             (PartKind::Text, true) => quote! { form.take_text(#wire)? },
             (PartKind::Texts { item, newtype }, false) => {
-                let item = ty(item, Scope::Sibling);
+                let item = p.ty(item);
                 let values = quote! { form.take_texts::<#item>(#wire)? };
                 if *newtype {
-                    quote! { ::std::convert::From::from(#values) }
+                    quote! { From::from(#values) }
                 } else {
                     values
                 }
             }
             (PartKind::Texts { item, newtype }, true) => {
-                let item = ty(item, Scope::Sibling);
-                let values =
-                    quote! { ::mfa_runtime::form::non_empty(form.take_texts::<#item>(#wire)?) };
+                let item = p.ty(item);
+                let values = quote! { rt::form::non_empty(form.take_texts::<#item>(#wire)?) };
                 if *newtype {
-                    quote! { #values.map(::std::convert::From::from) }
+                    quote! { #values.map(From::from) }
                 } else {
                     values
                 }
             }
             (PartKind::File, false) => {
-                quote! { ::mfa_runtime::form::required(#wire, form.take_file(#wire))? }
+                quote! { rt::form::required(#wire, form.take_file(#wire))? }
             }
             (PartKind::File, true) => quote! { form.take_file(#wire) },
             (PartKind::Files, false) => quote! { form.take_files(#wire) },
             (PartKind::Files, true) => {
-                quote! { ::mfa_runtime::form::non_empty(form.take_files(#wire)) }
+                quote! { rt::form::non_empty(form.take_files(#wire)) }
             }
             (PartKind::Json, false) => {
-                quote! { ::mfa_runtime::form::required(#wire, form.take_json(#wire)?)? }
+                quote! { rt::form::required(#wire, form.take_json(#wire)?)? }
             }
             (PartKind::Json, true) => quote! { form.take_json(#wire)? },
         };
         reads.push(quote! { #member: #read, });
     }
-    let default = decl
-        .derives_default
-        .then(|| quote! { ::std::default::Default, });
+    let default = decl.derives_default.then(|| quote! { Default, });
     let docs = doc_lines(&format!(
         "The `{}` body of `{}`: one part per property.",
         body.media_type, op.id
@@ -175,35 +225,42 @@ fn multipart_struct(op: &OperationPlan, body: &BodyPlan, decl: &MultipartDecl) -
     };
     quote! {
         #docs
-        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, #default)]
+        #[derive(Debug, Clone, PartialEq, #default)]
         pub struct #name { #(#fields)* }
 
-        impl ::mfa_runtime::form::MultipartBody for #name {
-            fn to_multipart(&self) -> ::std::result::Result<::mfa_runtime::form::Multipart, ::mfa_runtime::form::FormError> {
-                let #write_form = ::mfa_runtime::form::Multipart::new();
+        impl rt::form::MultipartBody for #name {
+            fn to_multipart(&self) -> Result<rt::form::Multipart, rt::form::FormError> {
+                let #write_form = rt::form::Multipart::new();
                 #(#writes)*
-                ::std::result::Result::Ok(form)
+                Ok(form)
             }
 
-            fn from_multipart(#read_form: ::mfa_runtime::form::Multipart) -> ::std::result::Result<Self, ::mfa_runtime::form::FormError> {
-                ::std::result::Result::Ok(Self { #(#reads)* })
+            fn from_multipart(#read_form: rt::form::Multipart) -> Result<Self, rt::form::FormError> {
+                Ok(Self { #(#reads)* })
             }
         }
     }
 }
 
-fn response_enum(op: &OperationPlan, success: bool) -> TokenStream {
+fn response_enum(p: &Printer<'_>, op: &OperationPlan, success: bool) -> TokenStream {
     let name = ident(if success { &op.success } else { &op.error });
     let entries: Vec<&ResponsePlan> = op.responses_of(success).collect();
     let variants = entries.iter().map(|r| {
         let variant = ident(&r.variant);
-        let fields = variant_fields(r);
+        let fields = variant_fields(p, r);
         let when = match r.status {
-            StatusMatch::Code(c) => format!("Status {c}."),
-            StatusMatch::Range(d) => format!("Any {d}xx status not listed separately."),
-            StatusMatch::Default => "Any status not listed separately (`default`).".to_string(),
+            StatusMatch::Code(c) => format!("Status {c}"),
+            StatusMatch::Range(d) => format!("Any {d}xx status not listed separately"),
+            StatusMatch::Default => "Any status not listed separately (`default`)".to_string(),
         };
-        let docs = doc_paragraphs(&[Some(&r.description), Some(&when)]);
+        // A JSON body's type is its schema's; others say their media type.
+        let when = match &r.body {
+            Some(body) if body.kind != BodyKind::Json => {
+                format!("{when}, a `{}` body", body.media_type)
+            }
+            _ => when,
+        };
+        let docs = doc_lead(&when, Some(&r.description));
         if fields.is_empty() {
             quote! { #docs #variant, }
         } else {
@@ -212,10 +269,19 @@ fn response_enum(op: &OperationPlan, success: bool) -> TokenStream {
     });
     let status_arms = entries.iter().map(|r| {
         let variant = ident(&r.variant);
-        match r.status {
-            StatusMatch::Code(code) => {
-                let pattern = if r.has_fields() { quote! { Self::#variant { .. } } } else { quote! { Self::#variant } };
-                quote! { #pattern => ::mfa_runtime::http::StatusCode::from_u16(#code).unwrap_or(::mfa_runtime::http::StatusCode::INTERNAL_SERVER_ERROR), }
+        let pattern = if r.has_fields() {
+            quote! { Self::#variant { .. } }
+        } else {
+            quote! { Self::#variant }
+        };
+        match (r.status, r.status_constant) {
+            (StatusMatch::Code(_), Some(constant)) => {
+                let constant = ident(constant);
+                quote! { #pattern => StatusCode::#constant, }
+            }
+            (StatusMatch::Code(code), None) => {
+                let code = Literal::u16_unsuffixed(code);
+                quote! { #pattern => rt::status_code(#code), }
             }
             _ => quote! { Self::#variant { status, .. } => *status, },
         }
@@ -229,38 +295,35 @@ fn response_enum(op: &OperationPlan, success: bool) -> TokenStream {
     };
     quote! {
         #docs
-        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+        #[derive(Debug, Clone, PartialEq)]
         pub enum #name { #(#variants)* }
 
-        impl ::mfa_runtime::HasStatus for #name {
-            fn status(&self) -> ::mfa_runtime::http::StatusCode { #status_fn }
+        impl rt::HasStatus for #name {
+            fn status(&self) -> StatusCode { #status_fn }
         }
     }
 }
 
-fn variant_fields(r: &ResponsePlan) -> Vec<TokenStream> {
+fn variant_fields(p: &Printer<'_>, r: &ResponsePlan) -> Vec<TokenStream> {
     let mut fields = Vec::new();
     if r.carries_status() {
         fields.push(quote! {
             /// The status code actually sent.
-            status: ::mfa_runtime::http::StatusCode,
+            status: StatusCode,
         });
     }
+    // The variant's docs say the body's media type.
     if let Some(body) = &r.body {
-        let body_ty = ty(&body.ty, Scope::Sibling);
-        let docs = doc_lines(&format!("The `{}` body.", body.media_type));
-        fields.push(quote! { #docs body: #body_ty, });
+        let body_ty = p.ty(&body.ty);
+        fields.push(quote! { body: #body_ty, });
     }
     for header in &r.headers {
         let field = ident(&header.field);
-        let header_ty = ty(
-            &header.ty.clone().optional_unless(header.required),
-            Scope::Sibling,
-        );
-        let docs = doc_paragraphs(&[
+        let header_ty = p.ty(&header.ty.clone().optional_unless(header.required));
+        let docs = doc_lead(
+            &format!("The `{}` header", header.wire),
             header.description.as_deref(),
-            Some(&format!("The `{}` header.", header.wire)),
-        ]);
+        );
         fields.push(quote! { #docs #field: #header_ty, });
     }
     fields

@@ -7,12 +7,12 @@ use quote::quote;
 
 use crate::plan::{KeyLocation, SchemeKind, SchemePlan};
 
-/// `::mfa_runtime::security::Scheme::bearer("bearerAuth")` and so on.
+/// `rt::security::Scheme::bearer("bearerAuth")` and so on.
 pub fn scheme_value(scheme: &SchemePlan) -> TokenStream {
     let key = &scheme.key;
     match &scheme.kind {
-        SchemeKind::Bearer => quote! { ::mfa_runtime::security::Scheme::bearer(#key) },
-        SchemeKind::Basic => quote! { ::mfa_runtime::security::Scheme::basic(#key) },
+        SchemeKind::Bearer => quote! { rt::security::Scheme::bearer(#key) },
+        SchemeKind::Basic => quote! { rt::security::Scheme::basic(#key) },
         SchemeKind::ApiKey { location, name } => {
             let location = match location {
                 KeyLocation::Query => quote! { Query },
@@ -20,7 +20,7 @@ pub fn scheme_value(scheme: &SchemePlan) -> TokenStream {
                 KeyLocation::Header => quote! { Header },
             };
             quote! {
-                ::mfa_runtime::security::Scheme::api_key(#key, ::mfa_runtime::security::KeyLocation::#location, #name)
+                rt::security::Scheme::api_key(#key, rt::security::KeyLocation::#location, #name)
             }
         }
     }

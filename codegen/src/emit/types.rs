@@ -1,10 +1,11 @@
 //! Schemas as Rust types: structs, enums, unions and newtypes with serde,
-//! printed from the plan's [`TypeDecl`]s.
+//! printed from the plan's [`TypeDecl`]s. What every enum or union does
+//! alike (reading a wire value back, tagging) is the runtime's `enums`.
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 
-use super::rust::{Scope, deprecated, doc, doc_paragraphs, ident, ty, value};
+use super::rust::{Printer, Scope, deprecated, doc, doc_paragraphs, ident, runtime_alias};
 use crate::plan::{
     DeclKind, EnumDecl, EnumVariant, FieldDecl, FieldSerde, NewtypeDecl, Plan, StructDecl, Tagging,
     TypeDecl, UnionDecl,
@@ -12,48 +13,58 @@ use crate::plan::{
 
 /// The `types` module of one spec.
 pub fn emit(plan: &Plan) -> TokenStream {
-    let items = plan.types.iter().map(type_decl);
+    let p = Printer::new(Scope::Types, plan);
+    let items = plan.types.iter().map(|decl| type_decl(&p, decl));
+    // Plain structs and unions never name the runtime.
+    let uses_runtime = plan.types.iter().any(|decl| match &decl.kind {
+        DeclKind::Enum(_) => true,
+        DeclKind::Union(u) => matches!(u.tagging, Tagging::Discriminated { .. }),
+        DeclKind::Newtype(n) => n.param_value,
+        DeclKind::Struct(_) => false,
+    });
+    let rt = uses_runtime.then(runtime_alias);
     quote! {
         #![allow(clippy::large_enum_variant, clippy::derive_partial_eq_without_eq)]
+
+        #rt
+
         #(#items)*
     }
 }
 
-fn type_decl(decl: &TypeDecl) -> TokenStream {
+fn type_decl(p: &Printer<'_>, decl: &TypeDecl) -> TokenStream {
     let docs = doc(decl.description.as_deref());
     let deprecated = deprecated(decl.deprecated);
     let name = ident(&decl.name);
     let body = match &decl.kind {
-        DeclKind::Struct(s) => struct_decl(&name, s),
-        DeclKind::Enum(EnumDecl::Strings(variants)) => string_enum(&name, variants),
-        DeclKind::Enum(EnumDecl::Integers(variants)) => integer_enum(&name, variants),
-        DeclKind::Union(u) => union_decl(&name, u),
-        DeclKind::Newtype(n) => newtype_decl(&name, n),
+        DeclKind::Struct(s) => struct_decl(p, &name, s),
+        DeclKind::Enum(EnumDecl::Strings(variants)) => string_enum(p, &name, variants),
+        DeclKind::Enum(EnumDecl::Integers(variants)) => integer_enum(p, &name, variants),
+        DeclKind::Union(u) => union_decl(p, &name, u),
+        DeclKind::Newtype(n) => newtype_decl(p, &name, n),
     };
     quote! { #docs #deprecated #body }
 }
 
-fn struct_decl(name: &proc_macro2::Ident, s: &StructDecl) -> TokenStream {
-    let fields = s.fields.iter().map(field);
+fn struct_decl(p: &Printer<'_>, name: &Ident, s: &StructDecl) -> TokenStream {
+    let fields = s.fields.iter().map(|f| field(p, f));
     let additional = s.additional.as_ref().map(|value| {
-        let value = ty(value, Scope::Types);
+        let (string, value) = (p.prelude("String"), p.ty(value));
         quote! {
             /// Properties not listed in the schema, kept as sent.
             #[serde(flatten)]
-            pub additional_properties: ::std::collections::BTreeMap<::std::string::String, #value>,
+            pub additional_properties: std::collections::BTreeMap<#string, #value>,
         }
     });
-    let default = s
-        .derives_default
-        .then(|| quote! { ::std::default::Default, });
+    let default = s.derives_default.then(|| quote! { Default, });
     let default_fns: Vec<TokenStream> = s
         .fields
         .iter()
         .filter_map(|f| match &f.serde {
             FieldSerde::DefaultFn(default) => {
                 let function = ident(&default.function);
-                let ty = ty(&default.ty, Scope::Types);
-                let value = value(&default.value, Scope::Types);
+                let ty = p.ty(&default.ty);
+                let value = p.value(&default.value);
                 Some(quote! { fn #function() -> #ty { #value } })
             }
             _ => None,
@@ -66,7 +77,7 @@ fn struct_decl(name: &proc_macro2::Ident, s: &StructDecl) -> TokenStream {
         }
     });
     quote! {
-        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, #default serde::Serialize, serde::Deserialize)]
         pub struct #name {
             #(#fields)*
             #additional
@@ -76,9 +87,9 @@ fn struct_decl(name: &proc_macro2::Ident, s: &StructDecl) -> TokenStream {
     }
 }
 
-fn field(field: &FieldDecl) -> TokenStream {
+fn field(p: &Printer<'_>, field: &FieldDecl) -> TokenStream {
     let name = ident(&field.name);
-    let field_ty = ty(&field.ty, Scope::Types);
+    let field_ty = p.ty(&field.ty);
     if field.serde == FieldSerde::Flatten {
         return quote! {
             /// The `allOf` member that is a union: its properties sit beside these.
@@ -108,11 +119,16 @@ fn field(field: &FieldDecl) -> TokenStream {
         FieldSerde::RequiredNullable => {
             quote! { #docs #deprecated #[serde(#rename default)] pub #name: #field_ty, }
         }
-        FieldSerde::Optional | FieldSerde::Flatten => quote! {
-            #docs #deprecated
-            #[serde(#rename default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub #name: #field_ty,
-        },
+        FieldSerde::Optional | FieldSerde::Flatten => {
+            // A path serde resolves here, where `Option` may be a type of
+            // the spec's.
+            let is_none = format!("{}::is_none", p.prelude("Option")).replace(' ', "");
+            quote! {
+                #docs #deprecated
+                #[serde(#rename default, skip_serializing_if = #is_none)]
+                pub #name: #field_ty,
+            }
+        }
     }
 }
 
@@ -128,262 +144,229 @@ fn default_note(default: Option<&serde_json::Value>) -> Option<String> {
     ))
 }
 
-fn string_enum(name: &proc_macro2::Ident, values: &[EnumVariant<String>]) -> TokenStream {
-    let variants: Vec<_> = values.iter().map(|v| ident(&v.name)).collect();
-    let wires: Vec<&String> = values.iter().map(|v| &v.wire).collect();
-    let expected = wires
-        .iter()
-        .map(|w| format!("`{w}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
+/// The parts every enum has: `ALL`, and a `Display` of its wire value.
+fn enum_common(
+    name: &Ident,
+    variants: &[Ident],
+    wire: (&Ident, TokenStream),
+    wires: &[TokenStream],
+) -> TokenStream {
+    let (as_wire, wire_ty) = wire;
     quote! {
-        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::marker::Copy, ::std::cmp::PartialEq, ::std::cmp::Eq,
-            ::std::hash::Hash, ::std::cmp::PartialOrd, ::std::cmp::Ord, ::serde::Serialize, ::serde::Deserialize)]
-        pub enum #name {
-            #( #[serde(rename = #wires)] #variants, )*
-        }
-
         impl #name {
             /// Every value, in the spec's order.
             pub const ALL: &'static [Self] = &[#(Self::#variants),*];
 
             /// The value as it appears on the wire.
-            pub fn as_str(&self) -> &'static str {
+            pub fn #as_wire(&self) -> #wire_ty {
                 match self { #( Self::#variants => #wires, )* }
             }
         }
+    }
+}
 
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+/// An enum as text, read back by the runtime's `parse`: `FromStr`, and
+/// `ParamValue` (a query, path or header value).
+fn enum_text(p: &Printer<'_>, name: &Ident, as_wire: &Ident, parse: TokenStream) -> TokenStream {
+    let (string, result) = (p.prelude("String"), p.prelude("Result"));
+    quote! {
+        impl std::str::FromStr for #name {
+            type Err = #string;
+
+            fn from_str(value: &str) -> #result<Self, Self::Err> {
+                #parse(value, Self::ALL, Self::#as_wire)
+            }
+        }
+
+        impl rt::param::ParamValue for #name {
+            fn to_param(&self) -> #string {
+                self.#as_wire().to_string()
+            }
+
+            fn from_param(text: &str) -> #result<Self, #string> {
+                text.parse()
+            }
+        }
+    }
+}
+
+fn string_enum(p: &Printer<'_>, name: &Ident, values: &[EnumVariant<String>]) -> TokenStream {
+    let variants: Vec<_> = values.iter().map(|v| ident(&v.name)).collect();
+    let wires: Vec<TokenStream> = values
+        .iter()
+        .map(|v| {
+            let wire = &v.wire;
+            quote! { #wire }
+        })
+        .collect();
+    let as_str = ident("as_str");
+    let common = enum_common(name, &variants, (&as_str, quote! { &'static str }), &wires);
+    let text = enum_text(p, name, &as_str, quote! { rt::enums::parse });
+    quote! {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        pub enum #name {
+            #( #[serde(rename = #wires)] #variants, )*
+        }
+
+        #common
+
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
-        impl ::std::str::FromStr for #name {
-            type Err = ::std::string::String;
-            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-                match value {
-                    #( #wires => ::std::result::Result::Ok(Self::#variants), )*
-                    other => ::std::result::Result::Err(::std::format!("expected one of {}, found `{}`", #expected, other)),
-                }
-            }
-        }
-
-        impl ::mfa_runtime::param::ParamValue for #name {
-            fn to_param(&self) -> ::std::string::String { self.as_str().to_string() }
-            fn from_param(text: &str) -> ::std::result::Result<Self, ::std::string::String> { text.parse() }
-        }
+        #text
     }
 }
 
 /// An integer enum: a number on the wire, so serde is written by hand
 /// (serde's derive only renames to strings).
-fn integer_enum(name: &proc_macro2::Ident, values: &[EnumVariant<i64>]) -> TokenStream {
+fn integer_enum(p: &Printer<'_>, name: &Ident, values: &[EnumVariant<i64>]) -> TokenStream {
     let variants: Vec<_> = values.iter().map(|v| ident(&v.name)).collect();
-    let numbers: Vec<Literal> = values
+    let numbers: Vec<TokenStream> = values
         .iter()
-        .map(|v| Literal::i64_unsuffixed(v.wire))
+        .map(|v| {
+            let number = Literal::i64_unsuffixed(v.wire);
+            quote! { #number }
+        })
         .collect();
-    let expected = values
-        .iter()
-        .map(|v| format!("`{}`", v.wire))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let expecting = format!("one of {expected}");
-    // The values are digits: no braces to escape in the format strings.
-    let unknown_number = format!("expected {expecting}, found `{{other}}`");
-    let unknown_text = format!("expected {expecting}, found `{{value}}`");
+    let (string, result) = (p.prelude("String"), p.prelude("Result"));
+    let (from, try_from) = (p.prelude("From"), p.prelude("TryFrom"));
+    let as_i64 = ident("as_i64");
+    let common = enum_common(name, &variants, (&as_i64, quote! { i64 }), &numbers);
+    let text = enum_text(p, name, &as_i64, quote! { rt::enums::parse_number });
     quote! {
-        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::marker::Copy, ::std::cmp::PartialEq, ::std::cmp::Eq,
-            ::std::hash::Hash, ::std::cmp::PartialOrd, ::std::cmp::Ord)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum #name {
             #( #variants, )*
         }
 
-        impl #name {
-            /// Every value, in the spec's order.
-            pub const ALL: &'static [Self] = &[#(Self::#variants),*];
+        #common
 
-            /// The value as it appears on the wire.
-            pub fn as_i64(&self) -> i64 {
-                match self { #( Self::#variants => #numbers, )* }
+        impl #try_from<i64> for #name {
+            type Error = #string;
+
+            fn try_from(value: i64) -> #result<Self, Self::Error> {
+                rt::enums::from_number(value, Self::ALL, Self::as_i64)
             }
         }
 
-        impl ::std::convert::TryFrom<i64> for #name {
-            type Error = ::std::string::String;
-            fn try_from(value: i64) -> ::std::result::Result<Self, Self::Error> {
-                match value {
-                    #( #numbers => ::std::result::Result::Ok(Self::#variants), )*
-                    other => ::std::result::Result::Err(::std::format!(#unknown_number)),
-                }
+        impl #from<#name> for i64 {
+            fn from(value: #name) -> i64 {
+                value.as_i64()
             }
         }
 
-        impl ::std::convert::From<#name> for i64 {
-            fn from(value: #name) -> i64 { value.as_i64() }
-        }
-
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                ::std::fmt::Display::fmt(&self.as_i64(), f)
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                std::fmt::Display::fmt(&self.as_i64(), f)
             }
         }
 
-        impl ::std::str::FromStr for #name {
-            type Err = ::std::string::String;
-            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-                match value.parse::<i64>() {
-                    ::std::result::Result::Ok(number) => ::std::convert::TryFrom::try_from(number),
-                    ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::format!(#unknown_text)),
-                }
-            }
-        }
-
-        impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> #result<S::Ok, S::Error> {
                 serializer.serialize_i64(self.as_i64())
             }
         }
 
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                // A visitor, so anything refused (a string, a float, an
-                // unknown number) is reported with the allowed values.
-                struct Visitor;
-                impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                    type Value = #name;
-                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                        f.write_str(#expecting)
-                    }
-                    fn visit_i64<E: ::serde::de::Error>(self, value: i64) -> ::std::result::Result<#name, E> {
-                        match value {
-                            #( #numbers => ::std::result::Result::Ok(#name::#variants), )*
-                            other => ::std::result::Result::Err(E::invalid_value(::serde::de::Unexpected::Signed(other), &self)),
-                        }
-                    }
-                    fn visit_u64<E: ::serde::de::Error>(self, value: u64) -> ::std::result::Result<#name, E> {
-                        match i64::try_from(value) {
-                            ::std::result::Result::Ok(value) => self.visit_i64(value),
-                            ::std::result::Result::Err(_) => ::std::result::Result::Err(E::invalid_value(::serde::de::Unexpected::Unsigned(value), &self)),
-                        }
-                    }
-                }
-                deserializer.deserialize_i64(Visitor)
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> #result<Self, D::Error> {
+                rt::enums::deserialize_number(deserializer, Self::ALL, Self::as_i64)
             }
         }
 
-        impl ::mfa_runtime::param::ParamValue for #name {
-            fn to_param(&self) -> ::std::string::String { self.as_i64().to_string() }
-            fn from_param(text: &str) -> ::std::result::Result<Self, ::std::string::String> { text.parse() }
-        }
+        #text
     }
 }
 
-fn union_decl(name: &proc_macro2::Ident, u: &UnionDecl) -> TokenStream {
+fn union_decl(p: &Printer<'_>, name: &Ident, u: &UnionDecl) -> TokenStream {
     let variants: Vec<_> = u.variants.iter().map(|v| ident(&v.name)).collect();
-    let types = u.variants.iter().map(|v| ty(&v.ty, Scope::Types));
+    let types = u.variants.iter().map(|v| p.ty(&v.ty));
     match &u.tagging {
         Tagging::Discriminated { property } => {
             let tags: Vec<&String> = u.variants.iter().filter_map(|v| v.tag.as_ref()).collect();
-            let derive = quote! {
-                #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+            let result = p.prelude("Result");
+            let (some, err) = (p.prelude("Some"), p.prelude("Err"));
+            quote! {
+                #[derive(Debug, Clone, PartialEq)]
                 pub enum #name { #( #variants(#types), )* }
-            };
-            let serde = discriminated_serde(name, property, &variants, &tags);
-            quote! { #derive #serde }
+
+                impl serde::Serialize for #name {
+                    fn serialize<S: serde::Serializer>(&self, serializer: S) -> #result<S::Ok, S::Error> {
+                        match self {
+                            #( Self::#variants(value) => rt::enums::serialize_tagged(serializer, #property, #tags, value), )*
+                        }
+                    }
+                }
+
+                impl<'de> serde::Deserialize<'de> for #name {
+                    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> #result<Self, D::Error> {
+                        let (tag, value) = rt::enums::tagged(deserializer, #property)?;
+                        match tag.as_deref() {
+                            #( #some(#tags) => rt::enums::branch(value).map(Self::#variants), )*
+                            other => #err(rt::enums::unknown_tag(#property, &[#(#tags),*], other)),
+                        }
+                    }
+                }
+            }
         }
         Tagging::Untagged => quote! {
-            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
             #[serde(untagged)]
             pub enum #name { #( #variants(#types), )* }
         },
     }
 }
 
-/// serde's internally tagged enums consume the tag, but each branch's own
-/// schema declares it too (often as a required field): peek at the tag,
-/// then decode the whole object as that branch, and write the tag back
-/// when a branch's struct does not carry it.
-fn discriminated_serde(
-    name: &proc_macro2::Ident,
-    property: &str,
-    variants: &[proc_macro2::Ident],
-    tags: &[&String],
-) -> TokenStream {
-    let expected = tags
-        .iter()
-        .map(|t| format!("`{t}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    quote! {
-        impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                let (tag, value) = match self {
-                    #( Self::#variants(value) => (#tags, ::serde_json::to_value(value)), )*
-                };
-                let mut value = value.map_err(::serde::ser::Error::custom)?;
-                if let ::std::option::Option::Some(object) = value.as_object_mut() {
-                    object.entry(#property).or_insert_with(|| ::serde_json::Value::from(tag));
-                }
-                ::serde::Serialize::serialize(&value, serializer)
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
-                let tag = value.get(#property).and_then(::serde_json::Value::as_str).map(::std::string::ToString::to_string);
-                match tag.as_deref() {
-                    #( ::std::option::Option::Some(#tags) => ::serde_json::from_value(value).map(Self::#variants).map_err(::serde::de::Error::custom), )*
-                    other => ::std::result::Result::Err(::serde::de::Error::custom(::std::format!(
-                        "`{}` must be one of {}, found {:?}", #property, #expected, other
-                    ))),
-                }
-            }
-        }
-    }
-}
-
-fn newtype_decl(name: &proc_macro2::Ident, n: &NewtypeDecl) -> TokenStream {
-    let ty = ty(&n.inner, Scope::Types);
-    let default = n
-        .derives_default
-        .then(|| quote! { ::std::default::Default, });
+fn newtype_decl(p: &Printer<'_>, name: &Ident, n: &NewtypeDecl) -> TokenStream {
+    let ty = p.ty(&n.inner);
+    let default = n.derives_default.then(|| quote! { Default, });
+    let (string, result) = (p.prelude("String"), p.prelude("Result"));
     let param = n.param_value.then(|| {
         quote! {
-            impl ::mfa_runtime::param::ParamValue for #name {
-                fn to_param(&self) -> ::std::string::String { ::mfa_runtime::param::ParamValue::to_param(&self.0) }
-                fn from_param(text: &str) -> ::std::result::Result<Self, ::std::string::String> {
-                    <#ty as ::mfa_runtime::param::ParamValue>::from_param(text).map(Self)
+            impl rt::param::ParamValue for #name {
+                fn to_param(&self) -> #string {
+                    rt::param::ParamValue::to_param(&self.0)
+                }
+
+                fn from_param(text: &str) -> #result<Self, #string> {
+                    <#ty as rt::param::ParamValue>::from_param(text).map(Self)
                 }
             }
         }
     });
+    let from = p.prelude("From");
     // A list of strings is built from a literal array: `["root", "alpha"]`.
     let from_array = n.from_str_array.then(|| {
+        let string = p.prelude("String");
         quote! {
-            impl<const N: usize> ::std::convert::From<[&str; N]> for #name {
+            impl<const N: usize> #from<[&str; N]> for #name {
                 fn from(items: [&str; N]) -> Self {
-                    Self(items.into_iter().map(::std::string::String::from).collect())
+                    Self(items.into_iter().map(#string::from).collect())
                 }
             }
         }
     });
     quote! {
-        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, #default serde::Serialize, serde::Deserialize)]
         #[serde(transparent)]
         pub struct #name(pub #ty);
 
         #from_array
 
-        impl ::std::convert::From<#ty> for #name {
-            fn from(value: #ty) -> Self { Self(value) }
+        impl #from<#ty> for #name {
+            fn from(value: #ty) -> Self {
+                Self(value)
+            }
         }
 
-        impl ::std::ops::Deref for #name {
+        impl std::ops::Deref for #name {
             type Target = #ty;
-            fn deref(&self) -> &#ty { &self.0 }
+
+            fn deref(&self) -> &#ty {
+                &self.0
+            }
         }
 
         #param

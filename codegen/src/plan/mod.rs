@@ -24,7 +24,7 @@ mod types;
 mod values;
 
 pub use body::{BodyKind, BodyPlan, MultipartDecl, PartDecl, PartKind, ResponseBody};
-pub use operation::{OperationPlan, PathParam, RoutePart, RouteSegment, SecurityPlan};
+pub use operation::{OperationPlan, SecurityPlan};
 pub use params::{
     ArrayLayout, ClientInit, Delimiter, Encoding, InputField, ObjectKeys, ObjectLayout, ParamPlan,
     ParamRole, PathForm, QueryForm, TextForm,
@@ -63,6 +63,9 @@ pub struct Plan {
     pub operations: Vec<OperationPlan>,
     /// The server trait: `PingApi`.
     pub server_trait: String,
+    /// Prelude names (`String`, `Option`...) a type of the `types` module
+    /// takes: that module writes these std names in full.
+    pub shadowed: Vec<String>,
     /// What the server answers a request it rejects.
     pub rejection: RejectionPlan,
 }
@@ -103,6 +106,11 @@ pub fn build_locked(api: &Api, module: &str, lock: &NameLock) -> Planned {
             .map(|(op, op_names)| cx.operation(op, op_names))
             .collect(),
         server_trait: names.server_trait.clone(),
+        shadowed: names::PRELUDE_NAMES
+            .iter()
+            .filter(|name| names.types.values().any(|t| t == *name))
+            .map(|name| name.to_string())
+            .collect(),
         rejection: cx.rejection(),
     };
     Planned {

@@ -15,10 +15,11 @@ use super::lock::{Table, key_path, key_word};
 use crate::model::{Api, EnumValue, SecurityKind, StatusMatch, TypeId, TypeKind, TypeRef};
 
 /// The generated `Client`'s own methods (see `emit::client`; each delegates
-/// to the runtime's `ApiClient`). Operation and credential methods yield to
-/// them.
+/// to the runtime's `ApiClient`, and `call` starts a call). Operation and
+/// credential methods yield to them.
 pub const CLIENT_METHODS: &[&str] = &[
     "new",
+    "call",
     "base_url",
     "with_http_client",
     "with_max_response_bytes",
@@ -31,9 +32,59 @@ pub const CLIENT_METHODS: &[&str] = &[
     "with_retry_policy",
 ];
 
-/// The methods every call builder has besides its setters, mirroring the
-/// runtime's call API: a parameter's setter never takes one of these names.
+/// The methods every call has besides its setters (the generated `Call`
+/// mirrors the runtime's `client::Call`): a parameter's setter never takes
+/// one of these names.
 pub const CALL_METHODS: &[&str] = &["request", "send", "timeout", "retry_policy"];
+
+/// The alias every generated file gives the runtime crate
+/// (`use ::mfa_runtime as rt;`). Generated type names are UpperCamelCase,
+/// so none can be it; [`MODULE_TYPES`] keeps it from call types too.
+pub const RUNTIME_ALIAS: &str = "rt";
+
+/// Names a call type in the client module may not take: the module's own
+/// items (`Client`, the generic `Call` every call type is), the runtime
+/// alias and the runtime names it imports, and the prelude names generated
+/// code writes unqualified there (`Option`, `Result`, `String`, `Vec`,
+/// `Box`, `Default`, `From`...).
+pub const MODULE_TYPES: &[&str] = &[
+    "Client",
+    "Call",
+    "rt",
+    "Callable",
+    "Decoded",
+    "InvalidRequest",
+    "RawResponse",
+    "Request",
+    "Box",
+    "Clone",
+    "Copy",
+    "Default",
+    "Err",
+    "From",
+    "Future",
+    "Into",
+    "IntoFuture",
+    "None",
+    "Ok",
+    "Option",
+    "PartialEq",
+    "Result",
+    "Send",
+    "Sized",
+    "Some",
+    "String",
+    "Sync",
+    "ToString",
+    "Vec",
+];
+
+/// The std names that generated code writes unqualified, unless a type of
+/// the `types` module takes the name (see `Plan::shadowed`).
+pub const PRELUDE_NAMES: &[&str] = &[
+    "Box", "Default", "Err", "From", "None", "Ok", "Option", "Result", "Some", "String", "TryFrom",
+    "Vec",
+];
 
 /// Every name of one spec's module, in the model's order.
 #[derive(Debug, Clone)]
@@ -66,10 +117,6 @@ pub(super) struct OperationNames {
     /// A multipart body's own struct: `ResetDeviceMultipart` (no other name
     /// in the operations module ends in `Multipart`).
     pub multipart: String,
-    /// The server's handler and request reader: `handle_reset_device`,
-    /// `read_reset_device` (unique because the methods are).
-    pub handler: String,
-    pub reader: String,
     /// One field per parameter, in the model's order (constants keep a name
     /// too, so a parameter turning constant renames no other).
     pub params: Vec<String>,
@@ -174,7 +221,8 @@ impl Names {
                 .map(|suffix| format!("{base}{suffix}"))
                 .collect()
         });
-        // The builders yield to `Client`, the one other type of their file.
+        // The call types yield to the client module's own types, the
+        // runtime names it imports and the prelude names it writes.
         let builder_claims: Vec<Claim> = op_claims(Table::Builders, type_ident)
             .into_iter()
             .zip(&bases)
@@ -183,7 +231,7 @@ impl Names {
                 ..claim
             })
             .collect();
-        let builders = namer.assign(&["Client"], &builder_claims);
+        let builders = namer.assign(MODULE_TYPES, &builder_claims);
         let scheme_names = namer.assign(
             &[],
             &unique_keys(
@@ -269,10 +317,7 @@ impl Names {
                     Some(_) => fields.pop().unwrap_or_else(|| "body".to_string()),
                     None => "body".to_string(),
                 };
-                let bare = method.trim_start_matches("r#");
                 OperationNames {
-                    handler: format!("handle_{bare}"),
-                    reader: format!("read_{bare}"),
                     multipart: format!("{base}Multipart"),
                     method: method.clone(),
                     input,
@@ -456,6 +501,75 @@ fn branch_name(ty: &TypeRef, types: &BTreeMap<TypeId, String>) -> String {
         TypeRef::Any => "Value".into(),
         TypeRef::Nullable(inner) => branch_name(inner, types),
     }
+}
+
+/// The `http::StatusCode` constant for `code`, mirroring the constants of
+/// the `http` crate every 1.x version has (`EARLY_HINTS` and `TOO_EARLY`
+/// came later, so those codes are written as numbers).
+pub fn status_constant(code: u16) -> Option<&'static str> {
+    Some(match code {
+        100 => "CONTINUE",
+        101 => "SWITCHING_PROTOCOLS",
+        102 => "PROCESSING",
+        200 => "OK",
+        201 => "CREATED",
+        202 => "ACCEPTED",
+        203 => "NON_AUTHORITATIVE_INFORMATION",
+        204 => "NO_CONTENT",
+        205 => "RESET_CONTENT",
+        206 => "PARTIAL_CONTENT",
+        207 => "MULTI_STATUS",
+        208 => "ALREADY_REPORTED",
+        226 => "IM_USED",
+        300 => "MULTIPLE_CHOICES",
+        301 => "MOVED_PERMANENTLY",
+        302 => "FOUND",
+        303 => "SEE_OTHER",
+        304 => "NOT_MODIFIED",
+        305 => "USE_PROXY",
+        307 => "TEMPORARY_REDIRECT",
+        308 => "PERMANENT_REDIRECT",
+        400 => "BAD_REQUEST",
+        401 => "UNAUTHORIZED",
+        402 => "PAYMENT_REQUIRED",
+        403 => "FORBIDDEN",
+        404 => "NOT_FOUND",
+        405 => "METHOD_NOT_ALLOWED",
+        406 => "NOT_ACCEPTABLE",
+        407 => "PROXY_AUTHENTICATION_REQUIRED",
+        408 => "REQUEST_TIMEOUT",
+        409 => "CONFLICT",
+        410 => "GONE",
+        411 => "LENGTH_REQUIRED",
+        412 => "PRECONDITION_FAILED",
+        413 => "PAYLOAD_TOO_LARGE",
+        414 => "URI_TOO_LONG",
+        415 => "UNSUPPORTED_MEDIA_TYPE",
+        416 => "RANGE_NOT_SATISFIABLE",
+        417 => "EXPECTATION_FAILED",
+        418 => "IM_A_TEAPOT",
+        421 => "MISDIRECTED_REQUEST",
+        422 => "UNPROCESSABLE_ENTITY",
+        423 => "LOCKED",
+        424 => "FAILED_DEPENDENCY",
+        426 => "UPGRADE_REQUIRED",
+        428 => "PRECONDITION_REQUIRED",
+        429 => "TOO_MANY_REQUESTS",
+        431 => "REQUEST_HEADER_FIELDS_TOO_LARGE",
+        451 => "UNAVAILABLE_FOR_LEGAL_REASONS",
+        500 => "INTERNAL_SERVER_ERROR",
+        501 => "NOT_IMPLEMENTED",
+        502 => "BAD_GATEWAY",
+        503 => "SERVICE_UNAVAILABLE",
+        504 => "GATEWAY_TIMEOUT",
+        505 => "HTTP_VERSION_NOT_SUPPORTED",
+        506 => "VARIANT_ALSO_NEGOTIATES",
+        507 => "INSUFFICIENT_STORAGE",
+        508 => "LOOP_DETECTED",
+        510 => "NOT_EXTENDED",
+        511 => "NETWORK_AUTHENTICATION_REQUIRED",
+        _ => return None,
+    })
 }
 
 /// The variant name for a response status, from its reason phrase: `Ok`,

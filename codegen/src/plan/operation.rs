@@ -1,4 +1,4 @@
-//! One operation, everything about it decided: its names, route,
+//! One operation, everything about it decided: its names, path,
 //! parameters, body, responses and security. The client, the server and
 //! the shared operation types all print this one plan.
 
@@ -7,7 +7,7 @@ use super::body::BodyPlan;
 use super::names::OperationNames;
 use super::params::{ParamPlan, ParamRole};
 use super::responses::ResponsePlan;
-use crate::model::{Method, Operation, ParamLocation, PathSegment, SegmentPart, StatusMatch};
+use crate::model::{Method, Operation, PathSegment, SegmentPart, StatusMatch};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct OperationPlan {
@@ -16,6 +16,10 @@ pub struct OperationPlan {
     pub http_method: Method,
     /// The path template exactly as in the spec.
     pub path: String,
+    /// The template requests are sent to and routes match: the spec's,
+    /// with each constant path parameter written in as its (escaped) value,
+    /// so only the parameters a caller passes are left as `{name}`.
+    pub template: String,
     pub summary: Option<String>,
     pub description: Option<String>,
     pub deprecated: bool,
@@ -29,11 +33,10 @@ pub struct OperationPlan {
     /// Documented successes and errors: `ResetDeviceSuccess`, `ResetDeviceError`.
     pub success: String,
     pub error: String,
-    /// The server's handler and request reader functions.
-    pub handler: String,
-    pub reader: String,
 
-    pub route: Vec<RouteSegment>,
+    /// Path parameters spanning several segments, each item after a prefix:
+    /// (parameter, prefix), as `x-path-segment-prefix` says.
+    pub segment_prefixes: Vec<(String, String)>,
     pub params: Vec<ParamPlan>,
     pub body: Option<BodyPlan>,
     /// Successes and errors in the model's order: exact codes, then
@@ -48,36 +51,6 @@ pub struct OperationPlan {
     /// `ClientError::Redirect`.
     pub documents_redirects: bool,
     pub security: SecurityPlan,
-}
-
-/// One piece of the path template.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RouteSegment {
-    /// A fixed segment.
-    Literal(String),
-    /// A segment that is exactly one parameter.
-    Param(PathParam),
-    /// A segment mixing text and parameters (`{id}.json`).
-    Mixed(Vec<RoutePart>),
-    /// A parameter spanning a run of segments, `{prefix}/{item}` each.
-    Hierarchy { param: PathParam, prefix: String },
-    /// The template ends with `/`.
-    TrailingSlash,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RoutePart {
-    Literal(String),
-    Param(PathParam),
-}
-
-/// A path parameter where the template uses it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PathParam {
-    /// Its name in the template.
-    pub wire: String,
-    /// The input field holding its value.
-    pub field: String,
 }
 
 /// Who may call an operation.
@@ -110,48 +83,16 @@ impl OperationPlan {
             .iter()
             .find(|p| matches!(p.role, ParamRole::IdempotencyKey(_)))
     }
-
-    /// Parameters whose values the route captures.
-    pub fn captures_path(&self) -> bool {
-        self.route
-            .iter()
-            .any(|s| !matches!(s, RouteSegment::Literal(_) | RouteSegment::TrailingSlash))
-    }
 }
 
 impl Context<'_> {
     pub(super) fn operation(&self, op: &Operation, names: &OperationNames) -> OperationPlan {
-        let field_of = |wire: &str| PathParam {
-            wire: wire.to_string(),
-            field: op
-                .parameters
-                .iter()
-                .zip(&names.params)
-                .find(|(p, _)| p.location == ParamLocation::Path && p.name == wire)
-                .map(|(_, field)| field.clone())
-                // The model refuses a template naming no path parameter.
-                .unwrap_or_default(),
-        };
-        let route = op
+        let segment_prefixes = op
             .segments
             .iter()
-            .map(|segment| match segment {
-                PathSegment::Literal(text) => RouteSegment::Literal(text.clone()),
-                PathSegment::Param(name) => RouteSegment::Param(field_of(name)),
-                PathSegment::Mixed(parts) => RouteSegment::Mixed(
-                    parts
-                        .iter()
-                        .map(|part| match part {
-                            SegmentPart::Literal(text) => RoutePart::Literal(text.clone()),
-                            SegmentPart::Param(name) => RoutePart::Param(field_of(name)),
-                        })
-                        .collect(),
-                ),
-                PathSegment::Hierarchy { param, prefix } => RouteSegment::Hierarchy {
-                    param: field_of(param),
-                    prefix: prefix.clone(),
-                },
-                PathSegment::TrailingSlash => RouteSegment::TrailingSlash,
+            .filter_map(|segment| match segment {
+                PathSegment::Hierarchy { param, prefix } => Some((param.clone(), prefix.clone())),
+                _ => None,
             })
             .collect();
         let mut accept: Vec<&str> = Vec::new();
@@ -164,6 +105,7 @@ impl Context<'_> {
             id: op.id.clone(),
             http_method: op.method,
             path: op.path.clone(),
+            template: template(&op.segments),
             summary: op.summary.clone(),
             description: op.description.clone(),
             deprecated: op.deprecated,
@@ -172,9 +114,7 @@ impl Context<'_> {
             input: names.input.clone(),
             success: names.success.clone(),
             error: names.error.clone(),
-            handler: names.handler.clone(),
-            reader: names.reader.clone(),
-            route,
+            segment_prefixes,
             params: self.params(op, &names.params),
             body: self.body(op, names),
             responses: self.responses(op, names),
@@ -190,4 +130,38 @@ impl Context<'_> {
             },
         }
     }
+}
+
+/// The path template the model's segments spell: the spec's own, except
+/// that constant parameters are already fixed text there.
+fn template(segments: &[PathSegment]) -> String {
+    let mut out = String::new();
+    for segment in segments {
+        out.push('/');
+        match segment {
+            PathSegment::Literal(text) => out.push_str(text),
+            PathSegment::Param(name) | PathSegment::Hierarchy { param: name, .. } => {
+                out.push('{');
+                out.push_str(name);
+                out.push('}');
+            }
+            PathSegment::Mixed(parts) => {
+                for part in parts {
+                    match part {
+                        SegmentPart::Literal(text) => out.push_str(text),
+                        SegmentPart::Param(name) => {
+                            out.push('{');
+                            out.push_str(name);
+                            out.push('}');
+                        }
+                    }
+                }
+            }
+            PathSegment::TrailingSlash => {}
+        }
+    }
+    if out.is_empty() {
+        out.push('/');
+    }
+    out
 }

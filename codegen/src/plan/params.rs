@@ -7,8 +7,7 @@ use super::rust_type::RustType;
 use super::shape::Shape;
 use super::values::RustValue;
 use crate::model::{
-    Operation, ParamLocation, ParamStyle, Parameter, PathSegment, SecurityKind, SegmentPart,
-    TypeRef,
+    Operation, ParamLocation, ParamStyle, Parameter, PathSegment, SecurityKind, TypeRef,
 };
 
 /// One parameter of an operation.
@@ -86,11 +85,8 @@ pub enum ClientInit {
 /// How a parameter's value travels.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Encoding {
-    /// In the path: the router's capture number `capture` (template order).
-    Path {
-        capture: usize,
-        form: PathForm,
-    },
+    /// In the path, where the template names it.
+    Path(PathForm),
     Query(QueryForm),
     Header(TextForm),
     Cookie(TextForm),
@@ -100,7 +96,7 @@ impl Encoding {
     /// Where the value travels.
     pub fn location(&self) -> ParamLocation {
         match self {
-            Encoding::Path { .. } => ParamLocation::Path,
+            Encoding::Path(_) => ParamLocation::Path,
             Encoding::Query(_) => ParamLocation::Query,
             Encoding::Header(_) => ParamLocation::Header,
             Encoding::Cookie(_) => ParamLocation::Cookie,
@@ -216,7 +212,6 @@ impl Context<'_> {
     /// Plans for `op`'s parameters, with their decided field names.
     pub(super) fn params(&self, op: &Operation, fields: &[String]) -> Vec<ParamPlan> {
         let idempotency_key = idempotency_key(op);
-        let captures = path_captures(op);
         op.parameters
             .iter()
             .zip(fields)
@@ -247,7 +242,7 @@ impl Context<'_> {
                 };
                 ParamPlan {
                     wire: p.name.clone(),
-                    encoding: self.encoding(op, p, &captures, hierarchy.is_some()),
+                    encoding: self.encoding(op, p, hierarchy.is_some()),
                     role,
                     description: p.description.clone(),
                     deprecated: p.deprecated,
@@ -275,13 +270,7 @@ impl Context<'_> {
         }
     }
 
-    fn encoding(
-        &self,
-        op: &Operation,
-        p: &Parameter,
-        captures: &[&str],
-        hierarchy: bool,
-    ) -> Encoding {
+    fn encoding(&self, op: &Operation, p: &Parameter, hierarchy: bool) -> Encoding {
         let shape = self.shape(&p.ty);
         let text = match shape {
             Shape::Scalar => TextForm::Scalar,
@@ -289,18 +278,11 @@ impl Context<'_> {
         };
         let newtype = self.newtype_inner(&p.ty).is_some();
         match p.location {
-            ParamLocation::Path => Encoding::Path {
-                // A parameter the template does not use was warned about.
-                capture: captures
-                    .iter()
-                    .position(|name| *name == p.name)
-                    .unwrap_or(0),
-                form: match (hierarchy, text) {
-                    (true, _) => PathForm::Items { newtype },
-                    (false, TextForm::Scalar) => PathForm::Scalar,
-                    (false, TextForm::Json) => PathForm::Json,
-                },
-            },
+            ParamLocation::Path => Encoding::Path(match (hierarchy, text) {
+                (true, _) => PathForm::Items { newtype },
+                (false, TextForm::Scalar) => PathForm::Scalar,
+                (false, TextForm::Json) => PathForm::Json,
+            }),
             ParamLocation::Header => Encoding::Header(text),
             ParamLocation::Cookie => Encoding::Cookie(text),
             ParamLocation::Query => Encoding::Query(match shape {
@@ -374,23 +356,4 @@ fn idempotency_key(op: &Operation) -> Option<usize> {
                 .iter()
                 .any(|name| p.name.eq_ignore_ascii_case(name))
     })
-}
-
-/// The path parameters in the order the router captures them: the
-/// template's.
-fn path_captures(op: &Operation) -> Vec<&str> {
-    let mut names = Vec::new();
-    for segment in &op.segments {
-        match segment {
-            PathSegment::Param(name) | PathSegment::Hierarchy { param: name, .. } => {
-                names.push(name.as_str())
-            }
-            PathSegment::Mixed(parts) => names.extend(parts.iter().filter_map(|p| match p {
-                SegmentPart::Param(name) => Some(name.as_str()),
-                SegmentPart::Literal(_) => None,
-            })),
-            _ => {}
-        }
-    }
-    names
 }

@@ -3,7 +3,7 @@
 
 use super::Context;
 use super::body::ResponseBody;
-use super::names::OperationNames;
+use super::names::{self, OperationNames};
 use super::params::TextForm;
 use super::rust_type::RustType;
 use super::shape::Shape;
@@ -14,6 +14,9 @@ pub struct ResponsePlan {
     /// The variant's name: `Ok`, `NotFound`, `ServerError`, `Default`.
     pub variant: String,
     pub status: StatusMatch,
+    /// The `http::StatusCode` constant of an exact code (`OK`, `NOT_FOUND`),
+    /// when the `http` crate has one.
+    pub status_constant: Option<&'static str>,
     /// The caller's `Ok` (2xx, `2XX`, or `default` when it is the only
     /// response documented) rather than an error.
     pub success: bool,
@@ -56,6 +59,10 @@ impl Context<'_> {
             .map(|((r, variant), header_fields)| ResponsePlan {
                 variant: variant.clone(),
                 status: r.status,
+                status_constant: match r.status {
+                    StatusMatch::Code(code) => names::status_constant(code),
+                    _ => None,
+                },
                 success: r.is_success,
                 description: r.description.clone(),
                 body: r.primary_content().map(|c| self.response_body(c)),

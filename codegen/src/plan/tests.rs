@@ -51,19 +51,14 @@ fn parameter_roles_on_ping() {
     );
     assert_eq!(
         realm.encoding,
-        Encoding::Path {
-            capture: 0,
-            form: PathForm::Items { newtype: true }
-        }
+        Encoding::Path(PathForm::Items { newtype: true })
     );
     let user = param(op, "user");
     assert!(matches!(user.role, ParamRole::Path(_)));
+    assert_eq!(user.encoding, Encoding::Path(PathForm::Scalar));
     assert_eq!(
-        user.encoding,
-        Encoding::Path {
-            capture: 1,
-            form: PathForm::Scalar
-        }
+        op.segment_prefixes,
+        [("realm".to_string(), "realms".to_string())]
     );
     let action = param(op, "_action");
     assert_eq!(
@@ -260,6 +255,20 @@ fn names_yield_to_the_client_and_call_methods() {
     // `with_signer` is a client method; `send` a call method.
     assert_eq!(op.method, "with_signer_2");
     assert_eq!(param(op, "send").input().expect("input").name, "send_2");
+    // An operation called `call` takes neither the client's `call` nor
+    // the module's `Call` type.
+    let call = plan_of(
+        "t.yaml",
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    get:\n      operationId: call\n      responses: {'200': {description: ok}}\n",
+        "t",
+    );
+    assert_eq!(
+        (
+            call.operations[0].method.as_str(),
+            call.operations[0].builder.as_str()
+        ),
+        ("call_2", "Call2")
+    );
     // A scheme called `timeout` does not take `Client::with_timeout`.
     assert_eq!(plan.schemes[0].method, "with_timeout_2");
     assert_eq!(
@@ -320,4 +329,37 @@ fn documented_redirects_are_decided_once() {
             .all(|op| !op.documents_redirects),
         "no vendor spec documents a redirect"
     );
+}
+
+const CONSTANT_PATH: &str = r#"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /backgrounds/{index}/v{major}.{minor}/:
+    get:
+      operationId: getBackground
+      parameters:
+        - {name: index, in: path, required: true, schema: {type: string, enum: [a c/b]}}
+        - {name: major, in: path, required: true, schema: {type: string, enum: ['1']}}
+        - {name: minor, in: path, required: true, schema: {type: integer}}
+      responses: {'204': {description: ok}}
+"#;
+
+/// The model makes a constant path parameter fixed path text; the plan's
+/// template (what the client fills in and the router matches) has it
+/// written in, escaped, and keeps only what a caller passes as `{name}`.
+/// Without constants it is the spec's template, character for character.
+#[test]
+fn constant_path_parameters_are_written_into_the_template() {
+    let plan = plan_of("constant.yaml", CONSTANT_PATH, "t");
+    let op = operation(&plan, "getBackground");
+    assert_eq!(op.path, "/backgrounds/{index}/v{major}.{minor}/");
+    assert_eq!(op.template, "/backgrounds/a%20c%2Fb/v1.{minor}/");
+    let wires: Vec<&str> = op.params.iter().map(|p| p.wire.as_str()).collect();
+    assert_eq!(wires, ["minor"]);
+    for plan in ["fireblocks", "ping", "flashback"].map(vendor) {
+        for op in &plan.operations {
+            assert_eq!(op.template, op.path, "{}", op.id);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! What a call ends in when it is not a documented success, and the raw
 //! response the typed result is decoded from.
 
+use std::convert::Infallible;
 use std::fmt;
 use std::time::Duration;
 
@@ -12,7 +13,7 @@ use serde::de::DeserializeOwned;
 use crate::HasStatus;
 use crate::credentials::AuthError;
 use crate::form::FormError;
-use crate::param::ParamValue;
+use crate::param::{ParamField, ParamValue};
 
 /// Why a call did not produce a documented success.
 ///
@@ -165,6 +166,97 @@ impl<E> From<FormError> for ClientError<E> {
     }
 }
 
+impl ClientError<Infallible> {
+    /// The same error as any operation's: none of these is a documented
+    /// error response.
+    pub fn widen<E>(self) -> ClientError<E> {
+        match self {
+            ClientError::Api(never) => match never {},
+            ClientError::UnexpectedStatus(r) => ClientError::UnexpectedStatus(r),
+            ClientError::Decode { response, message } => ClientError::Decode { response, message },
+            ClientError::Transport(e) => ClientError::Transport(e),
+            ClientError::Timeout { limit, attempts } => ClientError::Timeout { limit, attempts },
+            ClientError::Auth(e) => ClientError::Auth(e),
+            ClientError::Incomplete { response, source } => {
+                ClientError::Incomplete { response, source }
+            }
+            ClientError::TooLarge {
+                status,
+                headers,
+                limit,
+            } => ClientError::TooLarge {
+                status,
+                headers,
+                limit,
+            },
+            ClientError::InvalidRequest(m) => ClientError::InvalidRequest(m),
+            ClientError::Redirect {
+                status,
+                location,
+                response,
+            } => ClientError::Redirect {
+                status,
+                location,
+                response,
+            },
+        }
+    }
+}
+
+/// A request that cannot be built: a header value HTTP cannot carry, a
+/// path value that would address another resource, a body that does not
+/// serialize. Becomes [`ClientError::InvalidRequest`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidRequest(pub String);
+
+impl fmt::Display for InvalidRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for InvalidRequest {}
+
+impl From<FormError> for InvalidRequest {
+    fn from(error: FormError) -> Self {
+        InvalidRequest(error.to_string())
+    }
+}
+
+impl<E> From<InvalidRequest> for ClientError<E> {
+    fn from(error: InvalidRequest) -> Self {
+        ClientError::InvalidRequest(error.0)
+    }
+}
+
+/// A response other than the spec documents: an undocumented status
+/// (`message` is `None`), or a documented one whose body or a header does
+/// not decode. Becomes [`ClientError::UnexpectedStatus`] (or
+/// [`ClientError::Redirect`] for an undocumented redirect) or
+/// [`ClientError::Decode`], the response kept.
+#[derive(Debug)]
+pub struct DecodeError {
+    pub response: Box<RawResponse>,
+    pub message: Option<String>,
+}
+
+impl<E> From<DecodeError> for ClientError<E> {
+    fn from(error: DecodeError) -> Self {
+        match error.message {
+            None if error.response.is_redirect() => ClientError::Redirect {
+                status: error.response.status,
+                location: error.response.location().to_owned(),
+                response: error.response,
+            },
+            None => ClientError::UnexpectedStatus(error.response),
+            Some(message) => ClientError::Decode {
+                response: error.response,
+                message,
+            },
+        }
+    }
+}
+
 /// A response exactly as received.
 #[derive(Debug, Clone)]
 pub struct RawResponse {
@@ -177,7 +269,7 @@ impl RawResponse {
     /// Decode a JSON body. An empty body reads as `{}`, which an object
     /// whose fields are all optional accepts (servers often send nothing
     /// for "no details"); anything else still needs a body.
-    pub fn json<T: DeserializeOwned, E>(&self) -> Result<T, ClientError<E>> {
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, DecodeError> {
         if self.body.iter().all(u8::is_ascii_whitespace) {
             return serde_json::from_slice(b"{}")
                 .map_err(|_| self.decode_error("the body is empty".to_string()));
@@ -187,40 +279,64 @@ impl RawResponse {
     }
 
     /// A text body, which must be UTF-8.
-    pub fn text<E>(&self) -> Result<String, ClientError<E>> {
+    pub fn text(&self) -> Result<String, DecodeError> {
         String::from_utf8(self.body.to_vec())
             .map_err(|e| self.decode_error(format!("body is not UTF-8: {e}")))
     }
 
     /// An `application/x-www-form-urlencoded` body.
-    pub fn form<T: DeserializeOwned, E>(&self) -> Result<T, ClientError<E>> {
+    pub fn form<T: DeserializeOwned>(&self) -> Result<T, DecodeError> {
         crate::form::decode_urlencoded(&self.body)
             .map_err(|e| self.decode_error(format!("invalid form body: {e}")))
     }
 
-    /// An optional header, parsed.
-    pub fn header<T: ParamValue, E>(&self, name: &str) -> Result<Option<T>, ClientError<E>> {
+    /// The body bytes as received.
+    pub fn bytes(&self) -> Vec<u8> {
+        self.body.to_vec()
+    }
+
+    /// A header: required (the spec says it is always sent) or optional as
+    /// the field `F` is.
+    pub fn header<F: ParamField>(&self, name: &str) -> Result<F, DecodeError> {
+        let value = match self.headers.get(name) {
+            Some(value) => {
+                let text = value.to_str().map_err(|_| {
+                    self.decode_error(format!("header `{name}` is not visible ASCII"))
+                })?;
+                Some(
+                    F::Value::from_param(text)
+                        .map_err(|e| self.decode_error(format!("header `{name}`: {e}")))?,
+                )
+            }
+            None => None,
+        };
+        F::from_value(value, || {
+            self.decode_error(format!("required header `{name}` is missing"))
+        })
+    }
+
+    /// A header whose value is compact JSON, `None` when it was not sent.
+    pub fn json_header<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, DecodeError> {
         let Some(value) = self.headers.get(name) else {
             return Ok(None);
         };
-        let text = value
+        value
             .to_str()
-            .map_err(|_| self.decode_error(format!("header `{name}` is not visible ASCII")))?;
-        T::from_param(text)
+            .ok()
+            .and_then(|text| serde_json::from_str(text).ok())
             .map(Some)
-            .map_err(|e| self.decode_error(format!("header `{name}`: {e}")))
+            .ok_or_else(|| self.decode_error(format!("header `{name}` is not the JSON expected")))
     }
 
-    /// A header the spec says is always sent.
-    pub fn required_header<T: ParamValue, E>(&self, name: &str) -> Result<T, ClientError<E>> {
-        self.header(name)?
-            .ok_or_else(|| self.decode_error(format!("required header `{name}` is missing")))
+    /// A required header that was not sent.
+    pub fn missing_header(&self, name: &str) -> DecodeError {
+        self.decode_error(format!("required header `{name}` is missing"))
     }
 
-    fn decode_error<E>(&self, message: String) -> ClientError<E> {
-        ClientError::Decode {
+    fn decode_error(&self, message: String) -> DecodeError {
+        DecodeError {
             response: Box::new(self.clone()),
-            message,
+            message: Some(message),
         }
     }
 
@@ -231,18 +347,25 @@ impl RawResponse {
             && self.headers.contains_key(LOCATION)
     }
 
+    /// This response as an undocumented status, for a generated
+    /// `Callable::read`: it becomes [`ClientError::UnexpectedStatus`], or
+    /// [`ClientError::Redirect`] for a redirect (of an operation that
+    /// documents other redirects).
+    pub fn undocumented(&self) -> DecodeError {
+        DecodeError {
+            response: Box::new(self.clone()),
+            message: None,
+        }
+    }
+
     /// This response as an undocumented-status error: a redirect (of an
     /// operation that documents other redirects) as [`ClientError::Redirect`].
     pub fn unexpected<E>(self) -> ClientError<E> {
-        if self.is_redirect() {
-            let location = self.location().to_owned();
-            return ClientError::Redirect {
-                status: self.status,
-                location,
-                response: Box::new(self),
-            };
+        DecodeError {
+            response: Box::new(self),
+            message: None,
         }
-        ClientError::UnexpectedStatus(Box::new(self))
+        .into()
     }
 
     /// The `Location` header as sent (empty when there is none or it is not

@@ -7,6 +7,7 @@
 //! (never a credential).
 
 mod auth;
+mod call;
 mod error;
 mod redirect;
 mod request;
@@ -25,7 +26,8 @@ use http::StatusCode;
 use tracing::Instrument;
 
 pub use auth::{Authenticate, Outgoing};
-pub use error::{ClientError, RawResponse};
+pub use call::{Call, CallFuture, CallResult, Callable, Decoded};
+pub use error::{ClientError, DecodeError, InvalidRequest, RawResponse};
 pub use redirect::MAX_REDIRECTS;
 pub use request::{Request, path_segment};
 pub use retry::{CallOptions, RetryPolicy, is_retry_safe, is_retryable_status, parse_retry_after};
@@ -268,9 +270,9 @@ impl ApiClient {
         let deadline = after(timeout);
         let safe = is_retry_safe(&request.method, request.has_idempotency_key);
         let mut url = format!("{}{}", self.inner.base_url, request.path);
-        if !request.query.is_empty() {
+        if !request.query_string().is_empty() {
             url.push('?');
-            url.push_str(&request.query);
+            url.push_str(request.query_string());
         }
         let body = request
             .body
@@ -371,7 +373,7 @@ mod tests {
     #[test]
     fn undecodable_bodies_keep_the_raw_response() {
         let r = response(200, &[], "{not json");
-        let err = r.json::<serde_json::Value, ()>().unwrap_err();
+        let err: ClientError<()> = r.json::<serde_json::Value>().unwrap_err().into();
         match err {
             ClientError::Decode { response, message } => {
                 assert_eq!(response.body, "{not json");
@@ -379,6 +381,20 @@ mod tests {
             }
             other => panic!("expected a decode error, got {other:?}"),
         }
+        let unexpected: ClientError<()> = r.undocumented().into();
+        assert!(matches!(unexpected, ClientError::UnexpectedStatus(r) if r.body == "{not json"));
+        // An undocumented redirect a generated `read` hands back (its
+        // operation documents others) is a redirect, as the call's own is.
+        let moved = response(302, &[("location", "/v2/items")], "");
+        let redirect: ClientError<()> = moved.undocumented().into();
+        assert!(
+            matches!(&redirect, ClientError::Redirect { location, .. } if location == "/v2/items"),
+            "{redirect:?}"
+        );
+        assert!(matches!(
+            moved.unexpected::<()>(),
+            ClientError::Redirect { .. }
+        ));
     }
 
     #[test]
@@ -394,31 +410,28 @@ mod tests {
         }
         let empty = response(200, &[], "");
         assert_eq!(
-            empty.json::<AllOptional, ()>().unwrap(),
+            empty.json::<AllOptional>().unwrap(),
             AllOptional { note: None }
         );
-        match empty.json::<NeedsField, ()>().unwrap_err() {
-            ClientError::Decode { message, .. } => assert_eq!(message, "the body is empty"),
-            other => panic!("expected a decode error, got {other:?}"),
-        }
+        let err = empty.json::<NeedsField>().unwrap_err();
+        assert_eq!(err.message.as_deref(), Some("the body is empty"));
     }
 
     #[test]
     fn headers_are_parsed_or_reported() {
         let r = response(200, &[("x-request-id", "abc"), ("x-count", "seven")], "");
-        assert_eq!(
-            r.header::<String, ()>("X-Request-ID").unwrap().as_deref(),
-            Some("abc")
+        assert_eq!(r.header::<String>("X-Request-ID").unwrap(), "abc");
+        assert_eq!(r.header::<Option<String>>("X-Missing").unwrap(), None);
+        assert!(r.header::<Option<i64>>("x-count").is_err());
+        let missing = r.header::<String>("x-missing").unwrap_err();
+        assert!(
+            missing
+                .message
+                .as_deref()
+                .unwrap_or_default()
+                .contains("x-missing"),
+            "{missing:?}"
         );
-        assert_eq!(r.header::<String, ()>("X-Missing").unwrap(), None);
-        assert!(matches!(
-            r.header::<i64, ()>("x-count"),
-            Err(ClientError::Decode { .. })
-        ));
-        assert!(matches!(
-            r.required_header::<String, ()>("x-missing"),
-            Err(ClientError::Decode { .. })
-        ));
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! The server half, laid out as axum is: what every generated router shares.
 //!
 //! - [`routing`]: the route table a generated server declares and the axum
-//!   router that dispatches it ([`router`]);
+//!   router that dispatches it ([`Routes`]);
+//! - [`endpoint`]: serving one operation, the same for every operation
+//!   ([`Endpoint`], [`serve`](endpoint::serve));
 //! - [`extract`]: a request read whole, within size and time limits, into
 //!   typed parameters and bodies ([`Incoming`]);
 //! - [`response`]: a typed response written back ([`ResponseBuilder`]);
@@ -20,6 +22,7 @@
 //! `Router` and `serve` at its root.
 
 pub mod auth;
+pub mod endpoint;
 pub mod extract;
 pub mod idempotency;
 pub mod rejection;
@@ -29,11 +32,12 @@ pub mod serve;
 pub mod store;
 
 pub use auth::Principal;
+pub use endpoint::{Caller, Endpoint, Outcome, missing_body};
 pub use extract::{
-    BodyReadTimeout, DEFAULT_BODY_LIMIT, DEFAULT_BODY_READ_TIMEOUT, Incoming, expect_constant,
-    read_body,
+    BodyReadTimeout, DEFAULT_BODY_LIMIT, DEFAULT_BODY_READ_TIMEOUT, Incoming, PathValue,
+    expect_constant, read_body,
 };
 pub use rejection::{Rejection, RejectionKind, missing, not_found};
 pub use response::{ResponseBuilder, rejection_response};
-pub use routing::{Handler, Reject, router};
+pub use routing::{Handler, Reject, Route, Routes};
 pub use serve::{Server, serve};

@@ -7,7 +7,8 @@ use http::StatusCode;
 use http::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 
 use super::rejection::Rejection;
-use crate::param::ParamValue;
+use crate::HasStatus;
+use crate::param::{ParamField, ParamValue};
 
 /// Builds the HTTP response for one variant of a generated response enum.
 #[must_use]
@@ -26,22 +27,45 @@ impl ResponseBuilder {
         }
     }
 
+    /// The response for a variant of a generated response enum, with the
+    /// status it stands for.
+    pub fn of(response: &impl HasStatus) -> Self {
+        Self::new(response.status())
+    }
+
     /// For a `1XX`..`5XX` variant: a status outside the range would be a
     /// response the spec does not describe, so it becomes a 500 instead.
-    pub fn in_range(status: StatusCode, first_digit: u16) -> Self {
-        let mut builder = Self::new(status);
+    pub fn in_range(mut self, first_digit: u16) -> Self {
+        let status = self.status;
         if status.as_u16() / 100 != first_digit {
-            builder.problem = Some(format!(
+            self.problem = Some(format!(
                 "the implementation answered {status} for a {first_digit}XX response"
             ));
         }
-        builder
+        self
     }
 
-    pub fn header<T: ParamValue>(mut self, name: &str, value: &T) -> Self {
+    /// A header, or nothing for an optional one that is `None`.
+    pub fn header<F: ParamField>(self, name: &str, value: &F) -> Self {
+        match value.value() {
+            Some(value) => self.header_text(name, &value.to_param()),
+            None => self,
+        }
+    }
+
+    /// A header whose value is compact JSON (an object or a list), or
+    /// nothing when it is `None`.
+    pub fn json_header<T: serde::Serialize>(self, name: &str, value: Option<&T>) -> Self {
+        match value {
+            Some(value) => self.header_text(name, &crate::param::json_text(value)),
+            None => self,
+        }
+    }
+
+    fn header_text(mut self, name: &str, value: &str) -> Self {
         match (
             HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(&value.to_param()),
+            HeaderValue::from_str(value),
         ) {
             (Ok(name), Ok(value)) => {
                 self.headers.append(name, value);
@@ -53,13 +77,6 @@ impl ResponseBuilder {
             }
         }
         self
-    }
-
-    pub fn header_opt<T: ParamValue>(self, name: &str, value: &Option<T>) -> Self {
-        match value {
-            Some(v) => self.header(name, v),
-            None => self,
-        }
     }
 
     pub fn json<T: serde::Serialize>(self, body: &T) -> Response {
@@ -127,24 +144,28 @@ mod tests {
     fn responses_carry_status_headers_and_body() {
         let r = ResponseBuilder::new(StatusCode::CREATED)
             .header("x-request-id", &"r1".to_string())
-            .header_opt::<String>("x-absent", &None)
+            .header("x-absent", &None::<String>)
+            .json_header("x-list", Some(&[1, 2]))
             .json(&serde_json::json!({"ok": true}));
         assert_eq!(r.status(), StatusCode::CREATED);
         assert_eq!(r.headers()["x-request-id"], "r1");
         assert_eq!(r.headers()["content-type"], "application/json");
         assert!(r.headers().get("x-absent").is_none());
+        assert_eq!(r.headers()["x-list"], "[1,2]");
         let bad = ResponseBuilder::new(StatusCode::OK)
             .header("x-bad", &"a\nb".to_string())
             .empty();
         assert_eq!(bad.status(), StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(
-            ResponseBuilder::in_range(StatusCode::BAD_GATEWAY, 5)
+            ResponseBuilder::new(StatusCode::BAD_GATEWAY)
+                .in_range(5)
                 .empty()
                 .status(),
             StatusCode::BAD_GATEWAY
         );
         assert_eq!(
-            ResponseBuilder::in_range(StatusCode::NOT_FOUND, 5)
+            ResponseBuilder::new(StatusCode::NOT_FOUND)
+                .in_range(5)
                 .empty()
                 .status(),
             StatusCode::INTERNAL_SERVER_ERROR

@@ -391,7 +391,7 @@ mod tests {
 
         let mut request = crate::client::Request::new("op", Method::POST, "/".into());
         request
-            .form::<_, ()>("application/x-www-form-urlencoded", &signup)
+            .form("application/x-www-form-urlencoded", &signup)
             .unwrap();
         let req = send(request).await;
         assert_eq!(req.form_body::<Signup>().unwrap(), Some(signup.clone()));
@@ -412,7 +412,7 @@ mod tests {
             &FilePart::new(vec![0xff, 0, b'\r', b'\n']).with_content_type("image/png"),
         );
         let mut request = crate::client::Request::new("op", Method::POST, "/".into());
-        request.multipart::<_, ()>(&form).unwrap();
+        request.multipart(&form).unwrap();
         let req = send(request).await;
         let mut back: Multipart = req.multipart_body().await.unwrap().unwrap();
         assert_eq!(back.take_text::<String>("name").unwrap(), Some(signup.name));

@@ -1,6 +1,12 @@
 //! Reading a request: the body whole, within a size limit and a time limit
-//! ([`read_body`]), then typed parameters out of it ([`Incoming`]); the
-//! body is read by its media type (`json_body`, `form_body` and the rest).
+//! ([`read_body`]), then typed parameters out of it ([`Incoming`]); path
+//! parameters by name (`path`), the body by its media type (`json_body`,
+//! `form_body` and the rest).
+//!
+//! A scalar parameter is read into a [`ParamField`]: the value itself when
+//! it is required (absent is a rejection naming it), an `Option` when not;
+//! the field's type decides. Lists, objects and bodies come back as an
+//! `Option`.
 
 use std::time::Duration;
 
@@ -10,10 +16,13 @@ use http::{Method, Uri};
 use serde::de::DeserializeOwned;
 
 use super::rejection::{Rejection, RejectionKind, invalid, invalid_form, missing};
-use crate::param::ParamValue;
+use crate::param::{Location, ParamField, ParamValue};
 use crate::query::{Delimiter, ObjectKeys, split_array, split_delimited};
 
 mod body;
+mod path;
+
+pub use path::PathValue;
 
 /// Request bodies larger than this are refused with 413 before parsing.
 pub const DEFAULT_BODY_LIMIT: usize = 2 * 1024 * 1024;
@@ -38,6 +47,8 @@ pub struct Incoming {
     /// [`AuthLayer`](crate::server::auth::AuthLayer), the store of an [`IdempotencyLayer`](crate::server::idempotency::IdempotencyLayer).
     pub extensions: http::Extensions,
     query: Vec<(String, String)>,
+    /// The path parameters the router matched, by name.
+    path: Vec<(&'static str, PathValue)>,
 }
 
 /// The whole body of a request, refused when it is over `limit` bytes
@@ -89,16 +100,20 @@ impl Incoming {
             body,
             extensions: parts.extensions,
             query,
+            path: Vec::new(),
         })
     }
 
-    /// An optional query parameter (the first, when repeated).
-    pub fn query<T: ParamValue>(&self, name: &str) -> Result<Option<T>, Rejection> {
-        self.query
+    /// A query parameter (the first, when repeated): required or optional
+    /// as the field `F` is.
+    pub fn query<F: ParamField>(&self, name: &str) -> Result<F, Rejection> {
+        let value = self
+            .query
             .iter()
             .find(|(n, _)| n == name)
-            .map(|(_, v)| T::from_param(v).map_err(|e| invalid("query parameter", name, &e)))
-            .transpose()
+            .map(|(_, v)| F::Value::from_param(v).map_err(|e| invalid("query parameter", name, &e)))
+            .transpose()?;
+        F::from_value(value, || missing("query parameter", name))
     }
 
     /// A query array: every `name=` pair when `explode`, else one `a,b,c`.
@@ -183,34 +198,82 @@ impl Incoming {
             .transpose()
     }
 
-    /// An optional header.
-    pub fn header<T: ParamValue>(&self, name: &str) -> Result<Option<T>, Rejection> {
-        let Some(value) = self.headers.get(name) else {
-            return Ok(None);
+    /// A header: required or optional as the field `F` is.
+    pub fn header<F: ParamField>(&self, name: &str) -> Result<F, Rejection> {
+        let value = match self.headers.get(name) {
+            Some(value) => {
+                let text = value
+                    .to_str()
+                    .map_err(|_| invalid("header", name, "not visible ASCII"))?;
+                Some(F::Value::from_param(text).map_err(|e| invalid("header", name, &e))?)
+            }
+            None => None,
         };
-        let text = value
-            .to_str()
-            .map_err(|_| invalid("header", name, "not visible ASCII"))?;
-        T::from_param(text)
-            .map(Some)
-            .map_err(|e| invalid("header", name, &e))
+        F::from_value(value, || missing("header", name))
     }
 
-    /// An optional cookie.
-    pub fn cookie<T: ParamValue>(&self, name: &str) -> Result<Option<T>, Rejection> {
-        for header in self.headers.get_all(COOKIE) {
-            let Ok(text) = header.to_str() else { continue };
-            for pair in text.split(';') {
-                if let Some((n, v)) = pair.trim().split_once('=') {
-                    if n == name {
-                        return T::from_param(v)
-                            .map(Some)
-                            .map_err(|e| invalid("cookie", name, &e));
-                    }
-                }
-            }
-        }
-        Ok(None)
+    /// A cookie: required or optional as the field `F` is.
+    pub fn cookie<F: ParamField>(&self, name: &str) -> Result<F, Rejection> {
+        let value = self
+            .cookie_text(name)
+            .map(|v| F::Value::from_param(v).map_err(|e| invalid("cookie", name, &e)))
+            .transpose()?;
+        F::from_value(value, || missing("cookie", name))
+    }
+
+    /// A query parameter, header or cookie as compact JSON (objects and
+    /// unions there), `None` when it was not sent.
+    pub fn json_param<T: DeserializeOwned>(
+        &self,
+        location: Location,
+        name: &str,
+    ) -> Result<Option<T>, Rejection> {
+        let (what, text) = match location {
+            Location::Query => (
+                "query parameter",
+                self.query
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, v)| v.as_str()),
+            ),
+            Location::Header => (
+                "header",
+                self.headers.get(name).and_then(|v| v.to_str().ok()),
+            ),
+            Location::Cookie => ("cookie", self.cookie_text(name)),
+        };
+        text.map(|text| {
+            serde_json::from_str(text)
+                .map_err(|e| invalid(what, name, &format!("expected JSON: {e}")))
+        })
+        .transpose()
+    }
+
+    /// A constant parameter (a single-value enum) must be sent with its
+    /// value.
+    pub fn constant(
+        &self,
+        location: Location,
+        name: &str,
+        expected: &str,
+    ) -> Result<(), Rejection> {
+        let (what, found) = match location {
+            Location::Query => ("query parameter", self.query::<Option<String>>(name)?),
+            Location::Header => ("header", self.header::<Option<String>>(name)?),
+            Location::Cookie => ("cookie", self.cookie::<Option<String>>(name)?),
+        };
+        expect_constant(what, name, found, expected)
+    }
+
+    fn cookie_text(&self, name: &str) -> Option<&str> {
+        self.headers
+            .get_all(COOKIE)
+            .iter()
+            .filter_map(|header| header.to_str().ok())
+            .flat_map(|text| text.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v)
     }
 }
 
@@ -261,8 +324,12 @@ mod tests {
             "",
         )
         .await;
-        assert_eq!(req.query::<i64>("limit").unwrap(), Some(5));
-        assert_eq!(req.query::<i64>("absent").unwrap(), None);
+        assert_eq!(req.query::<Option<i64>>("limit").unwrap(), Some(5));
+        assert_eq!(req.query::<i64>("limit").unwrap(), 5);
+        assert_eq!(req.query::<Option<i64>>("absent").unwrap(), None);
+        let err = req.query::<i64>("absent").unwrap_err();
+        assert_eq!(err.kind, RejectionKind::MissingParameter);
+        assert!(err.message.contains("`absent`"), "{}", err.message);
         assert_eq!(
             req.query_array::<String>("ids", true).unwrap(),
             Some(vec!["a".into(), "b".into()])
@@ -277,11 +344,42 @@ mod tests {
             (StatusCode::BAD_REQUEST, RejectionKind::InvalidParameter)
         );
         assert!(err.message.contains("`bad`"), "{}", err.message);
+        assert_eq!(req.cookie::<String>("session").unwrap(), "abc");
+        assert_eq!(req.cookie::<Option<String>>("none").unwrap(), None);
+        assert_eq!(req.header::<i32>("X-N").unwrap(), 7);
+        assert_eq!(req.header::<Option<i32>>("X-None").unwrap(), None);
         assert_eq!(
-            req.cookie::<String>("session").unwrap().as_deref(),
-            Some("abc")
+            req.header::<i32>("X-None").unwrap_err().kind,
+            RejectionKind::MissingParameter
         );
-        assert_eq!(req.header::<i32>("X-N").unwrap(), Some(7));
+    }
+
+    #[tokio::test]
+    async fn json_parameters_and_constants_are_read_where_they_travel() {
+        let req = incoming(
+            "/x?_action=reset&filter=%7B%22a%22%3A1%7D&bad=%7B",
+            &[("cookie", "c={\"b\":2}"), ("x-j", "[1,2]")],
+            "",
+        )
+        .await;
+        let filter: Option<serde_json::Value> = req.json_param(Location::Query, "filter").unwrap();
+        assert_eq!(filter, Some(serde_json::json!({"a": 1})));
+        let list: Option<Vec<i32>> = req.json_param(Location::Header, "x-j").unwrap();
+        assert_eq!(list, Some(vec![1, 2]));
+        let cookie: Option<serde_json::Value> = req.json_param(Location::Cookie, "c").unwrap();
+        assert_eq!(cookie, Some(serde_json::json!({"b": 2})));
+        let err = req
+            .json_param::<serde_json::Value>(Location::Query, "bad")
+            .unwrap_err();
+        assert_eq!(err.kind, RejectionKind::InvalidParameter);
+        assert!(req.constant(Location::Query, "_action", "reset").is_ok());
+        assert!(req.constant(Location::Query, "_action", "other").is_err());
+        assert_eq!(
+            req.constant(Location::Header, "x-action", "reset")
+                .unwrap_err()
+                .kind,
+            RejectionKind::MissingParameter
+        );
     }
 
     #[tokio::test]

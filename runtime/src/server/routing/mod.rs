@@ -1,6 +1,7 @@
 //! Routing a request to its operation: generated servers list their
-//! operations as a table of [`Route`]s ([`match_route`] matches a path
-//! against them) and [`router`] serves the table as one axum router.
+//! operations in a [`Routes`] table, each a [`Route`] (method and path
+//! template, matched by [`match_route`]) and the handler that serves it,
+//! and [`Routes::into_router`] serves the table as one axum router.
 //!
 //! axum's own router cannot express a parameter that spans several segments
 //! in the middle of a path (Ping's realm hierarchy,
@@ -17,58 +18,84 @@ use axum::response::Response;
 use http::Method;
 use http::header::HeaderValue;
 
-pub use path::{Part, PathValue, Route, RouteMatch, Segment, match_route, without_root};
+pub use path::{Part, Route, RouteMatch, Segment, match_route, without_root};
 
 use super::auth::AuthOutcome;
 use super::extract::Incoming;
 use super::rejection::{Rejection, RejectionKind, not_found};
 
-/// A generated operation handler: route index, the request read whole, and
-/// its path parameters in template order.
+/// Serves one operation: the implementation, the request read whole (its
+/// path parameters too), and how the API answers a rejected request.
 pub type Handler<A> =
-    fn(Arc<A>, usize, Incoming, Vec<PathValue>) -> Pin<Box<dyn Future<Output = Response> + Send>>;
+    fn(Arc<A>, Incoming, Reject<A>) -> Pin<Box<dyn Future<Output = Response> + Send>>;
 
 /// How a generated router answers a rejected request (the trait's `reject`).
 pub type Reject<A> = fn(&A, Rejection) -> Response;
 
-/// The axum router every generated server uses: match the path against
-/// `routes`, answer 404 or 405 (with `Allow`) through `reject`, read the
-/// body up to `limit` bytes, and hand the request to `handle`.
-pub fn router<A: Send + Sync + 'static>(
-    api: A,
-    routes: &'static [Route],
-    limit: usize,
-    handle: Handler<A>,
+/// The operations an API serves, each a route and its handler: generated
+/// routers add one per operation (`Routes::operation`, in `server::endpoint`).
+pub struct Routes<A> {
+    routes: Vec<Route>,
+    handlers: Vec<Handler<A>>,
     reject: Reject<A>,
-) -> axum::Router {
-    let api = Arc::new(api);
-    let service = move |request: axum::extract::Request| {
-        let api = Arc::clone(&api);
-        async move { dispatch(api, routes, limit, handle, reject, request).await }
-    };
-    axum::Router::new()
-        .route("/", axum::routing::any(service.clone()))
-        .route("/{*path}", axum::routing::any(service))
+}
+
+impl<A: Send + Sync + 'static> Routes<A> {
+    /// No routes yet; rejected requests (an unknown path, a wrong method,
+    /// a body too large) are answered by `reject`.
+    pub fn new(reject: Reject<A>) -> Self {
+        Routes {
+            routes: Vec::new(),
+            handlers: Vec::new(),
+            reject,
+        }
+    }
+
+    /// Serve `route` with `handler`.
+    #[must_use]
+    pub fn route(mut self, route: Route, handler: Handler<A>) -> Self {
+        self.routes.push(route);
+        self.handlers.push(handler);
+        self
+    }
+
+    /// The axum router serving `api`: match the path against the routes,
+    /// answer 404 or 405 (with `Allow`) through `reject`, read the body up
+    /// to `limit` bytes, and hand the request to the route's handler.
+    pub fn into_router(self, api: A, limit: usize) -> axum::Router {
+        let api = Arc::new(api);
+        let table = Arc::new(self);
+        let service = move |request: axum::extract::Request| {
+            let (api, table) = (Arc::clone(&api), Arc::clone(&table));
+            async move { dispatch(api, &table, limit, request).await }
+        };
+        axum::Router::new()
+            .route("/", axum::routing::any(service.clone()))
+            .route("/{*path}", axum::routing::any(service))
+    }
 }
 
 async fn dispatch<A: Send + Sync + 'static>(
     api: Arc<A>,
-    routes: &'static [Route],
+    table: &Routes<A>,
     limit: usize,
-    handle: Handler<A>,
-    reject: Reject<A>,
     request: axum::extract::Request,
 ) -> Response {
+    let reject = table.reject;
     // Matched on the borrowed path: nothing is copied to route a request.
-    match match_route(routes, request.method(), request.uri().path()) {
+    match match_route(&table.routes, request.method(), request.uri().path()) {
         RouteMatch::Found { route, params } => {
             let head = request.method() == Method::HEAD;
             let response = match Incoming::read(request, limit).await {
                 // A credential that was sent and does not verify is refused
                 // whatever the operation requires.
-                Ok(incoming) => match incoming.extensions.get::<AuthOutcome>() {
+                Ok(mut incoming) => match incoming.extensions.get::<AuthOutcome>() {
                     Some(AuthOutcome::Refused(rejection)) => reject(&api, rejection.clone()),
-                    _ => handle(api, route, incoming, params).await,
+                    _ => {
+                        let names = table.routes[route].params.iter().copied();
+                        incoming.set_path(names.zip(params).collect());
+                        (table.handlers[route])(api, incoming, reject).await
+                    }
                 },
                 Err(rejection) => reject(&api, rejection),
             };
@@ -116,26 +143,15 @@ mod tests {
     /// servers use it.
     #[tokio::test]
     async fn the_router_dispatches_rejects_and_names_allowed_methods() {
-        use super::Segment;
         use tower::ServiceExt;
-        static ROUTES: &[Route] = &[
-            Route {
-                method: Method::GET,
-                segments: &[Segment::Literal("items"), Segment::Param],
-            },
-            Route {
-                method: Method::DELETE,
-                segments: &[Segment::Literal("items"), Segment::Param],
-            },
-        ];
         fn handle(
-            _: std::sync::Arc<()>,
-            route: usize,
+            _: Arc<()>,
             incoming: Incoming,
-            params: Vec<PathValue>,
+            _: Reject<()>,
         ) -> Pin<Box<dyn Future<Output = Response> + Send>> {
             Box::pin(async move {
-                let body = format!("{route} {:?} {}", params, incoming.body.len());
+                let id: String = incoming.path("id").unwrap_or_default();
+                let body = format!("{} {id} {}", incoming.method, incoming.body.len());
                 ResponseBuilder::new(StatusCode::OK).text("text/plain", body)
             })
         }
@@ -145,7 +161,10 @@ mod tests {
                 &serde_json::json!({ "error": rejection.message }),
             )
         }
-        let app = router((), ROUTES, 8, handle, reject);
+        let app = Routes::new(reject)
+            .route(Route::new(Method::GET, "/items/{id}", &[]), handle)
+            .route(Route::new(Method::DELETE, "/items/{id}", &[]), handle)
+            .into_router((), 8);
         let call = |method: &str, uri: &str, body: &'static str| {
             let request = http::Request::builder()
                 .method(method)
@@ -166,7 +185,7 @@ mod tests {
 
         let found = call("DELETE", "/items/a%20b", "xyz").await.unwrap();
         assert_eq!(found.status(), StatusCode::OK);
-        assert_eq!(text(found).await, "1 [One(\"a b\")] 3");
+        assert_eq!(text(found).await, "DELETE a b 3");
 
         let wrong_method = call("PUT", "/items/1", "").await.unwrap();
         assert_eq!(wrong_method.status(), StatusCode::METHOD_NOT_ALLOWED);

@@ -1,13 +1,13 @@
-//! Matching a request path against the spec's path templates, and reading
-//! the path parameters it yields.
+//! Matching a request path against the spec's path templates, read from
+//! the template text as the spec writes it (`/users/{id}/reset_device`).
 
 use http::Method;
 
-use crate::param::{ParamValue, decode_segment};
-use crate::server::rejection::{Rejection, invalid};
+use crate::param::decode_segment;
+use crate::server::extract::PathValue;
 
 /// One `/`-separated piece of a path template.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Segment {
     Literal(&'static str),
     /// Exactly one segment.
@@ -15,7 +15,7 @@ pub enum Segment {
     /// One or more `{prefix}/{value}` pairs.
     Hierarchy(&'static str),
     /// Literal text around parameters inside one segment, e.g. `{id}.json`.
-    Mixed(&'static [Part]),
+    Mixed(Vec<Part>),
     /// The template ends with `/`.
     TrailingSlash,
 }
@@ -26,17 +26,101 @@ pub enum Part {
     Param,
 }
 
-#[derive(Debug, Clone)]
+/// One operation's method and path template.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Route {
     pub method: Method,
-    pub segments: &'static [Segment],
+    pub segments: Vec<Segment>,
+    /// The template's parameters, in the order matching captures them.
+    pub params: Vec<&'static str>,
 }
 
-/// A path parameter's decoded value.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PathValue {
-    One(String),
-    Many(Vec<String>),
+impl Route {
+    /// The route for `template` as the spec writes it; a parameter named in
+    /// `prefixes` spans `{prefix}/{item}` pairs (a hierarchy). Text that is
+    /// not a well-formed `{name}` is literal: the generator only writes
+    /// templates it has checked.
+    pub fn new(
+        method: Method,
+        template: &'static str,
+        prefixes: &[(&'static str, &'static str)],
+    ) -> Self {
+        let mut params = Vec::new();
+        let rest = template.strip_prefix('/').unwrap_or(template);
+        let pieces: Vec<&'static str> = if rest.is_empty() {
+            Vec::new()
+        } else {
+            rest.split('/').collect()
+        };
+        let last = pieces.len().saturating_sub(1);
+        let mut segments = Vec::new();
+        for (i, piece) in pieces.into_iter().enumerate() {
+            if piece.is_empty() && i == last {
+                segments.push(Segment::TrailingSlash);
+                continue;
+            }
+            let parts = parts(piece);
+            segments.push(match parts.as_slice() {
+                [TemplatePart::Param(name)] => {
+                    params.push(*name);
+                    match prefixes.iter().find(|(param, _)| param == name) {
+                        Some((_, prefix)) => Segment::Hierarchy(prefix),
+                        None => Segment::Param,
+                    }
+                }
+                [TemplatePart::Literal(text)] => Segment::Literal(text),
+                [] => Segment::Literal(""),
+                _ => Segment::Mixed(
+                    parts
+                        .iter()
+                        .map(|part| match part {
+                            TemplatePart::Literal(text) => Part::Literal(text),
+                            TemplatePart::Param(name) => {
+                                params.push(*name);
+                                Part::Param
+                            }
+                        })
+                        .collect(),
+                ),
+            });
+        }
+        Route {
+            method,
+            segments,
+            params,
+        }
+    }
+}
+
+enum TemplatePart {
+    Literal(&'static str),
+    Param(&'static str),
+}
+
+/// One segment of a template as literal text and `{name}`s.
+fn parts(segment: &'static str) -> Vec<TemplatePart> {
+    let mut parts = Vec::new();
+    let mut rest = segment;
+    while !rest.is_empty() {
+        let param = rest
+            .find('{')
+            .and_then(|open| Some((open, open + rest[open..].find('}')?)));
+        match param {
+            Some((0, close)) => {
+                parts.push(TemplatePart::Param(&rest[1..close]));
+                rest = &rest[close + 1..];
+            }
+            Some((open, _)) => {
+                parts.push(TemplatePart::Literal(&rest[..open]));
+                rest = &rest[open..];
+            }
+            None => {
+                parts.push(TemplatePart::Literal(rest));
+                rest = "";
+            }
+        }
+    }
+    parts
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -72,10 +156,10 @@ pub fn match_route(routes: &[Route], method: &Method, path: &str) -> RouteMatch 
     let mut allowed = Vec::new();
     for (index, route) in routes.iter().enumerate() {
         let mut params = Vec::new();
-        if !match_segments(route.segments, &segments, &mut params) {
+        if !match_segments(&route.segments, &segments, &mut params) {
             continue;
         }
-        let score = specificity(route.segments);
+        let score = specificity(&route.segments);
         let slot = if route.method == *method {
             &mut best
         } else if *method == Method::HEAD && route.method == Method::GET {
@@ -181,13 +265,22 @@ fn match_segments(template: &[Segment], path: &[&str], params: &mut Vec<PathValu
     }
 }
 
-/// Whether the raw `segment` decodes to `text`; compares in place unless
-/// the segment has escapes (matching runs on every request, and literal
-/// segments are most of a path).
+/// Whether the raw `segment` decodes to the template's `text` (decoded
+/// too: a constant path parameter is written into the template escaped);
+/// compares in place unless either has escapes (matching runs on every
+/// request, and literal segments are most of a path).
 fn segment_is(segment: &str, text: &str) -> bool {
     percent_encoding::percent_decode_str(segment)
         .decode_utf8()
-        .is_ok_and(|decoded| decoded == text)
+        .is_ok_and(|decoded| decoded == decoded_literal(text))
+}
+
+/// Template text as the decoded path reads it: `%20` is a space. Text that
+/// does not decode to UTF-8 is compared as written.
+fn decoded_literal(text: &str) -> std::borrow::Cow<'_, str> {
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8()
+        .unwrap_or(std::borrow::Cow::Borrowed(text))
 }
 
 /// Match one segment against literal text and parameters (`{id}.json`).
@@ -198,7 +291,7 @@ fn match_parts(parts: &[Part], text: &str, params: &mut Vec<PathValue>) -> bool 
     };
     match first {
         Part::Literal(lit) => text
-            .strip_prefix(lit)
+            .strip_prefix(&*decoded_literal(lit))
             .is_some_and(|t| match_parts(rest, t, params)),
         Part::Param => {
             for end in (1..=text.len()).filter(|&i| text.is_char_boundary(i)) {
@@ -209,32 +302,6 @@ fn match_parts(parts: &[Part], text: &str, params: &mut Vec<PathValue>) -> bool 
                 params.pop();
             }
             false
-        }
-    }
-}
-
-impl PathValue {
-    /// A single-segment path parameter, parsed.
-    pub fn parse<T: ParamValue>(&self, name: &str) -> Result<T, Rejection> {
-        match self {
-            PathValue::One(text) => {
-                T::from_param(text).map_err(|e| invalid("path parameter", name, &e))
-            }
-            PathValue::Many(_) => Err(invalid("path parameter", name, "expected one segment")),
-        }
-    }
-
-    /// A multi-segment path parameter (a hierarchy), each item parsed.
-    pub fn parse_many<T: ParamValue>(&self, name: &str) -> Result<Vec<T>, Rejection> {
-        match self {
-            PathValue::Many(items) => items
-                .iter()
-                .map(|t| T::from_param(t))
-                .collect::<Result<_, _>>()
-                .map_err(|e| invalid("path parameter", name, &e)),
-            PathValue::One(text) => Ok(vec![
-                T::from_param(text).map_err(|e| invalid("path parameter", name, &e))?,
-            ]),
         }
     }
 }
@@ -256,31 +323,6 @@ pub fn without_root<T: AsRef<str>>(hierarchy: &[T]) -> &[T] {
 mod tests {
     use super::*;
     use Segment::*;
-
-    const OATH: &[Segment] = &[
-        Hierarchy("realms"),
-        Literal("users"),
-        Param,
-        Literal("devices"),
-        Literal("2fa"),
-        Literal("oath"),
-    ];
-    const WEBAUTHN_DELETE: &[Segment] = &[
-        Hierarchy("realms"),
-        Literal("users"),
-        Param,
-        Literal("devices"),
-        Literal("2fa"),
-        Literal("webauthn"),
-        Param,
-    ];
-    const ME: &[Segment] = &[Literal("users"), Literal("me")];
-    const USER: &[Segment] = &[Literal("users"), Param];
-    const FILE: &[Segment] = &[
-        Literal("files"),
-        Mixed(&[Part::Param, Part::Literal(".json")]),
-    ];
-    const SLASH: &[Segment] = &[Literal("items"), TrailingSlash];
 
     #[test]
     fn both_forms_of_a_realm_path_name_the_same_realm() {
@@ -309,32 +351,54 @@ mod tests {
     }
 
     fn routes() -> Vec<Route> {
+        let realm = &[("realm", "realms")];
         vec![
-            Route {
-                method: Method::POST,
-                segments: OATH,
-            },
-            Route {
-                method: Method::DELETE,
-                segments: WEBAUTHN_DELETE,
-            },
-            Route {
-                method: Method::GET,
-                segments: USER,
-            },
-            Route {
-                method: Method::GET,
-                segments: ME,
-            },
-            Route {
-                method: Method::GET,
-                segments: FILE,
-            },
-            Route {
-                method: Method::GET,
-                segments: SLASH,
-            },
+            Route::new(
+                Method::POST,
+                "/{realm}/users/{user}/devices/2fa/oath",
+                realm,
+            ),
+            Route::new(
+                Method::DELETE,
+                "/{realm}/users/{user}/devices/2fa/webauthn/{id}",
+                realm,
+            ),
+            Route::new(Method::GET, "/users/{id}", &[]),
+            Route::new(Method::GET, "/users/me", &[]),
+            Route::new(Method::GET, "/files/{name}.json", &[]),
+            Route::new(Method::GET, "/items/", &[]),
         ]
+    }
+
+    #[test]
+    fn templates_read_as_the_spec_writes_them() {
+        let oath = &routes()[0];
+        assert_eq!(
+            oath.segments,
+            [
+                Hierarchy("realms"),
+                Literal("users"),
+                Param,
+                Literal("devices"),
+                Literal("2fa"),
+                Literal("oath")
+            ]
+        );
+        assert_eq!(oath.params, ["realm", "user"]);
+        assert_eq!(
+            routes()[4].segments,
+            [
+                Literal("files"),
+                Mixed(vec![Part::Param, Part::Literal(".json")])
+            ]
+        );
+        assert_eq!(routes()[5].segments, [Literal("items"), TrailingSlash]);
+        assert_eq!(Route::new(Method::GET, "/", &[]).segments, []);
+        // Text that is not a parameter stays literal.
+        assert_eq!(
+            Route::new(Method::GET, "/a{b/c}", &[]).segments,
+            [Literal("a{b"), Literal("c}")]
+        );
     }
 
     fn one(s: &str) -> PathValue {
@@ -476,55 +540,56 @@ mod tests {
         assert!(segment_is("me", "me") && !segment_is("me", "m") && !segment_is("%FF", "\u{FFFD}"));
     }
 
+    /// A constant path parameter is written into the template escaped, as
+    /// the client sends it (`a%20c%2Fb`): the route matches it sent that
+    /// way, or with other escapes that decode to the same text.
+    #[test]
+    fn escaped_template_text_matches_its_decoded_value() {
+        let routes = [Route::new(Method::GET, "/kinds/a%20c%2Fb/v1.{minor}", &[])];
+        for path in ["/kinds/a%20c%2Fb/v1.2", "/kinds/a%20c%2fb/v1.2"] {
+            assert_eq!(
+                match_route(&routes, &Method::GET, path),
+                RouteMatch::Found {
+                    route: 0,
+                    params: vec![one("2")]
+                },
+                "{path}"
+            );
+        }
+        assert_eq!(
+            match_route(&routes, &Method::GET, "/kinds/a%20c/b/v1.2"),
+            RouteMatch::NotFound
+        );
+    }
+
     /// HEAD is GET without the body (RFC 9110 9.3.2): every GET route
     /// answers it, and the methods allowed on a GET path include it.
     #[test]
     fn head_is_answered_by_the_get_route() {
-        static ROUTES: &[Route] = &[
-            Route {
-                method: Method::GET,
-                segments: &[Segment::Literal("items"), Segment::Param],
-            },
-            Route {
-                method: Method::DELETE,
-                segments: &[Segment::Literal("items"), Segment::Param],
-            },
-            Route {
-                method: Method::POST,
-                segments: &[Segment::Literal("reset")],
-            },
+        let routes = [
+            Route::new(Method::GET, "/items/{id}", &[]),
+            Route::new(Method::DELETE, "/items/{id}", &[]),
+            Route::new(Method::POST, "/reset", &[]),
         ];
         assert_eq!(
-            match_route(ROUTES, &Method::HEAD, "/items/7"),
+            match_route(&routes, &Method::HEAD, "/items/7"),
             RouteMatch::Found {
                 route: 0,
-                params: vec![PathValue::One("7".into())]
+                params: vec![one("7")]
             }
         );
         assert_eq!(
-            match_route(ROUTES, &Method::PUT, "/items/7"),
+            match_route(&routes, &Method::PUT, "/items/7"),
             RouteMatch::MethodNotAllowed {
                 allowed: vec![Method::GET, Method::HEAD, Method::DELETE]
             }
         );
         // Without a GET there is no HEAD.
         assert_eq!(
-            match_route(ROUTES, &Method::HEAD, "/reset"),
+            match_route(&routes, &Method::HEAD, "/reset"),
             RouteMatch::MethodNotAllowed {
                 allowed: vec![Method::POST]
             }
-        );
-    }
-
-    #[test]
-    fn path_values_parse_as_their_type() {
-        assert_eq!(PathValue::One("12".into()).parse::<i64>("id").unwrap(), 12);
-        assert!(PathValue::One("x".into()).parse::<i64>("id").is_err());
-        assert_eq!(
-            PathValue::Many(vec!["root".into(), "alpha".into()])
-                .parse_many::<String>("realm")
-                .unwrap(),
-            vec!["root", "alpha"]
         );
     }
 }
