@@ -67,15 +67,18 @@ fn indent(line: &str) -> usize {
 
 /// Whether `line` starts an item (or a documented member) right after the
 /// end of another one at the same depth: a blank line goes between them.
-/// Fields, variants, statements and match arms never end with `}` or `;`
-/// followed by an item keyword, so they stay together, and so do the
+/// Fields, variants, statements and match arms never end with `}`, `{}` or
+/// `;` followed by an item keyword, so they stay together, and so do the
 /// undocumented associated consts and types of one impl.
 fn starts_item_after(prev: &str, line: &str) -> bool {
     if prev.trim().is_empty() || line.trim().is_empty() || indent(prev) != indent(line) {
         return false;
     }
     let prev = prev.trim();
-    let ends_item = prev == "}" || (prev.ends_with(';') && !prev.starts_with("//"));
+    // An item with an empty body (`pub enum E {}`, `fn f() {}`) ends on
+    // its first line.
+    let ends_item =
+        prev == "}" || prev.ends_with(" {}") || (prev.ends_with(';') && !prev.starts_with("//"));
     let line = line.trim_start();
     let item_start = [
         "///",
@@ -229,6 +232,8 @@ impl S {
     /// Documented.
     pub fn g() {}
 }
+pub enum Never {}
+impl Never {}
 pub type C<'a> = S;
 ";
         let expected = "\
@@ -262,6 +267,10 @@ impl S {
     /// Documented.
     pub fn g() {}
 }
+
+pub enum Never {}
+
+impl Never {}
 
 pub type C<'a> = S;
 ";
