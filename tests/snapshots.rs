@@ -77,6 +77,7 @@ snapshot! {
     redirects => "tests/fixtures/redirects.yaml",
     parameters => "tests/fixtures/parameters.yaml",
     names => "tests/fixtures/names.yaml",
+    keywords => "tests/fixtures/keywords.yaml",
     security => "tests/fixtures/security.yaml",
     docs => "tests/fixtures/docs.yaml",
     numeric_enums => "tests/fixtures/numeric_enums.yaml",

@@ -172,6 +172,11 @@ impl<'l> Namer<'l> {
 pub(super) fn suffixed(name: &str, n: usize) -> String {
     match name.strip_prefix("r#") {
         Some(bare) => format!("{bare}_{n}"),
+        // A keyword's escape: `self_2`, and `Self2` (`Self_2` is not
+        // UpperCamelCase).
+        None if name.ends_with('_') && name.starts_with(|c: char| c.is_uppercase()) => {
+            format!("{}{n}", &name[..name.len() - 1])
+        }
         None if name.ends_with('_') => format!("{name}{n}"),
         None if name.chars().last().is_some_and(|c| c.is_ascii_digit()) => format!("{name}_{n}"),
         None if name
@@ -275,6 +280,7 @@ mod tests {
         assert_eq!(suffixed("status", 2), "status_2");
         assert_eq!(suffixed("r#type", 2), "type_2");
         assert_eq!(suffixed("self_", 2), "self_2");
+        assert_eq!(suffixed("Self_", 2), "Self2");
         assert_eq!(suffixed("V1", 3), "V1_3");
     }
 }

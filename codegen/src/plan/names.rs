@@ -218,7 +218,7 @@ impl Names {
         let bases = namer.assign_with(&[], &op_claims(Table::Operations, type_ident), |base| {
             ["", "Input", "Success", "Error"]
                 .iter()
-                .map(|suffix| format!("{base}{suffix}"))
+                .map(|suffix| compound(base, suffix))
                 .collect()
         });
         // The call types yield to the client module's own types, the
@@ -294,7 +294,7 @@ impl Names {
             .zip(methods)
             .map(|(((op, base), builder), method)| {
                 let [input, success, error] =
-                    ["Input", "Success", "Error"].map(|suffix| format!("{base}{suffix}"));
+                    ["Input", "Success", "Error"].map(|suffix| compound(&base, suffix));
                 let op_key = key_word(&op.id);
                 // Fields are also the call builder's setters, so they yield
                 // to its own methods; the body yields to the parameters.
@@ -318,7 +318,7 @@ impl Names {
                     None => "body".to_string(),
                 };
                 OperationNames {
-                    multipart: format!("{base}Multipart"),
+                    multipart: compound(&base, "Multipart"),
                     method: method.clone(),
                     input,
                     success,
@@ -599,6 +599,14 @@ fn keyword_safe(name: String) -> String {
     }
 }
 
+/// A type name made of `base` and a word after it: `ResetDeviceInput`. A
+/// keyword's escape is dropped first (`Self_` gives `SelfInput`, not
+/// `Self_Input`, which is not UpperCamelCase and fails `-D warnings`).
+pub fn compound(base: &str, suffix: &str) -> String {
+    let bare = base.strip_suffix('_').filter(|_| !suffix.is_empty()).unwrap_or(base);
+    format!("{bare}{suffix}")
+}
+
 /// A snake-case identifier for a field, parameter or method.
 pub fn field_ident(raw: &str) -> String {
     let snake = raw.to_snake_case();
@@ -751,6 +759,11 @@ mod tests {
             "ErrorResponseErrorType"
         );
         assert_eq!(type_ident("self"), "Self_");
+        // A keyword's escape never sits inside a name (`Self_Input` fails
+        // `non_camel_case_types`).
+        assert_eq!(compound("Self_", "Input"), "SelfInput");
+        assert_eq!(compound("Self_", ""), "Self_");
+        assert_eq!(compound("Reset", "Input"), "ResetInput");
         assert_eq!(
             variant_ident("3RD_PARTY_PROCESSING"),
             "ThirdPartyProcessing"
