@@ -332,6 +332,9 @@ impl<'a> Builder<'a> {
             self.error(path_pointer, format!("path `{path}` must start with `/`"));
             return None;
         };
+        if let Some(hazard) = template_hazard(path) {
+            self.warning(path_pointer, format!("path `{path}` {hazard}; kept as written"));
+        }
         let param = |name: &str| {
             parameters
                 .iter()
@@ -697,6 +700,39 @@ fn scheme_keys(requirements: &[SecurityRequirement]) -> Vec<String> {
     keys
 }
 
+/// What makes a template address something other than it says on the
+/// wire: a `.` or `..` segment, which every URL parser resolves away
+/// (RFC 3986, 5.2.4), or a `?` or `#` outside a `{name}`, which starts the
+/// query or the fragment.
+fn template_hazard(path: &str) -> Option<String> {
+    if let Some(dots) = path.split('/').find(|s| matches!(*s, "." | "..")) {
+        return Some(format!(
+            "has a `{dots}` segment, which URL parsers resolve away: requests would go to another path"
+        ));
+    }
+    let mut depth = 0usize;
+    for c in path.chars() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth = depth.saturating_sub(1),
+            '?' if depth == 0 => {
+                return Some(
+                    "contains `?`, which starts the query string on the wire: no request can match it"
+                        .into(),
+                );
+            }
+            '#' if depth == 0 => {
+                return Some(
+                    "contains `#`, which starts the fragment on the wire: no request can match it"
+                        .into(),
+                );
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Split one path segment into literal text and `{param}`s.
 fn split_template(segment: &str) -> Result<Vec<SegmentPart>, String> {
     let mut parts = Vec::new();
@@ -838,6 +874,34 @@ mod tests {
                 false,
                 "path `/users/{userId}/posts` uses `{userId}` but the operation declares no such path parameter; read as a required string"
             )]
+        );
+    }
+
+    /// `..` and `.` segments are resolved away by every URL parser, and
+    /// `?` or `#` starts the query or the fragment: a template holding them
+    /// addresses something else on the wire than it says (issue 13).
+    #[test]
+    fn templates_that_would_address_another_path_are_warned_about() {
+        let text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a/../admin:\n    get:\n      operationId: dots\n      responses: {'204': {description: ok}}\n    delete:\n      operationId: dotsAgain\n      responses: {'204': {description: ok}}\n  /b/./{id}:\n    get:\n      operationId: dot\n      parameters: [{name: id, in: path, required: true, schema: {type: string}}]\n      responses: {'204': {description: ok}}\n  /c?mode=x:\n    get:\n      operationId: query\n      responses: {'204': {description: ok}}\n  /d#top:\n    get:\n      operationId: fragment\n      responses: {'204': {description: ok}}\n  /e/v1.2/{file}.json:\n    get:\n      operationId: fine\n      parameters: [{name: file, in: path, required: true, schema: {type: string}}]\n      responses: {'204': {description: ok}}\n";
+        let loaded = crate::load::load("t.yaml", text).expect("loads");
+        let components = loaded.openapi.components.clone().unwrap_or_default();
+        let targets = crate::model::refs::Targets::default();
+        let mut builder = Builder::new(&loaded, &components, &targets);
+        let operations = builder.operations(&loaded.openapi.security);
+        assert_eq!(operations.len(), 6, "kept as written");
+        let warnings: Vec<String> = builder
+            .diagnostics
+            .iter()
+            .map(|d| format!("{}:{}: {}: {}", d.line.unwrap_or(0), d.column.unwrap_or(0), d.pointer, d.message))
+            .collect();
+        assert_eq!(
+            warnings,
+            [
+                "4:3: /paths/~1a~1..~1admin: path `/a/../admin` has a `..` segment, which URL parsers resolve away: requests would go to another path; kept as written",
+                "11:3: /paths/~1b~1.~1{id}: path `/b/./{id}` has a `.` segment, which URL parsers resolve away: requests would go to another path; kept as written",
+                "16:3: /paths/~1c?mode=x: path `/c?mode=x` contains `?`, which starts the query string on the wire: no request can match it; kept as written",
+                "20:3: /paths/~1d#top: path `/d#top` contains `#`, which starts the fragment on the wire: no request can match it; kept as written",
+            ]
         );
     }
 
