@@ -1209,7 +1209,7 @@ async fn octet_stream_and_text_bodies_round_trip() {
     )
     .unwrap();
     let note = "Zoë & co = [x]\r\nline 2\n";
-    let outcome = documented(client.put_note("d/1", note).await, "note").unwrap();
+    let outcome = documented(client.put_note("d?1", note).await, "note").unwrap();
     assert_eq!(
         outcome,
         PutNoteSuccess::Ok {
@@ -1224,7 +1224,7 @@ async fn octet_stream_and_text_bodies_round_trip() {
         Some("application/octet-stream")
     );
     assert_eq!(&wire[0].body[..], &firmware[..]);
-    assert_eq!(wire[1].uri, "/devices/d%2F1/note");
+    assert_eq!(wire[1].uri, "/devices/d%3F1/note");
     assert_eq!(wire[1].header("content-type"), Some("text/plain"));
     assert_eq!(&wire[1].body[..], note.as_bytes());
     assert_eq!(
@@ -1235,7 +1235,7 @@ async fn octet_stream_and_text_bodies_round_trip() {
                 body: firmware,
             }),
             Call::PutNote(PutNoteInput {
-                id: "d/1".into(),
+                id: "d?1".into(),
                 body: note.into(),
             }),
         ]
@@ -1466,14 +1466,16 @@ async fn a_documented_redirect_is_a_typed_answer_not_followed() {
 
 mod kinds {
     use super::parameters::operations::{
-        DeleteLeafError, DeleteLeafInput, DeleteLeafSuccess, GetFileError, GetFileInput,
-        GetFileSuccess, GetKindVersionError, GetKindVersionInput, GetKindVersionSuccess,
+        DeleteLeafError, DeleteLeafInput, DeleteLeafSuccess, GetDocError, GetDocInput,
+        GetDocSuccess, GetFileError, GetFileInput, GetFileSuccess, GetKindVersionError,
+        GetKindVersionInput, GetKindVersionSuccess,
     };
     use super::parameters::server::ParametersApi;
     use super::{Seen, record};
 
-    /// Records the `getKindVersion` inputs it serves.
-    pub struct Kinds(pub Seen<GetKindVersionInput>);
+    /// Records the `getKindVersion` and `getDoc` inputs it serves.
+    #[derive(Default)]
+    pub struct Kinds(pub Seen<GetKindVersionInput>, pub Seen<GetDocInput>);
 
     impl ParametersApi for Kinds {
         async fn get_file(
@@ -1500,6 +1502,15 @@ mod kinds {
             record(&self.0, input);
             Ok(GetKindVersionSuccess::NoContent)
         }
+
+        async fn get_doc(
+            &self,
+            _caller: Option<mfa_runtime::server::Principal>,
+            input: GetDocInput,
+        ) -> Result<GetDocSuccess, GetDocError> {
+            record(&self.1, input);
+            Ok(GetDocSuccess::NoContent)
+        }
     }
 }
 
@@ -1511,7 +1522,8 @@ mod kinds {
 async fn constant_path_parameters_are_fixed_path_text_on_both_sides() {
     use parameters::operations::{GetKindVersionInput, GetKindVersionSuccess};
     let served: Seen<GetKindVersionInput> = Seen::default();
-    let server = TestServer::start(parameters::server::router(kinds::Kinds(served.clone()))).await;
+    let kinds = kinds::Kinds(served.clone(), Seen::default());
+    let server = TestServer::start(parameters::server::router(kinds)).await;
     let client = parameters::client::Client::new(server.base_url.clone());
     let outcome = documented(client.get_kind_version(7).await, "constant path");
     assert_eq!(outcome, Ok(GetKindVersionSuccess::NoContent));
@@ -1540,4 +1552,43 @@ async fn constant_path_parameters_are_fixed_path_text_on_both_sides() {
         assert_eq!(status, StatusCode::NOT_FOUND, "{other}");
     }
     assert_eq!(seen(&served).len(), 2);
+}
+
+/// A path value holds no `/`, `.` or `..` on either side, unless the spec
+/// marks the parameter `allowReserved`: then its `/` travels as `%2F` and
+/// reaches the implementation (issue 13, finding 7).
+#[tokio::test]
+async fn only_an_allow_reserved_path_parameter_holds_a_slash() {
+    use mfa_runtime::client::ClientError;
+    use parameters::operations::{GetDocInput, GetDocSuccess};
+    let docs: Seen<GetDocInput> = Seen::default();
+    let kinds = kinds::Kinds(Seen::default(), docs.clone());
+    let server = TestServer::start(parameters::server::router(kinds)).await;
+    let client = parameters::client::Client::new(server.base_url.clone());
+    let outcome = documented(client.get_doc("guides/intro", "v1").await, "reserved");
+    assert_eq!(outcome, Ok(GetDocSuccess::NoContent));
+    assert_eq!(server.only_request().uri, "/docs/guides%2Fintro/raw/v1");
+    let expected = GetDocInput {
+        path: "guides/intro".into(),
+        rev: "v1".into(),
+    };
+    assert_eq!(seen(&docs), [expected]);
+
+    for (path, rev) in [("a", "x/y"), ("..", "1"), ("a", ".")] {
+        match client.get_doc(path, rev).await {
+            Err(ClientError::InvalidRequest(message)) => {
+                assert!(message.contains("path parameter"), "{message}")
+            }
+            other => panic!("{path} {rev}: {other:?}"),
+        }
+    }
+    // (Dot segments reach a server over raw TCP only, since URL parsers
+    // resolve them: `e2e/hostile_requests.rs` sends those.)
+    let (status, _, body) = raw(&server.base_url, Method::GET, "/docs/a/raw/x%2Fy", &[], "").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(
+        seen(&docs).len(),
+        1,
+        "no refused value reached the implementation"
+    );
 }

@@ -33,6 +33,11 @@ pub trait Operation: Sized + Send + 'static {
     /// prefix (`x-path-segment-prefix`): Ping's realm hierarchy
     /// `realms/root/realms/alpha` is `("realm", "realms")`.
     const SEGMENT_PREFIXES: SegmentPrefixes = &[];
+    /// Path parameters whose value may hold a `/` (`allowReserved: true`
+    /// in the spec): it travels as `%2F`, in the parameter's one segment.
+    /// Any other path value with a `/`, and every `.` or `..`, is refused
+    /// by the client and by the server.
+    const ALLOW_RESERVED: &'static [&'static str] = &[];
     /// Who may call it.
     const SECURITY: Security = Security::NONE;
     /// The header carrying an idempotency key, when the operation takes one:

@@ -132,6 +132,27 @@ pub fn json_text<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
+/// Why a path parameter's value cannot travel in its place, if it cannot:
+/// it is empty; it is `.` or `..`, which every URL parser resolves away,
+/// so the request would address another resource; or it holds a `/`,
+/// which a server or proxy that decodes `%2F` before routing reads as a
+/// segment boundary. A parameter the spec marks `allowReserved: true` may
+/// hold `/` (it travels as `%2F`, in one segment). The client refuses to
+/// send such a value and the server to hand one to an implementation, with
+/// the same words.
+pub fn path_value_problem(value: &str, allow_reserved: bool) -> Option<String> {
+    match value {
+        "" => Some("is empty".into()),
+        "." | ".." => Some(format!(
+            "is `{value}`, which would address a different resource"
+        )),
+        _ if value.contains('/') && !allow_reserved => Some(
+            "holds a `/`, which the spec does not allow in it (no `allowReserved: true`)".into(),
+        ),
+        _ => None,
+    }
+}
+
 /// Characters escaped in a path segment: everything but RFC 3986 unreserved.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
@@ -155,6 +176,18 @@ pub fn decode_segment(segment: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn path_values_that_would_address_another_resource_are_named() {
+        for value in ["", ".", ".."] {
+            assert!(path_value_problem(value, true).is_some(), "{value:?}");
+        }
+        assert!(path_value_problem("a/b", false).is_some());
+        assert_eq!(path_value_problem("a/b", true), None);
+        for value in ["...", ".a", "a.", "a..b"] {
+            assert_eq!(path_value_problem(value, false), None, "{value:?}");
+        }
+    }
 
     #[test]
     fn segments_cannot_escape_their_place() {

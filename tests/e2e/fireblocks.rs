@@ -144,9 +144,9 @@ async fn reset_device_round_trips_every_documented_response() {
             request_id: None,
         },
         Case {
-            id: "team/alice",
+            id: "team:alice",
             idempotency_key: Some("idem-401"),
-            wire_path: "/management/users/team%2Falice/reset_device",
+            wire_path: "/management/users/team%3Aalice/reset_device",
             outcome: Err(ResetDeviceError::Unauthorized {
                 body: error_response(ErrorResponseErrorType::Authentication, "Missing JWT token"),
                 x_request_id: rid("req-401"),

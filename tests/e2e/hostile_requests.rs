@@ -479,3 +479,43 @@ async fn an_idle_keep_alive_connection_is_closed() {
     let answer = answer(&mut stream).await;
     assert_eq!(answer.status, Some(200), "{answer:?}");
 }
+
+/// A path value the generated client never sends (`.` or `..`, or one
+/// holding a `/` that arrived as `%2F`) is refused with 400 in the vendor
+/// shape, naming the parameter, before the implementation sees it: an
+/// implementation that builds a file path or an upstream URL from it
+/// would otherwise address something else (issue 13, finding 7).
+#[tokio::test]
+async fn path_values_that_would_address_another_resource_are_refused() {
+    let list = |realm: &str, user: &str| {
+        format!("/realms/{realm}/users/{user}/devices/2fa/oath?_queryFilter=true").into_bytes()
+    };
+    let addr = ping().await;
+    for (realm, user, parameter) in [
+        ("root", "..", "user"),
+        ("root", ".", "user"),
+        ("root", "%2E%2E", "user"),
+        ("root", "%2e", "user"),
+        ("root", "..%2Fadmin", "user"),
+        ("root", "carol%2F..%2F..", "user"),
+        ("..", "carol", "realm"),
+        ("root/realms/%2E%2E", "carol", "realm"),
+        ("a%2Fb", "carol", "realm"),
+    ] {
+        let answer = exchange(addr, &request("GET", &list(realm, user), &[], b"")).await;
+        assert_ping_error(&answer, 400);
+        let message = answer.body["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains(&format!("path parameter `{parameter}`")),
+            "{realm} {user}: {message}"
+        );
+    }
+    // Dots that are not a whole segment are an ordinary value.
+    for user in ["...", "carol.smith", ".carol"] {
+        let answer = exchange(addr, &request("GET", &list("root", user), &[], b"")).await;
+        assert!(
+            matches!(answer.status, Some(200 | 404)),
+            "{user}: {answer:?}"
+        );
+    }
+}

@@ -1233,9 +1233,10 @@ async fn deeper_realm_hierarchies_round_trip() {
 async fn path_values_needing_percent_encoding_round_trip() {
     let fake = Fake::default();
     let (server, client) = serve(&fake).await;
-    let odd_realm = ["root", "my realm/x%2F"];
-    let odd_user = "user/with space?#";
-    let odd_device = "dev/1 é";
+    // (A `/` is refused on both sides: `path_values_with_a_slash_are_refused`.)
+    let odd_realm = ["root", "my realm:x%2F"];
+    let odd_user = "user with space?#";
+    let odd_device = "dev 1 é";
     client
         .delete_bound_device(odd_realm, odd_user, odd_device)
         .await
@@ -1243,7 +1244,7 @@ async fn path_values_needing_percent_encoding_round_trip() {
 
     assert_eq!(
         server.only_request().uri,
-        "/realms/root/realms/my%20realm%2Fx%252F/users/user%2Fwith%20space%3F%23/devices/2fa/binding/dev%2F1%20%C3%A9"
+        "/realms/root/realms/my%20realm%3Ax%252F/users/user%20with%20space%3F%23/devices/2fa/binding/dev%201%20%C3%A9"
     );
     assert_eq!(
         fake.received(),
@@ -1255,6 +1256,29 @@ async fn path_values_needing_percent_encoding_round_trip() {
             body: None,
         })]
     );
+}
+
+/// A `/` in a realm, user or device id is refused by the client before
+/// anything is sent (the server refuses `%2F` there too): no Ping path
+/// parameter allows reserved characters.
+#[tokio::test]
+async fn path_values_with_a_slash_are_refused() {
+    let fake = Fake::default();
+    let (server, client) = serve(&fake).await;
+    for (realm, user, device) in [
+        (["root", "a/b"], "carol", "d1"),
+        (["root", "alpha"], "../admin", "d1"),
+        (["root", "alpha"], "carol", "d/1"),
+    ] {
+        match client.delete_bound_device(realm, user, device).await {
+            Err(mfa_runtime::client::ClientError::InvalidRequest(message)) => {
+                assert!(message.contains("holds a `/`"), "{message}")
+            }
+            other => panic!("{realm:?} {user} {device}: {other:?}"),
+        }
+    }
+    assert!(server.requests().is_empty(), "nothing was sent");
+    assert!(fake.received().is_empty());
 }
 
 /// Realm and user values that look like the path's own literals (`realms`,

@@ -94,6 +94,10 @@ fn operation_impl(op: &OperationPlan) -> TokenStream {
             .map(|(param, prefix)| quote! { (#param, #prefix) });
         quote! { const SEGMENT_PREFIXES: rt::SegmentPrefixes = &[#(#pairs),*]; }
     });
+    let reserved = (!op.allow_reserved.is_empty()).then(|| {
+        let names = &op.allow_reserved;
+        quote! { const ALLOW_RESERVED: &'static [&'static str] = &[#(#names),*]; }
+    });
     let schemes = &op.security.schemes;
     let security = match (schemes.is_empty(), op.security.anonymous_allowed) {
         (true, _) => None,
@@ -111,6 +115,7 @@ fn operation_impl(op: &OperationPlan) -> TokenStream {
             const METHOD: Method = Method::#method;
             const PATH: &'static str = #path;
             #prefixes
+            #reserved
             #security
             #key
             type Success = #success;

@@ -187,6 +187,9 @@ pub struct Parameter {
     /// From `x-path-segment-prefix`: the value is a list rendered as
     /// `{prefix}/{item}` pairs across several path segments.
     pub segment_prefix: Option<String>,
+    /// A path parameter marked `allowReserved: true`: its value may hold a
+    /// `/` (sent as `%2F`, in its one segment); others may not.
+    pub allow_reserved: bool,
 }
 
 /// OpenAPI's `style` of a parameter.

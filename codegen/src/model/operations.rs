@@ -245,10 +245,20 @@ impl<'a> Builder<'a> {
                 false
             }
         };
+        // openapiv3 keeps `allowReserved` for query parameters only; on a
+        // path parameter it says the value may hold a `/`.
+        let allow_reserved = location == ParamLocation::Path
+            && self
+                .spec
+                .document
+                .pointer(&at)
+                .and_then(|p| p.get("allowReserved"))
+                .is_some_and(|v| v == true);
         Some(Parameter {
             name: data.name.clone(),
             location,
             required,
+            allow_reserved,
             deprecated: data.deprecated.unwrap_or(false),
             description: data.description.clone(),
             ty,
@@ -317,6 +327,7 @@ impl<'a> Builder<'a> {
                 example: None,
                 segment_prefix: None,
                 send_default: false,
+                allow_reserved: false,
             });
         }
     }
@@ -333,7 +344,10 @@ impl<'a> Builder<'a> {
             return None;
         };
         if let Some(hazard) = template_hazard(path) {
-            self.warning(path_pointer, format!("path `{path}` {hazard}; kept as written"));
+            self.warning(
+                path_pointer,
+                format!("path `{path}` {hazard}; kept as written"),
+            );
         }
         let param = |name: &str| {
             parameters
@@ -892,7 +906,15 @@ mod tests {
         let warnings: Vec<String> = builder
             .diagnostics
             .iter()
-            .map(|d| format!("{}:{}: {}: {}", d.line.unwrap_or(0), d.column.unwrap_or(0), d.pointer, d.message))
+            .map(|d| {
+                format!(
+                    "{}:{}: {}: {}",
+                    d.line.unwrap_or(0),
+                    d.column.unwrap_or(0),
+                    d.pointer,
+                    d.message
+                )
+            })
             .collect();
         assert_eq!(
             warnings,

@@ -603,7 +603,10 @@ fn keyword_safe(name: String) -> String {
 /// keyword's escape is dropped first (`Self_` gives `SelfInput`, not
 /// `Self_Input`, which is not UpperCamelCase and fails `-D warnings`).
 pub fn compound(base: &str, suffix: &str) -> String {
-    let bare = base.strip_suffix('_').filter(|_| !suffix.is_empty()).unwrap_or(base);
+    let bare = base
+        .strip_suffix('_')
+        .filter(|_| !suffix.is_empty())
+        .unwrap_or(base);
     format!("{bare}{suffix}")
 }
 

@@ -7,7 +7,7 @@ use super::body::BodyPlan;
 use super::names::OperationNames;
 use super::params::{ParamPlan, ParamRole};
 use super::responses::ResponsePlan;
-use crate::model::{Method, Operation, PathSegment, SegmentPart, StatusMatch};
+use crate::model::{Method, Operation, ParamLocation, PathSegment, SegmentPart, StatusMatch};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct OperationPlan {
@@ -37,6 +37,9 @@ pub struct OperationPlan {
     /// Path parameters spanning several segments, each item after a prefix:
     /// (parameter, prefix), as `x-path-segment-prefix` says.
     pub segment_prefixes: Vec<(String, String)>,
+    /// Path parameters whose value may hold a `/` (`allowReserved: true`),
+    /// by wire name.
+    pub allow_reserved: Vec<String>,
     pub params: Vec<ParamPlan>,
     pub body: Option<BodyPlan>,
     /// Successes and errors in the model's order: exact codes, then
@@ -115,6 +118,11 @@ impl Context<'_> {
             success: names.success.clone(),
             error: names.error.clone(),
             segment_prefixes,
+            allow_reserved: op
+                .parameters_in(ParamLocation::Path)
+                .filter(|p| p.allow_reserved)
+                .map(|p| p.name.clone())
+                .collect(),
             params: self.params(op, &names.params),
             body: self.body(op, names),
             responses: self.responses(op, names),

@@ -16,14 +16,17 @@ use crate::query::{Delimiter, ObjectStyle, QueryString};
 
 /// One path parameter value as a path segment, percent-encoded. Empty, `.`
 /// and `..` are refused: URL normalization would drop or climb them (even
-/// encoded as `%2E`), sending the call to a different resource.
-pub fn path_segment(name: &str, value: &str) -> Result<String, InvalidRequest> {
-    match value {
-        "" => Err(InvalidRequest(format!("path parameter `{name}` is empty"))),
-        "." | ".." => Err(InvalidRequest(format!(
-            "path parameter `{name}` is `{value}`, which would address a different resource"
-        ))),
-        _ => Ok(crate::param::encode_segment(value)),
+/// encoded as `%2E`), sending the call to a different resource; so is a
+/// `/` unless the parameter allows reserved characters
+/// ([`path_value_problem`](crate::param::path_value_problem)).
+pub fn path_segment(
+    name: &str,
+    value: &str,
+    allow_reserved: bool,
+) -> Result<String, InvalidRequest> {
+    match crate::param::path_value_problem(value, allow_reserved) {
+        Some(problem) => Err(InvalidRequest(format!("path parameter `{name}` {problem}"))),
+        None => Ok(crate::param::encode_segment(value)),
     }
 }
 
@@ -38,6 +41,8 @@ pub struct Request {
     pub path: String,
     /// Parameters spanning several segments, with their prefixes.
     segment_prefixes: &'static [(&'static str, &'static str)],
+    /// Path parameters the spec lets hold a `/` (`allowReserved: true`).
+    allow_reserved: &'static [&'static str],
     query: QueryString,
     pub headers: HeaderMap,
     /// Content type and bytes.
@@ -68,6 +73,7 @@ impl Request {
             method,
             path: template,
             segment_prefixes: &[],
+            allow_reserved: &[],
             query: QueryString::new(),
             headers: HeaderMap::new(),
             body: None,
@@ -86,6 +92,14 @@ impl Request {
         prefixes: &'static [(&'static str, &'static str)],
     ) -> Self {
         self.segment_prefixes = prefixes;
+        self
+    }
+
+    /// The path parameters whose values may hold a `/`
+    /// (`allowReserved: true`); sent as `%2F`, in their one segment.
+    #[must_use]
+    pub fn with_allow_reserved(mut self, names: &'static [&'static str]) -> Self {
+        self.allow_reserved = names;
         self
     }
 
@@ -111,7 +125,8 @@ impl Request {
         name: &str,
         value: &T,
     ) -> Result<(), InvalidRequest> {
-        let segment = path_segment(name, &value.to_param())?;
+        let allow_reserved = self.allow_reserved.contains(&name);
+        let segment = path_segment(name, &value.to_param(), allow_reserved)?;
         self.fill(name, &segment);
         Ok(())
     }
@@ -134,6 +149,7 @@ impl Request {
             .iter()
             .find(|(param, _)| *param == name)
             .map_or("", |(_, prefix)| prefix);
+        let allow_reserved = self.allow_reserved.contains(&name);
         let mut text = String::new();
         for (i, item) in items.iter().enumerate() {
             if i > 0 {
@@ -143,7 +159,7 @@ impl Request {
                 text.push_str(prefix);
                 text.push('/');
             }
-            text.push_str(&path_segment(name, &item.to_param())?);
+            text.push_str(&path_segment(name, &item.to_param(), allow_reserved)?);
         }
         self.fill(name, &text);
         Ok(())
@@ -333,9 +349,9 @@ mod tests {
         request
             .path_items("realm", &["root".to_string(), "a b".to_string()])
             .unwrap();
-        request.path_param("user", &"u/1".to_string()).unwrap();
+        request.path_param("user", &"u 1".to_string()).unwrap();
         let request = request.finished().unwrap();
-        assert_eq!(request.path, "/realms/root/realms/a%20b/users/u%2F1/x");
+        assert_eq!(request.path, "/realms/root/realms/a%20b/users/u%201/x");
         let unfilled = Request::new("op", Method::GET, "/users/{id}".into());
         assert!(unfilled.finished().is_err());
         let mut empty = Request::new("op", Method::GET, "/{realm}".into());
@@ -343,12 +359,22 @@ mod tests {
     }
 
     #[test]
-    fn dot_segments_and_empty_path_values_are_refused() {
-        for value in ["", ".", ".."] {
-            assert!(path_segment("id", value).is_err(), "{value:?}");
+    fn dot_segments_slashes_and_empty_path_values_are_refused() {
+        for value in ["", ".", "..", "a/b", "../admin"] {
+            assert!(path_segment("id", value, false).is_err(), "{value:?}");
         }
-        assert_eq!(path_segment("id", "...").unwrap(), "...");
-        assert_eq!(path_segment("id", "a/b").unwrap(), "a%2Fb");
+        assert_eq!(path_segment("id", "...", false).unwrap(), "...");
+        // `allowReserved: true`: a `/` travels escaped, in its segment.
+        assert_eq!(path_segment("id", "a/b", true).unwrap(), "a%2Fb");
+        assert!(path_segment("id", "..", true).is_err());
+        let mut request = Request::new("op", Method::GET, "/files/{path}/{id}".into())
+            .with_allow_reserved(&["path"]);
+        request.path_param("path", &"docs/a b".to_string()).unwrap();
+        let refused = request.path_param("id", &"x/y".to_string()).unwrap_err();
+        assert!(
+            refused.0.contains("path parameter `id` holds a `/`"),
+            "{refused}"
+        );
     }
 
     #[test]

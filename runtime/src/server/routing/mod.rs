@@ -9,6 +9,7 @@
 //! dispatch themselves.
 
 mod path;
+mod values;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -91,11 +92,13 @@ async fn dispatch<A: Send + Sync + 'static>(
                 // whatever the operation requires.
                 Ok(mut incoming) => match incoming.extensions.get::<AuthOutcome>() {
                     Some(AuthOutcome::Refused(rejection)) => reject(&api, rejection.clone()),
-                    _ => {
-                        let names = table.routes[route].params.iter().copied();
-                        incoming.set_path(names.zip(params).collect());
-                        (table.handlers[route])(api, incoming, reject).await
-                    }
+                    _ => match values::named(&table.routes[route], params) {
+                        Ok(params) => {
+                            incoming.set_path(params);
+                            (table.handlers[route])(api, incoming, reject).await
+                        }
+                        Err(rejection) => reject(&api, rejection),
+                    },
                 },
                 Err(rejection) => reject(&api, rejection),
             };

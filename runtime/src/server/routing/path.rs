@@ -33,6 +33,8 @@ pub struct Route {
     pub segments: Vec<Segment>,
     /// The template's parameters, in the order matching captures them.
     pub params: Vec<&'static str>,
+    /// Parameters whose value may hold a `/` (`allowReserved: true`).
+    pub allow_reserved: &'static [&'static str],
 }
 
 impl Route {
@@ -88,6 +90,7 @@ impl Route {
             method,
             segments,
             params,
+            allow_reserved: &[],
         }
     }
 }
