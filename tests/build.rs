@@ -16,6 +16,7 @@ const FIXTURES: &[&str] = &[
     "form_bodies",
     "redirects",
     "parameters",
+    "security",
 ];
 
 fn main() {
@@ -37,6 +38,7 @@ fn main() {
             let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
             panic!("{name} does not generate:\n{}", errors.join("\n"))
         });
+        let start = out.len();
         let _ = writeln!(out, "pub mod {name} {{");
         for (file, text) in &module.tree {
             let Some(stem) = file
@@ -53,10 +55,15 @@ fn main() {
             let _ = writeln!(out, "pub mod {stem} {{\n{body}\n}}");
         }
         let _ = writeln!(out, "}}");
+        // Each fixture alone too, for a test file about one of them.
+        let alone = out_dir().join(format!("fixture_{name}.rs"));
+        std::fs::write(alone, &out[start..]).expect("OUT_DIR is writable");
     }
-    let target =
-        Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("fixtures.rs");
-    std::fs::write(target, out).expect("OUT_DIR is writable");
+    std::fs::write(out_dir().join("fixtures.rs"), out).expect("OUT_DIR is writable");
+}
+
+fn out_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
 }
 
 /// A file's inner attributes (`#![...]`, possibly over several lines) become

@@ -50,43 +50,80 @@ pub trait Operation: Sized + Send + 'static {
     type Error: HasStatus + Send + 'static;
 }
 
-/// The security requirements of an operation: any one of `schemes`
-/// authenticates a caller, and `anonymous` callers are let through too when
-/// the spec allows it (an empty requirement, `{}`).
+/// One security requirement: each scheme it needs (its key under
+/// `components/securitySchemes`) with the scopes that scheme's credential
+/// must grant. Empty (`{}`): nothing is needed, anonymous callers meet it.
+pub type Requirement = &'static [(&'static str, &'static [&'static str])];
+
+/// The security requirements of an operation, as the spec lists them: a
+/// caller meets one of them (OR) by authenticating with every scheme it
+/// names (AND), each credential granting the scopes listed for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Security {
-    /// The keys of the schemes that may authenticate it, in the spec's order.
-    pub schemes: &'static [&'static str],
-    pub anonymous: bool,
+    /// In the spec's order; none at all means the spec requires nothing.
+    pub requirements: &'static [Requirement],
 }
 
 impl Security {
     /// The spec requires nothing.
-    pub const NONE: Security = Security {
-        schemes: &[],
-        anonymous: true,
-    };
+    pub const NONE: Security = Security { requirements: &[] };
 
-    /// One of `schemes` must authenticate the caller.
-    pub const fn any_of(schemes: &'static [&'static str]) -> Self {
-        Security {
-            schemes,
-            anonymous: false,
+    /// A caller must meet one of `requirements`.
+    pub const fn any_of(requirements: &'static [Requirement]) -> Self {
+        Security { requirements }
+    }
+
+    /// Whether a caller who meets no requirement is refused: there is a
+    /// requirement, and none is empty.
+    pub fn requires_authentication(&self) -> bool {
+        !self.requirements.is_empty() && !self.allows_anonymous()
+    }
+
+    /// An empty requirement (`{}`) lets callers without credentials in.
+    pub fn allows_anonymous(&self) -> bool {
+        self.requirements.iter().any(|r| r.is_empty())
+    }
+
+    /// The requirements that name schemes, in the spec's order.
+    pub fn named(&self) -> impl Iterator<Item = Requirement> + '_ {
+        self.requirements.iter().copied().filter(|r| !r.is_empty())
+    }
+
+    /// Every scheme some requirement names, once each, in the spec's order.
+    pub fn schemes(&self) -> Vec<&'static str> {
+        let mut schemes: Vec<&'static str> = Vec::new();
+        for (scheme, _) in self.requirements.iter().flat_map(|r| r.iter()) {
+            if !schemes.contains(scheme) {
+                schemes.push(scheme);
+            }
         }
+        schemes
     }
+}
 
-    /// One of `schemes` authenticates the caller, or nobody does.
-    pub const fn optional(schemes: &'static [&'static str]) -> Self {
-        Security {
-            schemes,
-            anonymous: true,
-        }
+/// `` `a` and `b` `` for a requirement, `` `a` `` for one scheme, `anonymous`
+/// for `{}`: how refusals and docs name it.
+pub fn describe(requirement: Requirement) -> String {
+    if requirement.is_empty() {
+        return "anonymous".into();
     }
+    let schemes: Vec<String> = requirement
+        .iter()
+        .map(|(scheme, scopes)| match scopes {
+            [] => format!("`{scheme}`"),
+            scopes => format!("`{scheme}` (scopes {})", listed(scopes)),
+        })
+        .collect();
+    schemes.join(" and ")
+}
 
-    /// Whether a caller no scheme authenticated is refused.
-    pub const fn requires_authentication(&self) -> bool {
-        !self.schemes.is_empty() && !self.anonymous
-    }
+/// `` `a`, `b` ``.
+fn listed(items: &[&str]) -> String {
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
@@ -94,9 +131,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_a_requirement_without_an_anonymous_option_refuses_anonymous_callers() {
-        assert!(Security::any_of(&["bearer"]).requires_authentication());
-        assert!(!Security::optional(&["bearer"]).requires_authentication());
+    fn only_requirements_without_an_empty_one_refuse_anonymous_callers() {
+        let bearer: Requirement = &[("bearer", &[])];
+        assert!(Security::any_of(&[bearer]).requires_authentication());
+        assert!(!Security::any_of(&[&[], bearer]).requires_authentication());
         assert!(!Security::NONE.requires_authentication());
+        let both = Security::any_of(&[&[("key", &[]), ("bearer", &["a"])], bearer]);
+        assert_eq!(both.schemes(), ["key", "bearer"]);
+        assert_eq!(
+            describe(both.requirements[0]),
+            "`key` and `bearer` (scopes `a`)"
+        );
+        assert_eq!(describe(&[]), "anonymous");
     }
 }

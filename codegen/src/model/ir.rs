@@ -99,12 +99,10 @@ pub struct Operation {
     pub parameters: Vec<Parameter>,
     pub body: Option<RequestBody>,
     pub responses: Vec<Response>,
-    /// Keys of the security schemes that may authenticate this operation
-    /// (any one of them). Empty: none is required.
-    pub security: Vec<String>,
-    /// One of the requirements is empty (`{}`): a caller may also come
-    /// without credentials, so authentication is optional.
-    pub anonymous_allowed: bool,
+    /// Who may call it: any one of these requirements (OR), each met by
+    /// all of its schemes (AND), in the spec's order. Empty: nothing is
+    /// required; an empty requirement (`{}`) lets anonymous callers in.
+    pub security: Vec<Requirement>,
     /// JSON pointer of the operation in its spec, for diagnostics and docs.
     pub pointer: String,
 }
@@ -126,6 +124,22 @@ impl Operation {
             .as_ref()
             .and_then(|b| b.primary_content().map(|c| (b, c)))
     }
+}
+
+/// One security requirement: every scheme it names must authenticate the
+/// caller, each granting the scopes listed for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requirement {
+    pub schemes: Vec<SchemeUse>,
+}
+
+/// A scheme a requirement names, with the scopes it must grant (OAuth2 and
+/// OpenID Connect scopes; in 3.1, roles for any scheme).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemeUse {
+    /// The key under `components/securitySchemes`.
+    pub scheme: String,
+    pub scopes: Vec<String>,
 }
 
 /// One piece of a path template, split on `/`.

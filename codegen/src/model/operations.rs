@@ -75,11 +75,11 @@ impl<'a> Builder<'a> {
             .as_ref()
             .and_then(|b| self.request_body(&id, b, &format!("{pointer}/requestBody")));
         let responses = self.responses(&id, op, &format!("{pointer}/responses"));
-        let requirements = op.security.as_ref().or(global_security.as_ref());
-        let security = requirements
-            .map(|reqs| scheme_keys(reqs))
-            .unwrap_or_default();
-        let anonymous_allowed = requirements.is_some_and(|reqs| reqs.iter().any(|r| r.is_empty()));
+        let security = match (&op.security, global_security) {
+            (Some(own), _) => self.requirements(own, &format!("{pointer}/security")),
+            (None, Some(global)) => self.requirements(global, "/security"),
+            (None, None) => Vec::new(),
+        };
         Some(Operation {
             id,
             method,
@@ -93,9 +93,47 @@ impl<'a> Builder<'a> {
             body,
             responses,
             security,
-            anonymous_allowed,
             pointer: pointer.to_string(),
         })
+    }
+
+    /// The spec's requirements, in its order, each scheme with its scopes;
+    /// a scheme `components/securitySchemes` does not declare is kept (a
+    /// custom verifier may know it) with a warning.
+    fn requirements(
+        &mut self,
+        requirements: &[SecurityRequirement],
+        pointer: &str,
+    ) -> Vec<Requirement> {
+        let declared = |key: &str| self.components.security_schemes.contains_key(key);
+        let mut undeclared = Vec::new();
+        let requirements = requirements
+            .iter()
+            .enumerate()
+            .map(|(i, requirement)| Requirement {
+                schemes: requirement
+                    .iter()
+                    .map(|(scheme, scopes)| {
+                        if !declared(scheme) {
+                            undeclared.push((format!("{pointer}/{i}"), scheme.clone()));
+                        }
+                        SchemeUse {
+                            scheme: scheme.clone(),
+                            scopes: scopes.clone(),
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
+        for (at, scheme) in undeclared {
+            self.warning(
+                &join_pointer(&at, &scheme),
+                format!(
+                    "the security requirement names `{scheme}`, which `components/securitySchemes` does not declare; only a verifier of your own can authenticate it"
+                ),
+            );
+        }
+        requirements
     }
 
     /// Path-level parameters, overridden by operation-level ones with the
@@ -703,50 +741,6 @@ fn escape_segment(value: &str) -> String {
     out
 }
 
-/// Every scheme named by any requirement, in order, without repeats.
-fn scheme_keys(requirements: &[SecurityRequirement]) -> Vec<String> {
-    let mut keys: Vec<String> = Vec::new();
-    for key in requirements.iter().flat_map(|r| r.keys()) {
-        if !keys.contains(key) {
-            keys.push(key.clone());
-        }
-    }
-    keys
-}
-
-/// What makes a template address something other than it says on the
-/// wire: a `.` or `..` segment, which every URL parser resolves away
-/// (RFC 3986, 5.2.4), or a `?` or `#` outside a `{name}`, which starts the
-/// query or the fragment.
-fn template_hazard(path: &str) -> Option<String> {
-    if let Some(dots) = path.split('/').find(|s| matches!(*s, "." | "..")) {
-        return Some(format!(
-            "has a `{dots}` segment, which URL parsers resolve away: requests would go to another path"
-        ));
-    }
-    let mut depth = 0usize;
-    for c in path.chars() {
-        match c {
-            '{' => depth += 1,
-            '}' => depth = depth.saturating_sub(1),
-            '?' if depth == 0 => {
-                return Some(
-                    "contains `?`, which starts the query string on the wire: no request can match it"
-                        .into(),
-                );
-            }
-            '#' if depth == 0 => {
-                return Some(
-                    "contains `#`, which starts the fragment on the wire: no request can match it"
-                        .into(),
-                );
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
 /// Split one path segment into literal text and `{param}`s.
 fn split_template(segment: &str) -> Result<Vec<SegmentPart>, String> {
     let mut parts = Vec::new();
@@ -789,30 +783,66 @@ fn split_template(segment: &str) -> Result<Vec<SegmentPart>, String> {
 mod tests {
     use super::*;
 
-    /// Each operation of the security fixture: its schemes and whether an
-    /// anonymous caller is allowed.
+    /// Each operation of the security fixture: its requirements, each a
+    /// list of `scheme[scopes]`.
     #[test]
-    fn security_requirements_say_which_schemes_and_whether_anonymous_is_allowed() {
+    fn security_requirements_keep_the_specs_and_and_or() {
         let text = include_str!("../../../tests/fixtures/security.yaml");
         let loaded = crate::load::load("security.yaml", text).expect("loads");
         let components = loaded.openapi.components.clone().unwrap_or_default();
         let targets = crate::model::refs::Targets::default();
         let mut builder = Builder::new(&loaded, &components, &targets);
         let operations = builder.operations(&loaded.openapi.security);
-        let by_id = |id: &str| {
+        let by_id = |id: &str| -> Vec<String> {
             let op = operations.iter().find(|o| o.id == id).expect("operation");
-            (op.security.clone(), op.anonymous_allowed)
+            op.security
+                .iter()
+                .map(|r| {
+                    let schemes: Vec<String> = r
+                        .schemes
+                        .iter()
+                        .map(|s| format!("{}{:?}", s.scheme, s.scopes))
+                        .collect();
+                    format!("{{{}}}", schemes.join(" "))
+                })
+                .collect()
         };
-        let strings = |keys: &[&str]| keys.iter().map(|k| k.to_string()).collect::<Vec<_>>();
         // The global requirement applies where an operation says nothing.
-        assert_eq!(
-            by_id("getMe"),
-            (strings(&["bearer", "apiKeyHeader"]), false)
-        );
+        assert_eq!(by_id("getMe"), ["{bearer[]}", "{apiKeyHeader[]}"]);
         // `security: []` removes it.
-        assert_eq!(by_id("getPublic"), (vec![], false));
+        assert_eq!(by_id("getPublic"), Vec::<String>::new());
         // `{}` among the requirements makes authentication optional.
-        assert_eq!(by_id("getGreeting"), (strings(&["bearer"]), true));
+        assert_eq!(by_id("getGreeting"), ["{}", "{bearer[]}"]);
+        assert_eq!(by_id("getBoth"), ["{apiKeyHeader[] bearer[]}"]);
+        assert_eq!(
+            by_id("postAdmin"),
+            [r#"{oauth["users:read", "admin:write"]}"#]
+        );
+        assert_eq!(
+            by_id("getReport"),
+            [r#"{openId["reports"]}"#, "{apiKeyHeader[] apiKeyCookie[]}"]
+        );
+        assert!(builder.diagnostics.is_empty(), "{:?}", builder.diagnostics);
+    }
+
+    #[test]
+    fn undeclared_schemes_in_requirements_are_warned_about() {
+        let text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\nsecurity: [{ghost: []}]\npaths:\n  /a:\n    get:\n      operationId: getA\n      responses: {'204': {description: ok}}\n";
+        let loaded = crate::load::load("t.yaml", text).expect("loads");
+        let components = loaded.openapi.components.clone().unwrap_or_default();
+        let targets = crate::model::refs::Targets::default();
+        let mut builder = Builder::new(&loaded, &components, &targets);
+        let operations = builder.operations(&loaded.openapi.security);
+        assert_eq!(operations[0].security[0].schemes[0].scheme, "ghost");
+        let messages: Vec<String> = builder
+            .diagnostics
+            .iter()
+            .map(|d| format!("{}: {}", d.pointer, d.message))
+            .collect();
+        assert_eq!(
+            messages,
+            ["/security/0/ghost: the security requirement names `ghost`, which `components/securitySchemes` does not declare; only a verifier of your own can authenticate it"]
+        );
     }
 
     /// dnd5eapi's `{index}` is `enum: [acolyte]`, Azure's constants are

@@ -56,21 +56,37 @@ pub struct OperationPlan {
     pub security: SecurityPlan,
 }
 
-/// Who may call an operation.
+/// Who may call an operation: any one of `requirements` (OR), each met
+/// by every scheme it lists (AND) with the scopes listed for it, in the
+/// spec's order. No requirements: nothing is required.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SecurityPlan {
-    /// Keys of the schemes that may authenticate it (any one of them), in
-    /// the spec's order. Empty: none is required.
-    pub schemes: Vec<String>,
-    /// A requirement is empty (`{}`): callers may also come without
-    /// credentials.
-    pub anonymous_allowed: bool,
+    pub requirements: Vec<RequirementPlan>,
+}
+
+/// One requirement: `(scheme key, scopes)` for each scheme it needs;
+/// empty (`{}`) lets anonymous callers in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequirementPlan {
+    pub schemes: Vec<(String, Vec<String>)>,
 }
 
 impl SecurityPlan {
-    /// Whether the router must refuse a caller no scheme authenticated.
+    /// Whether the router must refuse a caller who meets no requirement:
+    /// there is one, and none is empty.
     pub fn requires_authentication(&self) -> bool {
-        !self.schemes.is_empty() && !self.anonymous_allowed
+        !self.requirements.is_empty() && !self.anonymous_allowed()
+    }
+
+    /// A requirement is empty (`{}`): callers may also come without
+    /// credentials.
+    pub fn anonymous_allowed(&self) -> bool {
+        self.requirements.iter().any(|r| r.schemes.is_empty())
+    }
+
+    /// The requirements that name schemes.
+    pub fn named(&self) -> impl Iterator<Item = &RequirementPlan> {
+        self.requirements.iter().filter(|r| !r.schemes.is_empty())
     }
 }
 
@@ -133,8 +149,17 @@ impl Context<'_> {
                 StatusMatch::Default => false,
             }),
             security: SecurityPlan {
-                schemes: op.security.clone(),
-                anonymous_allowed: op.anonymous_allowed,
+                requirements: op
+                    .security
+                    .iter()
+                    .map(|requirement| RequirementPlan {
+                        schemes: requirement
+                            .schemes
+                            .iter()
+                            .map(|s| (s.scheme.clone(), s.scopes.clone()))
+                            .collect(),
+                    })
+                    .collect(),
             },
         }
     }

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use axum::response::{IntoResponse, Response};
 
 use super::auth::{Principal, require};
+use super::auth::require::optional;
 use super::extract::Incoming;
 use super::idempotency;
 use super::rejection::{Rejection, RejectionKind};
@@ -48,22 +49,24 @@ pub trait Caller: Sized + Send {
     ) -> Result<Self, Rejection>;
 }
 
-/// Required: no caller, or one no accepted scheme authenticated, is
-/// refused with 401 before the implementation runs.
+/// Required: a caller who meets no requirement is refused with 401 (403
+/// when only scopes are lacking) before the implementation runs.
 impl Caller for Principal {
     fn authenticate(
         incoming: &Incoming,
         operation: &str,
         security: Security,
     ) -> Result<Self, Rejection> {
-        require(incoming, operation, security.schemes)
+        require(incoming, operation, &security)
     }
 }
 
-/// Optional: whoever the auth layer authenticated, if anyone.
+/// Optional: the caller who meets a requirement that names schemes, else
+/// `None`; when the spec requires nothing, whoever the auth layer
+/// authenticated.
 impl Caller for Option<Principal> {
-    fn authenticate(incoming: &Incoming, _: &str, _: Security) -> Result<Self, Rejection> {
-        Ok(incoming.principal().cloned())
+    fn authenticate(incoming: &Incoming, _: &str, security: Security) -> Result<Self, Rejection> {
+        Ok(optional(incoming, &security))
     }
 }
 

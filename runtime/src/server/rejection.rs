@@ -28,6 +28,8 @@ pub enum RejectionKind {
     BodyTooLarge,
     /// No credential, or one that does not verify (401).
     Unauthorized,
+    /// Authenticated, but without the scopes the operation needs (403).
+    Forbidden,
     /// An idempotency key reused for a different request (422).
     IdempotencyKeyReused,
     /// An idempotency key whose first request is still running (409).
@@ -49,6 +51,7 @@ impl Rejection {
             RejectionKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             RejectionKind::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             RejectionKind::Unauthorized => StatusCode::UNAUTHORIZED,
+            RejectionKind::Forbidden => StatusCode::FORBIDDEN,
             RejectionKind::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             RejectionKind::IdempotencyKeyInFlight => StatusCode::CONFLICT,
             RejectionKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,

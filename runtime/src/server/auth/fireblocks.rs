@@ -228,7 +228,7 @@ impl Verifier for FireblocksVerifier {
     fn verify<'a>(&'a self, parts: &'a Parts, body: &'a Bytes) -> BoxFuture<'a, AuthOutcome> {
         Box::pin(async move {
             match self.authenticate(parts, body).await {
-                Ok(principal) => AuthOutcome::Authenticated(principal),
+                Ok(principal) => AuthOutcome::Authenticated(vec![principal]),
                 Err(rejection) => AuthOutcome::Refused(rejection),
             }
         })
@@ -303,7 +303,7 @@ mod tests {
 
     async fn outcome(verifier: &FireblocksVerifier, request: &Parts) -> Result<String, Rejection> {
         match verifier.verify(request, &Bytes::new()).await {
-            AuthOutcome::Authenticated(principal) => Ok(principal.subject),
+            AuthOutcome::Authenticated(principals) => Ok(principals[0].subject.clone()),
             AuthOutcome::Refused(rejection) => Err(rejection),
             AuthOutcome::Anonymous => panic!("a signed request is not anonymous"),
         }

@@ -1,8 +1,11 @@
 //! Authenticating callers: an [`AuthLayer`] in front of a generated router
-//! runs a [`Verifier`] on each request and records the outcome on it; the
-//! generated handler of an operation that declares `security` then requires
-//! a [`Principal`] of an accepted scheme (else 401 through the trait's
-//! `reject`) and hands it to the trait method.
+//! runs a [`Verifier`] on each request and records the outcome on it: a
+//! [`Principal`] for each credential that verified, or a refusal. The
+//! generated handler of an operation that declares `security` then checks
+//! its requirements ([`require`]): a caller meets one requirement (OR) by
+//! a principal of every scheme it names (AND), each granting the scopes
+//! listed for it; else 401 (403 when only scopes are lacking) through the
+//! trait's `reject`. The trait method gets the principal.
 //!
 //! Two verifiers come built in: [`SchemeVerifier`] for the schemes a spec
 //! declares (bearer tokens, API keys in a header, query or cookie, basic;
@@ -13,6 +16,7 @@
 #[cfg(feature = "fireblocks")]
 mod fireblocks;
 pub mod nonce;
+pub(crate) mod require;
 mod scheme;
 
 use std::borrow::Cow;
@@ -28,7 +32,8 @@ use http::request::Parts;
 
 #[cfg(feature = "fireblocks")]
 pub use fireblocks::{FIREBLOCKS_SCHEME, FireblocksVerifier};
-pub use scheme::SchemeVerifier;
+pub use require::require;
+pub use scheme::{Grant, SchemeVerifier};
 
 use super::extract::{DEFAULT_BODY_LIMIT, Incoming, read_body};
 use super::rejection::{Rejection, RejectionKind};
@@ -41,6 +46,15 @@ pub struct Principal {
     pub scheme: Cow<'static, str>,
     /// Who the caller is: what the verifier returned (a user id, the API key).
     pub subject: String,
+    /// What the credential grants (OAuth2 or OpenID Connect scopes, roles),
+    /// as the verifier found it: an operation whose requirement lists
+    /// scopes is refused (403) unless each is here.
+    pub scopes: Vec<String>,
+    /// The principals of the other schemes of the requirement the caller
+    /// met, in the spec's order: `{apiKey: [], bearer: []}` hands the
+    /// implementation the API key's principal with the token's here. Empty
+    /// when one scheme was enough.
+    pub also: Vec<Principal>,
 }
 
 impl Principal {
@@ -48,7 +62,23 @@ impl Principal {
         Principal {
             scheme: scheme.into(),
             subject: subject.into(),
+            scopes: Vec::new(),
+            also: Vec::new(),
         }
+    }
+
+    /// The same principal, granting `scopes`.
+    #[must_use]
+    pub fn with_scopes<S: Into<String>>(mut self, scopes: impl IntoIterator<Item = S>) -> Self {
+        self.scopes = scopes.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The principal of `scheme`: this one or one of [`Principal::also`].
+    pub fn of_scheme(&self, scheme: &str) -> Option<&Principal> {
+        std::iter::once(self)
+            .chain(&self.also)
+            .find(|p| p.scheme == scheme)
     }
 }
 
@@ -57,10 +87,12 @@ impl Principal {
 pub enum AuthOutcome {
     /// No credential was sent.
     Anonymous,
-    /// A credential was sent and verified.
-    Authenticated(Principal),
+    /// Every credential sent verified: one principal per scheme, in the
+    /// verifier's order (never empty).
+    Authenticated(Vec<Principal>),
     /// A credential was sent and did not verify (or could not be read):
-    /// the router answers with this rejection before any handler runs.
+    /// the router answers with this rejection before any handler runs,
+    /// whatever else verified.
     Refused(Rejection),
 }
 
@@ -75,34 +107,18 @@ pub fn unauthorized(message: impl Into<String>) -> Rejection {
     Rejection::new(RejectionKind::Unauthorized, message)
 }
 
-/// What generated handlers call for an operation that declares `security`:
-/// the authenticated principal if its scheme is one of `accepted`, else a
-/// 401 naming them.
-pub fn require(
-    incoming: &Incoming,
-    operation: &str,
-    accepted: &[&str],
-) -> Result<Principal, Rejection> {
-    match incoming.principal() {
-        Some(principal) if accepted.contains(&principal.scheme.as_ref()) => Ok(principal.clone()),
-        Some(principal) => Err(unauthorized(format!(
-            "`{operation}` accepts {}, not {}",
-            accepted.join(" or "),
-            principal.scheme
-        ))),
-        None => Err(unauthorized(format!(
-            "`{operation}` requires authentication: {}",
-            accepted.join(" or ")
-        ))),
-    }
-}
-
 impl Incoming {
-    /// The caller an [`AuthLayer`] authenticated, if any.
+    /// The first caller an [`AuthLayer`] authenticated, if any.
     pub fn principal(&self) -> Option<&Principal> {
+        self.principals().first()
+    }
+
+    /// Every principal an [`AuthLayer`] authenticated, one per scheme whose
+    /// credential verified, in the verifier's order.
+    pub fn principals(&self) -> &[Principal] {
         match self.extensions.get::<AuthOutcome>() {
-            Some(AuthOutcome::Authenticated(principal)) => Some(principal),
-            _ => None,
+            Some(AuthOutcome::Authenticated(principals)) => principals,
+            _ => &[],
         }
     }
 }
@@ -225,7 +241,7 @@ mod tests {
             });
         let inner = tower::service_fn(|request: Request| async move {
             let outcome = match request.extensions().get::<AuthOutcome>() {
-                Some(AuthOutcome::Authenticated(p)) => format!("{}:{}", p.scheme, p.subject),
+                Some(AuthOutcome::Authenticated(p)) => format!("{}:{}", p[0].scheme, p[0].subject),
                 Some(AuthOutcome::Anonymous) => "anonymous".into(),
                 Some(AuthOutcome::Refused(r)) => format!("refused {}", r.status.as_u16()),
                 None => "nothing".into(),

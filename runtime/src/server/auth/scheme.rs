@@ -11,15 +11,58 @@ use http::request::Parts;
 use super::{AuthOutcome, Principal, Verifier, unauthorized};
 use crate::security::Scheme;
 
-type Check = Arc<dyn Fn(String) -> BoxFuture<'static, Option<String>> + Send + Sync>;
+type Check = Arc<dyn Fn(String) -> BoxFuture<'static, Option<Grant>> + Send + Sync>;
+
+/// What a check found a credential to be: whose it is and, for schemes with
+/// scopes (OAuth2, OpenID Connect), the scopes it grants. A check returns
+/// `Option<String>` (a subject, no scopes) or `Option<Grant>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub subject: String,
+    pub scopes: Vec<String>,
+}
+
+impl Grant {
+    pub fn new(subject: impl Into<String>) -> Self {
+        Grant {
+            subject: subject.into(),
+            scopes: Vec::new(),
+        }
+    }
+
+    /// The same grant, with `scopes` (a token's `scope` claim, split on
+    /// spaces, or what introspection returned).
+    #[must_use]
+    pub fn with_scopes<S: Into<String>>(mut self, scopes: impl IntoIterator<Item = S>) -> Self {
+        self.scopes = scopes.into_iter().map(Into::into).collect();
+        self
+    }
+}
+
+impl From<String> for Grant {
+    fn from(subject: String) -> Self {
+        Grant::new(subject)
+    }
+}
+
+impl From<&str> for Grant {
+    fn from(subject: &str) -> Self {
+        Grant::new(subject)
+    }
+}
 
 /// Verifies a spec's security schemes, each with a check of yours that
-/// turns a credential into a subject (`None`: not valid).
+/// turns a credential into a subject (`None`: not valid), and the scopes
+/// it grants where operations list some ([`Grant`]).
 ///
 /// Every scheme whose credential is present is checked: if any fails, the
-/// request is refused (401), even when another verifies; otherwise the
-/// first in the order added authenticates the caller. None sent is
-/// anonymous, which operations that declare `security` refuse themselves.
+/// request is refused (401), even when another verifies; otherwise each
+/// that verified is a principal, in the order added, and the operation's
+/// requirements decide whether they are enough (AND within a requirement,
+/// OR across them). None sent is anonymous, which operations that declare
+/// `security` refuse themselves. Schemes that travel the same way (a
+/// bearer scheme and an OAuth2 one both read `Authorization: Bearer`) see
+/// the same credential: give them one check, with [`SchemeVerifier::with_any`].
 #[derive(Clone, Default)]
 pub struct SchemeVerifier {
     schemes: Vec<(Scheme, Check)>,
@@ -38,30 +81,41 @@ impl SchemeVerifier {
         Self::default()
     }
 
-    /// Accept `scheme`'s credential when `check` returns a subject for it.
+    /// Accept `scheme`'s credential when `check` returns a subject (or a
+    /// [`Grant`]) for it.
     #[must_use]
-    pub fn with<F, Fut>(self, scheme: Scheme, check: F) -> Self
+    pub fn with<F, Fut, G>(self, scheme: Scheme, check: F) -> Self
     where
         F: Fn(String) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Option<String>> + Send + 'static,
+        Fut: Future<Output = Option<G>> + Send + 'static,
+        G: Into<Grant>,
     {
         self.with_any([scheme], check)
     }
 
     /// Accept the credential of each of `schemes` when `check` returns a
-    /// subject for it: one check for a credential that travels several
-    /// ways. Ping's SSO token comes as the session cookie or as a header of
-    /// the same name, so the tenant's cookie name is set once, on both
-    /// schemes: `with_any([SSO_TOKEN, SSO_COOKIE].map(|s| s.named(name)),
-    /// check)` (the README shows it whole). The principal names the scheme
-    /// the credential came by.
+    /// subject (or a [`Grant`]) for it: one check for a credential that
+    /// travels several ways. Ping's SSO token comes as the session cookie
+    /// or as a header of the same name, so the tenant's cookie name is set
+    /// once, on both schemes: `with_any([SSO_TOKEN, SSO_COOKIE].map(|s|
+    /// s.named(name)), check)` (the README shows it whole). The principal
+    /// names the scheme the credential came by.
     #[must_use]
-    pub fn with_any<F, Fut>(mut self, schemes: impl IntoIterator<Item = Scheme>, check: F) -> Self
+    pub fn with_any<F, Fut, G>(
+        mut self,
+        schemes: impl IntoIterator<Item = Scheme>,
+        check: F,
+    ) -> Self
     where
         F: Fn(String) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Option<String>> + Send + 'static,
+        Fut: Future<Output = Option<G>> + Send + 'static,
+        G: Into<Grant>,
     {
-        let check: Check = Arc::new(move |credential| Box::pin(check(credential)));
+        let check = Arc::new(check);
+        let check: Check = Arc::new(move |credential| {
+            let found = check(credential);
+            Box::pin(async move { found.await.map(Into::into) })
+        });
         for scheme in schemes {
             self.schemes.push((scheme, Arc::clone(&check)));
         }
@@ -75,25 +129,24 @@ impl Verifier for SchemeVerifier {
             // Every credential sent is checked: one that fails fails the
             // request, even next to one that verifies.
             let mut refused = Vec::new();
-            let mut first = None;
+            let mut principals = Vec::new();
             for (scheme, check) in &self.schemes {
                 let Some(credential) = scheme.credential(parts) else {
                     continue;
                 };
                 match check(credential).await {
-                    Some(subject) => {
-                        first.get_or_insert_with(|| Principal::new(scheme.key, subject));
-                    }
+                    Some(grant) => principals
+                        .push(Principal::new(scheme.key, grant.subject).with_scopes(grant.scopes)),
                     None => refused.push(scheme.key),
                 }
             }
-            match (refused.is_empty(), first) {
+            match (refused.is_empty(), principals.is_empty()) {
                 (false, _) => AuthOutcome::Refused(unauthorized(format!(
                     "the {} credential is not valid",
                     refused.join(" and ")
                 ))),
-                (true, Some(principal)) => AuthOutcome::Authenticated(principal),
-                (true, None) => AuthOutcome::Anonymous,
+                (true, false) => AuthOutcome::Authenticated(principals),
+                (true, true) => AuthOutcome::Anonymous,
             }
         })
     }
@@ -123,11 +176,11 @@ mod tests {
             async move { verifier.verify(&p, &Bytes::new()).await }
         };
         match run(&[("cookie", "amlbcookie=01; 6ac6499e9da2071=AQIC5w")]).await {
-            AuthOutcome::Authenticated(p) => assert_eq!(p, Principal::new("ssoCookie", "ann")),
+            AuthOutcome::Authenticated(p) => assert_eq!(p, [Principal::new("ssoCookie", "ann")]),
             other => panic!("{other:?}"),
         }
         match run(&[("6ac6499e9da2071", "AQIC5w")]).await {
-            AuthOutcome::Authenticated(p) => assert_eq!(p, Principal::new("ssoToken", "ann")),
+            AuthOutcome::Authenticated(p) => assert_eq!(p, [Principal::new("ssoToken", "ann")]),
             other => panic!("{other:?}"),
         }
         // The default name is not the tenant's: nothing was sent.
@@ -158,7 +211,7 @@ mod tests {
         };
         assert!(matches!(run(&[]).await, AuthOutcome::Anonymous));
         match run(&[("authorization", "Bearer good")]).await {
-            AuthOutcome::Authenticated(p) => assert_eq!(p, Principal::new("bearerAuth", "ann")),
+            AuthOutcome::Authenticated(p) => assert_eq!(p, [Principal::new("bearerAuth", "ann")]),
             other => panic!("{other:?}"),
         }
         // A credential that fails fails the call, whatever else is sent
@@ -173,15 +226,35 @@ mod tests {
                 other => panic!("{headers:?}: {other:?}"),
             }
         }
-        // Both valid: the first scheme added is the principal.
-        match run(&[("authorization", "Bearer good"), ("x-sso", "sso-ok")]).await {
-            AuthOutcome::Authenticated(p) => assert_eq!(p, Principal::new("bearerAuth", "ann")),
+        // Both valid: both are principals, in the order added (the
+        // operation's requirements decide whether they are enough).
+        match run(&[("x-sso", "sso-ok"), ("authorization", "Bearer good")]).await {
+            AuthOutcome::Authenticated(p) => assert_eq!(
+                p,
+                [Principal::new("bearerAuth", "ann"), Principal::new("ssoToken", "bob")]
+            ),
             other => panic!("{other:?}"),
         }
         match run(&[("authorization", "Bearer bad")]).await {
             AuthOutcome::Refused(r) => {
                 assert_eq!(r.status, http::StatusCode::UNAUTHORIZED);
                 assert!(r.message.contains("bearerAuth"), "{}", r.message);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// A check may say what the credential grants: the principal carries
+    /// the scopes, for the operation's requirement to check.
+    #[tokio::test]
+    async fn a_check_can_grant_scopes() {
+        let verifier = SchemeVerifier::new().with(Scheme::bearer("oauth"), |token| async move {
+            (token == "t").then(|| Grant::new("ann").with_scopes(["read", "write"]))
+        });
+        let p = parts("/", &[("authorization", "Bearer t")]);
+        match verifier.verify(&p, &Bytes::new()).await {
+            AuthOutcome::Authenticated(p) => {
+                assert_eq!(p, [Principal::new("oauth", "ann").with_scopes(["read", "write"])])
             }
             other => panic!("{other:?}"),
         }

@@ -296,12 +296,12 @@ pub fn expect_constant(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use http::StatusCode;
 
     use super::*;
 
-    pub(super) async fn incoming(
+    pub(crate) async fn incoming(
         uri: &str,
         headers: &[(&'static str, &str)],
         body: &str,

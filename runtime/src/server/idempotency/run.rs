@@ -37,8 +37,8 @@ pub async fn run(
         return handler.await;
     };
     let stats = &settings.stats;
-    let caller = caller(incoming.principal());
-    let scope = scope(operation, incoming.principal(), key.as_bytes());
+    let caller = caller(incoming.principals());
+    let scope = scope(operation, incoming.principals(), key.as_bytes());
     let slot = Slot {
         caller: &caller,
         key: &scope,
@@ -289,24 +289,36 @@ fn hash(parts: &[&[u8]]) -> String {
     hex::encode(hash.finalize())
 }
 
-/// The budget a caller's records count against: the authenticated
-/// principal, or one shared by every anonymous caller.
-fn caller(principal: Option<&Principal>) -> String {
-    match principal {
-        Some(p) => hash(&[p.scheme.as_bytes(), p.subject.as_bytes()])[..32].to_owned(),
-        None => "anonymous".to_owned(),
+/// The budget a caller's records count against: every principal the auth
+/// layer authenticated (an application's API key with a user's token is
+/// that pair), or one budget shared by every anonymous caller.
+fn caller(principals: &[Principal]) -> String {
+    if principals.is_empty() {
+        return "anonymous".to_owned();
     }
+    hash(&identity(principals))[..32].to_owned()
 }
 
 /// The store key: operation, caller and idempotency key, hashed so that
-/// any bytes make a safe, bounded key.
-fn scope(operation: &str, caller: Option<&Principal>, key: &[u8]) -> String {
-    hash(&[
-        operation.as_bytes(),
-        caller.map_or(b"" as &[u8], |p| p.scheme.as_bytes()),
-        caller.map_or(b"" as &[u8], |p| p.subject.as_bytes()),
-        key,
-    ])
+/// any bytes make a safe, bounded key. Two callers sharing one credential
+/// (an application's API key) but not the others (their users' tokens)
+/// never share a key's answer.
+fn scope(operation: &str, principals: &[Principal], key: &[u8]) -> String {
+    let mut parts = vec![operation.as_bytes()];
+    match principals {
+        [] => parts.extend([b"" as &[u8], b""]),
+        principals => parts.extend(identity(principals)),
+    }
+    parts.push(key);
+    hash(&parts)
+}
+
+/// Each principal's scheme and subject, in order.
+fn identity(principals: &[Principal]) -> Vec<&[u8]> {
+    principals
+        .iter()
+        .flat_map(|p| [p.scheme.as_bytes(), p.subject.as_bytes()])
+        .collect()
 }
 
 /// What makes two requests "the same": method, path and query, body.
@@ -493,16 +505,23 @@ mod tests {
 
     #[test]
     fn scopes_separate_operations_callers_and_keys() {
-        let ann = Principal::new("bearerAuth", "ann");
-        let bob = Principal::new("bearerAuth", "bob");
-        let a = scope("op", Some(&ann), b"k");
-        assert_eq!(a, scope("op", Some(&ann), b"k"));
-        assert_ne!(a, scope("op", Some(&bob), b"k"));
-        assert_ne!(a, scope("other", Some(&ann), b"k"));
-        assert_ne!(a, scope("op", Some(&ann), b"k2"));
-        assert_ne!(a, scope("op", None, b"k"));
-        assert_eq!(caller(None), "anonymous");
-        assert_ne!(caller(Some(&ann)), caller(Some(&bob)));
-        assert_eq!(caller(Some(&ann)).len(), 32);
+        let ann = [Principal::new("bearerAuth", "ann")];
+        let bob = [Principal::new("bearerAuth", "bob")];
+        let a = scope("op", &ann, b"k");
+        assert_eq!(a, scope("op", &ann, b"k"));
+        assert_ne!(a, scope("op", &bob, b"k"));
+        assert_ne!(a, scope("other", &ann, b"k"));
+        assert_ne!(a, scope("op", &ann, b"k2"));
+        assert_ne!(a, scope("op", &[], b"k"));
+        assert_eq!(caller(&[]), "anonymous");
+        assert_ne!(caller(&ann), caller(&bob));
+        assert_eq!(caller(&ann).len(), 32);
+        // One application key, two users: two callers, two scopes.
+        let app = Principal::new("apiKey", "app-1");
+        let app_ann = [app.clone(), ann[0].clone()];
+        let app_bob = [app.clone(), bob[0].clone()];
+        assert_ne!(scope("op", &app_ann, b"k"), scope("op", &app_bob, b"k"));
+        assert_ne!(caller(&app_ann), caller(&app_bob));
+        assert_ne!(caller(&app_ann), caller(&[app]));
     }
 }
