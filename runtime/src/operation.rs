@@ -117,6 +117,18 @@ pub fn describe(requirement: Requirement) -> String {
     schemes.join(" and ")
 }
 
+/// Alternatives in words: `` `a`, `b` or `c` ``; with an AND among them,
+/// `` `a` and `b`, or `c` ``.
+pub(crate) fn either(alternatives: &[String]) -> String {
+    let and = alternatives.iter().any(|a| a.contains(" and "));
+    match alternatives.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) if and => format!("{}, or {last}", rest.join(", or ")),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
 /// `` `a`, `b` ``.
 fn listed(items: &[&str]) -> String {
     items
@@ -132,16 +144,23 @@ mod tests {
 
     #[test]
     fn only_requirements_without_an_empty_one_refuse_anonymous_callers() {
-        let bearer: Requirement = &[("bearer", &[])];
-        assert!(Security::any_of(&[bearer]).requires_authentication());
-        assert!(!Security::any_of(&[&[], bearer]).requires_authentication());
+        const BEARER: Requirement = &[("bearer", &[])];
+        const ONLY_BEARER: Security = Security::any_of(&[BEARER]);
+        const MAYBE_BEARER: Security = Security::any_of(&[&[], BEARER]);
+        assert!(ONLY_BEARER.requires_authentication());
+        assert!(!MAYBE_BEARER.requires_authentication());
         assert!(!Security::NONE.requires_authentication());
-        let both = Security::any_of(&[&[("key", &[]), ("bearer", &["a"])], bearer]);
+        const BOTH: Security = Security::any_of(&[&[("key", &[]), ("bearer", &["a"])], BEARER]);
+        let both = BOTH;
         assert_eq!(both.schemes(), ["key", "bearer"]);
         assert_eq!(
             describe(both.requirements[0]),
             "`key` and `bearer` (scopes `a`)"
         );
         assert_eq!(describe(&[]), "anonymous");
+        let words =
+            |items: &[&str]| either(&items.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(words(&["`a`", "`b`", "`c`"]), "`a`, `b` or `c`");
+        assert_eq!(words(&["`a` and `b`", "`c`"]), "`a` and `b`, or `c`");
     }
 }

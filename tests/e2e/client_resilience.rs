@@ -117,7 +117,9 @@ fn status_of<T: HasStatus, E: HasStatus>(outcome: &Result<T, ClientError<E>>) ->
 async fn retries_of_a_safe_call_stop_at_the_attempt_bound() {
     let (router, arrivals) = scripted(vec![answer(503, BUSY)]);
     let server = TestServer::start(router).await;
-    let client = ping::Client::new(&server.base_url).with_retry_policy(quick_retries(4));
+    let client = ping::Client::new(&server.base_url)
+        .with_bearer_auth("tok")
+        .with_retry_policy(quick_retries(4));
     let outcome = client.list_web_authn_devices(ALPHA, "u1").await;
     assert_eq!(status_of(&outcome), Some(503), "{outcome:?}");
     assert_eq!(
@@ -143,6 +145,7 @@ async fn retries_stop_at_the_time_bound() {
     };
     let started = Instant::now();
     let outcome = ping::Client::new(&server.base_url)
+        .with_bearer_auth("tok")
         .list_bound_devices(ALPHA, "u1")
         .retry_policy(policy)
         .await;
@@ -169,7 +172,9 @@ async fn a_post_without_idempotency_key_is_never_repeated_after_a_503() {
     // Ping's reset is a POST too: no key, no retry.
     let (router, arrivals) = scripted(vec![answer(503, BUSY)]);
     let server = TestServer::start(router).await;
-    let client = ping::Client::new(&server.base_url).with_retry_policy(quick_retries(5));
+    let client = ping::Client::new(&server.base_url)
+        .with_bearer_auth("tok")
+        .with_retry_policy(quick_retries(5));
     let outcome = client.reset_oath_devices(ALPHA, "u1").await;
     assert_eq!(status_of(&outcome), Some(503), "{outcome:?}");
     assert_eq!(arrivals.lock().unwrap().len(), 1);
@@ -275,7 +280,9 @@ async fn a_retry_after_beyond_the_time_bound_returns_the_429_at_once() {
 async fn client_errors_are_not_retried() {
     let (router, arrivals) = scripted(vec![answer(404, r#"{"message":"no"}"#)]);
     let server = TestServer::start(router).await;
-    let client = ping::Client::new(&server.base_url).with_retry_policy(quick_retries(5));
+    let client = ping::Client::new(&server.base_url)
+        .with_bearer_auth("tok")
+        .with_retry_policy(quick_retries(5));
     let outcome = client.list_bound_devices(ALPHA, "u1").await;
     assert_eq!(status_of(&outcome), Some(404), "{outcome:?}");
     assert_eq!(arrivals.lock().unwrap().len(), 1);
@@ -301,7 +308,9 @@ async fn silent() -> String {
 #[tokio::test]
 async fn a_per_call_timeout_fires_within_bounds() {
     let base = silent().await;
-    let client = ping::Client::new(&base).with_timeout(Duration::from_secs(30));
+    let client = ping::Client::new(&base)
+        .with_bearer_auth("tok")
+        .with_timeout(Duration::from_secs(30));
     let started = Instant::now();
     let outcome = client
         .list_web_authn_devices(ALPHA, "u1")
@@ -346,6 +355,7 @@ async fn the_timeout_bounds_retries_and_their_waits() {
     };
     let started = Instant::now();
     let outcome = ping::Client::new(&server.base_url)
+        .with_bearer_auth("tok")
         .with_retry_policy(policy)
         .list_bound_devices(ALPHA, "u1")
         .timeout(Duration::from_millis(500))
@@ -531,7 +541,9 @@ async fn a_signer_hashes_the_body_and_signs_the_query_as_sent() {
             ..Default::default()
         })
         .await;
-    let ping = ping::Client::new(format!("{}/am/json", server.base_url)).with_signer(signing_key());
+    let ping = ping::Client::new(format!("{}/am/json", server.base_url))
+        .with_bearer_auth("tok")
+        .with_signer(signing_key());
     let _ = ping.list_bound_devices(ALPHA, "u1").await;
 
     let requests = server.requests();

@@ -558,6 +558,7 @@ async fn a_documented_status_with_invalid_json_is_a_decode_error() {
         let server =
             TestServer::start(canned(code, &[("content-type", "application/json")], body)).await;
         let err = Client::new(server.base_url.clone())
+            .with_bearer_auth("tok")
             .reset_mfa()
             .await
             .expect_err("not decodable");
@@ -587,6 +588,7 @@ async fn an_unreachable_server_is_a_transport_error() {
     let addr = listener.local_addr().expect("addr");
     drop(listener);
     let err = Client::new(format!("http://{addr}"))
+        .with_bearer_auth("tok")
         .reset_mfa()
         .await
         .expect_err("nothing listens");

@@ -77,7 +77,7 @@ fn client(base_url: &str, timeout: Duration) -> Client {
         .timeout(timeout)
         .build()
         .expect("client builds");
-    Client::with_http_client(base_url, http)
+    Client::with_http_client(base_url, http).with_bearer_auth("tok")
 }
 
 type Outcome = Result<ResetMfaSuccess, ClientError<mfa_apis::flashback::operations::ResetMfaError>>;

@@ -61,7 +61,7 @@ impl Verifier for AnyCaller {
         Box::pin(async move {
             match self.0.verify(parts, body).await {
                 AuthOutcome::Anonymous => {
-                    AuthOutcome::Authenticated(Principal::new("bearerAuth", "anonymous"))
+                    AuthOutcome::Authenticated(vec![Principal::new("bearerAuth", "anonymous")])
                 }
                 other => other,
             }
@@ -652,10 +652,11 @@ impl PingApi for Fake {
     }
 }
 
-/// Serve `fake` on 127.0.0.1; returns the server and an unauthenticated client.
+/// Serve `fake` on 127.0.0.1; returns the server and a client with a bearer
+/// token (any is accepted).
 async fn serve(fake: &Fake) -> (TestServer, Client) {
     let server = TestServer::start(router(fake.clone()).layer(any_caller())).await;
-    let client = Client::new(&server.base_url);
+    let client = Client::new(&server.base_url).with_bearer_auth("any");
     (server, client)
 }
 
@@ -1381,8 +1382,8 @@ async fn json_content_types_with_parameters_are_accepted() {
 /// Send one `listBoundDevices` call through `client` and return its request.
 async fn one_request(configure: impl FnOnce(Client) -> Client) -> WireRequest {
     let fake = Fake::default();
-    let (server, client) = serve(&fake).await;
-    configure(client)
+    let (server, _) = serve(&fake).await;
+    configure(Client::new(&server.base_url))
         .list_bound_devices(ALPHA, USER)
         .await
         .expect("call succeeds");
@@ -1416,17 +1417,24 @@ async fn sso_token_can_use_the_tenant_cookie_name() {
 }
 
 /// The schemes are alternatives: with both configured only the first the
-/// spec lists (`bearerAuth`) is sent; with none, no credential at all.
+/// spec lists (`bearerAuth`) is sent; with none, the call is refused before
+/// anything is sent, since the server could only answer 401.
 #[tokio::test]
-async fn one_credential_or_none_is_sent() {
+async fn one_credential_is_sent_and_none_refuses_the_call() {
     let wire = one_request(|client| client.with_sso_token("AQIC5w").with_bearer_auth("tok")).await;
     assert_eq!(wire.header("authorization"), Some("Bearer tok"));
     assert_eq!(wire.header("iPlanetDirectoryPro"), None);
 
-    let wire = one_request(|client| client).await;
-    assert_eq!(wire.header("authorization"), None);
-    assert_eq!(wire.header("iPlanetDirectoryPro"), None);
-    assert_eq!(wire.header("accept-api-version"), Some("resource=1.0"));
+    let fake = Fake::default();
+    let (server, _) = serve(&fake).await;
+    let outcome = Client::new(&server.base_url)
+        .list_bound_devices(ALPHA, USER)
+        .await;
+    assert!(
+        matches!(outcome, Err(ClientError::MissingCredentials { .. })),
+        "{outcome:?}"
+    );
+    assert!(server.requests().is_empty());
 }
 
 #[tokio::test]
@@ -1492,7 +1500,7 @@ async fn header_values_http_cannot_carry_are_refused_by_the_client() {
         matches!(outcome, Err(ClientError::InvalidRequest(ref m)) if m.contains("Accept-API-Version")),
         "{outcome:?}"
     );
-    let outcome = client
+    let outcome = Client::new(&server.base_url)
         .with_sso_token("AQIC\n5w")
         .list_bound_devices(ALPHA, USER)
         .await;
@@ -1507,7 +1515,7 @@ async fn header_values_http_cannot_carry_are_refused_by_the_client() {
 async fn a_trailing_slash_on_the_base_url_is_not_doubled() {
     let fake = Fake::default();
     let (server, _) = serve(&fake).await;
-    let client = Client::new(format!("{}/", server.base_url));
+    let client = Client::new(format!("{}/", server.base_url)).with_bearer_auth("any");
     client
         .delete_bound_device(ALPHA, USER, DEVICE)
         .await
@@ -1822,7 +1830,7 @@ async fn oversized_bodies_are_refused() {
     let fake = Fake::default();
     let server =
         TestServer::start(router_with_body_limit(fake.clone(), 16).layer(any_caller())).await;
-    let client = Client::new(&server.base_url);
+    let client = Client::new(&server.base_url).with_bearer_auth("any");
     let outcome = client.refresh_push_device_id(ALPHA, refresh_body()).await;
     let Err(ClientError::UnexpectedStatus(response)) = outcome else {
         panic!("413 is not documented, expected UnexpectedStatus, got {outcome:?}");
@@ -1846,7 +1854,7 @@ async fn the_spec_examples_decode_to_typed_values() {
         let body = leak(spec_example_json(operation).to_string());
         let server =
             TestServer::start(canned(200, &[("content-type", "application/json")], body)).await;
-        let client = Client::new(&server.base_url);
+        let client = Client::new(&server.base_url).with_bearer_auth("any");
         (server, client)
     }
     let (_s, c) = client_for("resetOathDevices").await;
@@ -1943,6 +1951,7 @@ async fn crest_errors_keep_detail_and_tolerate_no_reason() {
     let server =
         TestServer::start(canned(400, &[("content-type", "application/json")], body)).await;
     let outcome = Client::new(&server.base_url)
+        .with_bearer_auth("any")
         .list_bound_devices(ALPHA, USER)
         .await;
     let expected = CrestError {
@@ -1963,6 +1972,7 @@ async fn undocumented_statuses_keep_the_raw_response() {
         let headers = &[("content-type", "text/plain"), ("x-request-id", "r-1")];
         let server = TestServer::start(canned(status, headers, "I'm a teapot")).await;
         let outcome = Client::new(&server.base_url)
+            .with_bearer_auth("any")
             .reset_oath_devices(ALPHA, USER)
             .await;
         let Err(error) = outcome else {
@@ -1998,7 +2008,7 @@ async fn a_body_that_is_not_json_is_a_decode_error() {
     let body = "<html>upstream timeout</html>";
     let server =
         TestServer::start(canned(200, &[("content-type", "application/json")], body)).await;
-    let client = Client::new(&server.base_url);
+    let client = Client::new(&server.base_url).with_bearer_auth("any");
     assert_decode_error(client.list_web_authn_devices(ALPHA, USER).await, 200, body);
     assert_decode_error(
         client.refresh_push_device_id(ALPHA, refresh_body()).await,
@@ -2008,7 +2018,7 @@ async fn a_body_that_is_not_json_is_a_decode_error() {
     assert_eq!(server.requests().len(), 2);
 
     let server = TestServer::start(canned(401, &[("content-type", "text/html")], body)).await;
-    let client = Client::new(&server.base_url);
+    let client = Client::new(&server.base_url).with_bearer_auth("any");
     let outcome = client.delete_bound_device(ALPHA, USER, DEVICE).await;
     assert_eq!(
         outcome.as_ref().err().and_then(ClientError::status),
@@ -2033,7 +2043,7 @@ async fn a_body_of_the_wrong_shape_is_a_decode_error() {
             body,
         ))
         .await;
-        let client = Client::new(&server.base_url);
+        let client = Client::new(&server.base_url).with_bearer_auth("any");
         assert_decode_error(client.reset_oath_devices(ALPHA, USER).await, status, body);
         assert_decode_error(client.list_bound_devices(ALPHA, USER).await, status, body);
         assert_decode_error(
@@ -2071,6 +2081,7 @@ async fn a_local_plain_http_base_is_built_from_its_origin() {
     let base = mfa_apis::ping::server_url_2(&server.base_url);
     assert_eq!(base, format!("http://{}/am/json", server.addr));
     Client::new(&base)
+        .with_bearer_auth("any")
         .list_oath_devices(ALPHA, USER)
         .await
         .expect("served under /am/json");

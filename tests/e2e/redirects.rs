@@ -120,7 +120,7 @@ async fn every_credential_bearing_call(base: &str) -> Vec<(&'static str, Result<
     );
     let mut request =
         mfa_runtime::client::Request::new("getThing", http::Method::GET, "/things/1".into());
-    request.security = &["queryKey"];
+    request.security = mfa_runtime::Security::any_of(&[&[("queryKey", &[])]]);
     let result = api.execute::<()>(request).await;
     outcomes.push((
         "GET with an API key in the query",
@@ -310,7 +310,7 @@ async fn documented_redirects_reach_the_decoder_unfollowed() {
     );
     let mut request =
         mfa_runtime::client::Request::new("authorize", http::Method::GET, "/authorize".into());
-    request.security = &["queryKey"];
+    request.security = mfa_runtime::Security::any_of(&[&[("queryKey", &[])]]);
     request.documents_redirects = true;
     let response = api.execute::<()>(request).await.expect("handed over");
     assert_eq!(response.status, http::StatusCode::FOUND);

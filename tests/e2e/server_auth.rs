@@ -394,12 +394,30 @@ async fn ping_push_refresh_takes_no_session() {
 async fn ping_refuses_missing_and_invalid_tokens_with_a_crest_401() {
     let (server, callers) = ping_server().await;
     let client = ping::Client::new(&server.base_url);
-    let cases = [
-        (
-            "no credential",
-            client.clone(),
-            "requires authentication: bearerAuth or ssoToken or ssoCookie",
+    // A client without a credential refuses the call itself; a foreign
+    // client that sends none gets a CREST 401 from the server.
+    let unsent = client.reset_oath_devices(["root", "alpha"], "u1").await;
+    assert!(
+        matches!(
+            unsent,
+            Err(mfa_runtime::client::ClientError::MissingCredentials { .. })
         ),
+        "{unsent:?}"
+    );
+    let (status, _, body) = mfa_tests::raw(
+        &server.base_url,
+        http::Method::POST,
+        "/realms/root/realms/alpha/users/u1/devices/2fa/oath?_action=reset",
+        &[],
+        "",
+    )
+    .await;
+    assert_eq!(status, 401);
+    assert_eq!(
+        body["message"],
+        "`resetOathDevices` requires `bearerAuth`, `ssoToken` or `ssoCookie`"
+    );
+    let cases = [
         (
             "a wrong bearer token",
             client.with_bearer_auth("access-eve"),
@@ -415,7 +433,7 @@ async fn ping_refuses_missing_and_invalid_tokens_with_a_crest_401() {
         (
             "the SSO token under another name",
             client.with_sso_token("AQIC5w-bob"),
-            "requires authentication",
+            "requires `bearerAuth`, `ssoToken` or `ssoCookie`",
         ),
     ];
     for (case, client, message_has) in cases {
@@ -483,11 +501,7 @@ async fn flashback_bearer_tokens_are_checked() {
     assert_eq!(taken(&callers), vec![Principal::new("bearerAuth", "ann")]);
 
     for (case, headers, message_has) in [
-        (
-            "no token",
-            vec![],
-            "`resetMfa` requires authentication: bearerAuth",
-        ),
+        ("no token", vec![], "`resetMfa` requires `bearerAuth`"),
         (
             "a wrong token",
             vec![("authorization", "Bearer fb-token-eve")],
@@ -496,7 +510,7 @@ async fn flashback_bearer_tokens_are_checked() {
         (
             "another scheme",
             vec![("authorization", "Basic YW5uOnB3")],
-            "requires authentication",
+            "`resetMfa` requires `bearerAuth`",
         ),
     ] {
         let (status, response_headers, body) =

@@ -98,13 +98,18 @@ fn operation_impl(op: &OperationPlan) -> TokenStream {
         let names = &op.allow_reserved;
         quote! { const ALLOW_RESERVED: &'static [&'static str] = &[#(#names),*]; }
     });
-    let schemes = &op.security.schemes;
-    let security = match (schemes.is_empty(), op.security.anonymous_allowed) {
-        (true, _) => None,
-        (false, false) => Some(quote! { rt::Security::any_of(&[#(#schemes),*]) }),
-        (false, true) => Some(quote! { rt::Security::optional(&[#(#schemes),*]) }),
-    }
-    .map(|value| quote! { const SECURITY: rt::Security = #value; });
+    let security = (!op.security.requirements.is_empty())
+        .then(|| {
+            let requirements = op.security.requirements.iter().map(|requirement| {
+                let schemes = requirement
+                    .schemes
+                    .iter()
+                    .map(|(scheme, scopes)| quote! { (#scheme, &[#(#scopes),*]) });
+                quote! { &[#(#schemes),*] }
+            });
+            quote! { rt::Security::any_of(&[#(#requirements),*]) }
+        })
+        .map(|value| quote! { const SECURITY: rt::Security = #value; });
     let key = op.idempotency_key().map(|key| {
         let header = &key.wire;
         quote! { const IDEMPOTENCY_KEY: Option<&'static str> = Some(#header); }

@@ -198,26 +198,49 @@ fn trait_method(op: &OperationPlan) -> TokenStream {
 }
 
 fn caller_docs(op: &OperationPlan) -> String {
-    let schemes: Vec<String> = op
+    // `a` and `b` (scopes `x`), or `c`.
+    let requirements: Vec<String> = op
         .security
-        .schemes
-        .iter()
-        .map(|s| format!("`{s}`"))
+        .named()
+        .map(|requirement| {
+            let schemes: Vec<String> = requirement
+                .schemes
+                .iter()
+                .map(|(scheme, scopes)| match scopes.as_slice() {
+                    [] => format!("`{scheme}`"),
+                    scopes => {
+                        let scopes: Vec<String> = scopes.iter().map(|s| format!("`{s}`")).collect();
+                        format!("`{scheme}` (scopes {})", scopes.join(", "))
+                    }
+                })
+                .collect();
+            schemes.join(" and ")
+        })
         .collect();
-    // `a`, `b` or `c`.
-    let schemes = match schemes.split_last() {
+    // `a`, `b` or `c`; with an AND among them, `a and b, or c`.
+    let and = requirements.iter().any(|r| r.contains(" and "));
+    let requirements = match requirements.split_last() {
         Some((last, [])) => last.clone(),
+        Some((last, rest)) if and => format!("{}, or {last}", rest.join(", or ")),
         Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
         None => String::new(),
     };
-    let mut text = if op.security.schemes.is_empty() {
+    let scoped = op
+        .security
+        .named()
+        .any(|r| r.schemes.iter().any(|(_, scopes)| !scopes.is_empty()));
+    let mut text = if requirements.is_empty() {
         "`caller`: who the auth layer authenticated, if anyone (the spec requires no authentication).".to_string()
-    } else if op.security.anonymous_allowed {
+    } else if op.security.anonymous_allowed() {
         format!(
-            "`caller`: authenticated by {schemes}, or `None`: the spec also allows anonymous calls."
+            "`caller`: authenticated by {requirements}, or `None`: the spec also allows anonymous calls."
         )
     } else {
-        format!("`caller`: authenticated by {schemes} (others get 401).")
+        let refused = match scoped {
+            true => "others get 401, or 403 without the scopes",
+            false => "others get 401",
+        };
+        format!("`caller`: authenticated by {requirements} ({refused}).")
     };
     if let Some(key) = op.idempotency_key() {
         text.push_str(&format!(

@@ -741,6 +741,39 @@ fn escape_segment(value: &str) -> String {
     out
 }
 
+/// What makes a template address something other than it says on the
+/// wire: a `.` or `..` segment, which every URL parser resolves away
+/// (RFC 3986, 5.2.4), or a `?` or `#` outside a `{name}`, which starts the
+/// query or the fragment.
+fn template_hazard(path: &str) -> Option<String> {
+    if let Some(dots) = path.split('/').find(|s| matches!(*s, "." | "..")) {
+        return Some(format!(
+            "has a `{dots}` segment, which URL parsers resolve away: requests would go to another path"
+        ));
+    }
+    let mut depth = 0usize;
+    for c in path.chars() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth = depth.saturating_sub(1),
+            '?' if depth == 0 => {
+                return Some(
+                    "contains `?`, which starts the query string on the wire: no request can match it"
+                        .into(),
+                );
+            }
+            '#' if depth == 0 => {
+                return Some(
+                    "contains `#`, which starts the fragment on the wire: no request can match it"
+                        .into(),
+                );
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Split one path segment into literal text and `{param}`s.
 fn split_template(segment: &str) -> Result<Vec<SegmentPart>, String> {
     let mut parts = Vec::new();
@@ -841,7 +874,9 @@ mod tests {
             .collect();
         assert_eq!(
             messages,
-            ["/security/0/ghost: the security requirement names `ghost`, which `components/securitySchemes` does not declare; only a verifier of your own can authenticate it"]
+            [
+                "/security/0/ghost: the security requirement names `ghost`, which `components/securitySchemes` does not declare; only a verifier of your own can authenticate it"
+            ]
         );
     }
 

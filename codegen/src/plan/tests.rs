@@ -78,7 +78,22 @@ fn parameter_roles_on_ping() {
         }
     );
     assert!(op.security.requires_authentication());
-    assert_eq!(op.security.schemes, ["bearerAuth", "ssoToken", "ssoCookie"]);
+    // Three alternatives (OR), each one scheme without scopes.
+    let requirements: Vec<_> = op
+        .security
+        .requirements
+        .iter()
+        .map(|r| &r.schemes[..])
+        .collect();
+    let one = |scheme: &str| vec![(scheme.to_string(), Vec::<String>::new())];
+    assert_eq!(
+        requirements,
+        [
+            &one("bearerAuth")[..],
+            &one("ssoToken")[..],
+            &one("ssoCookie")[..]
+        ]
+    );
     let body = op.body.as_ref().expect("a body");
     assert_eq!(
         (body.kind, &body.field.init),

@@ -17,7 +17,7 @@ impl rt::Operation for ResetMfaInput {
     const ID: &'static str = "resetMfa";
     const METHOD: Method = Method::POST;
     const PATH: &'static str = "/mfa/reset";
-    const SECURITY: rt::Security = rt::Security::any_of(&["bearerAuth"]);
+    const SECURITY: rt::Security = rt::Security::any_of(&[&[("bearerAuth", &[])]]);
     type Success = ResetMfaSuccess;
     type Error = ResetMfaError;
 }

@@ -44,7 +44,7 @@ impl rt::Operation for ListOathDevicesInput {
     const PATH: &'static str = "/{realm}/users/{user}/devices/2fa/oath";
     const SEGMENT_PREFIXES: rt::SegmentPrefixes = &[("realm", "realms")];
     const SECURITY: rt::Security = rt::Security::any_of(
-        &["bearerAuth", "ssoToken", "ssoCookie"],
+        &[&[("bearerAuth", &[])], &[("ssoToken", &[])], &[("ssoCookie", &[])]],
     );
     type Success = ListOathDevicesSuccess;
     type Error = ListOathDevicesError;
@@ -130,7 +130,7 @@ impl rt::Operation for ResetOathDevicesInput {
     const PATH: &'static str = "/{realm}/users/{user}/devices/2fa/oath";
     const SEGMENT_PREFIXES: rt::SegmentPrefixes = &[("realm", "realms")];
     const SECURITY: rt::Security = rt::Security::any_of(
-        &["bearerAuth", "ssoToken", "ssoCookie"],
+        &[&[("bearerAuth", &[])], &[("ssoToken", &[])], &[("ssoCookie", &[])]],
     );
     type Success = ResetOathDevicesSuccess;
     type Error = ResetOathDevicesError;
@@ -224,7 +224,7 @@ impl rt::Operation for DeleteOathDeviceInput {
     const PATH: &'static str = "/{realm}/users/{user}/devices/2fa/oath/{deviceId}";
     const SEGMENT_PREFIXES: rt::SegmentPrefixes = &[("realm", "realms")];
     const SECURITY: rt::Security = rt::Security::any_of(
-        &["bearerAuth", "ssoToken", "ssoCookie"],
+        &[&[("bearerAuth", &[])], &[("ssoToken", &[])], &[("ssoCookie", &[])]],
     );
     type Success = DeleteOathDeviceSuccess;
     type Error = DeleteOathDeviceError;
@@ -311,7 +311,7 @@ impl rt::Operation for ListPushDevicesInput {
     const PATH: &'static str = "/{realm}/users/{user}/devices/2fa/push";
     const SEGMENT_PREFIXES: rt::SegmentPrefixes = &[("realm", "realms")];
     const SECURITY: rt::Security = rt::Security::any_of(
-        &["bearerAuth", "ssoToken", "ssoCookie"],
+        &[&[("bearerAuth", &[])], &[("ssoToken", &[])], &[("ssoCookie", &[])]],
     );
     type Success = ListPushDevicesSuccess;
     type Error = ListPushDevicesError;
@@ -397,7 +397,7 @@ impl rt::Operation for ResetPushDevicesInput {
     const PATH: &'static str = "/{realm}/users/{user}/devices/2fa/push";
     const SEGMENT_PREFIXES: rt::SegmentPrefixes = &[("realm", "realms")];
     const SECURITY: rt::Security = rt::Security::any_of(
-        &["bearerAuth", "ssoToken", "ssoCookie"],
+        &[&[("bearerAuth", &[])], &[("ssoToken", &[])], &[("ssoCookie", &[])]],
     );
     type Success = ResetPushDevicesSuccess;
     type Error = ResetPushDevicesError;
@@ -491,7 +491,7 @@ impl rt::Operation for DeletePushDeviceInput {
     const PATH: &'static str = "/{realm}/users/{user}/devices/2fa/push/{deviceId}";
     const SEGMENT_PREFIXES: rt::SegmentPrefixes = &[("realm", "realms")];
     const SECURITY: rt::Security = rt::Security::any_of(
-        &["bearerAuth", "ssoToken", "ssoCookie"],
+        &[&[("bearerAuth", &[])], &[("ssoToken", &[])], &[("ssoCookie", &[])]],
     );
     type Success = DeletePushDeviceSuccess;
     type Error = DeletePushDeviceError;
@@ -578,7 +578,7 @@ impl rt::Operation for ListWebAuthnDevicesInput {
     const PATH: &'static str = "/{realm}/users/{user}/devices/2fa/webauthn";
     const SEGMENT_PREFIXES: rt::SegmentPrefixes = &[("realm", "realms")];
     const SECURITY: rt::Security = rt::Security::any_of(
-        &["bearerAuth", "ssoToken", "ssoCookie"],
+        &[&[("bearerAuth", &[])], &[("ssoToken", &[])], &[("ssoCookie", &[])]],
     );
     type Success = ListWebAuthnDevicesSuccess;
     type Error = ListWebAuthnDevicesError;
@@ -668,7 +668,7 @@ impl rt::Operation for RenameWebAuthnDeviceInput {
     const PATH: &'static str = "/{realm}/users/{user}/devices/2fa/webauthn/{deviceId}";
     const SEGMENT_PREFIXES: rt::SegmentPrefixes = &[("realm", "realms")];
     const SECURITY: rt::Security = rt::Security::any_of(
-        &["bearerAuth", "ssoToken", "ssoCookie"],
+        &[&[("bearerAuth", &[])], &[("ssoToken", &[])], &[("ssoCookie", &[])]],
     );
     type Success = RenameWebAuthnDeviceSuccess;
     type Error = RenameWebAuthnDeviceError;
@@ -762,7 +762,7 @@ impl rt::Operation for DeleteWebAuthnDeviceInput {
     const PATH: &'static str = "/{realm}/users/{user}/devices/2fa/webauthn/{deviceId}";
     const SEGMENT_PREFIXES: rt::SegmentPrefixes = &[("realm", "realms")];
     const SECURITY: rt::Security = rt::Security::any_of(
-        &["bearerAuth", "ssoToken", "ssoCookie"],
+        &[&[("bearerAuth", &[])], &[("ssoToken", &[])], &[("ssoCookie", &[])]],
     );
     type Success = DeleteWebAuthnDeviceSuccess;
     type Error = DeleteWebAuthnDeviceError;
@@ -849,7 +849,7 @@ impl rt::Operation for ListBoundDevicesInput {
     const PATH: &'static str = "/{realm}/users/{user}/devices/2fa/binding";
     const SEGMENT_PREFIXES: rt::SegmentPrefixes = &[("realm", "realms")];
     const SECURITY: rt::Security = rt::Security::any_of(
-        &["bearerAuth", "ssoToken", "ssoCookie"],
+        &[&[("bearerAuth", &[])], &[("ssoToken", &[])], &[("ssoCookie", &[])]],
     );
     type Success = ListBoundDevicesSuccess;
     type Error = ListBoundDevicesError;
@@ -943,7 +943,7 @@ impl rt::Operation for DeleteBoundDeviceInput {
     const PATH: &'static str = "/{realm}/users/{user}/devices/2fa/binding/{deviceId}";
     const SEGMENT_PREFIXES: rt::SegmentPrefixes = &[("realm", "realms")];
     const SECURITY: rt::Security = rt::Security::any_of(
-        &["bearerAuth", "ssoToken", "ssoCookie"],
+        &[&[("bearerAuth", &[])], &[("ssoToken", &[])], &[("ssoCookie", &[])]],
     );
     type Success = DeleteBoundDeviceSuccess;
     type Error = DeleteBoundDeviceError;

@@ -124,12 +124,18 @@ impl Authenticate for Credential {
                             request.set_secret_header(header, value.expose())
                         }
                         KeyLocation::Cookie => {
-                            let mut cookie =
-                                HeaderValue::from_str(&format!("{name}={}", value.expose()))
-                                    .map_err(|_| AuthError::invalid_value())?;
-                            cookie.set_sensitive(true);
-                            request.headers_mut().append(COOKIE, cookie);
-                            Ok(())
+                            // One `Cookie` header (RFC 6265, 5.4): a second
+                            // credential of the same requirement joins it.
+                            let pair = format!("{name}={}", value.expose());
+                            let line = match request.headers().get(COOKIE) {
+                                Some(sent) => {
+                                    let sent =
+                                        sent.to_str().map_err(|_| AuthError::invalid_value())?;
+                                    format!("{sent}; {pair}")
+                                }
+                                None => pair,
+                            };
+                            request.set_secret_header(COOKIE, &line)
                         }
                         KeyLocation::Query => {
                             request.append_query_pair(name, value.expose());

@@ -101,7 +101,7 @@ impl<'a, O: Callable> Call<'a, O> {
         let mut request = Request::new(O::ID, O::METHOD, O::PATH.to_string())
             .with_segment_prefixes(O::SEGMENT_PREFIXES)
             .with_allow_reserved(O::ALLOW_RESERVED);
-        request.security = O::SECURITY.schemes;
+        request.security = O::SECURITY;
         request.options = self.options;
         request.documents_redirects = O::DOCUMENTS_REDIRECTS;
         self.input.write(&mut request)?;

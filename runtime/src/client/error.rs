@@ -60,6 +60,16 @@ pub enum ClientError<E> {
     /// The request could not be built (a header value that is not valid
     /// HTTP), or the HTTP client underneath follows redirects itself.
     InvalidRequest(String),
+    /// The operation requires authentication and the client has no
+    /// credential for some scheme of each of its requirements: the call was
+    /// not sent. Set one with the generated client's `with_*` methods.
+    MissingCredentials {
+        /// The operationId.
+        operation: &'static str,
+        /// Each requirement's schemes (all of one are needed), in the
+        /// spec's order.
+        requirements: Vec<Vec<&'static str>>,
+    },
     /// The server redirected the call elsewhere and the client did not
     /// follow: to another origin (credentials never leave their own), with
     /// a method change (a POST answered 301, 302 or 303 is never re-sent as
@@ -87,9 +97,10 @@ impl<E> ClientError<E> {
             ClientError::Transport(e) => e.status(),
             ClientError::TooLarge { status, .. } => Some(*status),
             ClientError::Incomplete { response, .. } => Some(response.status),
-            ClientError::InvalidRequest(_) | ClientError::Timeout { .. } | ClientError::Auth(_) => {
-                None
-            }
+            ClientError::InvalidRequest(_)
+            | ClientError::Timeout { .. }
+            | ClientError::Auth(_)
+            | ClientError::MissingCredentials { .. } => None,
         }
     }
 
@@ -138,6 +149,24 @@ impl<E: fmt::Debug + HasStatus> fmt::Display for ClientError<E> {
                 "the call did not finish within {limit:?} ({attempts} attempts)"
             ),
             ClientError::Auth(e) => write!(f, "could not authenticate the request: {e}"),
+            ClientError::MissingCredentials {
+                operation,
+                requirements,
+            } => {
+                let requirements: Vec<String> = requirements
+                    .iter()
+                    .map(|schemes| {
+                        let schemes: Vec<String> =
+                            schemes.iter().map(|s| format!("`{s}`")).collect();
+                        schemes.join(" and ")
+                    })
+                    .collect();
+                write!(
+                    f,
+                    "`{operation}` needs credentials for {}; the client has not been given them",
+                    crate::operation::either(&requirements)
+                )
+            }
             ClientError::Redirect {
                 status, location, ..
             } => write!(
@@ -190,6 +219,13 @@ impl ClientError<Infallible> {
                 limit,
             },
             ClientError::InvalidRequest(m) => ClientError::InvalidRequest(m),
+            ClientError::MissingCredentials {
+                operation,
+                requirements,
+            } => ClientError::MissingCredentials {
+                operation,
+                requirements,
+            },
             ClientError::Redirect {
                 status,
                 location,

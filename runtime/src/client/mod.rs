@@ -278,13 +278,13 @@ impl ApiClient {
             .body
             .take()
             .map(|(content_type, bytes)| (content_type, Bytes::from(bytes)));
-        let credential = self.credential_for(request.security);
+        let credentials = self.credentials_for(request.operation, &request.security)?;
         let mut refreshed = false;
         let mut attempt = 0;
         loop {
             attempt += 1;
             span.record("attempt", attempt);
-            let sent = self.attempt(&request, credential, &url, body.as_ref(), attempt);
+            let sent = self.attempt(&request, &credentials, &url, body.as_ref(), attempt);
             let Ok(outcome) = tokio::time::timeout_at(deadline, sent).await else {
                 return Err(ClientError::Timeout {
                     limit: timeout,
@@ -304,7 +304,7 @@ impl ApiClient {
             // A refused credential that has been refreshed is worth one
             // more attempt, at once.
             let unauthorized = matches!(&outcome, Ok(r) if r.status == StatusCode::UNAUTHORIZED);
-            if unauthorized && !refreshed && self.refused(credential).await {
+            if unauthorized && !refreshed && self.refused(&credentials).await {
                 refreshed = true;
                 tracing::debug!(attempt, "retrying with a refreshed credential");
                 continue;

@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::error::InvalidRequest;
 use super::retry::CallOptions;
 use crate::form::MultipartBody;
+use crate::operation::Security;
 use crate::param::{Location, ParamField, ParamValue, json_text};
 use crate::query::{Delimiter, ObjectStyle, QueryString};
 
@@ -47,9 +48,10 @@ pub struct Request {
     pub headers: HeaderMap,
     /// Content type and bytes.
     pub body: Option<(Cow<'static, str>, Vec<u8>)>,
-    /// The security schemes that may authenticate this operation, in the
-    /// spec's order; the first one with a credential configured is used.
-    pub security: &'static [&'static str],
+    /// The operation's security requirements: the client sends every
+    /// credential of the first requirement it has all of (see
+    /// [`ApiClient::execute`](super::ApiClient::execute)).
+    pub security: Security,
     /// Whether the request carries an idempotency key (set by
     /// [`Request::idempotency_key`]): the server then recognises a repeat,
     /// so a retry is safe whatever the method.
@@ -77,7 +79,7 @@ impl Request {
             query: QueryString::new(),
             headers: HeaderMap::new(),
             body: None,
-            security: &[],
+            security: Security::NONE,
             has_idempotency_key: false,
             options: CallOptions::default(),
             documents_redirects: false,

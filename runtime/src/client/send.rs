@@ -13,9 +13,13 @@ use super::error::{ClientError, RawResponse};
 use super::redirect::{self, MAX_REDIRECTS};
 use super::request::Request;
 use super::{ApiClient, response};
+use crate::operation::Security;
 
 /// A scheme's name and how to authenticate as it.
 pub(super) type SchemeCredential = (&'static str, Arc<dyn Authenticate>);
+
+/// The credentials one call sends: every scheme of the requirement chosen.
+pub(super) type Chosen<'a> = [&'a SchemeCredential];
 
 impl ApiClient {
     /// One attempt: build, authenticate, send, read; then follow the
@@ -24,7 +28,7 @@ impl ApiClient {
     pub(super) async fn attempt<E>(
         &self,
         request: &Request,
-        credential: Option<&SchemeCredential>,
+        credentials: &Chosen<'_>,
         url: &str,
         body: Option<&(Cow<'static, str>, Bytes)>,
         attempt: u32,
@@ -34,7 +38,7 @@ impl ApiClient {
         let mut hops = 0;
         loop {
             let response = self
-                .send_once(request, credential, &url, body, attempt)
+                .send_once(request, credentials, &url, body, attempt)
                 .await?;
             match redirect::follow(&response, &url, &request.method) {
                 Some(next) if hops < MAX_REDIRECTS => {
@@ -54,7 +58,7 @@ impl ApiClient {
     async fn send_once<E>(
         &self,
         request: &Request,
-        credential: Option<&SchemeCredential>,
+        credentials: &Chosen<'_>,
         url: &reqwest::Url,
         body: Option<&(Cow<'static, str>, Bytes)>,
         attempt: u32,
@@ -94,7 +98,7 @@ impl ApiClient {
             operation: request.operation,
             attempt,
         };
-        self.authenticate(credential, &mut outgoing).await?;
+        self.authenticate(credentials, &mut outgoing).await?;
         let sent = http_request.url().clone();
         let response = self
             .inner
@@ -116,18 +120,41 @@ impl ApiClient {
         response::read(response, self.inner.max_response_bytes).await
     }
 
-    /// The first of the operation's schemes with a credential configured.
-    pub(super) fn credential_for(&self, security: &[&str]) -> Option<&SchemeCredential> {
-        security
-            .iter()
-            .find_map(|scheme| self.inner.credentials.iter().find(|(s, _)| s == scheme))
+    /// The credentials to send: every scheme of the first requirement (in
+    /// the spec's order) the client has a credential for each scheme of;
+    /// none when the spec requires nothing or lets anonymous callers in and
+    /// no requirement can be met; else the call is refused before it is
+    /// sent, since the server could only answer 401.
+    pub(super) fn credentials_for<E>(
+        &self,
+        operation: &'static str,
+        security: &Security,
+    ) -> Result<Vec<&SchemeCredential>, ClientError<E>> {
+        let configured = |scheme: &str| self.inner.credentials.iter().find(|(s, _)| *s == scheme);
+        let met = security.named().find_map(|requirement| {
+            requirement
+                .iter()
+                .map(|(scheme, _)| configured(scheme))
+                .collect::<Option<Vec<_>>>()
+        });
+        match met {
+            Some(credentials) => Ok(credentials),
+            None if !security.requires_authentication() => Ok(Vec::new()),
+            None => Err(ClientError::MissingCredentials {
+                operation,
+                requirements: security
+                    .named()
+                    .map(|r| r.iter().map(|(scheme, _)| *scheme).collect())
+                    .collect(),
+            }),
+        }
     }
 
-    /// Tell the credential and the signer the server refused them; whether
-    /// either has something new to send.
-    pub(super) async fn refused(&self, credential: Option<&SchemeCredential>) -> bool {
+    /// Tell the credentials and the signer the server refused them; whether
+    /// any has something new to send.
+    pub(super) async fn refused(&self, credentials: &Chosen<'_>) -> bool {
         let mut renewed = false;
-        if let Some((_, credential)) = credential {
+        for (_, credential) in credentials {
             renewed |= credential.refused().await;
         }
         if let Some(signer) = &self.inner.signer {
@@ -136,13 +163,13 @@ impl ApiClient {
         renewed
     }
 
-    /// The scheme's credential, then the client-wide signer.
+    /// Each scheme's credential, then the client-wide signer.
     async fn authenticate<E>(
         &self,
-        credential: Option<&SchemeCredential>,
+        credentials: &Chosen<'_>,
         outgoing: &mut Outgoing<'_>,
     ) -> Result<(), ClientError<E>> {
-        if let Some((scheme, credential)) = credential {
+        for (scheme, credential) in credentials {
             credential
                 .authenticate(outgoing)
                 .await

@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use axum::response::{IntoResponse, Response};
 
-use super::auth::{Principal, require};
 use super::auth::require::optional;
+use super::auth::{Principal, require};
 use super::extract::Incoming;
 use super::idempotency;
 use super::rejection::{Rejection, RejectionKind};

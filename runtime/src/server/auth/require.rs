@@ -4,7 +4,7 @@
 //! granting the scopes listed for that scheme.
 
 use super::{Principal, unauthorized};
-use crate::operation::{Requirement, Security, describe};
+use crate::operation::{Requirement, Security, describe, either};
 use crate::server::extract::Incoming;
 use crate::server::rejection::{Rejection, RejectionKind};
 
@@ -36,22 +36,28 @@ pub fn require(
         ));
     }
     let wanted: Vec<String> = security.named().map(describe).collect();
-    let mut message = format!("`{operation}` requires {}", wanted.join(" or "));
+    let mut message = format!("`{operation}` requires {}", either(&wanted));
     if !principals.is_empty() {
-        let sent: Vec<String> = principals.iter().map(|p| format!("`{}`", p.scheme)).collect();
-        message.push_str(&format!("; the request authenticated {} only", sent.join(" and ")));
+        let sent: Vec<String> = principals
+            .iter()
+            .map(|p| format!("`{}`", p.scheme))
+            .collect();
+        message.push_str(&format!(
+            "; the request authenticated {} only",
+            sent.join(" and ")
+        ));
     }
     Err(unauthorized(message))
 }
 
 /// The caller of an operation whose security is optional: the principal
 /// of the first named requirement the caller meets, or `None` (whoever
-/// sent nothing, or meets only `{}`). When the spec requires nothing at
-/// all, whoever the layer authenticated (the first principal, the others
+/// sent nothing, or meets only `{}`). When the spec names no scheme
+/// (`security: []`, or only `{}`), whoever the layer authenticated (the first principal, the others
 /// in [`Principal::also`]).
 pub fn optional(incoming: &Incoming, security: &Security) -> Option<Principal> {
     let principals = incoming.principals();
-    if security.requirements.is_empty() {
+    if security.named().next().is_none() {
         let (first, rest) = principals.split_first()?;
         return Some(Principal {
             also: rest.to_vec(),
@@ -134,8 +140,11 @@ mod tests {
         let both = with(vec![user.clone(), key.clone()]).await;
         let caller = require(&both, "op", &BOTH).unwrap();
         // The requirement's order, not the verifier's.
-        assert_eq!((caller.scheme.as_ref(), caller.subject.as_str()), ("key", "app"));
-        assert_eq!(caller.also, [user.clone()]);
+        assert_eq!(
+            (caller.scheme.as_ref(), caller.subject.as_str()),
+            ("key", "app")
+        );
+        assert_eq!(caller.also, std::slice::from_ref(&user));
         assert_eq!(caller.of_scheme("bearer"), Some(&user));
         let nobody = with(vec![]).await;
         assert_eq!(
@@ -166,7 +175,9 @@ mod tests {
         ])
         .await;
         assert_eq!(
-            require(&reader_and_key, "op", &SCOPED_OR_KEY).unwrap().scheme,
+            require(&reader_and_key, "op", &SCOPED_OR_KEY)
+                .unwrap()
+                .scheme,
             "key"
         );
     }
@@ -176,7 +187,10 @@ mod tests {
         let optional_both = Security::any_of(&[&[], &[("key", &[]), ("bearer", &[])]]);
         let key = Principal::new("key", "app");
         assert_eq!(optional(&with(vec![]).await, &optional_both), None);
-        assert_eq!(optional(&with(vec![key.clone()]).await, &optional_both), None);
+        assert_eq!(
+            optional(&with(vec![key.clone()]).await, &optional_both),
+            None
+        );
         let both = with(vec![key.clone(), Principal::new("bearer", "ann")]).await;
         assert_eq!(optional(&both, &optional_both).unwrap().also.len(), 1);
         // Nothing required: whoever the layer authenticated.

@@ -130,23 +130,40 @@ impl Verifier for SchemeVerifier {
             // request, even next to one that verifies.
             let mut refused = Vec::new();
             let mut principals = Vec::new();
+            // Schemes sharing a check and a credential (bearer, OAuth2 and
+            // OpenID Connect all read `Authorization: Bearer`) ask it once.
+            let mut asked: Vec<(&Check, String, Option<Grant>)> = Vec::new();
             for (scheme, check) in &self.schemes {
                 let Some(credential) = scheme.credential(parts) else {
                     continue;
                 };
-                match check(credential).await {
+                let earlier = asked
+                    .iter()
+                    .find(|(c, sent, _)| Arc::ptr_eq(c, check) && *sent == credential);
+                let grant = match earlier {
+                    Some((_, _, grant)) => grant.clone(),
+                    None => {
+                        let grant = check(credential.clone()).await;
+                        asked.push((check, credential, grant.clone()));
+                        grant
+                    }
+                };
+                match grant {
                     Some(grant) => principals
                         .push(Principal::new(scheme.key, grant.subject).with_scopes(grant.scopes)),
                     None => refused.push(scheme.key),
                 }
             }
-            match (refused.is_empty(), principals.is_empty()) {
-                (false, _) => AuthOutcome::Refused(unauthorized(format!(
-                    "the {} credential is not valid",
-                    refused.join(" and ")
+            match (refused.as_slice(), principals.is_empty()) {
+                ([], true) => AuthOutcome::Anonymous,
+                ([], false) => AuthOutcome::Authenticated(principals),
+                ([one], _) => {
+                    AuthOutcome::Refused(unauthorized(format!("the {one} credential is not valid")))
+                }
+                ([rest @ .., last], _) => AuthOutcome::Refused(unauthorized(format!(
+                    "the {} and {last} credentials are not valid",
+                    rest.join(", ")
                 ))),
-                (true, false) => AuthOutcome::Authenticated(principals),
-                (true, true) => AuthOutcome::Anonymous,
             }
         })
     }
@@ -231,7 +248,10 @@ mod tests {
         match run(&[("x-sso", "sso-ok"), ("authorization", "Bearer good")]).await {
             AuthOutcome::Authenticated(p) => assert_eq!(
                 p,
-                [Principal::new("bearerAuth", "ann"), Principal::new("ssoToken", "bob")]
+                [
+                    Principal::new("bearerAuth", "ann"),
+                    Principal::new("ssoToken", "bob")
+                ]
             ),
             other => panic!("{other:?}"),
         }
@@ -254,9 +274,37 @@ mod tests {
         let p = parts("/", &[("authorization", "Bearer t")]);
         match verifier.verify(&p, &Bytes::new()).await {
             AuthOutcome::Authenticated(p) => {
-                assert_eq!(p, [Principal::new("oauth", "ann").with_scopes(["read", "write"])])
+                assert_eq!(
+                    p,
+                    [Principal::new("oauth", "ann").with_scopes(["read", "write"])]
+                )
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    /// Schemes sharing one check and one credential ask the check once:
+    /// a token introspected by an authorization server costs one call.
+    #[tokio::test]
+    async fn one_credential_read_by_several_schemes_is_checked_once() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let asked = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&asked);
+        let verifier = SchemeVerifier::new().with_any(
+            [Scheme::bearer("bearer"), Scheme::bearer("oauth")],
+            move |token| {
+                counter.fetch_add(1, Ordering::SeqCst);
+                async move { (token == "t").then(|| Grant::new("ann").with_scopes(["read"])) }
+            },
+        );
+        let p = parts("/", &[("authorization", "Bearer t")]);
+        match verifier.verify(&p, &Bytes::new()).await {
+            AuthOutcome::Authenticated(p) => assert_eq!(
+                p.iter().map(|p| p.scheme.as_ref()).collect::<Vec<_>>(),
+                ["bearer", "oauth"]
+            ),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(asked.load(Ordering::SeqCst), 1);
     }
 }
