@@ -503,6 +503,49 @@ fn default_null_does_not_make_a_field_optional() {
 /// Over loopback: the server fills in the defaults of a body that leaves
 /// them out, refuses one without `pageToken`, and the typed client sends
 /// every required property.
+/// Forward compatibility (issue 13, finding 5): a value the spec does not
+/// list decodes on a client into the catch-all, keeping its text, and is
+/// written back as received; a server refuses it with 400 naming the
+/// allowed values, so its implementation never sees one.
+#[tokio::test]
+async fn unlisted_enum_values_are_kept_by_clients_and_refused_by_servers() {
+    use defaults::types::{Order, Search, SearchKind};
+    let mut sent = serde_json::to_value(default_search("p")).unwrap();
+    sent["order"] = json!("random");
+    sent["kind"] = json!("group");
+    let search: Search = serde_json::from_value(sent.clone()).unwrap();
+    assert_eq!(search.order, Order::Unknown("random".into()));
+    assert_eq!(search.kind, SearchKind::Unknown("group".into()));
+    assert_eq!(serde_json::to_value(&search).unwrap(), sent);
+    assert_eq!("desc".parse::<Order>(), Ok(Order::Desc));
+
+    let recorded = Seen::default();
+    let server = TestServer::start(defaults::server::router(search::Echo {
+        seen: Arc::clone(&recorded),
+    }))
+    .await;
+    let json_type = [("content-type", "application/json")];
+    let (status, _, body) = raw(
+        &server.base_url,
+        Method::POST,
+        "/search",
+        &json_type,
+        &sent.to_string(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let message = body["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("expected one of `asc`, `desc`, found `random`"),
+        "{message}"
+    );
+    assert!(seen(&recorded).is_empty());
+    // The server's strictness ends with the request: a client in the same
+    // thread keeps unlisted values again.
+    let again: Search = serde_json::from_value(sent).unwrap();
+    assert_eq!(again.order, Order::Unknown("random".into()));
+}
+
 #[tokio::test]
 async fn the_server_fills_in_defaults_and_requires_page_token() {
     let recorded = Seen::default();
@@ -741,7 +784,7 @@ async fn malformed_queries_get_400_naming_the_parameter() {
         ),
         (
             "page[size]=1&owner=ann&kind=sms",
-            "the query parameter `filter` is invalid: `kind`: unknown variant `sms`, expected one of `oath`, `push`, `webauthn`",
+            "the query parameter `filter` is invalid: `kind`: expected one of `oath`, `push`, `webauthn`, found `sms`",
         ),
         (
             "page[size]=1&owner=ann&limit=many",

@@ -2,20 +2,76 @@
 //! value read back with an error that lists the allowed ones, integer
 //! enums as JSON numbers, and unions tagged by a discriminator property.
 
+use std::cell::Cell;
 use std::fmt;
 
 use serde::de::{self, DeserializeOwned, Deserializer, Unexpected, Visitor};
 use serde::{Serialize, Serializer};
 
-/// The value of an enum whose wire text is `text`.
-pub fn parse<T: Copy>(text: &str, all: &[T], wire: fn(&T) -> &'static str) -> Result<T, String> {
+/// The listed value of an enum whose wire text is `text`, or an error
+/// naming the allowed ones.
+pub fn parse<T: Clone>(text: &str, all: &[T], wire: fn(&T) -> &str) -> Result<T, String> {
     all.iter()
         .find(|v| wire(v) == text)
-        .copied()
+        .cloned()
         .ok_or_else(|| {
             let expected = listed(all.iter().map(|v| wire(v).to_string()));
             format!("expected one of {expected}, found `{text}`")
         })
+}
+
+/// The value of a string enum whose wire text is `text`: a listed one, else
+/// `unknown(text)`, the catch-all that keeps it, so a client survives a
+/// server's new values; while a server reads a request ([`strictly`]), an
+/// unlisted value is an error naming the allowed ones instead.
+pub fn read<T: Clone>(
+    text: &str,
+    all: &[T],
+    wire: fn(&T) -> &str,
+    unknown: fn(String) -> T,
+) -> Result<T, String> {
+    match parse(text, all, wire) {
+        Err(_) if !is_strict() => Ok(unknown(text.to_owned())),
+        parsed => parsed,
+    }
+}
+
+/// A string enum from a JSON string, by [`read`].
+pub fn deserialize_text<'de, D: Deserializer<'de>, T: Clone>(
+    deserializer: D,
+    all: &[T],
+    wire: fn(&T) -> &str,
+    unknown: fn(String) -> T,
+) -> Result<T, D::Error> {
+    let text = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
+    read(&text, all, wire, unknown).map_err(de::Error::custom)
+}
+
+thread_local! {
+    /// Whether unlisted enum values are refused on this thread now.
+    static STRICT: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether unlisted enum values are refused here: inside [`strictly`].
+pub fn is_strict() -> bool {
+    STRICT.with(Cell::get)
+}
+
+/// Run `read` refusing unlisted enum values: what a server does while it
+/// decodes a request, so an implementation only ever sees values the spec
+/// lists. Decoding is synchronous, so a thread-local flag set for the
+/// duration of the call (and restored after, even on a panic) covers every
+/// value `read` decodes and nothing else; a server polls its request
+/// reading future inside it (`std::future::poll_fn`), one poll at a time.
+pub fn strictly<R>(read: impl FnOnce() -> R) -> R {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            STRICT.with(|strict| strict.set(self.0));
+        }
+    }
+    let _restore = Restore(STRICT.with(|strict| strict.replace(true)));
+    read()
 }
 
 /// The value of an integer enum whose number is `number`.
@@ -178,6 +234,45 @@ mod tests {
             parse_number("x", Priority::ALL, Priority::as_i64),
             Err("expected one of `1`, `-5`, found `x`".to_string())
         );
+    }
+
+    #[derive(Debug, Clone, PartialEq)]
+    enum Kind {
+        Sms,
+        Unknown(String),
+    }
+
+    impl Kind {
+        const ALL: &'static [Self] = &[Self::Sms];
+
+        fn as_str(&self) -> &str {
+            match self {
+                Self::Sms => "SMS",
+                Self::Unknown(text) => text,
+            }
+        }
+    }
+
+    /// Clients keep an unlisted value; a server reading a request refuses
+    /// it naming the allowed ones, and only while it reads.
+    #[test]
+    fn unlisted_values_are_kept_except_while_a_server_reads() {
+        let read = |json: &str| {
+            let mut de = serde_json::Deserializer::from_str(json);
+            deserialize_text(&mut de, Kind::ALL, Kind::as_str, Kind::Unknown)
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(read(r#""SMS""#), Ok(Kind::Sms));
+        assert_eq!(read(r#""PUSH""#), Ok(Kind::Unknown("PUSH".into())));
+        assert_eq!(
+            strictly(|| read(r#""PUSH""#)),
+            Err("expected one of `SMS`, found `PUSH`".to_string())
+        );
+        assert_eq!(strictly(|| read(r#""SMS""#)), Ok(Kind::Sms));
+        assert!(!is_strict(), "restored after");
+        let caught = std::panic::catch_unwind(|| strictly(|| panic!("in a handler")));
+        assert!(caught.is_err());
+        assert!(!is_strict(), "restored after a panic too");
     }
 
     #[test]

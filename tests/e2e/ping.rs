@@ -2090,3 +2090,33 @@ async fn a_local_plain_http_base_is_built_from_its_origin() {
         format!("/am/json{ALPHA_PATH}/users/{USER}/devices/2fa/oath?_queryFilter=true")
     );
 }
+
+/// A vendor's next release may add a `totalPagedResultsPolicy`: the listing
+/// still decodes, keeping the new value, and writes it back as received
+/// (issue 13, finding 5). Before, the whole listing failed to decode.
+#[tokio::test]
+async fn a_listing_with_an_unknown_paging_policy_decodes() {
+    let mut listing = spec_example_json("listBoundDevices");
+    listing["totalPagedResultsPolicy"] = json!("APPROXIMATE");
+    let listing: &'static str = Box::leak(listing.to_string().into_boxed_str());
+    let server = TestServer::start(canned(
+        200,
+        &[("content-type", "application/json")],
+        listing,
+    ))
+    .await;
+    let outcome = Client::new(&server.base_url)
+        .with_bearer_auth("any")
+        .list_bound_devices(ALPHA, USER)
+        .await;
+    let Ok(ListBoundDevicesSuccess::Ok { body }) = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(
+        body.total_paged_results_policy,
+        Some(TotalPagedResultsPolicy::Unknown("APPROXIMATE".into()))
+    );
+    assert_eq!(body.result.len(), 1);
+    let written = serde_json::to_value(&body).expect("serialises");
+    assert_eq!(written["totalPagedResultsPolicy"], "APPROXIMATE");
+}

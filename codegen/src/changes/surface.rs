@@ -342,7 +342,7 @@ fn type_surface(decl: &TypeDecl) -> TypeSurface {
                 default: s.derives_default,
             }
         }
-        DeclKind::Enum(EnumDecl::Strings(variants)) => TypeSurface::Enum {
+        DeclKind::Enum(EnumDecl::Strings { variants, .. }) => TypeSurface::Enum {
             variants: variants
                 .iter()
                 .map(|v| (v.name.clone(), v.wire.clone()))

@@ -38,7 +38,10 @@ fn type_decl(p: &Printer<'_>, decl: &TypeDecl) -> TokenStream {
     let name = ident(&decl.name);
     let body = match &decl.kind {
         DeclKind::Struct(s) => struct_decl(p, &name, s),
-        DeclKind::Enum(EnumDecl::Strings(variants)) => string_enum(p, &name, variants),
+        DeclKind::Enum(EnumDecl::Strings {
+            variants,
+            catch_all,
+        }) => string_enum(p, &name, variants, catch_all),
         DeclKind::Enum(EnumDecl::Integers(variants)) => integer_enum(p, &name, variants),
         DeclKind::Union(u) => union_decl(p, &name, u),
         DeclKind::Newtype(n) => newtype_decl(p, &name, n),
@@ -144,7 +147,7 @@ fn default_note(default: Option<&serde_json::Value>) -> Option<String> {
     ))
 }
 
-/// The parts every enum has: `ALL`, and a `Display` of its wire value.
+/// `ALL` and the wire value of an integer enum.
 fn enum_common(
     name: &Ident,
     variants: &[Ident],
@@ -165,16 +168,17 @@ fn enum_common(
     }
 }
 
-/// An enum as text, read back by the runtime's `parse`: `FromStr`, and
-/// `ParamValue` (a query, path or header value).
-fn enum_text(p: &Printer<'_>, name: &Ident, as_wire: &Ident, parse: TokenStream) -> TokenStream {
+/// An enum as text, read back by `from_str` (the body of
+/// `FromStr::from_str`, given `value`): `FromStr`, and `ParamValue` (a
+/// query, path or header value).
+fn enum_text(p: &Printer<'_>, name: &Ident, as_wire: &Ident, from_str: TokenStream) -> TokenStream {
     let (string, result) = (p.prelude("String"), p.prelude("Result"));
     quote! {
         impl std::str::FromStr for #name {
             type Err = #string;
 
             fn from_str(value: &str) -> #result<Self, Self::Err> {
-                #parse(value, Self::ALL, Self::#as_wire)
+                #from_str
             }
         }
 
@@ -190,29 +194,62 @@ fn enum_text(p: &Printer<'_>, name: &Ident, as_wire: &Ident, parse: TokenStream)
     }
 }
 
-fn string_enum(p: &Printer<'_>, name: &Ident, values: &[EnumVariant<String>]) -> TokenStream {
+/// A string enum: the spec's values, and a catch-all keeping any other
+/// text, which clients decode (a vendor's next release may add values) and
+/// servers refuse with the allowed values (`rt::enums`).
+fn string_enum(
+    p: &Printer<'_>,
+    name: &Ident,
+    values: &[EnumVariant<String>],
+    catch_all: &str,
+) -> TokenStream {
     let variants: Vec<_> = values.iter().map(|v| ident(&v.name)).collect();
-    let wires: Vec<TokenStream> = values
-        .iter()
-        .map(|v| {
-            let wire = &v.wire;
-            quote! { #wire }
-        })
-        .collect();
-    let as_str = ident("as_str");
-    let common = enum_common(name, &variants, (&as_str, quote! { &'static str }), &wires);
-    let text = enum_text(p, name, &as_str, quote! { rt::enums::parse });
+    let wires: Vec<&String> = values.iter().map(|v| &v.wire).collect();
+    let unknown = ident(catch_all);
+    let (string, result) = (p.prelude("String"), p.prelude("Result"));
+    let text = enum_text(
+        p,
+        name,
+        &ident("as_str"),
+        quote! { rt::enums::read(value, Self::ALL, Self::as_str, Self::#unknown) },
+    );
     quote! {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum #name {
-            #( #[serde(rename = #wires)] #variants, )*
+            #( #variants, )*
+            /// A value the spec does not list, as received: clients keep it,
+            /// servers refuse it (400).
+            #unknown(#string),
         }
 
-        #common
+        impl #name {
+            /// Every value the spec lists, in its order.
+            pub const ALL: &'static [Self] = &[#(Self::#variants),*];
+
+            /// The value as it appears on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #( Self::#variants => #wires, )*
+                    Self::#unknown(text) => text,
+                }
+            }
+        }
 
         impl std::fmt::Display for #name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> #result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> #result<Self, D::Error> {
+                rt::enums::deserialize_text(deserializer, Self::ALL, Self::as_str, Self::#unknown)
             }
         }
 
@@ -235,7 +272,12 @@ fn integer_enum(p: &Printer<'_>, name: &Ident, values: &[EnumVariant<i64>]) -> T
     let (from, try_from) = (p.prelude("From"), p.prelude("TryFrom"));
     let as_i64 = ident("as_i64");
     let common = enum_common(name, &variants, (&as_i64, quote! { i64 }), &numbers);
-    let text = enum_text(p, name, &as_i64, quote! { rt::enums::parse_number });
+    let text = enum_text(
+        p,
+        name,
+        &as_i64,
+        quote! { rt::enums::parse_number(value, Self::ALL, Self::as_i64) },
+    );
     quote! {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum #name {

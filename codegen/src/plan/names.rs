@@ -79,6 +79,13 @@ pub const MODULE_TYPES: &[&str] = &[
     "Vec",
 ];
 
+/// The variant a string enum decodes an unlisted value into, keeping its
+/// text (forward compatibility: a vendor's next release may add values).
+/// Reserved in every string enum, lock or no lock, so a spec value that
+/// would take it (`UNKNOWN`) is always `Unknown2` and adding or removing
+/// such a value never moves the catch-all.
+pub const CATCH_ALL_VARIANT: &str = "Unknown";
+
 /// The std names that generated code writes unqualified, unless a type of
 /// the `types` module takes the name (see `Plan::shadowed`).
 pub const PRELUDE_NAMES: &[&str] = &[
@@ -172,23 +179,29 @@ impl Names {
                 let member = |table, wire: &str, natural| {
                     Claim::new(table, format!("{owner}/{}", key_word(wire)), wire, natural)
                 };
+                let mut reserved: &[&str] = &[];
                 let claims: Vec<Claim> = match &def.kind {
                     TypeKind::Struct(s) => s
                         .fields
                         .iter()
                         .map(|f| member(Table::Fields, &f.name, field_ident(&f.name)))
                         .collect(),
-                    TypeKind::Enum(e) => e
-                        .values
-                        .iter()
-                        .map(|v| {
-                            let wire = match v {
-                                EnumValue::String(s) => s.clone(),
-                                EnumValue::Integer(i) => i.to_string(),
-                            };
-                            member(Table::Variants, &wire, enum_variant_ident(v))
-                        })
-                        .collect(),
+                    TypeKind::Enum(e) => {
+                        let integers = e.values.iter().all(|v| matches!(v, EnumValue::Integer(_)));
+                        if !integers {
+                            reserved = &[CATCH_ALL_VARIANT];
+                        }
+                        e.values
+                            .iter()
+                            .map(|v| {
+                                let wire = match v {
+                                    EnumValue::String(s) => s.clone(),
+                                    EnumValue::Integer(i) => i.to_string(),
+                                };
+                                member(Table::Variants, &wire, enum_variant_ident(v))
+                            })
+                            .collect()
+                    }
                     TypeKind::OneOf(o) => o
                         .variants
                         .iter()
@@ -202,7 +215,7 @@ impl Names {
                         .collect(),
                     TypeKind::Newtype(_) => return None,
                 };
-                Some((id.clone(), namer.assign(&[], &unique_keys(claims))))
+                Some((id.clone(), namer.assign(reserved, &unique_keys(claims))))
             })
             .collect();
 

@@ -86,7 +86,12 @@ pub struct DefaultFn {
 #[derive(Debug, Clone, PartialEq)]
 pub enum EnumDecl {
     /// Strings on the wire (an integer among strings is written as text).
-    Strings(Vec<EnumVariant<String>>),
+    Strings {
+        variants: Vec<EnumVariant<String>>,
+        /// The variant holding a value the spec does not list, as text:
+        /// clients decode it, servers refuse it.
+        catch_all: String,
+    },
     /// Integers on the wire.
     Integers(Vec<EnumVariant<i64>>),
 }
@@ -256,8 +261,8 @@ impl Context<'_> {
                     .map(|(name, wire)| EnumVariant { name, wire })
                     .collect(),
             ),
-            None => EnumDecl::Strings(
-                names
+            None => EnumDecl::Strings {
+                variants: names
                     .zip(values)
                     .map(|(name, value)| EnumVariant {
                         name,
@@ -267,7 +272,8 @@ impl Context<'_> {
                         },
                     })
                     .collect(),
-            ),
+                catch_all: super::names::CATCH_ALL_VARIANT.to_string(),
+            },
         }
     }
 

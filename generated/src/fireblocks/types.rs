@@ -16,37 +16,22 @@ pub struct ErrorResponseError {
     pub message: String,
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ErrorResponseErrorType {
-    #[serde(rename = "INTERNAL")]
     Internal,
-    #[serde(rename = "AUTHENTICATION")]
     Authentication,
-    #[serde(rename = "AUTHORIZATION")]
     Authorization,
-    #[serde(rename = "VALIDATION")]
     Validation,
-    #[serde(rename = "NOT_FOUND")]
     NotFound,
-    #[serde(rename = "UNPROCESSABLE_ENTITY")]
     UnprocessableEntity,
-    #[serde(rename = "FORBIDDEN")]
     Forbidden,
+    /// A value the spec does not list, as received: clients keep it,
+    /// servers refuse it (400).
+    Unknown(String),
 }
 
 impl ErrorResponseErrorType {
-    /// Every value, in the spec's order.
+    /// Every value the spec lists, in its order.
     pub const ALL: &'static [Self] = &[
         Self::Internal,
         Self::Authentication,
@@ -58,7 +43,7 @@ impl ErrorResponseErrorType {
     ];
 
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::Internal => "INTERNAL",
             Self::Authentication => "AUTHENTICATION",
@@ -67,6 +52,7 @@ impl ErrorResponseErrorType {
             Self::NotFound => "NOT_FOUND",
             Self::UnprocessableEntity => "UNPROCESSABLE_ENTITY",
             Self::Forbidden => "FORBIDDEN",
+            Self::Unknown(text) => text,
         }
     }
 }
@@ -77,11 +63,25 @@ impl std::fmt::Display for ErrorResponseErrorType {
     }
 }
 
+impl serde::Serialize for ErrorResponseErrorType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorResponseErrorType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::enums::deserialize_text(deserializer, Self::ALL, Self::as_str, Self::Unknown)
+    }
+}
+
 impl std::str::FromStr for ErrorResponseErrorType {
     type Err = String;
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        rt::enums::parse(value, Self::ALL, Self::as_str)
+        rt::enums::read(value, Self::ALL, Self::as_str, Self::Unknown)
     }
 }
 

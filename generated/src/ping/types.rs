@@ -470,37 +470,27 @@ impl std::ops::Deref for ResetRequest {
 
 /// How `totalPagedResults` was computed: `NONE` (not computed, reported as -1), `EXACT` or
 /// `ESTIMATE`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TotalPagedResultsPolicy {
-    #[serde(rename = "NONE")]
     None,
-    #[serde(rename = "EXACT")]
     Exact,
-    #[serde(rename = "ESTIMATE")]
     Estimate,
+    /// A value the spec does not list, as received: clients keep it,
+    /// servers refuse it (400).
+    Unknown(String),
 }
 
 impl TotalPagedResultsPolicy {
-    /// Every value, in the spec's order.
+    /// Every value the spec lists, in its order.
     pub const ALL: &'static [Self] = &[Self::None, Self::Exact, Self::Estimate];
 
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::None => "NONE",
             Self::Exact => "EXACT",
             Self::Estimate => "ESTIMATE",
+            Self::Unknown(text) => text,
         }
     }
 }
@@ -511,11 +501,25 @@ impl std::fmt::Display for TotalPagedResultsPolicy {
     }
 }
 
+impl serde::Serialize for TotalPagedResultsPolicy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TotalPagedResultsPolicy {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::enums::deserialize_text(deserializer, Self::ALL, Self::as_str, Self::Unknown)
+    }
+}
+
 impl std::str::FromStr for TotalPagedResultsPolicy {
     type Err = String;
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        rt::enums::parse(value, Self::ALL, Self::as_str)
+        rt::enums::read(value, Self::ALL, Self::as_str, Self::Unknown)
     }
 }
 

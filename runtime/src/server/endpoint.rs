@@ -92,7 +92,11 @@ pub fn serve<A: Send + Sync + 'static, O: Endpoint<A>>(
             Ok(caller) => caller,
             Err(rejection) => return reject(&api, rejection),
         };
-        let input = match O::read(&incoming).await {
+        // Unlisted enum values are refused while the request is read:
+        // the implementation only sees values the spec lists.
+        let mut read = std::pin::pin!(O::read(&incoming));
+        let read = std::future::poll_fn(|cx| crate::enums::strictly(|| read.as_mut().poll(cx)));
+        let input = match read.await {
             Ok(input) => input,
             Err(rejection) => return reject(&api, rejection),
         };
