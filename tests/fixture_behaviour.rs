@@ -190,7 +190,7 @@ fn integer_enums_travel_as_json_numbers() {
 
     let task = Task {
         priority: Priority::Minus1,
-        retries: Some(TaskRetries::Value3),
+        retries: Some(Some(TaskRetries::Value3)),
         ratio: Some(0.25),
         scale: Some(Scale(2.5)),
     };
@@ -252,15 +252,22 @@ fn integer_enums_refuse_strings_naming_the_allowed_values() {
 /// `nullable: true` with `null` among the values: `null` and absence are
 /// `None`, a number is the variant.
 #[test]
-fn nullable_integer_enums_read_null_as_none() {
+fn nullable_integer_enums_tell_null_from_absent() {
     use numeric_enums::types::{Priority, Task, TaskRetries};
+    // Optional and nullable (issue 13, finding 6): `null` is `Some(None)`,
+    // written back as `null`; absent is `None`, left out.
     let task: Task = serde_json::from_value(json!({"priority": 5, "retries": null})).unwrap();
     assert_eq!(task.priority, Priority::Value5);
-    assert_eq!(task.retries, None);
+    assert_eq!(task.retries, Some(None));
+    assert_eq!(
+        serde_json::to_value(&task).unwrap(),
+        json!({"priority": 5, "retries": null})
+    );
     let task: Task = serde_json::from_value(json!({"priority": 5})).unwrap();
     assert_eq!(task.retries, None);
+    assert_eq!(serde_json::to_value(&task).unwrap(), json!({"priority": 5}));
     let task: Task = serde_json::from_value(json!({"priority": 5, "retries": 2})).unwrap();
-    assert_eq!(task.retries, Some(TaskRetries::Value2));
+    assert_eq!(task.retries, Some(Some(TaskRetries::Value2)));
     assert_eq!(
         serde_json::to_value(&task).unwrap(),
         json!({"priority": 5, "retries": 2})
@@ -473,14 +480,14 @@ fn sent_values_win_over_defaults() {
             threshold: Some(0.0),
             verbose: Some(false),
             label: Some("".into()),
-            cursor: Some("c1".into()),
+            cursor: Some(Some("c1".into())),
         }
     );
     assert_eq!(serde_json::to_value(&search).unwrap(), value);
 }
 
 /// `default: null` on a required, non-nullable string does not make it
-/// optional; on a nullable one, `null` is `None`.
+/// optional; on an optional nullable one, `null` is `Some(None)`.
 #[test]
 fn default_null_does_not_make_a_field_optional() {
     use defaults::types::Search;
@@ -497,7 +504,25 @@ fn default_null_does_not_make_a_field_optional() {
         "invalid type: null, expected a string"
     );
     let search: Search = serde_json::from_value(json!({"pageToken": "p", "cursor": null})).unwrap();
-    assert_eq!(search.cursor, None);
+    assert_eq!(search.cursor, Some(None));
+}
+
+/// A required nullable property (issue 13, finding 6) may be `null` but
+/// not left out: before, serde's `Option` read absent as `null`.
+#[test]
+fn a_required_nullable_property_must_be_sent() {
+    use defaults::types::Note;
+    assert_eq!(
+        serde_json::from_value::<Note>(json!({}))
+            .unwrap_err()
+            .to_string(),
+        "missing field `text`"
+    );
+    let note: Note = serde_json::from_value(json!({"text": null})).unwrap();
+    assert_eq!(note, Note { text: None });
+    assert_eq!(serde_json::to_value(&note).unwrap(), json!({"text": null}));
+    let note: Note = serde_json::from_value(json!({"text": "hi"})).unwrap();
+    assert_eq!(note.text.as_deref(), Some("hi"));
 }
 
 /// Over loopback: the server fills in the defaults of a body that leaves

@@ -17,7 +17,7 @@
 //! server's handler are written here, once, generically over it.
 //!
 //! Modules are layered, each using only those listed before it:
-//! `param`, `enums`, `form`, `query`, `security`, `operation`, `fireblocks`, then
+//! `param`, `enums`, `nullable`, `form`, `query`, `security`, `operation`, `fireblocks`, then
 //! `credentials` and `client`, or `server`. `tests/layout.rs` checks that no two import
 //! each other.
 #![warn(clippy::return_self_not_must_use)]
@@ -26,6 +26,7 @@
 mod chunks;
 pub mod enums;
 pub mod form;
+pub mod nullable;
 pub mod operation;
 pub mod param;
 pub mod query;
@@ -51,4 +52,5 @@ pub use http;
 pub use reqwest;
 pub use serde_json;
 
+pub use nullable::optional;
 pub use operation::{HasStatus, Operation, Requirement, Security, SegmentPrefixes, status_code};

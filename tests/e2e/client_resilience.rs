@@ -573,7 +573,7 @@ async fn every_ping_call_sends_accept_api_version() {
     let _ = client.delete_bound_device(ALPHA, "u1", "d1").await;
     let refresh = ping::types::PushDeviceIdRefresh {
         mechanism_uid: "m1".into(),
-        username: Some("u1".into()),
+        username: Some(Some("u1".into())),
         jwt: "e30.e30.sig".into(),
     };
     let _ = client.refresh_push_device_id(ALPHA, refresh).await;

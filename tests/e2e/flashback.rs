@@ -336,6 +336,59 @@ async fn flashbacks_own_client_bodies_reach_the_implementation() {
     );
 }
 
+/// `resetUserId` (issue 13, finding 6): `null`, or a misspelt property
+/// name, is never read as "no target", which would reset the caller's own
+/// MFA. The server refuses both (400, naming the problem) before the
+/// implementation runs: `null` is not a value the spec allows, and the
+/// body schema is closed (`additionalProperties: false`, ours). Leaving
+/// the property out still resets the caller's own MFA.
+#[tokio::test]
+async fn a_null_or_misspelt_reset_target_is_refused_not_read_as_a_self_reset() {
+    let h = Harness::start(ok()).await;
+    let headers = [AUTH, ("content-type", "application/json")];
+    for (body, error_has) in [
+        (
+            r#"{"resetUserId":null}"#,
+            "invalid type: null, expected a value",
+        ),
+        (r#"{"resetUserid":"user-9"}"#, "unknown field `resetUserid`"),
+        (
+            r#"{"enable":true,"userId":"user-9"}"#,
+            "unknown field `userId`",
+        ),
+    ] {
+        let (status, _, error) = raw(
+            &h.server.base_url,
+            Method::POST,
+            "/mfa/reset",
+            &headers,
+            body,
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(error["success"], json!(false));
+        let message = error["error"].as_str().unwrap_or_default();
+        assert!(message.contains(error_has), "{body}: {message}");
+    }
+    assert!(h.seen().is_empty(), "none reached the implementation");
+    let (status, _, _) = raw(
+        &h.server.base_url,
+        Method::POST,
+        "/mfa/reset",
+        &headers,
+        "{}",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let seen = h.seen();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(
+        seen[0].body,
+        Some(ResetMfaRequest::default()),
+        "a self-reset"
+    );
+}
+
 /// Requests the router cannot read get Flashback's own error shape
 /// (`{"success": false, "error": ...}`) and never reach the implementation.
 #[tokio::test]

@@ -350,6 +350,7 @@ impl PingApi for Ping {
             .body
             .username
             .as_ref()
+            .and_then(Option::as_ref)
             .unwrap_or(&input.body.mechanism_uid);
         if let Some(body) = missing_user(owner) {
             return Err(RefreshPushDeviceIdError::NotFound { body });

@@ -315,6 +315,7 @@ fn type_surface(decl: &TypeDecl) -> TypeSurface {
                         FieldSerde::Flatten | FieldSerde::Required => (true, false),
                         FieldSerde::RequiredNullable => (true, true),
                         FieldSerde::Optional => (false, false),
+                        FieldSerde::OptionalNullable => (false, true),
                         FieldSerde::DefaultFn(_) => (true, matches!(f.ty, RustType::Option(_))),
                     };
                     let field = FieldSurface {

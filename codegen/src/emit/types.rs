@@ -15,12 +15,17 @@ use crate::plan::{
 pub fn emit(plan: &Plan) -> TokenStream {
     let p = Printer::new(Scope::Types, plan);
     let items = plan.types.iter().map(|decl| type_decl(&p, decl));
-    // Plain structs and unions never name the runtime.
+    // Structs name it for their optional and nullable fields only.
     let uses_runtime = plan.types.iter().any(|decl| match &decl.kind {
         DeclKind::Enum(_) => true,
         DeclKind::Union(u) => matches!(u.tagging, Tagging::Discriminated { .. }),
         DeclKind::Newtype(n) => n.param_value,
-        DeclKind::Struct(_) => false,
+        DeclKind::Struct(s) => s.fields.iter().any(|f| {
+            matches!(
+                f.serde,
+                FieldSerde::Optional | FieldSerde::OptionalNullable | FieldSerde::RequiredNullable
+            )
+        }),
     });
     let rt = uses_runtime.then(runtime_alias);
     quote! {
@@ -79,8 +84,12 @@ fn struct_decl(p: &Printer<'_>, name: &Ident, s: &StructDecl) -> TokenStream {
             impl #name { #(#default_fns)* }
         }
     });
+    let closed = s
+        .deny_unknown
+        .then(|| quote! { #[serde(deny_unknown_fields)] });
     quote! {
         #[derive(Debug, Clone, PartialEq, #default serde::Serialize, serde::Deserialize)]
+        #closed
         pub struct #name {
             #(#fields)*
             #additional
@@ -119,16 +128,23 @@ fn field(p: &Printer<'_>, field: &FieldDecl) -> TokenStream {
             let attrs = rename.map(|r| quote! { #[serde(#r)] });
             quote! { #docs #deprecated #attrs pub #name: #field_ty, }
         }
-        FieldSerde::RequiredNullable => {
-            quote! { #docs #deprecated #[serde(#rename default)] pub #name: #field_ty, }
-        }
-        FieldSerde::Optional | FieldSerde::Flatten => {
+        FieldSerde::RequiredNullable => quote! {
+            #docs #deprecated
+            #[serde(#rename deserialize_with = "rt::nullable::required")]
+            pub #name: #field_ty,
+        },
+        FieldSerde::Optional | FieldSerde::OptionalNullable | FieldSerde::Flatten => {
             // A path serde resolves here, where `Option` may be a type of
             // the spec's.
             let is_none = format!("{}::is_none", p.prelude("Option")).replace(' ', "");
+            let read = match field.serde {
+                FieldSerde::Optional => Some(quote! { with = "rt::optional", }),
+                FieldSerde::OptionalNullable => Some(quote! { with = "rt::nullable::double", }),
+                _ => None,
+            };
             quote! {
                 #docs #deprecated
-                #[serde(#rename default, skip_serializing_if = #is_none)]
+                #[serde(#rename default, #read skip_serializing_if = #is_none)]
                 pub #name: #field_ty,
             }
         }

@@ -465,6 +465,9 @@ pub struct StructDef {
     /// `additionalProperties` with a schema (or `true`: `Any`): kept in a
     /// flattened map so nothing the server sends is lost.
     pub additional: Option<TypeRef>,
+    /// `additionalProperties: false`: the spec forbids other properties, so
+    /// a message with one is refused (a misspelt name is not ignored).
+    pub closed: bool,
 }
 
 #[derive(Debug, Clone)]

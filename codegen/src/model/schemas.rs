@@ -349,6 +349,7 @@ impl<'a> Builder<'a> {
                 }
             })
             .collect();
+        let closed = matches!(additional, Some(AdditionalProperties::Any(false)));
         let additional = match additional {
             Some(AdditionalProperties::Any(true)) => Some(TypeRef::Any),
             Some(AdditionalProperties::Schema(s)) => Some(self.schema_type(
@@ -358,7 +359,11 @@ impl<'a> Builder<'a> {
             )),
             _ => None,
         };
-        StructDef { fields, additional }
+        StructDef {
+            fields,
+            additional,
+            closed,
+        }
     }
 
     fn one_of_kind(
@@ -454,9 +459,12 @@ impl<'a> Builder<'a> {
         pointer: &str,
         hint: &[String],
     ) -> TypeKind {
+        // `additionalProperties: false` on a member would refuse the other
+        // members' properties: a merged struct is never closed.
         let mut merged = StructDef {
             fields: Vec::new(),
             additional: None,
+            closed: false,
         };
         self.merging.push(pointer.to_string());
         for (i, member) in members.iter().enumerate() {

@@ -36,6 +36,10 @@ pub struct StructDecl {
     pub additional: Option<RustType>,
     /// Every field can be left out, so the struct derives `Default`.
     pub derives_default: bool,
+    /// `additionalProperties: false`: an unknown property is refused
+    /// (`#[serde(deny_unknown_fields)]`), naming it. Never with a
+    /// flattened field, which serde cannot combine it with.
+    pub deny_unknown: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -64,10 +68,16 @@ pub enum FieldSerde {
     Flatten,
     /// Required and not nullable: always present.
     Required,
-    /// Required but nullable: always sent, `null` for `None`.
+    /// Required but nullable: always sent, `null` for `None`; a message
+    /// that leaves it out is refused (absent is not `null`).
     RequiredNullable,
-    /// Optional: left out when `None`.
+    /// Optional, not nullable: left out when `None`; `null` is refused by
+    /// servers (it is not a value the spec allows), read as absent by
+    /// clients.
     Optional,
+    /// Optional and nullable: `Option<Option<T>>`, so absent (`None`) and
+    /// `null` (`Some(None)`) stay apart, both ways.
+    OptionalNullable,
     /// Required with a default the spec gives: always sent, and filled in
     /// by this function of the struct when a message leaves it out.
     DefaultFn(DefaultFn),
@@ -167,14 +177,18 @@ impl Context<'_> {
     fn struct_decl(&self, def: &TypeDef, owner: &str, s: &StructDef) -> StructDecl {
         let members = self.names.members(&def.id);
         let cyclic = self.cyclic_fields(&def.id, s);
-        let fields = s
+        let fields: Vec<FieldDecl> = s
             .fields
             .iter()
             .zip(members)
             .enumerate()
             .map(|(i, (field, member))| self.field_decl(owner, field, member, cyclic.contains(&i)))
             .collect();
+        let flattens = fields
+            .iter()
+            .any(|f: &FieldDecl| f.serde == FieldSerde::Flatten);
         StructDecl {
+            deny_unknown: s.closed && s.additional.is_none() && !flattens,
             fields,
             additional: s.additional.as_ref().map(|ty| self.rust_type(ty)),
             derives_default: self.has_default(&TypeRef::Named(def.id.clone())),
@@ -203,6 +217,9 @@ impl Context<'_> {
         } else if field.required {
             ty = ty.option();
             FieldSerde::RequiredNullable
+        } else if nullable {
+            ty = ty.option().option();
+            FieldSerde::OptionalNullable
         } else {
             ty = ty.option();
             FieldSerde::Optional

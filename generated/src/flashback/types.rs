@@ -3,29 +3,37 @@
 
 #![allow(clippy::large_enum_variant, clippy::derive_partial_eq_without_eq)]
 
+use ::mfa_runtime as rt;
+
 /// Body of a failed request (403, 404 and 500 share this shape).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ErrorResponse {
     /// Whether the request succeeded (`false` here).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
     /// What went wrong: the permission problem (403), the user that was not found (404) or the
     /// failure (500).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
 
 /// Optional body of an MFA reset.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ResetMfaRequest {
     /// ID of the user whose MFA should be reset. When absent, the authenticated user's own MFA is
     /// reset. Setting it requires the OWNER or ADMINISTRATOR role.
-    #[serde(rename = "resetUserId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "resetUserId",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reset_user_id: Option<String>,
     /// The flag Flashback's own TypeScript client sends with every reset since 2026-02-11
     /// (`ApiClient.resetMFA`). The public documentation does not describe it yet; a server receives
     /// it as sent, and clients that follow the documentation leave it out.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
     pub enable: Option<bool>,
 }
 
@@ -33,9 +41,9 @@ pub struct ResetMfaRequest {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ResetMfaResponse {
     /// Whether the request succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
     /// Message confirming the reset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }

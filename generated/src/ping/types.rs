@@ -19,27 +19,53 @@ pub struct BoundDevice {
     #[serde(rename = "_id")]
     pub id: String,
     /// Revision of the device record.
-    #[serde(rename = "_rev", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "_rev",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub rev: Option<String>,
     /// When the device was bound, in milliseconds since the Unix epoch.
-    #[serde(rename = "createdDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "createdDate",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created_date: Option<i64>,
     /// When the device was last used, in milliseconds since the Unix epoch.
-    #[serde(rename = "lastAccessDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "lastAccessDate",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_access_date: Option<i64>,
     /// Identifier the Ping SDK reported for the physical device.
-    #[serde(rename = "deviceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "deviceId",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub device_id: Option<String>,
     /// Display name of the device.
-    #[serde(rename = "deviceName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "deviceName",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub device_name: Option<String>,
     /// UUID of the device profile (the same value as `_id` in the documented examples).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
     /// Device management status flag reported by the server.
     #[serde(
         rename = "deviceManagementStatus",
         default,
+        with = "rt::optional",
         skip_serializing_if = "Option::is_none"
     )]
     pub device_management_status: Option<bool>,
@@ -58,12 +84,14 @@ pub struct BoundDeviceList {
     #[serde(
         rename = "pagedResultsCookie",
         default,
+        with = "rt::nullable::double",
         skip_serializing_if = "Option::is_none"
     )]
-    pub paged_results_cookie: Option<String>,
+    pub paged_results_cookie: Option<Option<String>>,
     #[serde(
         rename = "totalPagedResultsPolicy",
         default,
+        with = "rt::optional",
         skip_serializing_if = "Option::is_none"
     )]
     pub total_paged_results_policy: Option<TotalPagedResultsPolicy>,
@@ -71,6 +99,7 @@ pub struct BoundDeviceList {
     #[serde(
         rename = "totalPagedResults",
         default,
+        with = "rt::optional",
         skip_serializing_if = "Option::is_none"
     )]
     pub total_paged_results: Option<i64>,
@@ -78,6 +107,7 @@ pub struct BoundDeviceList {
     #[serde(
         rename = "remainingPagedResults",
         default,
+        with = "rt::optional",
         skip_serializing_if = "Option::is_none"
     )]
     pub remaining_paged_results: Option<i64>,
@@ -89,12 +119,12 @@ pub struct CrestError {
     /// The HTTP status code.
     pub code: i64,
     /// The HTTP reason phrase, e.g. `Unauthorized`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// A human-readable description of the error.
     pub message: String,
     /// Extra information about the error; any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
     pub detail: Option<serde_json::Value>,
 }
 
@@ -105,31 +135,66 @@ pub struct DeletedBoundDevice {
     #[serde(rename = "_id")]
     pub id: String,
     /// Revision of the device record.
-    #[serde(rename = "_rev", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "_rev",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub rev: Option<String>,
     /// UUID of the device profile.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
     /// The recovery codes that were stored with the device.
-    #[serde(rename = "recoveryCodes", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "recoveryCodes",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub recovery_codes: Option<Vec<String>>,
     /// When the device was bound, in milliseconds since the Unix epoch.
-    #[serde(rename = "createdDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "createdDate",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created_date: Option<i64>,
     /// When the device was last used, in milliseconds since the Unix epoch.
-    #[serde(rename = "lastAccessDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "lastAccessDate",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_access_date: Option<i64>,
     /// Identifier the Ping SDK reported for the physical device.
-    #[serde(rename = "deviceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "deviceId",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub device_id: Option<String>,
     /// Display name of the device.
-    #[serde(rename = "deviceName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "deviceName",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub device_name: Option<String>,
     /// Signature counter stored with the device.
-    #[serde(rename = "signCount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "signCount",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub sign_count: Option<i64>,
     /// The device's public key (a JSON Web Key).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
     pub key: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 
@@ -142,22 +207,47 @@ pub struct DeletedOathDevice {
     #[serde(rename = "_id")]
     pub id: String,
     /// Revision of the device record.
-    #[serde(rename = "_rev", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "_rev",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub rev: Option<String>,
     /// UUID of the device profile.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
     /// The recovery codes that were stored with the device.
-    #[serde(rename = "recoveryCodes", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "recoveryCodes",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub recovery_codes: Option<Vec<String>>,
     /// When the device was registered, in milliseconds since the Unix epoch.
-    #[serde(rename = "createdDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "createdDate",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created_date: Option<i64>,
     /// When the device was last used, in milliseconds since the Unix epoch.
-    #[serde(rename = "lastAccessDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "lastAccessDate",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_access_date: Option<i64>,
     /// Display name of the device.
-    #[serde(rename = "deviceName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "deviceName",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub device_name: Option<String>,
     /// Properties not listed in the schema, kept as sent.
     #[serde(flatten)]
@@ -173,22 +263,47 @@ pub struct DeletedPushDevice {
     #[serde(rename = "_id")]
     pub id: String,
     /// Revision of the device record.
-    #[serde(rename = "_rev", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "_rev",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub rev: Option<String>,
     /// UUID of the device profile.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
     /// The recovery codes that were stored with the device.
-    #[serde(rename = "recoveryCodes", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "recoveryCodes",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub recovery_codes: Option<Vec<String>>,
     /// When the device was registered, in milliseconds since the Unix epoch.
-    #[serde(rename = "createdDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "createdDate",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created_date: Option<i64>,
     /// When the device was last used, in milliseconds since the Unix epoch.
-    #[serde(rename = "lastAccessDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "lastAccessDate",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_access_date: Option<i64>,
     /// Display name of the device.
-    #[serde(rename = "deviceName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "deviceName",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub device_name: Option<String>,
     /// Properties not listed in the schema, kept as sent.
     #[serde(flatten)]
@@ -202,34 +317,69 @@ pub struct DeletedWebAuthnDevice {
     #[serde(rename = "_id")]
     pub id: String,
     /// Revision of the device record.
-    #[serde(rename = "_rev", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "_rev",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub rev: Option<String>,
     /// UUID of the device profile.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
     /// The recovery codes that were stored with the device.
-    #[serde(rename = "recoveryCodes", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "recoveryCodes",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub recovery_codes: Option<Vec<String>>,
     /// When the device was registered, in milliseconds since the Unix epoch.
-    #[serde(rename = "createdDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "createdDate",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created_date: Option<i64>,
     /// When the device was last used, in milliseconds since the Unix epoch.
-    #[serde(rename = "lastAccessDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "lastAccessDate",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_access_date: Option<i64>,
     /// The WebAuthn credential ID, base64url-encoded.
-    #[serde(rename = "credentialId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "credentialId",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub credential_id: Option<String>,
     /// Signature algorithm of the credential's key, e.g. `SHA256withECDSA`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
     pub algorithm: Option<String>,
     /// Display name of the device.
-    #[serde(rename = "deviceName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "deviceName",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub device_name: Option<String>,
     /// The authenticator's signature counter as last seen by the server.
-    #[serde(rename = "signCount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "signCount",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub sign_count: Option<i64>,
     /// The credential's public key (a JSON Web Key).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
     pub key: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 
@@ -260,24 +410,45 @@ pub struct OathDevice {
     #[serde(rename = "_id")]
     pub id: String,
     /// Revision of the device record.
-    #[serde(rename = "_rev", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "_rev",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub rev: Option<String>,
     /// When the device was registered, in milliseconds since the Unix epoch.
-    #[serde(rename = "createdDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "createdDate",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created_date: Option<i64>,
     /// When the device was last used, in milliseconds since the Unix epoch.
-    #[serde(rename = "lastAccessDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "lastAccessDate",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_access_date: Option<i64>,
     /// Display name of the device.
-    #[serde(rename = "deviceName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "deviceName",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub device_name: Option<String>,
     /// UUID of the device profile (the same value as `_id`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
     /// Device management status flag reported by the server.
     #[serde(
         rename = "deviceManagementStatus",
         default,
+        with = "rt::optional",
         skip_serializing_if = "Option::is_none"
     )]
     pub device_management_status: Option<bool>,
@@ -296,12 +467,14 @@ pub struct OathDeviceList {
     #[serde(
         rename = "pagedResultsCookie",
         default,
+        with = "rt::nullable::double",
         skip_serializing_if = "Option::is_none"
     )]
-    pub paged_results_cookie: Option<String>,
+    pub paged_results_cookie: Option<Option<String>>,
     #[serde(
         rename = "totalPagedResultsPolicy",
         default,
+        with = "rt::optional",
         skip_serializing_if = "Option::is_none"
     )]
     pub total_paged_results_policy: Option<TotalPagedResultsPolicy>,
@@ -309,6 +482,7 @@ pub struct OathDeviceList {
     #[serde(
         rename = "totalPagedResults",
         default,
+        with = "rt::optional",
         skip_serializing_if = "Option::is_none"
     )]
     pub total_paged_results: Option<i64>,
@@ -316,6 +490,7 @@ pub struct OathDeviceList {
     #[serde(
         rename = "remainingPagedResults",
         default,
+        with = "rt::optional",
         skip_serializing_if = "Option::is_none"
     )]
     pub remaining_paged_results: Option<i64>,
@@ -328,24 +503,45 @@ pub struct PushDevice {
     #[serde(rename = "_id")]
     pub id: String,
     /// Revision of the device record.
-    #[serde(rename = "_rev", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "_rev",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub rev: Option<String>,
     /// When the device was registered, in milliseconds since the Unix epoch.
-    #[serde(rename = "createdDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "createdDate",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created_date: Option<i64>,
     /// When the device was last used, in milliseconds since the Unix epoch.
-    #[serde(rename = "lastAccessDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "lastAccessDate",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_access_date: Option<i64>,
     /// Display name of the device.
-    #[serde(rename = "deviceName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "deviceName",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub device_name: Option<String>,
     /// UUID of the device profile (the same value as `_id`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
     /// Device management status flag reported by the server.
     #[serde(
         rename = "deviceManagementStatus",
         default,
+        with = "rt::optional",
         skip_serializing_if = "Option::is_none"
     )]
     pub device_management_status: Option<bool>,
@@ -359,8 +555,12 @@ pub struct PushDeviceIdRefresh {
     pub mechanism_uid: String,
     /// The user whose push device profile gets the new device ID. The Ping SDKs send it only when
     /// the mechanism has one; absent and `null` both mean none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
+    #[serde(
+        default,
+        with = "rt::nullable::double",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub username: Option<Option<String>>,
     /// Signed JWT whose claims carry the new device ID (`deviceId`). The Ping SDKs sign it with
     /// HS256 using the secret shared with the server when the device was registered for push.
     pub jwt: String,
@@ -379,12 +579,14 @@ pub struct PushDeviceList {
     #[serde(
         rename = "pagedResultsCookie",
         default,
+        with = "rt::nullable::double",
         skip_serializing_if = "Option::is_none"
     )]
-    pub paged_results_cookie: Option<String>,
+    pub paged_results_cookie: Option<Option<String>>,
     #[serde(
         rename = "totalPagedResultsPolicy",
         default,
+        with = "rt::optional",
         skip_serializing_if = "Option::is_none"
     )]
     pub total_paged_results_policy: Option<TotalPagedResultsPolicy>,
@@ -392,6 +594,7 @@ pub struct PushDeviceList {
     #[serde(
         rename = "totalPagedResults",
         default,
+        with = "rt::optional",
         skip_serializing_if = "Option::is_none"
     )]
     pub total_paged_results: Option<i64>,
@@ -399,6 +602,7 @@ pub struct PushDeviceList {
     #[serde(
         rename = "remainingPagedResults",
         default,
+        with = "rt::optional",
         skip_serializing_if = "Option::is_none"
     )]
     pub remaining_paged_results: Option<i64>,
@@ -540,34 +744,69 @@ pub struct UpdatedWebAuthnDevice {
     #[serde(rename = "_id")]
     pub id: String,
     /// Revision of the device record, new after the update.
-    #[serde(rename = "_rev", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "_rev",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub rev: Option<String>,
     /// UUID of the device profile.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
     /// The recovery codes stored with the device.
-    #[serde(rename = "recoveryCodes", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "recoveryCodes",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub recovery_codes: Option<Vec<String>>,
     /// When the device was registered, in milliseconds since the Unix epoch.
-    #[serde(rename = "createdDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "createdDate",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created_date: Option<i64>,
     /// When the device was last used, in milliseconds since the Unix epoch.
-    #[serde(rename = "lastAccessDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "lastAccessDate",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_access_date: Option<i64>,
     /// The WebAuthn credential ID, base64url-encoded.
-    #[serde(rename = "credentialId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "credentialId",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub credential_id: Option<String>,
     /// Signature algorithm of the credential's key, e.g. `SHA256withECDSA`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
     pub algorithm: Option<String>,
     /// Display name of the device, as renamed.
-    #[serde(rename = "deviceName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "deviceName",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub device_name: Option<String>,
     /// The authenticator's signature counter as last seen by the server.
-    #[serde(rename = "signCount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "signCount",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub sign_count: Option<i64>,
     /// The credential's public key (a JSON Web Key).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
     pub key: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 
@@ -578,27 +817,53 @@ pub struct WebAuthnDevice {
     #[serde(rename = "_id")]
     pub id: String,
     /// Revision of the device record.
-    #[serde(rename = "_rev", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "_rev",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub rev: Option<String>,
     /// When the device was registered, in milliseconds since the Unix epoch.
-    #[serde(rename = "createdDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "createdDate",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created_date: Option<i64>,
     /// When the device was last used, in milliseconds since the Unix epoch.
-    #[serde(rename = "lastAccessDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "lastAccessDate",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_access_date: Option<i64>,
     /// The WebAuthn credential ID, base64url-encoded.
-    #[serde(rename = "credentialId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "credentialId",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub credential_id: Option<String>,
     /// Display name of the device.
-    #[serde(rename = "deviceName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "deviceName",
+        default,
+        with = "rt::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub device_name: Option<String>,
     /// UUID of the device profile (the same value as `_id` in the documented examples).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
     /// Device management status flag reported by the server.
     #[serde(
         rename = "deviceManagementStatus",
         default,
+        with = "rt::optional",
         skip_serializing_if = "Option::is_none"
     )]
     pub device_management_status: Option<bool>,
@@ -617,12 +882,14 @@ pub struct WebAuthnDeviceList {
     #[serde(
         rename = "pagedResultsCookie",
         default,
+        with = "rt::nullable::double",
         skip_serializing_if = "Option::is_none"
     )]
-    pub paged_results_cookie: Option<String>,
+    pub paged_results_cookie: Option<Option<String>>,
     #[serde(
         rename = "totalPagedResultsPolicy",
         default,
+        with = "rt::optional",
         skip_serializing_if = "Option::is_none"
     )]
     pub total_paged_results_policy: Option<TotalPagedResultsPolicy>,
@@ -630,6 +897,7 @@ pub struct WebAuthnDeviceList {
     #[serde(
         rename = "totalPagedResults",
         default,
+        with = "rt::optional",
         skip_serializing_if = "Option::is_none"
     )]
     pub total_paged_results: Option<i64>,
@@ -637,6 +905,7 @@ pub struct WebAuthnDeviceList {
     #[serde(
         rename = "remainingPagedResults",
         default,
+        with = "rt::optional",
         skip_serializing_if = "Option::is_none"
     )]
     pub remaining_paged_results: Option<i64>,
