@@ -119,7 +119,7 @@ pub fn describe(requirement: Requirement) -> String {
 
 /// Alternatives in words: `` `a`, `b` or `c` ``; with an AND among them,
 /// `` `a` and `b`, or `c` ``.
-pub(crate) fn either(alternatives: &[String]) -> String {
+pub fn either(alternatives: &[String]) -> String {
     let and = alternatives.iter().any(|a| a.contains(" and "));
     match alternatives.split_last() {
         None => String::new(),
