@@ -199,24 +199,36 @@ fn integer_enums_travel_as_json_numbers() {
     assert_eq!(serde_json::from_str::<Task>(text).unwrap(), task);
 }
 
-/// A number outside the enum is refused, naming the allowed values.
+/// A number outside the enum (issue 13, finding 5): a client keeps it in
+/// the catch-all; a server reading a request (`strictly`) refuses it,
+/// naming the allowed values.
 #[test]
-fn integer_enums_refuse_unknown_numbers_naming_the_allowed_values() {
+fn integer_enums_keep_unknown_numbers_and_servers_refuse_them() {
+    use mfa_runtime::enums::strictly;
     use numeric_enums::types::{Priority, Task, TaskRetries};
     assert_eq!(
-        serde_json::from_value::<Priority>(json!(2))
+        serde_json::from_value::<Priority>(json!(2)).unwrap(),
+        Priority::Unknown(2)
+    );
+    assert_eq!(
+        serde_json::to_value(Priority::Unknown(2)).unwrap(),
+        json!(2)
+    );
+    assert_eq!(TaskRetries::try_from(0), Ok(TaskRetries::Unknown(0)));
+    assert_eq!(
+        strictly(|| serde_json::from_value::<Priority>(json!(2)))
             .unwrap_err()
             .to_string(),
         "invalid value: integer `2`, expected one of `0`, `1`, `5`, `-1`"
     );
-    let in_task = serde_json::from_str::<Task>(r#"{"priority": -5}"#)
+    let in_task = strictly(|| serde_json::from_str::<Task>(r#"{"priority": -5}"#))
         .unwrap_err()
         .to_string();
     assert!(
         in_task.contains("invalid value: integer `-5`, expected one of `0`, `1`, `5`, `-1`"),
         "{in_task}"
     );
-    let retries = serde_json::from_str::<Task>(r#"{"priority": 0, "retries": 4}"#)
+    let retries = strictly(|| serde_json::from_str::<Task>(r#"{"priority": 0, "retries": 4}"#))
         .unwrap_err()
         .to_string();
     assert!(
@@ -224,7 +236,7 @@ fn integer_enums_refuse_unknown_numbers_naming_the_allowed_values() {
         "{retries}"
     );
     assert_eq!(
-        TaskRetries::try_from(0),
+        strictly(|| TaskRetries::try_from(0)),
         Err("expected one of `1`, `2`, `3`, found `0`".to_string())
     );
 }
@@ -291,11 +303,18 @@ fn integer_enum_text_forms_agree() {
         assert_eq!(retry.to_param(), retry.to_string());
         assert_eq!(TaskRetries::from_param(&retry.to_string()), Ok(retry));
     }
-    for bad in ["2", "urgent", "", "1.0"] {
+    // Not a number: refused everywhere. A number not listed: kept by
+    // clients, refused by servers.
+    for bad in ["urgent", "", "1.0"] {
         let expected = format!("expected one of `0`, `1`, `5`, `-1`, found `{bad}`");
         assert_eq!(bad.parse::<Priority>(), Err(expected.clone()), "{bad:?}");
         assert_eq!(Priority::from_param(bad), Err(expected), "{bad:?}");
     }
+    assert_eq!("2".parse::<Priority>(), Ok(Priority::Unknown(2)));
+    assert_eq!(
+        mfa_runtime::enums::strictly(|| Priority::from_param("2")),
+        Err("expected one of `0`, `1`, `5`, `-1`, found `2`".to_string())
+    );
 }
 
 /// The client sends an integer-enum query parameter as digits; the server

@@ -82,27 +82,51 @@ pub fn from_number<T: Copy>(number: i64, all: &[T], wire: fn(&T) -> i64) -> Resu
         .ok_or_else(|| format!("expected {}, found `{number}`", one_of(all, wire)))
 }
 
-/// The value of an integer enum written as text.
-pub fn parse_number<T: Copy>(text: &str, all: &[T], wire: fn(&T) -> i64) -> Result<T, String> {
+/// The value of an integer enum whose number is `number`: a listed one,
+/// else `unknown(number)`, except while a server reads a request
+/// ([`strictly`]), as [`read`] does for text.
+pub fn read_number<T: Copy>(
+    number: i64,
+    all: &[T],
+    wire: fn(&T) -> i64,
+    unknown: fn(i64) -> T,
+) -> Result<T, String> {
+    match from_number(number, all, wire) {
+        Err(_) if !is_strict() => Ok(unknown(number)),
+        read => read,
+    }
+}
+
+/// The value of an integer enum written as text, by [`read_number`]; text
+/// that is no integer is refused everywhere.
+pub fn parse_number<T: Copy>(
+    text: &str,
+    all: &[T],
+    wire: fn(&T) -> i64,
+    unknown: fn(i64) -> T,
+) -> Result<T, String> {
     match text.parse::<i64>() {
-        Ok(number) => from_number(number, all, wire),
+        Ok(number) => read_number(number, all, wire, unknown)
+            .map_err(|_| format!("expected {}, found `{text}`", one_of(all, wire))),
         Err(_) => Err(format!("expected {}, found `{text}`", one_of(all, wire))),
     }
 }
 
-/// An integer enum from a JSON number; anything else (a string, a float, a
-/// number not in the enum) is refused with the allowed values.
+/// An integer enum from a JSON number, by [`read_number`]; anything else
+/// (a string, a float) is refused with the allowed values.
 pub fn deserialize_number<'de, D: Deserializer<'de>, T: Copy>(
     deserializer: D,
     all: &'static [T],
     wire: fn(&T) -> i64,
+    unknown: fn(i64) -> T,
 ) -> Result<T, D::Error> {
-    deserializer.deserialize_i64(NumberVisitor { all, wire })
+    deserializer.deserialize_i64(NumberVisitor { all, wire, unknown })
 }
 
 struct NumberVisitor<T: 'static> {
     all: &'static [T],
     wire: fn(&T) -> i64,
+    unknown: fn(i64) -> T,
 }
 
 impl<T: Copy> Visitor<'_> for NumberVisitor<T> {
@@ -113,7 +137,7 @@ impl<T: Copy> Visitor<'_> for NumberVisitor<T> {
     }
 
     fn visit_i64<E: de::Error>(self, value: i64) -> Result<T, E> {
-        from_number(value, self.all, self.wire)
+        read_number(value, self.all, self.wire, self.unknown)
             .map_err(|_| E::invalid_value(Unexpected::Signed(value), &self))
     }
 
@@ -192,6 +216,7 @@ mod tests {
     enum Priority {
         Low,
         High,
+        Unknown(i64),
     }
 
     impl Priority {
@@ -201,6 +226,7 @@ mod tests {
             match self {
                 Self::Low => 1,
                 Self::High => -5,
+                Self::Unknown(number) => *number,
             }
         }
 
@@ -208,6 +234,7 @@ mod tests {
             match self {
                 Self::Low => "low",
                 Self::High => "HIGH",
+                Self::Unknown(_) => "?",
             }
         }
     }
@@ -226,12 +253,14 @@ mod tests {
             from_number(-5, Priority::ALL, Priority::as_i64),
             Ok(Priority::High)
         );
+        let number = |text| parse_number(text, Priority::ALL, Priority::as_i64, Priority::Unknown);
+        assert_eq!(number("2"), Ok(Priority::Unknown(2)));
         assert_eq!(
-            parse_number("2", Priority::ALL, Priority::as_i64),
+            strictly(|| number("2")),
             Err("expected one of `1`, `-5`, found `2`".to_string())
         );
         assert_eq!(
-            parse_number("x", Priority::ALL, Priority::as_i64),
+            number("x"),
             Err("expected one of `1`, `-5`, found `x`".to_string())
         );
     }
@@ -279,12 +308,14 @@ mod tests {
     fn integer_enums_read_json_numbers_only() {
         let read = |json: &str| {
             let mut de = serde_json::Deserializer::from_str(json);
-            deserialize_number(&mut de, Priority::ALL, Priority::as_i64).map_err(|e| e.to_string())
+            deserialize_number(&mut de, Priority::ALL, Priority::as_i64, Priority::Unknown)
+                .map_err(|e| e.to_string())
         };
         assert_eq!(read("1"), Ok(Priority::Low));
         assert_eq!(read("-5"), Ok(Priority::High));
+        assert_eq!(read("2"), Ok(Priority::Unknown(2)));
         assert_eq!(
-            read("2"),
+            strictly(|| read("2")),
             Err(
                 "invalid value: integer `2`, expected one of `1`, `-5` at line 1 column 1"
                     .to_string()

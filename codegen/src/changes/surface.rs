@@ -349,7 +349,7 @@ fn type_surface(decl: &TypeDecl) -> TypeSurface {
                 .map(|v| (v.name.clone(), v.wire.clone()))
                 .collect(),
         },
-        DeclKind::Enum(EnumDecl::Integers(variants)) => TypeSurface::Enum {
+        DeclKind::Enum(EnumDecl::Integers { variants, .. }) => TypeSurface::Enum {
             variants: variants
                 .iter()
                 .map(|v| (v.name.clone(), v.wire.to_string()))

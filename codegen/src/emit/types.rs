@@ -47,7 +47,10 @@ fn type_decl(p: &Printer<'_>, decl: &TypeDecl) -> TokenStream {
             variants,
             catch_all,
         }) => string_enum(p, &name, variants, catch_all),
-        DeclKind::Enum(EnumDecl::Integers(variants)) => integer_enum(p, &name, variants),
+        DeclKind::Enum(EnumDecl::Integers {
+            variants,
+            catch_all,
+        }) => integer_enum(p, &name, variants, catch_all),
         DeclKind::Union(u) => union_decl(p, &name, u),
         DeclKind::Newtype(n) => newtype_decl(p, &name, n),
     };
@@ -163,27 +166,6 @@ fn default_note(default: Option<&serde_json::Value>) -> Option<String> {
     ))
 }
 
-/// `ALL` and the wire value of an integer enum.
-fn enum_common(
-    name: &Ident,
-    variants: &[Ident],
-    wire: (&Ident, TokenStream),
-    wires: &[TokenStream],
-) -> TokenStream {
-    let (as_wire, wire_ty) = wire;
-    quote! {
-        impl #name {
-            /// Every value, in the spec's order.
-            pub const ALL: &'static [Self] = &[#(Self::#variants),*];
-
-            /// The value as it appears on the wire.
-            pub fn #as_wire(&self) -> #wire_ty {
-                match self { #( Self::#variants => #wires, )* }
-            }
-        }
-    }
-}
-
 /// An enum as text, read back by `from_str` (the body of
 /// `FromStr::from_str`, given `value`): `FromStr`, and `ParamValue` (a
 /// query, path or header value).
@@ -275,7 +257,12 @@ fn string_enum(
 
 /// An integer enum: a number on the wire, so serde is written by hand
 /// (serde's derive only renames to strings).
-fn integer_enum(p: &Printer<'_>, name: &Ident, values: &[EnumVariant<i64>]) -> TokenStream {
+fn integer_enum(
+    p: &Printer<'_>,
+    name: &Ident,
+    values: &[EnumVariant<i64>],
+    catch_all: &str,
+) -> TokenStream {
     let variants: Vec<_> = values.iter().map(|v| ident(&v.name)).collect();
     let numbers: Vec<TokenStream> = values
         .iter()
@@ -286,27 +273,40 @@ fn integer_enum(p: &Printer<'_>, name: &Ident, values: &[EnumVariant<i64>]) -> T
         .collect();
     let (string, result) = (p.prelude("String"), p.prelude("Result"));
     let (from, try_from) = (p.prelude("From"), p.prelude("TryFrom"));
-    let as_i64 = ident("as_i64");
-    let common = enum_common(name, &variants, (&as_i64, quote! { i64 }), &numbers);
+    let unknown = ident(catch_all);
     let text = enum_text(
         p,
         name,
-        &as_i64,
-        quote! { rt::enums::parse_number(value, Self::ALL, Self::as_i64) },
+        &ident("as_i64"),
+        quote! { rt::enums::parse_number(value, Self::ALL, Self::as_i64, Self::#unknown) },
     );
     quote! {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum #name {
             #( #variants, )*
+            /// A number the spec does not list, as received: clients keep it,
+            /// servers refuse it (400).
+            #unknown(i64),
         }
 
-        #common
+        impl #name {
+            /// Every value the spec lists, in its order.
+            pub const ALL: &'static [Self] = &[#(Self::#variants),*];
+
+            /// The value as it appears on the wire.
+            pub fn as_i64(&self) -> i64 {
+                match self {
+                    #( Self::#variants => #numbers, )*
+                    Self::#unknown(number) => *number,
+                }
+            }
+        }
 
         impl #try_from<i64> for #name {
             type Error = #string;
 
             fn try_from(value: i64) -> #result<Self, Self::Error> {
-                rt::enums::from_number(value, Self::ALL, Self::as_i64)
+                rt::enums::read_number(value, Self::ALL, Self::as_i64, Self::#unknown)
             }
         }
 
@@ -330,7 +330,7 @@ fn integer_enum(p: &Printer<'_>, name: &Ident, values: &[EnumVariant<i64>]) -> T
 
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> #result<Self, D::Error> {
-                rt::enums::deserialize_number(deserializer, Self::ALL, Self::as_i64)
+                rt::enums::deserialize_number(deserializer, Self::ALL, Self::as_i64, Self::#unknown)
             }
         }
 

@@ -79,11 +79,12 @@ pub const MODULE_TYPES: &[&str] = &[
     "Vec",
 ];
 
-/// The variant a string enum decodes an unlisted value into, keeping its
-/// text (forward compatibility: a vendor's next release may add values).
-/// Reserved in every string enum, lock or no lock, so a spec value that
-/// would take it (`UNKNOWN`) is always `Unknown2` and adding or removing
-/// such a value never moves the catch-all.
+/// The variant an enum decodes an unlisted value into, keeping its text
+/// or number (forward compatibility: a vendor's next release may add values).
+/// Reserved in every enum, lock or no lock, so a spec value that would
+/// take it (`UNKNOWN`, or `x-enum-varnames: [Unknown]`) is always
+/// `Unknown2` and adding or removing such a value never moves the
+/// catch-all.
 pub const CATCH_ALL_VARIANT: &str = "Unknown";
 
 /// The std names that generated code writes unqualified, unless a type of
@@ -187,10 +188,7 @@ impl Names {
                         .map(|f| member(Table::Fields, &f.name, field_ident(&f.name)))
                         .collect(),
                     TypeKind::Enum(e) => {
-                        let integers = e.values.iter().all(|v| matches!(v, EnumValue::Integer(_)));
-                        if !integers {
-                            reserved = &[CATCH_ALL_VARIANT];
-                        }
+                        reserved = &[CATCH_ALL_VARIANT];
                         e.values
                             .iter()
                             .map(|v| {

@@ -103,7 +103,11 @@ pub enum EnumDecl {
         catch_all: String,
     },
     /// Integers on the wire.
-    Integers(Vec<EnumVariant<i64>>),
+    Integers {
+        variants: Vec<EnumVariant<i64>>,
+        /// The variant holding a number the spec does not list.
+        catch_all: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -272,12 +276,13 @@ impl Context<'_> {
             })
             .collect();
         match integers {
-            Some(integers) => EnumDecl::Integers(
-                names
+            Some(integers) => EnumDecl::Integers {
+                variants: names
                     .zip(integers)
                     .map(|(name, wire)| EnumVariant { name, wire })
                     .collect(),
-            ),
+                catch_all: super::names::CATCH_ALL_VARIANT.to_string(),
+            },
             None => EnumDecl::Strings {
                 variants: names
                     .zip(values)
