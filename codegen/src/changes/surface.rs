@@ -314,7 +314,7 @@ fn type_surface(decl: &TypeDecl) -> TypeSurface {
                     let (required, nullable) = match &f.serde {
                         FieldSerde::Flatten | FieldSerde::Required => (true, false),
                         FieldSerde::RequiredNullable => (true, true),
-                        FieldSerde::Optional => (false, false),
+                        FieldSerde::Optional | FieldSerde::OptionalNotNull => (false, false),
                         FieldSerde::OptionalNullable => (false, true),
                         FieldSerde::DefaultFn(_) => (true, matches!(f.ty, RustType::Option(_))),
                     };

@@ -23,7 +23,9 @@ pub fn emit(plan: &Plan) -> TokenStream {
         DeclKind::Struct(s) => s.fields.iter().any(|f| {
             matches!(
                 f.serde,
-                FieldSerde::Optional | FieldSerde::OptionalNullable | FieldSerde::RequiredNullable
+                FieldSerde::OptionalNotNull
+                    | FieldSerde::OptionalNullable
+                    | FieldSerde::RequiredNullable
             )
         }),
     });
@@ -136,12 +138,15 @@ fn field(p: &Printer<'_>, field: &FieldDecl) -> TokenStream {
             #[serde(#rename deserialize_with = "rt::nullable::required")]
             pub #name: #field_ty,
         },
-        FieldSerde::Optional | FieldSerde::OptionalNullable | FieldSerde::Flatten => {
+        FieldSerde::Optional
+        | FieldSerde::OptionalNotNull
+        | FieldSerde::OptionalNullable
+        | FieldSerde::Flatten => {
             // A path serde resolves here, where `Option` may be a type of
             // the spec's.
             let is_none = format!("{}::is_none", p.prelude("Option")).replace(' ', "");
             let read = match field.serde {
-                FieldSerde::Optional => Some(quote! { with = "rt::optional", }),
+                FieldSerde::OptionalNotNull => Some(quote! { with = "rt::optional", }),
                 FieldSerde::OptionalNullable => Some(quote! { with = "rt::nullable::double", }),
                 _ => None,
             };

@@ -378,3 +378,74 @@ fn constant_path_parameters_are_written_into_the_template() {
         }
     }
 }
+
+/// Null and absent (issue 13, finding 6), decided per field: a required
+/// nullable property must be sent; an optional nullable one keeps null
+/// apart from absent; an optional one that is not nullable refuses `null`
+/// on servers only where a request carries its type; a closed object
+/// (`additionalProperties: false`) refuses unknown properties.
+#[test]
+fn null_absent_and_unknown_properties_are_decided_per_field() {
+    let text = r#"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /notes:
+    post:
+      operationId: addNote
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Note'}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Receipt'}
+components:
+  schemas:
+    Note:
+      type: object
+      additionalProperties: false
+      required: [text]
+      properties:
+        text: {type: string, nullable: true}
+        tag: {type: string}
+        color: {type: string, nullable: true}
+    Receipt:
+      type: object
+      properties:
+        id: {type: string}
+"#;
+    let plan = plan_of("t.yaml", text, "t");
+    let fields = |name: &str| -> (Vec<(String, FieldSerde)>, bool) {
+        let decl = plan.types.iter().find(|t| t.name == name).expect("type");
+        let DeclKind::Struct(s) = &decl.kind else {
+            panic!("{name} is a struct")
+        };
+        let fields = s.fields.iter().map(|f| (f.wire.clone(), f.serde.clone()));
+        (fields.collect(), s.deny_unknown)
+    };
+    let owned = |pairs: &[(&str, FieldSerde)]| -> Vec<(String, FieldSerde)> {
+        pairs
+            .iter()
+            .map(|(w, s)| (w.to_string(), s.clone()))
+            .collect()
+    };
+    assert_eq!(
+        fields("Note"),
+        (
+            owned(&[
+                ("text", FieldSerde::RequiredNullable),
+                ("tag", FieldSerde::OptionalNotNull),
+                ("color", FieldSerde::OptionalNullable),
+            ]),
+            true
+        )
+    );
+    assert_eq!(
+        fields("Receipt"),
+        (owned(&[("id", FieldSerde::Optional)]), false)
+    );
+}

@@ -8,7 +8,9 @@ use super::names;
 use super::rust_type::RustType;
 use super::shape::{is_primitive, strip_nullable};
 use super::values::RustValue;
-use crate::model::{EnumValue, Field, OneOfDef, StructDef, TypeDef, TypeId, TypeKind, TypeRef};
+use crate::model::{
+    Api, EnumValue, Field, OneOfDef, StructDef, TypeDef, TypeId, TypeKind, TypeRef,
+};
 
 /// One type of the `types` file.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,10 +73,13 @@ pub enum FieldSerde {
     /// Required but nullable: always sent, `null` for `None`; a message
     /// that leaves it out is refused (absent is not `null`).
     RequiredNullable,
-    /// Optional, not nullable: left out when `None`; `null` is refused by
-    /// servers (it is not a value the spec allows), read as absent by
-    /// clients.
+    /// Optional, not nullable, in a type only responses carry: left out
+    /// when `None`; `null` is read as absent (clients are lenient).
     Optional,
+    /// The same in a type requests carry: `null`, which the spec does not
+    /// allow, is refused by servers (never taken for "not given"), read as
+    /// absent by clients.
+    OptionalNotNull,
     /// Optional and nullable: `Option<Option<T>>`, so absent (`None`) and
     /// `null` (`Some(None)`) stay apart, both ways.
     OptionalNullable,
@@ -150,17 +155,19 @@ pub struct NewtypeDecl {
 
 impl Context<'_> {
     pub(super) fn type_decls(&self) -> Vec<TypeDecl> {
+        let requests = request_types(self.api);
         self.api
             .types
             .values()
-            .map(|def| self.type_decl(def))
+            .map(|def| self.type_decl(def, requests.contains(&def.id)))
             .collect()
     }
 
-    fn type_decl(&self, def: &TypeDef) -> TypeDecl {
+    /// `in_requests`: a request carries the type, so a server reads it.
+    fn type_decl(&self, def: &TypeDef, in_requests: bool) -> TypeDecl {
         let name = self.names.type_name(&def.id).to_string();
         let kind = match &def.kind {
-            TypeKind::Struct(s) => DeclKind::Struct(self.struct_decl(def, &name, s)),
+            TypeKind::Struct(s) => DeclKind::Struct(self.struct_decl(def, &name, s, in_requests)),
             TypeKind::Enum(e) => DeclKind::Enum(self.enum_decl(&def.id, &e.values)),
             TypeKind::OneOf(o) => DeclKind::Union(self.union_decl(&def.id, o)),
             TypeKind::Newtype(inner) => DeclKind::Newtype(NewtypeDecl {
@@ -178,7 +185,13 @@ impl Context<'_> {
         }
     }
 
-    fn struct_decl(&self, def: &TypeDef, owner: &str, s: &StructDef) -> StructDecl {
+    fn struct_decl(
+        &self,
+        def: &TypeDef,
+        owner: &str,
+        s: &StructDef,
+        in_requests: bool,
+    ) -> StructDecl {
         let members = self.names.members(&def.id);
         let cyclic = self.cyclic_fields(&def.id, s);
         let fields: Vec<FieldDecl> = s
@@ -186,7 +199,13 @@ impl Context<'_> {
             .iter()
             .zip(members)
             .enumerate()
-            .map(|(i, (field, member))| self.field_decl(owner, field, member, cyclic.contains(&i)))
+            .map(|(i, (field, member))| {
+                let mut decl = self.field_decl(owner, field, member, cyclic.contains(&i));
+                if in_requests && decl.serde == FieldSerde::Optional {
+                    decl.serde = FieldSerde::OptionalNotNull;
+                }
+                decl
+            })
             .collect();
         let flattens = fields
             .iter()
@@ -357,4 +376,43 @@ impl Context<'_> {
             _ => false,
         }
     }
+}
+
+/// Every type a request carries: parameters' and request bodies' types, and
+/// every type those hold. Only these are read by servers, so only their
+/// fields need a server's strictness about `null`.
+fn request_types(api: &Api) -> BTreeSet<TypeId> {
+    let mut stack: Vec<&TypeRef> = api
+        .operations
+        .iter()
+        .flat_map(|op| {
+            let params = op.parameters.iter().map(|p| &p.ty);
+            let bodies = op.body.iter().flat_map(|b| b.content.iter());
+            params.chain(bodies.filter_map(|c| c.ty.as_ref()))
+        })
+        .collect();
+    let mut seen = BTreeSet::new();
+    while let Some(ty) = stack.pop() {
+        match ty {
+            TypeRef::Named(id) => {
+                if !seen.insert(id.clone()) {
+                    continue;
+                }
+                match api.types.get(id).map(|def| &def.kind) {
+                    Some(TypeKind::Struct(s)) => {
+                        stack.extend(s.fields.iter().map(|f| &f.ty));
+                        stack.extend(s.additional.iter());
+                    }
+                    Some(TypeKind::OneOf(o)) => stack.extend(o.variants.iter().map(|v| &v.ty)),
+                    Some(TypeKind::Newtype(inner)) => stack.push(inner),
+                    Some(TypeKind::Enum(_)) | None => {}
+                }
+            }
+            TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
+                stack.push(inner)
+            }
+            _ => {}
+        }
+    }
+    seen
 }

@@ -9,11 +9,11 @@ use ::mfa_runtime as rt;
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ErrorResponse {
     /// Whether the request succeeded (`false` here).
-    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
     /// What went wrong: the permission problem (403), the user that was not found (404) or the
     /// failure (500).
-    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
 
@@ -41,9 +41,9 @@ pub struct ResetMfaRequest {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ResetMfaResponse {
     /// Whether the request succeeded.
-    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
     /// Message confirming the reset.
-    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }

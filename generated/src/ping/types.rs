@@ -19,53 +19,27 @@ pub struct BoundDevice {
     #[serde(rename = "_id")]
     pub id: String,
     /// Revision of the device record.
-    #[serde(
-        rename = "_rev",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "_rev", default, skip_serializing_if = "Option::is_none")]
     pub rev: Option<String>,
     /// When the device was bound, in milliseconds since the Unix epoch.
-    #[serde(
-        rename = "createdDate",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "createdDate", default, skip_serializing_if = "Option::is_none")]
     pub created_date: Option<i64>,
     /// When the device was last used, in milliseconds since the Unix epoch.
-    #[serde(
-        rename = "lastAccessDate",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastAccessDate", default, skip_serializing_if = "Option::is_none")]
     pub last_access_date: Option<i64>,
     /// Identifier the Ping SDK reported for the physical device.
-    #[serde(
-        rename = "deviceId",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "deviceId", default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
     /// Display name of the device.
-    #[serde(
-        rename = "deviceName",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "deviceName", default, skip_serializing_if = "Option::is_none")]
     pub device_name: Option<String>,
     /// UUID of the device profile (the same value as `_id` in the documented examples).
-    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
     /// Device management status flag reported by the server.
     #[serde(
         rename = "deviceManagementStatus",
         default,
-        with = "rt::optional",
         skip_serializing_if = "Option::is_none"
     )]
     pub device_management_status: Option<bool>,
@@ -91,7 +65,6 @@ pub struct BoundDeviceList {
     #[serde(
         rename = "totalPagedResultsPolicy",
         default,
-        with = "rt::optional",
         skip_serializing_if = "Option::is_none"
     )]
     pub total_paged_results_policy: Option<TotalPagedResultsPolicy>,
@@ -99,7 +72,6 @@ pub struct BoundDeviceList {
     #[serde(
         rename = "totalPagedResults",
         default,
-        with = "rt::optional",
         skip_serializing_if = "Option::is_none"
     )]
     pub total_paged_results: Option<i64>,
@@ -107,7 +79,6 @@ pub struct BoundDeviceList {
     #[serde(
         rename = "remainingPagedResults",
         default,
-        with = "rt::optional",
         skip_serializing_if = "Option::is_none"
     )]
     pub remaining_paged_results: Option<i64>,
@@ -119,12 +90,12 @@ pub struct CrestError {
     /// The HTTP status code.
     pub code: i64,
     /// The HTTP reason phrase, e.g. `Unauthorized`.
-    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// A human-readable description of the error.
     pub message: String,
     /// Extra information about the error; any JSON value.
-    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<serde_json::Value>,
 }
 
@@ -135,66 +106,31 @@ pub struct DeletedBoundDevice {
     #[serde(rename = "_id")]
     pub id: String,
     /// Revision of the device record.
-    #[serde(
-        rename = "_rev",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "_rev", default, skip_serializing_if = "Option::is_none")]
     pub rev: Option<String>,
     /// UUID of the device profile.
-    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
     /// The recovery codes that were stored with the device.
-    #[serde(
-        rename = "recoveryCodes",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "recoveryCodes", default, skip_serializing_if = "Option::is_none")]
     pub recovery_codes: Option<Vec<String>>,
     /// When the device was bound, in milliseconds since the Unix epoch.
-    #[serde(
-        rename = "createdDate",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "createdDate", default, skip_serializing_if = "Option::is_none")]
     pub created_date: Option<i64>,
     /// When the device was last used, in milliseconds since the Unix epoch.
-    #[serde(
-        rename = "lastAccessDate",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastAccessDate", default, skip_serializing_if = "Option::is_none")]
     pub last_access_date: Option<i64>,
     /// Identifier the Ping SDK reported for the physical device.
-    #[serde(
-        rename = "deviceId",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "deviceId", default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
     /// Display name of the device.
-    #[serde(
-        rename = "deviceName",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "deviceName", default, skip_serializing_if = "Option::is_none")]
     pub device_name: Option<String>,
     /// Signature counter stored with the device.
-    #[serde(
-        rename = "signCount",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "signCount", default, skip_serializing_if = "Option::is_none")]
     pub sign_count: Option<i64>,
     /// The device's public key (a JSON Web Key).
-    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 
@@ -207,47 +143,22 @@ pub struct DeletedOathDevice {
     #[serde(rename = "_id")]
     pub id: String,
     /// Revision of the device record.
-    #[serde(
-        rename = "_rev",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "_rev", default, skip_serializing_if = "Option::is_none")]
     pub rev: Option<String>,
     /// UUID of the device profile.
-    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
     /// The recovery codes that were stored with the device.
-    #[serde(
-        rename = "recoveryCodes",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "recoveryCodes", default, skip_serializing_if = "Option::is_none")]
     pub recovery_codes: Option<Vec<String>>,
     /// When the device was registered, in milliseconds since the Unix epoch.
-    #[serde(
-        rename = "createdDate",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "createdDate", default, skip_serializing_if = "Option::is_none")]
     pub created_date: Option<i64>,
     /// When the device was last used, in milliseconds since the Unix epoch.
-    #[serde(
-        rename = "lastAccessDate",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastAccessDate", default, skip_serializing_if = "Option::is_none")]
     pub last_access_date: Option<i64>,
     /// Display name of the device.
-    #[serde(
-        rename = "deviceName",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "deviceName", default, skip_serializing_if = "Option::is_none")]
     pub device_name: Option<String>,
     /// Properties not listed in the schema, kept as sent.
     #[serde(flatten)]
@@ -263,47 +174,22 @@ pub struct DeletedPushDevice {
     #[serde(rename = "_id")]
     pub id: String,
     /// Revision of the device record.
-    #[serde(
-        rename = "_rev",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "_rev", default, skip_serializing_if = "Option::is_none")]
     pub rev: Option<String>,
     /// UUID of the device profile.
-    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
     /// The recovery codes that were stored with the device.
-    #[serde(
-        rename = "recoveryCodes",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "recoveryCodes", default, skip_serializing_if = "Option::is_none")]
     pub recovery_codes: Option<Vec<String>>,
     /// When the device was registered, in milliseconds since the Unix epoch.
-    #[serde(
-        rename = "createdDate",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "createdDate", default, skip_serializing_if = "Option::is_none")]
     pub created_date: Option<i64>,
     /// When the device was last used, in milliseconds since the Unix epoch.
-    #[serde(
-        rename = "lastAccessDate",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastAccessDate", default, skip_serializing_if = "Option::is_none")]
     pub last_access_date: Option<i64>,
     /// Display name of the device.
-    #[serde(
-        rename = "deviceName",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "deviceName", default, skip_serializing_if = "Option::is_none")]
     pub device_name: Option<String>,
     /// Properties not listed in the schema, kept as sent.
     #[serde(flatten)]
@@ -317,69 +203,34 @@ pub struct DeletedWebAuthnDevice {
     #[serde(rename = "_id")]
     pub id: String,
     /// Revision of the device record.
-    #[serde(
-        rename = "_rev",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "_rev", default, skip_serializing_if = "Option::is_none")]
     pub rev: Option<String>,
     /// UUID of the device profile.
-    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
     /// The recovery codes that were stored with the device.
-    #[serde(
-        rename = "recoveryCodes",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "recoveryCodes", default, skip_serializing_if = "Option::is_none")]
     pub recovery_codes: Option<Vec<String>>,
     /// When the device was registered, in milliseconds since the Unix epoch.
-    #[serde(
-        rename = "createdDate",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "createdDate", default, skip_serializing_if = "Option::is_none")]
     pub created_date: Option<i64>,
     /// When the device was last used, in milliseconds since the Unix epoch.
-    #[serde(
-        rename = "lastAccessDate",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastAccessDate", default, skip_serializing_if = "Option::is_none")]
     pub last_access_date: Option<i64>,
     /// The WebAuthn credential ID, base64url-encoded.
-    #[serde(
-        rename = "credentialId",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "credentialId", default, skip_serializing_if = "Option::is_none")]
     pub credential_id: Option<String>,
     /// Signature algorithm of the credential's key, e.g. `SHA256withECDSA`.
-    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub algorithm: Option<String>,
     /// Display name of the device.
-    #[serde(
-        rename = "deviceName",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "deviceName", default, skip_serializing_if = "Option::is_none")]
     pub device_name: Option<String>,
     /// The authenticator's signature counter as last seen by the server.
-    #[serde(
-        rename = "signCount",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "signCount", default, skip_serializing_if = "Option::is_none")]
     pub sign_count: Option<i64>,
     /// The credential's public key (a JSON Web Key).
-    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 
@@ -410,45 +261,24 @@ pub struct OathDevice {
     #[serde(rename = "_id")]
     pub id: String,
     /// Revision of the device record.
-    #[serde(
-        rename = "_rev",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "_rev", default, skip_serializing_if = "Option::is_none")]
     pub rev: Option<String>,
     /// When the device was registered, in milliseconds since the Unix epoch.
-    #[serde(
-        rename = "createdDate",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "createdDate", default, skip_serializing_if = "Option::is_none")]
     pub created_date: Option<i64>,
     /// When the device was last used, in milliseconds since the Unix epoch.
-    #[serde(
-        rename = "lastAccessDate",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastAccessDate", default, skip_serializing_if = "Option::is_none")]
     pub last_access_date: Option<i64>,
     /// Display name of the device.
-    #[serde(
-        rename = "deviceName",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "deviceName", default, skip_serializing_if = "Option::is_none")]
     pub device_name: Option<String>,
     /// UUID of the device profile (the same value as `_id`).
-    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
     /// Device management status flag reported by the server.
     #[serde(
         rename = "deviceManagementStatus",
         default,
-        with = "rt::optional",
         skip_serializing_if = "Option::is_none"
     )]
     pub device_management_status: Option<bool>,
@@ -474,7 +304,6 @@ pub struct OathDeviceList {
     #[serde(
         rename = "totalPagedResultsPolicy",
         default,
-        with = "rt::optional",
         skip_serializing_if = "Option::is_none"
     )]
     pub total_paged_results_policy: Option<TotalPagedResultsPolicy>,
@@ -482,7 +311,6 @@ pub struct OathDeviceList {
     #[serde(
         rename = "totalPagedResults",
         default,
-        with = "rt::optional",
         skip_serializing_if = "Option::is_none"
     )]
     pub total_paged_results: Option<i64>,
@@ -490,7 +318,6 @@ pub struct OathDeviceList {
     #[serde(
         rename = "remainingPagedResults",
         default,
-        with = "rt::optional",
         skip_serializing_if = "Option::is_none"
     )]
     pub remaining_paged_results: Option<i64>,
@@ -503,45 +330,24 @@ pub struct PushDevice {
     #[serde(rename = "_id")]
     pub id: String,
     /// Revision of the device record.
-    #[serde(
-        rename = "_rev",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "_rev", default, skip_serializing_if = "Option::is_none")]
     pub rev: Option<String>,
     /// When the device was registered, in milliseconds since the Unix epoch.
-    #[serde(
-        rename = "createdDate",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "createdDate", default, skip_serializing_if = "Option::is_none")]
     pub created_date: Option<i64>,
     /// When the device was last used, in milliseconds since the Unix epoch.
-    #[serde(
-        rename = "lastAccessDate",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastAccessDate", default, skip_serializing_if = "Option::is_none")]
     pub last_access_date: Option<i64>,
     /// Display name of the device.
-    #[serde(
-        rename = "deviceName",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "deviceName", default, skip_serializing_if = "Option::is_none")]
     pub device_name: Option<String>,
     /// UUID of the device profile (the same value as `_id`).
-    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
     /// Device management status flag reported by the server.
     #[serde(
         rename = "deviceManagementStatus",
         default,
-        with = "rt::optional",
         skip_serializing_if = "Option::is_none"
     )]
     pub device_management_status: Option<bool>,
@@ -586,7 +392,6 @@ pub struct PushDeviceList {
     #[serde(
         rename = "totalPagedResultsPolicy",
         default,
-        with = "rt::optional",
         skip_serializing_if = "Option::is_none"
     )]
     pub total_paged_results_policy: Option<TotalPagedResultsPolicy>,
@@ -594,7 +399,6 @@ pub struct PushDeviceList {
     #[serde(
         rename = "totalPagedResults",
         default,
-        with = "rt::optional",
         skip_serializing_if = "Option::is_none"
     )]
     pub total_paged_results: Option<i64>,
@@ -602,7 +406,6 @@ pub struct PushDeviceList {
     #[serde(
         rename = "remainingPagedResults",
         default,
-        with = "rt::optional",
         skip_serializing_if = "Option::is_none"
     )]
     pub remaining_paged_results: Option<i64>,
@@ -744,69 +547,34 @@ pub struct UpdatedWebAuthnDevice {
     #[serde(rename = "_id")]
     pub id: String,
     /// Revision of the device record, new after the update.
-    #[serde(
-        rename = "_rev",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "_rev", default, skip_serializing_if = "Option::is_none")]
     pub rev: Option<String>,
     /// UUID of the device profile.
-    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
     /// The recovery codes stored with the device.
-    #[serde(
-        rename = "recoveryCodes",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "recoveryCodes", default, skip_serializing_if = "Option::is_none")]
     pub recovery_codes: Option<Vec<String>>,
     /// When the device was registered, in milliseconds since the Unix epoch.
-    #[serde(
-        rename = "createdDate",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "createdDate", default, skip_serializing_if = "Option::is_none")]
     pub created_date: Option<i64>,
     /// When the device was last used, in milliseconds since the Unix epoch.
-    #[serde(
-        rename = "lastAccessDate",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastAccessDate", default, skip_serializing_if = "Option::is_none")]
     pub last_access_date: Option<i64>,
     /// The WebAuthn credential ID, base64url-encoded.
-    #[serde(
-        rename = "credentialId",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "credentialId", default, skip_serializing_if = "Option::is_none")]
     pub credential_id: Option<String>,
     /// Signature algorithm of the credential's key, e.g. `SHA256withECDSA`.
-    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub algorithm: Option<String>,
     /// Display name of the device, as renamed.
-    #[serde(
-        rename = "deviceName",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "deviceName", default, skip_serializing_if = "Option::is_none")]
     pub device_name: Option<String>,
     /// The authenticator's signature counter as last seen by the server.
-    #[serde(
-        rename = "signCount",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "signCount", default, skip_serializing_if = "Option::is_none")]
     pub sign_count: Option<i64>,
     /// The credential's public key (a JSON Web Key).
-    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 
@@ -817,53 +585,27 @@ pub struct WebAuthnDevice {
     #[serde(rename = "_id")]
     pub id: String,
     /// Revision of the device record.
-    #[serde(
-        rename = "_rev",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "_rev", default, skip_serializing_if = "Option::is_none")]
     pub rev: Option<String>,
     /// When the device was registered, in milliseconds since the Unix epoch.
-    #[serde(
-        rename = "createdDate",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "createdDate", default, skip_serializing_if = "Option::is_none")]
     pub created_date: Option<i64>,
     /// When the device was last used, in milliseconds since the Unix epoch.
-    #[serde(
-        rename = "lastAccessDate",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastAccessDate", default, skip_serializing_if = "Option::is_none")]
     pub last_access_date: Option<i64>,
     /// The WebAuthn credential ID, base64url-encoded.
-    #[serde(
-        rename = "credentialId",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "credentialId", default, skip_serializing_if = "Option::is_none")]
     pub credential_id: Option<String>,
     /// Display name of the device.
-    #[serde(
-        rename = "deviceName",
-        default,
-        with = "rt::optional",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "deviceName", default, skip_serializing_if = "Option::is_none")]
     pub device_name: Option<String>,
     /// UUID of the device profile (the same value as `_id` in the documented examples).
-    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
     /// Device management status flag reported by the server.
     #[serde(
         rename = "deviceManagementStatus",
         default,
-        with = "rt::optional",
         skip_serializing_if = "Option::is_none"
     )]
     pub device_management_status: Option<bool>,
@@ -889,7 +631,6 @@ pub struct WebAuthnDeviceList {
     #[serde(
         rename = "totalPagedResultsPolicy",
         default,
-        with = "rt::optional",
         skip_serializing_if = "Option::is_none"
     )]
     pub total_paged_results_policy: Option<TotalPagedResultsPolicy>,
@@ -897,7 +638,6 @@ pub struct WebAuthnDeviceList {
     #[serde(
         rename = "totalPagedResults",
         default,
-        with = "rt::optional",
         skip_serializing_if = "Option::is_none"
     )]
     pub total_paged_results: Option<i64>,
@@ -905,7 +645,6 @@ pub struct WebAuthnDeviceList {
     #[serde(
         rename = "remainingPagedResults",
         default,
-        with = "rt::optional",
         skip_serializing_if = "Option::is_none"
     )]
     pub remaining_paged_results: Option<i64>,
