@@ -51,4 +51,4 @@ pub use http;
 pub use reqwest;
 pub use serde_json;
 
-pub use operation::{HasStatus, Operation, Security, SegmentPrefixes, status_code};
+pub use operation::{AdjacentParams, HasStatus, Operation, Security, SegmentPrefixes, status_code};

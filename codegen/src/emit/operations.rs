@@ -94,6 +94,13 @@ fn operation_impl(op: &OperationPlan) -> TokenStream {
             .map(|(param, prefix)| quote! { (#param, #prefix) });
         quote! { const SEGMENT_PREFIXES: rt::SegmentPrefixes = &[#(#pairs),*]; }
     });
+    let adjacent = (!op.adjacent.is_empty()).then(|| {
+        let pairs = op
+            .adjacent
+            .iter()
+            .map(|(first, second)| quote! { (#first, #second) });
+        quote! { const ADJACENT_PARAMS: rt::AdjacentParams = &[#(#pairs),*]; }
+    });
     let schemes = &op.security.schemes;
     let security = match (schemes.is_empty(), op.security.anonymous_allowed) {
         (true, _) => None,
@@ -111,6 +118,7 @@ fn operation_impl(op: &OperationPlan) -> TokenStream {
             const METHOD: Method = Method::#method;
             const PATH: &'static str = #path;
             #prefixes
+            #adjacent
             #security
             #key
             type Success = #success;

@@ -7,7 +7,7 @@ use super::body::BodyPlan;
 use super::names::OperationNames;
 use super::params::{ParamPlan, ParamRole};
 use super::responses::ResponsePlan;
-use crate::model::{Method, Operation, PathSegment, SegmentPart, StatusMatch};
+use crate::model::{Method, Operation, PathSegment, SegmentPart, StatusMatch, adjacent_params};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct OperationPlan {
@@ -37,6 +37,12 @@ pub struct OperationPlan {
     /// Path parameters spanning several segments, each item after a prefix:
     /// (parameter, prefix), as `x-path-segment-prefix` says.
     pub segment_prefixes: Vec<(String, String)>,
+    /// Path parameters with nothing between them, (first, second)
+    /// (`{id}{format}`): the first is an integer (the model refuses any
+    /// other pair) and ends where its digits do, so the router splits the
+    /// text there and the client refuses a second value that starts with a
+    /// digit.
+    pub adjacent: Vec<(String, String)>,
     pub params: Vec<ParamPlan>,
     pub body: Option<BodyPlan>,
     /// Successes and errors in the model's order: exact codes, then
@@ -115,6 +121,12 @@ impl Context<'_> {
             success: names.success.clone(),
             error: names.error.clone(),
             segment_prefixes,
+            adjacent: op
+                .segments
+                .iter()
+                .flat_map(adjacent_params)
+                .map(|(first, second)| (first.to_string(), second.to_string()))
+                .collect(),
             params: self.params(op, &names.params),
             body: self.body(op, names),
             responses: self.responses(op, names),

@@ -99,7 +99,8 @@ impl<'a, O: Callable> Call<'a, O> {
 
     fn request(&self) -> Result<Request, InvalidRequest> {
         let mut request = Request::new(O::ID, O::METHOD, O::PATH.to_string())
-            .with_segment_prefixes(O::SEGMENT_PREFIXES);
+            .with_segment_prefixes(O::SEGMENT_PREFIXES)
+            .with_adjacent_params(O::ADJACENT_PARAMS);
         request.security = O::SECURITY.schemes;
         request.options = self.options;
         request.documents_redirects = O::DOCUMENTS_REDIRECTS;

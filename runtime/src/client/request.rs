@@ -18,12 +18,18 @@ use crate::query::{Delimiter, ObjectStyle, QueryString};
 /// and `..` are refused: URL normalization would drop or climb them (even
 /// encoded as `%2E`), sending the call to a different resource.
 pub fn path_segment(name: &str, value: &str) -> Result<String, InvalidRequest> {
-    match value {
+    whole_segment(name, crate::param::encode_segment(value))
+}
+
+/// `segment` (encoded), unless it is one URL normalization would drop or
+/// climb.
+fn whole_segment(name: &str, segment: String) -> Result<String, InvalidRequest> {
+    match segment.as_str() {
         "" => Err(InvalidRequest(format!("path parameter `{name}` is empty"))),
         "." | ".." => Err(InvalidRequest(format!(
-            "path parameter `{name}` is `{value}`, which would address a different resource"
+            "path parameter `{name}` is `{segment}`, which would address a different resource"
         ))),
-        _ => Ok(crate::param::encode_segment(value)),
+        _ => Ok(segment),
     }
 }
 
@@ -38,6 +44,8 @@ pub struct Request {
     pub path: String,
     /// Parameters spanning several segments, with their prefixes.
     segment_prefixes: &'static [(&'static str, &'static str)],
+    /// Path parameters with nothing between them (`{id}{format}`).
+    adjacent_params: crate::AdjacentParams,
     query: QueryString,
     pub headers: HeaderMap,
     /// Content type and bytes.
@@ -68,6 +76,7 @@ impl Request {
             method,
             path: template,
             segment_prefixes: &[],
+            adjacent_params: &[],
             query: QueryString::new(),
             headers: HeaderMap::new(),
             body: None,
@@ -105,13 +114,57 @@ impl Request {
         }
     }
 
-    /// Fill in the path parameter `{name}`.
+    /// The path parameters with nothing between them (`{id}{format}`): the
+    /// first ends where its digits do.
+    #[must_use]
+    pub fn with_adjacent_params(mut self, pairs: crate::AdjacentParams) -> Self {
+        self.adjacent_params = pairs;
+        self
+    }
+
+    /// Fill in the path parameter `{name}`. A value right after an integer
+    /// parameter (`{id}{format}`) must not start with a digit: the server
+    /// would read that digit as part of the integer.
     pub fn path_param<T: ParamValue>(
         &mut self,
         name: &str,
         value: &T,
     ) -> Result<(), InvalidRequest> {
-        let segment = path_segment(name, &value.to_param())?;
+        let text = value.to_param();
+        let after = self
+            .adjacent_params
+            .iter()
+            .find(|(_, second)| *second == name);
+        if let Some((first, _)) = after.filter(|_| text.starts_with(|c: char| c.is_ascii_digit())) {
+            return Err(InvalidRequest(format!(
+                "path parameter `{name}` is `{text}`, which starts with a digit right after the integer `{first}`: the server would read the digit as part of `{first}`"
+            )));
+        }
+        let segment = path_segment(name, &text)?;
+        self.fill(name, &segment);
+        Ok(())
+    }
+
+    /// Fill in a list path parameter in `simple` style: the items' texts,
+    /// each percent-encoded, joined by commas in one segment (`a,b`).
+    pub fn path_array<T: ParamValue>(
+        &mut self,
+        name: &str,
+        items: &[T],
+    ) -> Result<(), InvalidRequest> {
+        let items: Vec<String> = items
+            .iter()
+            .map(|item| crate::param::encode_segment(&item.to_param()))
+            .collect();
+        let segment = whole_segment(name, items.join(","))?;
+        self.fill(name, &segment);
+        Ok(())
+    }
+
+    /// Fill in a path parameter written as compact JSON (an object, or a
+    /// union with an object or list branch), percent-encoded.
+    pub fn path_json<T: Serialize>(&mut self, name: &str, value: &T) -> Result<(), InvalidRequest> {
+        let segment = path_segment(name, &json_text(value))?;
         self.fill(name, &segment);
         Ok(())
     }
@@ -340,6 +393,41 @@ mod tests {
         assert!(unfilled.finished().is_err());
         let mut empty = Request::new("op", Method::GET, "/{realm}".into());
         assert!(empty.path_items::<String>("realm", &[]).is_err());
+    }
+
+    #[test]
+    fn lists_join_with_commas_and_json_is_one_encoded_segment() {
+        let mut request = Request::new("op", Method::GET, "/{ids}/{filter}".into());
+        request
+            .path_array("ids", &["a,b".to_string(), "c".to_string()])
+            .unwrap();
+        request
+            .path_json("filter", &serde_json::json!({"a": 1}))
+            .unwrap();
+        let request = request.finished().unwrap();
+        assert_eq!(request.path, "/a%2Cb,c/%7B%22a%22%3A1%7D");
+        let mut empty = Request::new("op", Method::GET, "/{ids}".into());
+        assert!(empty.path_array::<String>("ids", &[]).is_err());
+    }
+
+    /// `{id}{format}`: the server reads the longest run of digits as `id`,
+    /// so a `format` starting with a digit would change both values.
+    #[test]
+    fn a_value_right_after_an_integer_must_not_start_with_a_digit() {
+        let request = || {
+            Request::new("op", Method::GET, "/p/{id}{format}".into())
+                .with_adjacent_params(&[("id", "format")])
+        };
+        let mut ok = request();
+        ok.path_param("id", &12_i64).unwrap();
+        ok.path_param("format", &".json".to_string()).unwrap();
+        assert_eq!(ok.finished().unwrap().path, "/p/12.json");
+        let mut ambiguous = request();
+        ambiguous.path_param("id", &12_i64).unwrap();
+        let error = ambiguous
+            .path_param("format", &"3d".to_string())
+            .unwrap_err();
+        assert!(error.0.contains("starts with a digit"), "{error:?}");
     }
 
     #[test]

@@ -71,7 +71,8 @@ impl<A: Send + Sync + 'static> Routes<A> {
     /// Serve the operation `O`: its route, and [`serve`] for it.
     #[must_use]
     pub fn operation<O: Endpoint<A>>(self) -> Self {
-        let route = Route::new(O::METHOD, O::PATH, O::SEGMENT_PREFIXES);
+        let route = Route::new(O::METHOD, O::PATH, O::SEGMENT_PREFIXES)
+            .with_adjacent_params(O::ADJACENT_PARAMS);
         self.route(route, serve::<A, O>)
     }
 }

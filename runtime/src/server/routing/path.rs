@@ -23,7 +23,11 @@ pub enum Segment {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Part {
     Literal(&'static str),
+    /// The shortest text that lets the rest of the segment match.
     Param,
+    /// An integer right before another parameter (`{id}{format}`): the
+    /// longest run of digits (after an optional `-`).
+    Digits,
 }
 
 /// One operation's method and path template.
@@ -89,6 +93,36 @@ impl Route {
             segments,
             params,
         }
+    }
+}
+
+impl Route {
+    /// This route, with the first parameter of each pair in `adjacent`
+    /// (`{id}{format}`: an integer with another parameter right after it)
+    /// ending where its digits do.
+    #[must_use]
+    pub fn with_adjacent_params(mut self, adjacent: crate::AdjacentParams) -> Self {
+        if adjacent.is_empty() {
+            return self;
+        }
+        let mut names = self.params.iter();
+        for segment in &mut self.segments {
+            match segment {
+                Segment::Param | Segment::Hierarchy(_) => {
+                    names.next();
+                }
+                Segment::Mixed(parts) => {
+                    for part in parts.iter_mut().filter(|p| **p == Part::Param) {
+                        let name = names.next();
+                        if adjacent.iter().any(|(first, _)| Some(first) == name) {
+                            *part = Part::Digits;
+                        }
+                    }
+                }
+                Segment::Literal(_) | Segment::TrailingSlash => {}
+            }
+        }
+        self
     }
 }
 
@@ -196,7 +230,7 @@ fn specificity(segments: &[Segment]) -> usize {
                 .iter()
                 .map(|p| match p {
                     Part::Literal(text) => text.len(),
-                    Part::Param => 0,
+                    Part::Param | Part::Digits => 0,
                 })
                 .sum::<usize>(),
             Segment::TrailingSlash => 1,
@@ -293,6 +327,19 @@ fn match_parts(parts: &[Part], text: &str, params: &mut Vec<PathValue>) -> bool 
         Part::Literal(lit) => text
             .strip_prefix(&*decoded_literal(lit))
             .is_some_and(|t| match_parts(rest, t, params)),
+        Part::Digits => {
+            let sign = usize::from(text.starts_with('-'));
+            let digits = text[sign..].bytes().take_while(u8::is_ascii_digit).count();
+            if digits == 0 {
+                return false;
+            }
+            let end = sign + digits;
+            params.push(PathValue::One(text[..end].to_string()));
+            match_parts(rest, &text[end..], params) || {
+                params.pop();
+                false
+            }
+        }
         Part::Param => {
             for end in (1..=text.len()).filter(|&i| text.is_char_boundary(i)) {
                 params.push(PathValue::One(text[..end].to_string()));
@@ -509,6 +556,41 @@ mod tests {
             match_route(&routes(), &Method::GET, "/items"),
             RouteMatch::NotFound
         );
+    }
+
+    /// `{id}{format}` with an integer `id`: it takes the longest run of
+    /// digits, the rest is `format`; no digits, no match.
+    #[test]
+    fn an_integer_right_before_another_parameter_ends_where_its_digits_do() {
+        let route = Route::new(Method::GET, "/p/{id}{format}", &[])
+            .with_adjacent_params(&[("id", "format")]);
+        assert_eq!(
+            route.segments[1],
+            Mixed(vec![Part::Digits, Part::Param]),
+            "only `id` is bounded"
+        );
+        let routes = [route];
+        for (path, id, format) in [
+            ("/p/123.json", "123", ".json"),
+            ("/p/-4x", "-4", "x"),
+            ("/p/7%2Ejson", "7", ".json"),
+        ] {
+            assert_eq!(
+                match_route(&routes, &Method::GET, path),
+                RouteMatch::Found {
+                    route: 0,
+                    params: vec![one(id), one(format)]
+                },
+                "{path}"
+            );
+        }
+        for path in ["/p/json", "/p/123", "/p/-.json"] {
+            assert_eq!(
+                match_route(&routes, &Method::GET, path),
+                RouteMatch::NotFound,
+                "{path}"
+            );
+        }
     }
 
     #[test]
