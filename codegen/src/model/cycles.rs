@@ -130,6 +130,7 @@ impl Builder<'_> {
             }
         }
         let looped = crate::graph::on_loops(index.len(), &edges);
+        let mut broken_unions = Vec::new();
         for ((id, member), looped) in members.into_iter().zip(looped) {
             if !looped {
                 continue;
@@ -140,6 +141,7 @@ impl Builder<'_> {
             let what = match (&mut def.kind, member) {
                 (TypeKind::OneOf(union), Member::Variant(i)) => {
                     union.variants[i].ty = TypeRef::Any;
+                    broken_unions.push(id.clone());
                     format!("branch {i}")
                 }
                 (TypeKind::Newtype(inner), Member::Inner) => {
@@ -157,6 +159,15 @@ impl Builder<'_> {
                 &pointer,
                 format!("{what} leads back to this schema through unions and `allOf` members only, with no property or list between, so decoding it would never end; read as any JSON value"),
             );
+        }
+        // An untagged union tries its branches in order and any JSON value
+        // matches everything: first, it would leave the typed branches
+        // unreachable (`true` read as `Value(true)`, never `Boolean(true)`).
+        // A tagged union picks by its tag, so the order is only cosmetic.
+        for id in broken_unions {
+            if let Some(TypeKind::OneOf(union)) = self.types.get_mut(&id).map(|def| &mut def.kind) {
+                union.variants.sort_by_key(|v| matches!(v.ty, TypeRef::Any));
+            }
         }
     }
 }
