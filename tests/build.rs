@@ -2,7 +2,8 @@
 //! `fixture_behaviour` tests can exercise generated code that is not part of
 //! the checked-in crate (discriminated unions, flattened `allOf`s, numeric
 //! enums, defaults...). Each fixture becomes an inline module of
-//! `$OUT_DIR/fixtures.rs`.
+//! `$OUT_DIR/fixtures.rs`, and of a file of its own,
+//! `$OUT_DIR/fixture_<name>.rs`, for tests that need only it.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -17,13 +18,17 @@ const FIXTURES: &[&str] = &[
     "redirects",
     "parameters",
     "security",
+    "param_shapes",
+    "cycles",
 ];
 
 fn main() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     println!("cargo:rerun-if-changed={}", dir.display());
-    let mut out = String::new();
+    let out_dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+    let mut all = String::new();
     for name in FIXTURES {
+        let mut out = String::new();
         let path = dir.join(format!("{name}.yaml"));
         let Ok(text) = std::fs::read_to_string(&path) else {
             continue;
@@ -38,7 +43,6 @@ fn main() {
             let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
             panic!("{name} does not generate:\n{}", errors.join("\n"))
         });
-        let start = out.len();
         let _ = writeln!(out, "pub mod {name} {{");
         for (file, text) in &module.tree {
             let Some(stem) = file
@@ -55,15 +59,12 @@ fn main() {
             let _ = writeln!(out, "pub mod {stem} {{\n{body}\n}}");
         }
         let _ = writeln!(out, "}}");
-        // Each fixture alone too, for a test file about one of them.
-        let alone = out_dir().join(format!("fixture_{name}.rs"));
-        std::fs::write(alone, &out[start..]).expect("OUT_DIR is writable");
+        let own = Path::new(&out_dir).join(format!("fixture_{name}.rs"));
+        std::fs::write(own, &out).expect("OUT_DIR is writable");
+        all.push_str(&out);
     }
-    std::fs::write(out_dir().join("fixtures.rs"), out).expect("OUT_DIR is writable");
-}
-
-fn out_dir() -> std::path::PathBuf {
-    std::path::PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
+    let target = Path::new(&out_dir).join("fixtures.rs");
+    std::fs::write(target, all).expect("OUT_DIR is writable");
 }
 
 /// A file's inner attributes (`#![...]`, possibly over several lines) become

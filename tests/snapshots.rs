@@ -76,6 +76,8 @@ snapshot! {
     responses => "tests/fixtures/responses.yaml",
     redirects => "tests/fixtures/redirects.yaml",
     parameters => "tests/fixtures/parameters.yaml",
+    param_shapes => "tests/fixtures/param_shapes.yaml",
+    cycles => "tests/fixtures/cycles.yaml",
     names => "tests/fixtures/names.yaml",
     keywords => "tests/fixtures/keywords.yaml",
     security => "tests/fixtures/security.yaml",

@@ -17,6 +17,7 @@
 pub mod changes;
 pub mod diagnostics;
 pub mod emit;
+pub mod graph;
 pub mod load;
 pub mod model;
 pub mod plan;

@@ -53,4 +53,6 @@ pub use reqwest;
 pub use serde_json;
 
 pub use nullable::optional;
-pub use operation::{HasStatus, Operation, Requirement, Security, SegmentPrefixes, status_code};
+pub use operation::{
+    AdjacentParams, HasStatus, Operation, Requirement, Security, SegmentPrefixes, status_code,
+};

@@ -13,6 +13,12 @@ pub trait HasStatus {
 /// item follows: `(parameter, prefix)`.
 pub type SegmentPrefixes = &'static [(&'static str, &'static str)];
 
+/// Path parameters with nothing between them (`{id}{format}`), as (first,
+/// second): the first is an integer and ends where its digits do, so a
+/// router splits the text there and a client refuses a second value that
+/// starts with a digit (it would read as more of the first).
+pub type AdjacentParams = &'static [(&'static str, &'static str)];
+
 /// `code` as a status; one outside 100..=999 (which no spec documents)
 /// is a 500.
 pub fn status_code(code: u16) -> StatusCode {
@@ -38,6 +44,8 @@ pub trait Operation: Sized + Send + 'static {
     /// Any other path value with a `/`, and every `.` or `..`, is refused
     /// by the client and by the server.
     const ALLOW_RESERVED: &'static [&'static str] = &[];
+    /// Path parameters with nothing between them.
+    const ADJACENT_PARAMS: AdjacentParams = &[];
     /// Who may call it.
     const SECURITY: Security = Security::NONE;
     /// The header carrying an idempotency key, when the operation takes one:

@@ -51,6 +51,23 @@ macro_rules! number_param {
 number_param!(i32 => "a 32-bit integer", i64 => "an integer", u32 => "a non-negative 32-bit integer",
     u64 => "a non-negative integer", f32 => "a number", f64 => "a number");
 
+/// Reads one branch of a union from text (see [`first_branch`]).
+pub type ReadBranch<T> = fn(&str) -> Result<T, String>;
+
+/// A union's value read from text: the first of `branches` (each reading
+/// one branch, in the order the generator decided) that takes `text`; the
+/// error names what each branch expected.
+pub fn first_branch<T>(text: &str, branches: &[ReadBranch<T>]) -> Result<T, String> {
+    let mut expected = Vec::new();
+    for branch in branches {
+        match branch(text) {
+            Ok(value) => return Ok(value),
+            Err(e) => expected.push(e),
+        }
+    }
+    Err(format!("`{text}` fits no branch: {}", expected.join("; ")))
+}
+
 /// Where a named parameter travels, outside the path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Location {

@@ -526,7 +526,9 @@ fn write_param(param: &ParamPlan) -> Option<TokenStream> {
     // only when present.
     let value = |value: TokenStream| match &param.encoding {
         Encoding::Path(PathForm::Items { .. }) => quote! { to.path_items(#wire, #value)?; },
-        Encoding::Path(_) => quote! { to.path_param(#wire, #value)?; },
+        Encoding::Path(PathForm::Array { .. }) => quote! { to.path_array(#wire, #value)?; },
+        Encoding::Path(PathForm::Json) => quote! { to.path_json(#wire, #value)?; },
+        Encoding::Path(PathForm::Scalar) => quote! { to.path_param(#wire, #value)?; },
         Encoding::Query(QueryForm::Array { layout, .. }) => match layout {
             ArrayLayout::Form { explode } => quote! { to.query_array(#wire, #value, #explode); },
             ArrayLayout::Delimited(d) => {

@@ -110,6 +110,13 @@ fn operation_impl(op: &OperationPlan) -> TokenStream {
             quote! { rt::Security::any_of(&[#(#requirements),*]) }
         })
         .map(|value| quote! { const SECURITY: rt::Security = #value; });
+    let adjacent = (!op.adjacent.is_empty()).then(|| {
+        let pairs = op
+            .adjacent
+            .iter()
+            .map(|(first, second)| quote! { (#first, #second) });
+        quote! { const ADJACENT_PARAMS: rt::AdjacentParams = &[#(#pairs),*]; }
+    });
     let key = op.idempotency_key().map(|key| {
         let header = &key.wire;
         quote! { const IDEMPOTENCY_KEY: Option<&'static str> = Some(#header); }
@@ -121,6 +128,7 @@ fn operation_impl(op: &OperationPlan) -> TokenStream {
             const PATH: &'static str = #path;
             #prefixes
             #reserved
+            #adjacent
             #security
             #key
             type Success = #success;

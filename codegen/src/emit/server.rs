@@ -333,6 +333,7 @@ fn read_param(param: &ParamPlan) -> Option<TokenStream> {
         Encoding::Path(PathForm::Scalar) => quote! { from.path(#wire)? },
         Encoding::Path(PathForm::Json) => quote! { from.path_json(#wire)? },
         Encoding::Path(PathForm::Items { .. }) => quote! { from.path_items(#wire)? },
+        Encoding::Path(PathForm::Array { .. }) => quote! { from.path_array(#wire)? },
         Encoding::Query(QueryForm::Scalar) => quote! { from.query(#wire)? },
         Encoding::Header(TextForm::Scalar) => quote! { from.header(#wire)? },
         Encoding::Cookie(TextForm::Scalar) => quote! { from.cookie(#wire)? },

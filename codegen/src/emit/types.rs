@@ -18,7 +18,9 @@ pub fn emit(plan: &Plan) -> TokenStream {
     // Structs name it for their optional and nullable fields only.
     let uses_runtime = plan.types.iter().any(|decl| match &decl.kind {
         DeclKind::Enum(_) => true,
-        DeclKind::Union(u) => matches!(u.tagging, Tagging::Discriminated { .. }),
+        DeclKind::Union(u) => {
+            matches!(u.tagging, Tagging::Discriminated { .. }) || u.text.is_some()
+        }
         DeclKind::Newtype(n) => n.param_value,
         DeclKind::Struct(s) => s.fields.iter().any(|f| {
             matches!(
@@ -344,6 +346,35 @@ fn integer_enum(
 }
 
 fn union_decl(p: &Printer<'_>, name: &Ident, u: &UnionDecl) -> TokenStream {
+    let decl = union_type(p, name, u);
+    let text = u.text.as_ref().map(|order| union_text(p, name, u, order));
+    quote! { #decl #text }
+}
+
+/// A union of texts as a parameter value: its branch's text, read back by
+/// the first branch (in the plan's order) that takes it.
+fn union_text(p: &Printer<'_>, name: &Ident, u: &UnionDecl, order: &[String]) -> TokenStream {
+    let (string, result) = (p.prelude("String"), p.prelude("Result"));
+    let variants = u.variants.iter().map(|v| ident(&v.name));
+    let tried = order.iter().map(|v| ident(v));
+    quote! {
+        impl rt::param::ParamValue for #name {
+            fn to_param(&self) -> #string {
+                match self {
+                    #( Self::#variants(value) => rt::param::ParamValue::to_param(value), )*
+                }
+            }
+
+            fn from_param(text: &str) -> #result<Self, #string> {
+                rt::param::first_branch(text, &[
+                    #( |text| rt::param::ParamValue::from_param(text).map(Self::#tried), )*
+                ])
+            }
+        }
+    }
+}
+
+fn union_type(p: &Printer<'_>, name: &Ident, u: &UnionDecl) -> TokenStream {
     let variants: Vec<_> = u.variants.iter().map(|v| ident(&v.name)).collect();
     let types = u.variants.iter().map(|v| p.ty(&v.ty));
     match &u.tagging {

@@ -10,7 +10,7 @@ mod schemas;
 mod select;
 
 pub use ir::*;
-pub use operations::PATH_SEGMENT_PREFIX;
+pub use operations::{PATH_SEGMENT_PREFIX, adjacent_params};
 pub use select::Selection;
 
 use openapiv3::{APIKeyLocation, ReferenceOr, SecurityScheme as OaScheme};
@@ -44,6 +44,7 @@ pub fn build(spec: &LoadedSpec, selection: &Selection) -> Result<Built, Vec<Diag
     let operations = builder.operations(&openapi.security);
     let security_schemes = security_schemes(&mut builder, components);
     builder.break_newtype_loops();
+    builder.break_union_loops();
     let servers = openapi
         .servers
         .iter()

@@ -70,6 +70,7 @@ impl<'a> Builder<'a> {
         // nobody passes it or reads it back.
         let segments = fixed_path(segments, &parameters);
         parameters.retain(|p| !(p.location == ParamLocation::Path && p.constant.is_some()));
+        self.check_adjacent(path, &segments, &parameters, pointer)?;
         let body = op
             .request_body
             .as_ref()
@@ -462,6 +463,51 @@ impl<'a> Builder<'a> {
         Some(segments)
     }
 
+    /// Two parameters with nothing between them (`{id}{format}`; a
+    /// constant one is text by now, so `{id}{ext}` with `ext: enum
+    /// [.json]` is `{id}.json`): where the first ends can only be told when
+    /// it is an integer, which takes the longest run of digits (the client
+    /// refuses a second value that starts with a digit). Any other pair is
+    /// refused, naming both.
+    fn check_adjacent(
+        &mut self,
+        path: &str,
+        segments: &[PathSegment],
+        parameters: &[Parameter],
+        pointer: &str,
+    ) -> Option<()> {
+        for pair in segments.iter().flat_map(adjacent_params) {
+            let (first, second) = pair;
+            let integer = parameters
+                .iter()
+                .find(|p| p.location == ParamLocation::Path && p.name == first)
+                .is_some_and(|p| self.is_integer(&p.ty));
+            if !integer {
+                let path_pointer = pointer.rsplit_once('/').map_or(pointer, |(p, _)| p);
+                self.error(
+                    path_pointer,
+                    format!(
+                        "path `{path}`: `{{{first}}}{{{second}}}` are two parameters with nothing between them, and `{first}` is not an integer, so where it ends cannot be told (an integer ends where its digits do; a parameter with one allowed value is path text)"
+                    ),
+                );
+                return None;
+            }
+        }
+        Some(())
+    }
+
+    /// An integer, or a named type that is one.
+    fn is_integer(&self, ty: &TypeRef) -> bool {
+        match ty {
+            TypeRef::Integer(_) => true,
+            TypeRef::Named(id) => matches!(
+                self.types.get(id).map(|d| &d.kind),
+                Some(TypeKind::Newtype(TypeRef::Integer(_)))
+            ),
+            _ => false,
+        }
+    }
+
     fn request_body(
         &mut self,
         op_id: &str,
@@ -774,6 +820,20 @@ fn template_hazard(path: &str) -> Option<String> {
     None
 }
 
+/// The pairs of parameters with nothing between them in `segment`.
+pub fn adjacent_params(segment: &PathSegment) -> Vec<(&str, &str)> {
+    let PathSegment::Mixed(parts) = segment else {
+        return Vec::new();
+    };
+    parts
+        .windows(2)
+        .filter_map(|pair| match pair {
+            [SegmentPart::Param(a), SegmentPart::Param(b)] => Some((a.as_str(), b.as_str())),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Split one path segment into literal text and `{param}`s.
 fn split_template(segment: &str) -> Result<Vec<SegmentPart>, String> {
     let mut parts = Vec::new();
@@ -787,11 +847,6 @@ fn split_template(segment: &str) -> Result<Vec<SegmentPart>, String> {
                 let name = &rest[1..end];
                 if name.is_empty() || name.contains('{') {
                     return Err(format!("bad parameter name in `{segment}`"));
-                }
-                if matches!(parts.last(), Some(SegmentPart::Param(_))) {
-                    return Err(format!(
-                        "two parameters with nothing between them in `{segment}`"
-                    ));
                 }
                 parts.push(SegmentPart::Param(name.to_string()));
                 rest = &rest[end + 1..];
@@ -992,6 +1047,59 @@ mod tests {
         );
     }
 
+    /// `{a}{b}` (bufferapp, healthcare.gov, NASA): a constant is text, an
+    /// integer first ends at its digits, and any other pair is refused
+    /// naming both parameters.
+    #[test]
+    fn adjacent_parameters_need_an_integer_first() {
+        let spec = |first: &str, second: &str| {
+            format!(
+                "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n  /p/{{a}}{{b}}:\n    get:\n      operationId: get\n      parameters:\n        - {{name: a, in: path, required: true, schema: {first}}}\n        - {{name: b, in: path, required: true, schema: {second}}}\n      responses: {{'204': {{description: ok}}}}\n"
+            )
+        };
+        let build = |text: String| {
+            let loaded = crate::load::load("t.yaml", &text).expect("loads");
+            let components = loaded.openapi.components.clone().unwrap_or_default();
+            let targets = crate::model::refs::Targets::default();
+            let mut builder = Builder::new(&loaded, &components, &targets);
+            let operations = builder.operations(&loaded.openapi.security);
+            let segments = operations.first().map(|op| op.segments[1].clone());
+            let errors: Vec<String> = builder
+                .diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .map(|d| d.message.clone())
+                .collect();
+            (segments, errors)
+        };
+        let (segments, errors) = build(spec("{type: string}", "{type: string, enum: [.json]}"));
+        assert_eq!(
+            segments,
+            Some(PathSegment::Mixed(vec![
+                SegmentPart::Param("a".into()),
+                SegmentPart::Literal(".json".into())
+            ]))
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        let (segments, errors) = build(spec("{type: integer}", "{type: string}"));
+        assert_eq!(
+            segments,
+            Some(PathSegment::Mixed(vec![
+                SegmentPart::Param("a".into()),
+                SegmentPart::Param("b".into())
+            ]))
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        let (segments, errors) = build(spec("{type: string}", "{type: string, enum: [x, y]}"));
+        assert_eq!(segments, None);
+        assert_eq!(
+            errors,
+            [
+                "path `/p/{a}{b}`: `{a}{b}` are two parameters with nothing between them, and `a` is not an integer, so where it ends cannot be told (an integer ends where its digits do; a parameter with one allowed value is path text)"
+            ]
+        );
+    }
+
     #[test]
     fn templates_split_into_literals_and_params() {
         assert_eq!(
@@ -1006,7 +1114,13 @@ mod tests {
             ]
         );
         assert!(split_template("{id").is_err());
-        assert!(split_template("{a}{b}").is_err());
+        assert_eq!(
+            split_template("{a}{b}").unwrap(),
+            vec![
+                SegmentPart::Param("a".into()),
+                SegmentPart::Param("b".into())
+            ]
+        );
         assert!(split_template("a}").is_err());
     }
 }

@@ -816,6 +816,7 @@ mod tests {
             builder.component_schema(name, schema, &join_pointer("/components/schemas", name));
         }
         builder.break_newtype_loops();
+        builder.break_union_loops();
         (builder.types, builder.diagnostics)
     }
 

@@ -9,6 +9,7 @@
 //! order, so two plans can be compared item by item.
 
 mod body;
+mod boxing;
 mod claims;
 pub mod lock;
 pub mod names;
@@ -90,7 +91,14 @@ pub struct Planned {
 pub fn build_locked(api: &Api, module: &str, lock: &NameLock) -> Planned {
     let mut namer = Namer::new(lock);
     let names = Names::new(api, module, &mut namer);
-    let cx = Context { api, names: &names };
+    let boxing = boxing::Boxing::new(api);
+    let text_unions = shape::text_unions(api);
+    let cx = Context {
+        api,
+        names: &names,
+        boxing: &boxing,
+        text_unions: &text_unions,
+    };
     let plan = Plan {
         module: module.to_string(),
         title: api.title.clone(),
@@ -120,10 +128,14 @@ pub fn build_locked(api: &Api, module: &str, lock: &NameLock) -> Planned {
     }
 }
 
-/// What every planning step reads: the model and its decided names.
+/// What every planning step reads: the model, its decided names, which
+/// members are boxed and which unions are texts.
 struct Context<'a> {
     api: &'a Api,
     names: &'a Names,
+    boxing: &'a boxing::Boxing,
+    /// The unions that travel as one text (see `shape::text_unions`).
+    text_unions: &'a std::collections::BTreeSet<crate::model::TypeId>,
 }
 
 #[cfg(test)]

@@ -7,7 +7,9 @@ use super::body::BodyPlan;
 use super::names::OperationNames;
 use super::params::{ParamPlan, ParamRole};
 use super::responses::ResponsePlan;
-use crate::model::{Method, Operation, ParamLocation, PathSegment, SegmentPart, StatusMatch};
+use crate::model::{
+    Method, Operation, ParamLocation, PathSegment, SegmentPart, StatusMatch, adjacent_params,
+};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct OperationPlan {
@@ -40,6 +42,12 @@ pub struct OperationPlan {
     /// Path parameters whose value may hold a `/` (`allowReserved: true`),
     /// by wire name.
     pub allow_reserved: Vec<String>,
+    /// Path parameters with nothing between them, (first, second)
+    /// (`{id}{format}`): the first is an integer (the model refuses any
+    /// other pair) and ends where its digits do, so the router splits the
+    /// text there and the client refuses a second value that starts with a
+    /// digit.
+    pub adjacent: Vec<(String, String)>,
     pub params: Vec<ParamPlan>,
     pub body: Option<BodyPlan>,
     /// Successes and errors in the model's order: exact codes, then
@@ -138,6 +146,12 @@ impl Context<'_> {
                 .parameters_in(ParamLocation::Path)
                 .filter(|p| p.allow_reserved)
                 .map(|p| p.name.clone())
+                .collect(),
+            adjacent: op
+                .segments
+                .iter()
+                .flat_map(adjacent_params)
+                .map(|(first, second)| (first.to_string(), second.to_string()))
                 .collect(),
             params: self.params(op, &names.params),
             body: self.body(op, names),

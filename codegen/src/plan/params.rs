@@ -117,7 +117,11 @@ pub enum TextForm {
 pub enum PathForm {
     /// One segment, its `ParamValue` text.
     Scalar,
-    /// One segment, compact JSON.
+    /// One segment, the items' texts joined by commas (`simple` style);
+    /// `newtype`: the field is a newtype over the list.
+    Array { newtype: bool },
+    /// One segment, compact JSON: an object, or a union with an object or
+    /// list branch (no style writes those as one text both sides agree on).
     Json,
     /// One segment per item (a hierarchy); `newtype`: the field is a newtype
     /// over the list.
@@ -278,10 +282,11 @@ impl Context<'_> {
         };
         let newtype = self.newtype_inner(&p.ty).is_some();
         match p.location {
-            ParamLocation::Path => Encoding::Path(match (hierarchy, text) {
+            ParamLocation::Path => Encoding::Path(match (hierarchy, shape) {
                 (true, _) => PathForm::Items { newtype },
-                (false, TextForm::Scalar) => PathForm::Scalar,
-                (false, TextForm::Json) => PathForm::Json,
+                (false, Shape::Scalar) => PathForm::Scalar,
+                (false, Shape::Array) => PathForm::Array { newtype },
+                (false, Shape::Object | Shape::Json) => PathForm::Json,
             }),
             ParamLocation::Header => Encoding::Header(text),
             ParamLocation::Cookie => Encoding::Cookie(text),

@@ -3,7 +3,10 @@
 //! whether its Rust type has a `Default`.
 
 use super::Context;
-use crate::model::{StringFormat, TypeKind, TypeRef};
+use std::collections::BTreeSet;
+
+use super::types::UnionVariant;
+use crate::model::{Api, OneOfDef, StringFormat, TypeId, TypeKind, TypeRef};
 
 /// How a parameter or header value travels as text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +47,11 @@ impl Context<'_> {
         }
     }
 
-    fn is_scalar(&self, ty: &TypeRef) -> bool {
+    /// Whether the value travels as one text with a `ParamValue` impl:
+    /// strings, numbers, booleans, enums, newtypes of those, and the unions
+    /// of texts a parameter, header or form part holds (see
+    /// [`text_unions`]).
+    pub(super) fn is_scalar(&self, ty: &TypeRef) -> bool {
         match ty {
             TypeRef::String(_)
             | TypeRef::Integer(_)
@@ -54,9 +61,46 @@ impl Context<'_> {
             TypeRef::Named(id) => match self.api.types.get(id).map(|d| &d.kind) {
                 Some(TypeKind::Enum(_)) => true,
                 Some(TypeKind::Newtype(inner)) => is_primitive(inner),
+                Some(TypeKind::OneOf(_)) => self.text_unions.contains(id),
                 _ => false,
             },
             _ => false,
+        }
+    }
+
+    /// The order a union of texts tries its branches in when it reads one
+    /// (see [`Self::is_scalar`]): text cannot tell `"5"` from `5`, so the
+    /// branches that take the fewest texts go first (booleans and enums,
+    /// then integers, then numbers, then nested unions), and those that take
+    /// any text (strings, then any JSON) last; ties keep the spec's order.
+    /// `5` reads as the integer branch of `oneOf: [string, integer]`, and
+    /// writes back as the same text either way.
+    pub(super) fn text_order(&self, variants: &[UnionVariant], union: &OneOfDef) -> Vec<String> {
+        let mut ranked: Vec<(u8, &str)> = union
+            .variants
+            .iter()
+            .zip(variants)
+            .map(|(branch, variant)| (self.text_rank(&branch.ty), variant.name.as_str()))
+            .collect();
+        ranked.sort_by_key(|(rank, _)| *rank);
+        ranked
+            .into_iter()
+            .map(|(_, name)| name.to_string())
+            .collect()
+    }
+
+    fn text_rank(&self, ty: &TypeRef) -> u8 {
+        match ty {
+            TypeRef::Boolean => 0,
+            TypeRef::Integer(_) => 1,
+            TypeRef::Number(_) => 2,
+            TypeRef::String(_) => 4,
+            TypeRef::Named(id) => match self.api.types.get(id).map(|d| &d.kind) {
+                Some(TypeKind::Enum(_)) => 0,
+                Some(TypeKind::Newtype(inner)) if is_primitive(inner) => self.text_rank(inner),
+                _ => 3,
+            },
+            _ => 5,
         }
     }
 
@@ -149,4 +193,70 @@ pub(super) fn strip_nullable(ty: &TypeRef) -> &TypeRef {
         TypeRef::Nullable(inner) => inner,
         other => other,
     }
+}
+
+/// The unions whose every branch is one text (`oneOf: [integer, string]`;
+/// enums, newtypes of texts and such unions count too) that a parameter, a
+/// response header or a multipart part holds, directly or as list items:
+/// those are parameter values (`ParamValue`, written as their branch's
+/// text). Other unions, however simple, get no such code; a union left out
+/// here travels as JSON, so the set only has to hold what is used.
+pub(super) fn text_unions(api: &Api) -> BTreeSet<TypeId> {
+    let mut found = BTreeSet::new();
+    let mut roots: Vec<&TypeRef> = Vec::new();
+    for op in &api.operations {
+        roots.extend(op.parameters.iter().map(|p| &p.ty));
+        roots.extend(op.responses.iter().flat_map(|r| &r.headers).map(|h| &h.ty));
+        let multipart = op
+            .body
+            .iter()
+            .flat_map(|b| &b.content)
+            .filter(|c| c.media_type.to_ascii_lowercase().starts_with("multipart/"));
+        for ty in multipart.filter_map(|c| c.ty.as_ref()) {
+            if let TypeRef::Named(id) = ty {
+                if let Some(TypeKind::Struct(s)) = api.types.get(id).map(|d| &d.kind) {
+                    roots.extend(s.fields.iter().map(|f| &f.ty));
+                }
+            }
+        }
+    }
+    for ty in roots {
+        add_text_unions(api, ty, &mut found);
+    }
+    found
+}
+
+fn add_text_unions(api: &Api, ty: &TypeRef, found: &mut BTreeSet<TypeId>) {
+    match ty {
+        TypeRef::Nullable(inner) | TypeRef::Array(inner) => add_text_unions(api, inner, found),
+        TypeRef::Named(id) if !found.contains(id) && union_of_texts(api, id, 0) => {
+            found.insert(id.clone());
+            if let Some(TypeKind::OneOf(union)) = api.types.get(id).map(|d| &d.kind) {
+                for variant in &union.variants {
+                    add_text_unions(api, &variant.ty, found);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether `id` is a union whose every branch is a text (nested unions
+/// followed `depth` levels, at most 8).
+fn union_of_texts(api: &Api, id: &TypeId, depth: usize) -> bool {
+    let Some(TypeKind::OneOf(union)) = api.types.get(id).map(|d| &d.kind) else {
+        return false;
+    };
+    depth < 8
+        && !union.variants.is_empty()
+        && union.variants.iter().all(|v| match &v.ty {
+            TypeRef::Named(inner) => match api.types.get(inner).map(|d| &d.kind) {
+                Some(TypeKind::Enum(_)) => true,
+                Some(TypeKind::Newtype(ty)) => is_primitive(ty),
+                Some(TypeKind::OneOf(_)) => union_of_texts(api, inner, depth + 1),
+                _ => false,
+            },
+            TypeRef::Nullable(_) | TypeRef::Array(_) | TypeRef::Map(_) => false,
+            _ => true,
+        })
 }

@@ -125,6 +125,10 @@ pub struct EnumVariant<T> {
 pub struct UnionDecl {
     pub variants: Vec<UnionVariant>,
     pub tagging: Tagging,
+    /// Every branch is one text (a string, number, boolean or enum), so
+    /// the union is a parameter value too (`ParamValue`): written as its
+    /// branch's text, read back by trying these variants in this order.
+    pub text: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -171,7 +175,7 @@ impl Context<'_> {
             TypeKind::Enum(e) => DeclKind::Enum(self.enum_decl(&def.id, &e.values)),
             TypeKind::OneOf(o) => DeclKind::Union(self.union_decl(&def.id, o)),
             TypeKind::Newtype(inner) => DeclKind::Newtype(NewtypeDecl {
-                inner: self.rust_type(inner),
+                inner: boxed_if(self.rust_type(inner), self.boxing.inner(&def.id)),
                 derives_default: self.has_default(inner),
                 param_value: is_primitive(inner),
                 from_str_array: matches!(inner, TypeRef::Array(item) if matches!(**item, TypeRef::String(_))),
@@ -193,14 +197,14 @@ impl Context<'_> {
         in_requests: bool,
     ) -> StructDecl {
         let members = self.names.members(&def.id);
-        let cyclic = self.cyclic_fields(&def.id, s);
         let fields: Vec<FieldDecl> = s
             .fields
             .iter()
             .zip(members)
             .enumerate()
             .map(|(i, (field, member))| {
-                let mut decl = self.field_decl(owner, field, member, cyclic.contains(&i));
+                let boxed = self.boxing.field(&def.id, i);
+                let mut decl = self.field_decl(owner, field, member, boxed);
                 if in_requests && decl.serde == FieldSerde::Optional {
                     decl.serde = FieldSerde::OptionalNotNull;
                 }
@@ -228,7 +232,7 @@ impl Context<'_> {
             .then(|| self.default_fn(owner, field, member))
             .flatten();
         let serde = if field.flatten {
-            ty = self.rust_type(&field.ty);
+            ty = boxed_if(self.rust_type(&field.ty), boxed);
             FieldSerde::Flatten
         } else if let Some(default_fn) = default_fn {
             if nullable {
@@ -324,9 +328,10 @@ impl Context<'_> {
             .members(id)
             .iter()
             .zip(&o.variants)
-            .map(|(name, v)| UnionVariant {
+            .enumerate()
+            .map(|(i, (name, v))| UnionVariant {
                 name: name.clone(),
-                ty: self.rust_type(&v.ty),
+                ty: boxed_if(self.rust_type(&v.ty), self.boxing.variant(id, i)),
                 tag: v.tag.clone(),
             })
             .collect();
@@ -337,43 +342,14 @@ impl Context<'_> {
             },
             _ => Tagging::Untagged,
         };
-        UnionDecl { variants, tagging }
-    }
-
-    /// Fields whose type leads back to this struct without passing through
-    /// a `Vec` or map: they must be boxed, or the type would be infinitely
-    /// large.
-    fn cyclic_fields(&self, id: &TypeId, s: &StructDef) -> BTreeSet<usize> {
-        s.fields
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| {
-                let mut seen = BTreeSet::new();
-                self.reaches(strip_nullable(&f.ty), id, &mut seen)
-            })
-            .map(|(i, _)| i)
-            .collect()
-    }
-
-    fn reaches(&self, ty: &TypeRef, target: &TypeId, seen: &mut BTreeSet<TypeId>) -> bool {
-        let TypeRef::Named(id) = ty else { return false };
-        if id == target {
-            return true;
-        }
-        if !seen.insert(id.clone()) {
-            return false;
-        }
-        match self.api.types.get(id).map(|d| &d.kind) {
-            Some(TypeKind::Struct(s)) => s
-                .fields
-                .iter()
-                .any(|f| self.reaches(strip_nullable(&f.ty), target, seen)),
-            Some(TypeKind::Newtype(inner)) => self.reaches(strip_nullable(inner), target, seen),
-            Some(TypeKind::OneOf(o)) => o
-                .variants
-                .iter()
-                .any(|v| self.reaches(strip_nullable(&v.ty), target, seen)),
-            _ => false,
+        let text = self
+            .text_unions
+            .contains(id)
+            .then(|| self.text_order(&variants, o));
+        UnionDecl {
+            variants,
+            tagging,
+            text,
         }
     }
 }
@@ -415,4 +391,14 @@ fn request_types(api: &Api) -> BTreeSet<TypeId> {
         }
     }
     seen
+}
+
+/// `ty` boxed when `boxed` (see `boxing`), inside its `Option` when it is
+/// one: `Option<Box<T>>`.
+fn boxed_if(ty: RustType, boxed: bool) -> RustType {
+    match ty {
+        _ if !boxed => ty,
+        RustType::Option(inner) => RustType::Option(Box::new(RustType::Boxed(inner))),
+        ty => RustType::Boxed(Box::new(ty)),
+    }
 }

@@ -100,7 +100,8 @@ impl<'a, O: Callable> Call<'a, O> {
     fn request(&self) -> Result<Request, InvalidRequest> {
         let mut request = Request::new(O::ID, O::METHOD, O::PATH.to_string())
             .with_segment_prefixes(O::SEGMENT_PREFIXES)
-            .with_allow_reserved(O::ALLOW_RESERVED);
+            .with_allow_reserved(O::ALLOW_RESERVED)
+            .with_adjacent_params(O::ADJACENT_PARAMS);
         request.security = O::SECURITY;
         request.options = self.options;
         request.documents_redirects = O::DOCUMENTS_REDIRECTS;

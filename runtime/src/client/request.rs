@@ -44,6 +44,8 @@ pub struct Request {
     segment_prefixes: &'static [(&'static str, &'static str)],
     /// Path parameters the spec lets hold a `/` (`allowReserved: true`).
     allow_reserved: &'static [&'static str],
+    /// Path parameters with nothing between them (`{id}{format}`).
+    adjacent_params: crate::AdjacentParams,
     query: QueryString,
     pub headers: HeaderMap,
     /// Content type and bytes.
@@ -76,6 +78,7 @@ impl Request {
             path: template,
             segment_prefixes: &[],
             allow_reserved: &[],
+            adjacent_params: &[],
             query: QueryString::new(),
             headers: HeaderMap::new(),
             body: None,
@@ -121,14 +124,63 @@ impl Request {
         }
     }
 
-    /// Fill in the path parameter `{name}`.
+    /// The path parameters with nothing between them (`{id}{format}`): the
+    /// first ends where its digits do.
+    #[must_use]
+    pub fn with_adjacent_params(mut self, pairs: crate::AdjacentParams) -> Self {
+        self.adjacent_params = pairs;
+        self
+    }
+
+    /// Fill in the path parameter `{name}`. A value right after an integer
+    /// parameter (`{id}{format}`) must not start with a digit: the server
+    /// would read that digit as part of the integer.
     pub fn path_param<T: ParamValue>(
         &mut self,
         name: &str,
         value: &T,
     ) -> Result<(), InvalidRequest> {
+        let text = value.to_param();
+        let after = self
+            .adjacent_params
+            .iter()
+            .find(|(_, second)| *second == name);
+        if let Some((first, _)) = after.filter(|_| text.starts_with(|c: char| c.is_ascii_digit())) {
+            return Err(InvalidRequest(format!(
+                "path parameter `{name}` is `{text}`, which starts with a digit right after the integer `{first}`: the server would read the digit as part of `{first}`"
+            )));
+        }
         let allow_reserved = self.allow_reserved.contains(&name);
-        let segment = path_segment(name, &value.to_param(), allow_reserved)?;
+        let segment = path_segment(name, &text, allow_reserved)?;
+        self.fill(name, &segment);
+        Ok(())
+    }
+
+    /// Fill in a list path parameter in `simple` style: the items' texts,
+    /// each percent-encoded, joined by commas in one segment (`a,b`). Each
+    /// item is held to what a single value is ([`path_segment`]).
+    pub fn path_array<T: ParamValue>(
+        &mut self,
+        name: &str,
+        items: &[T],
+    ) -> Result<(), InvalidRequest> {
+        if items.is_empty() {
+            return Err(InvalidRequest(format!("path parameter `{name}` is empty")));
+        }
+        let allow_reserved = self.allow_reserved.contains(&name);
+        let items = items
+            .iter()
+            .map(|item| path_segment(name, &item.to_param(), allow_reserved))
+            .collect::<Result<Vec<String>, InvalidRequest>>()?;
+        self.fill(name, &items.join(","));
+        Ok(())
+    }
+
+    /// Fill in a path parameter written as compact JSON (an object, or a
+    /// union with an object or list branch), percent-encoded.
+    pub fn path_json<T: Serialize>(&mut self, name: &str, value: &T) -> Result<(), InvalidRequest> {
+        let allow_reserved = self.allow_reserved.contains(&name);
+        let segment = path_segment(name, &json_text(value), allow_reserved)?;
         self.fill(name, &segment);
         Ok(())
     }
@@ -358,6 +410,41 @@ mod tests {
         assert!(unfilled.finished().is_err());
         let mut empty = Request::new("op", Method::GET, "/{realm}".into());
         assert!(empty.path_items::<String>("realm", &[]).is_err());
+    }
+
+    #[test]
+    fn lists_join_with_commas_and_json_is_one_encoded_segment() {
+        let mut request = Request::new("op", Method::GET, "/{ids}/{filter}".into());
+        request
+            .path_array("ids", &["a,b".to_string(), "c".to_string()])
+            .unwrap();
+        request
+            .path_json("filter", &serde_json::json!({"a": 1}))
+            .unwrap();
+        let request = request.finished().unwrap();
+        assert_eq!(request.path, "/a%2Cb,c/%7B%22a%22%3A1%7D");
+        let mut empty = Request::new("op", Method::GET, "/{ids}".into());
+        assert!(empty.path_array::<String>("ids", &[]).is_err());
+    }
+
+    /// `{id}{format}`: the server reads the longest run of digits as `id`,
+    /// so a `format` starting with a digit would change both values.
+    #[test]
+    fn a_value_right_after_an_integer_must_not_start_with_a_digit() {
+        let request = || {
+            Request::new("op", Method::GET, "/p/{id}{format}".into())
+                .with_adjacent_params(&[("id", "format")])
+        };
+        let mut ok = request();
+        ok.path_param("id", &12_i64).unwrap();
+        ok.path_param("format", &".json".to_string()).unwrap();
+        assert_eq!(ok.finished().unwrap().path, "/p/12.json");
+        let mut ambiguous = request();
+        ambiguous.path_param("id", &12_i64).unwrap();
+        let error = ambiguous
+            .path_param("format", &"3d".to_string())
+            .unwrap_err();
+        assert!(error.0.contains("starts with a digit"), "{error:?}");
     }
 
     #[test]

@@ -75,7 +75,8 @@ impl<A: Send + Sync + 'static> Routes<A> {
     #[must_use]
     pub fn operation<O: Endpoint<A>>(self) -> Self {
         let route = Route::new(O::METHOD, O::PATH, O::SEGMENT_PREFIXES)
-            .allowing_reserved(O::ALLOW_RESERVED);
+            .allowing_reserved(O::ALLOW_RESERVED)
+            .with_adjacent_params(O::ADJACENT_PARAMS);
         self.route(route, serve::<A, O>)
     }
 }

@@ -54,6 +54,25 @@ impl Incoming {
         }
     }
 
+    /// A list path parameter in `simple` style (`a,b`), each item parsed,
+    /// as any list type (`Vec<T>` or a newtype of one). The segment is
+    /// decoded before it is split, so an item holding a comma reads as two
+    /// (as for a delimited query list).
+    pub fn path_array<T: ParamValue, L: From<Vec<T>>>(&self, name: &str) -> Result<L, Rejection> {
+        match self.path_value(name) {
+            Some(PathValue::One(text)) => text
+                .split(',')
+                .map(T::from_param)
+                .collect::<Result<Vec<T>, _>>()
+                .map(L::from)
+                .map_err(|e| invalid("path parameter", name, &e)),
+            Some(PathValue::Many(_)) => {
+                Err(invalid("path parameter", name, "expected one segment"))
+            }
+            None => Err(missing("path parameter", name)),
+        }
+    }
+
     /// A path parameter spanning several segments (a hierarchy), each item
     /// parsed, as any list type (`Vec<T>` or a newtype of one).
     pub fn path_items<T: ParamValue, L: From<Vec<T>>>(&self, name: &str) -> Result<L, Rejection> {
@@ -107,5 +126,23 @@ mod tests {
         let doc: serde_json::Value = req.path_json("doc").unwrap();
         assert_eq!(doc, serde_json::json!({"a": 1}));
         assert!(req.path_json::<serde_json::Value>("word").is_err());
+    }
+
+    #[tokio::test]
+    async fn simple_style_path_lists_split_on_commas() {
+        let mut req = incoming("/x", &[], "").await;
+        req.set_path(vec![
+            ("ids", PathValue::One("1,2,3".into())),
+            ("one", PathValue::One("7".into())),
+            ("bad", PathValue::One("1,x".into())),
+        ]);
+        assert_eq!(req.path_array::<i64, Vec<i64>>("ids").unwrap(), [1, 2, 3]);
+        assert_eq!(req.path_array::<i64, Vec<i64>>("one").unwrap(), [7]);
+        let bad = req.path_array::<i64, Vec<i64>>("bad").unwrap_err();
+        assert_eq!(bad.kind, RejectionKind::InvalidParameter);
+        assert_eq!(
+            req.path_array::<i64, Vec<i64>>("absent").unwrap_err().kind,
+            RejectionKind::MissingParameter
+        );
     }
 }

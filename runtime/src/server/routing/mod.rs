@@ -9,6 +9,7 @@
 //! dispatch themselves.
 
 mod path;
+mod template;
 mod values;
 
 use std::future::Future;
@@ -19,7 +20,8 @@ use axum::response::Response;
 use http::Method;
 use http::header::HeaderValue;
 
-pub use path::{Part, Route, RouteMatch, Segment, match_route, without_root};
+pub use path::{RouteMatch, match_route, without_root};
+pub use template::{Part, Route, Segment};
 
 use super::auth::AuthOutcome;
 use super::extract::Incoming;

@@ -1,130 +1,11 @@
-//! Matching a request path against the spec's path templates, read from
-//! the template text as the spec writes it (`/users/{id}/reset_device`).
+//! Matching a request path against the spec's path templates (read into
+//! [`Segment`]s by the `template` module).
 
 use http::Method;
 
+use super::template::{Part, Route, Segment};
 use crate::param::decode_segment;
 use crate::server::extract::PathValue;
-
-/// One `/`-separated piece of a path template.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Segment {
-    Literal(&'static str),
-    /// Exactly one segment.
-    Param,
-    /// One or more `{prefix}/{value}` pairs.
-    Hierarchy(&'static str),
-    /// Literal text around parameters inside one segment, e.g. `{id}.json`.
-    Mixed(Vec<Part>),
-    /// The template ends with `/`.
-    TrailingSlash,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Part {
-    Literal(&'static str),
-    Param,
-}
-
-/// One operation's method and path template.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Route {
-    pub method: Method,
-    pub segments: Vec<Segment>,
-    /// The template's parameters, in the order matching captures them.
-    pub params: Vec<&'static str>,
-    /// Parameters whose value may hold a `/` (`allowReserved: true`).
-    pub allow_reserved: &'static [&'static str],
-}
-
-impl Route {
-    /// The route for `template` as the spec writes it; a parameter named in
-    /// `prefixes` spans `{prefix}/{item}` pairs (a hierarchy). Text that is
-    /// not a well-formed `{name}` is literal: the generator only writes
-    /// templates it has checked.
-    pub fn new(
-        method: Method,
-        template: &'static str,
-        prefixes: &[(&'static str, &'static str)],
-    ) -> Self {
-        let mut params = Vec::new();
-        let rest = template.strip_prefix('/').unwrap_or(template);
-        let pieces: Vec<&'static str> = if rest.is_empty() {
-            Vec::new()
-        } else {
-            rest.split('/').collect()
-        };
-        let last = pieces.len().saturating_sub(1);
-        let mut segments = Vec::new();
-        for (i, piece) in pieces.into_iter().enumerate() {
-            if piece.is_empty() && i == last {
-                segments.push(Segment::TrailingSlash);
-                continue;
-            }
-            let parts = parts(piece);
-            segments.push(match parts.as_slice() {
-                [TemplatePart::Param(name)] => {
-                    params.push(*name);
-                    match prefixes.iter().find(|(param, _)| param == name) {
-                        Some((_, prefix)) => Segment::Hierarchy(prefix),
-                        None => Segment::Param,
-                    }
-                }
-                [TemplatePart::Literal(text)] => Segment::Literal(text),
-                [] => Segment::Literal(""),
-                _ => Segment::Mixed(
-                    parts
-                        .iter()
-                        .map(|part| match part {
-                            TemplatePart::Literal(text) => Part::Literal(text),
-                            TemplatePart::Param(name) => {
-                                params.push(*name);
-                                Part::Param
-                            }
-                        })
-                        .collect(),
-                ),
-            });
-        }
-        Route {
-            method,
-            segments,
-            params,
-            allow_reserved: &[],
-        }
-    }
-}
-
-enum TemplatePart {
-    Literal(&'static str),
-    Param(&'static str),
-}
-
-/// One segment of a template as literal text and `{name}`s.
-fn parts(segment: &'static str) -> Vec<TemplatePart> {
-    let mut parts = Vec::new();
-    let mut rest = segment;
-    while !rest.is_empty() {
-        let param = rest
-            .find('{')
-            .and_then(|open| Some((open, open + rest[open..].find('}')?)));
-        match param {
-            Some((0, close)) => {
-                parts.push(TemplatePart::Param(&rest[1..close]));
-                rest = &rest[close + 1..];
-            }
-            Some((open, _)) => {
-                parts.push(TemplatePart::Literal(&rest[..open]));
-                rest = &rest[open..];
-            }
-            None => {
-                parts.push(TemplatePart::Literal(rest));
-                rest = "";
-            }
-        }
-    }
-    parts
-}
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum RouteMatch {
@@ -199,7 +80,7 @@ fn specificity(segments: &[Segment]) -> usize {
                 .iter()
                 .map(|p| match p {
                     Part::Literal(text) => text.len(),
-                    Part::Param => 0,
+                    Part::Param | Part::Digits => 0,
                 })
                 .sum::<usize>(),
             Segment::TrailingSlash => 1,
@@ -296,6 +177,19 @@ fn match_parts(parts: &[Part], text: &str, params: &mut Vec<PathValue>) -> bool 
         Part::Literal(lit) => text
             .strip_prefix(&*decoded_literal(lit))
             .is_some_and(|t| match_parts(rest, t, params)),
+        Part::Digits => {
+            let sign = usize::from(text.starts_with('-'));
+            let digits = text[sign..].bytes().take_while(u8::is_ascii_digit).count();
+            if digits == 0 {
+                return false;
+            }
+            let end = sign + digits;
+            params.push(PathValue::One(text[..end].to_string()));
+            match_parts(rest, &text[end..], params) || {
+                params.pop();
+                false
+            }
+        }
         Part::Param => {
             for end in (1..=text.len()).filter(|&i| text.is_char_boundary(i)) {
                 params.push(PathValue::One(text[..end].to_string()));
@@ -512,6 +406,41 @@ mod tests {
             match_route(&routes(), &Method::GET, "/items"),
             RouteMatch::NotFound
         );
+    }
+
+    /// `{id}{format}` with an integer `id`: it takes the longest run of
+    /// digits, the rest is `format`; no digits, no match.
+    #[test]
+    fn an_integer_right_before_another_parameter_ends_where_its_digits_do() {
+        let route = Route::new(Method::GET, "/p/{id}{format}", &[])
+            .with_adjacent_params(&[("id", "format")]);
+        assert_eq!(
+            route.segments[1],
+            Mixed(vec![Part::Digits, Part::Param]),
+            "only `id` is bounded"
+        );
+        let routes = [route];
+        for (path, id, format) in [
+            ("/p/123.json", "123", ".json"),
+            ("/p/-4x", "-4", "x"),
+            ("/p/7%2Ejson", "7", ".json"),
+        ] {
+            assert_eq!(
+                match_route(&routes, &Method::GET, path),
+                RouteMatch::Found {
+                    route: 0,
+                    params: vec![one(id), one(format)]
+                },
+                "{path}"
+            );
+        }
+        for path in ["/p/json", "/p/123", "/p/-.json"] {
+            assert_eq!(
+                match_route(&routes, &Method::GET, path),
+                RouteMatch::NotFound,
+                "{path}"
+            );
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! a file path, a key or an upstream URL from it would otherwise address
 //! something else than the caller's path says.
 
-use super::path::Route;
+use super::template::Route;
 use crate::param::path_value_problem;
 use crate::server::extract::PathValue;
 use crate::server::rejection::{Rejection, RejectionKind};
