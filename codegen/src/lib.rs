@@ -373,6 +373,7 @@ publish = false
 default = ["client"]
 client = ["mfa-runtime/client"]
 server = ["mfa-runtime/server"]
+testing = ["server", "mfa-runtime/testing"]
 
 [dependencies]
 mfa-runtime = {{ path = "{runtime}" }}

@@ -63,6 +63,10 @@ pub struct Plan {
     pub operations: Vec<OperationPlan>,
     /// The server trait: `PingApi`.
     pub server_trait: String,
+    /// The test double of the server trait, and the enum of the calls it
+    /// received (module `testing`).
+    pub double: String,
+    pub double_received: String,
     /// Prelude names (`String`, `Option`...) a type of the `types` module
     /// takes: that module writes these std names in full.
     pub shadowed: Vec<String>,
@@ -106,6 +110,8 @@ pub fn build_locked(api: &Api, module: &str, lock: &NameLock) -> Planned {
             .map(|(op, op_names)| cx.operation(op, op_names))
             .collect(),
         server_trait: names.server_trait.clone(),
+        double: names::DOUBLE.to_string(),
+        double_received: names::DOUBLE_RECEIVED.to_string(),
         shadowed: names::PRELUDE_NAMES
             .iter()
             .filter(|name| names.types.values().any(|t| t == *name))

@@ -32,6 +32,18 @@ pub const CLIENT_METHODS: &[&str] = &[
     "with_retry_policy",
 ];
 
+/// The test double's own methods (see `emit::testing`): its accessor for
+/// an operation's script is the operation's method name, so operation
+/// methods yield to these as they do to the client's.
+pub const DOUBLE_METHODS: &[&str] = &["new", "received", "take_received", "rejections"];
+
+/// The types the test double's module declares: the double and the enum
+/// of the calls it received. They share the module only with the
+/// operation types, whose names end in `Input`, `Success`, `Error` or
+/// `Multipart`, so no name in a spec can take them.
+pub const DOUBLE: &str = "Double";
+pub const DOUBLE_RECEIVED: &str = "Received";
+
 /// The methods every call has besides its setters (the generated `Call`
 /// mirrors the runtime's `client::Call`): a parameter's setter never takes
 /// one of these names.
@@ -114,6 +126,9 @@ pub(super) struct OperationNames {
     pub error: String,
     /// The client's call builder: `ResetDevice`.
     pub builder: String,
+    /// The operation's own name, the stem of its types: `ResetDevice`
+    /// (the test double's variant for its calls).
+    pub stem: String,
     /// A multipart body's own struct: `ResetDeviceMultipart` (no other name
     /// in the operations module ends in `Multipart`).
     pub multipart: String,
@@ -281,7 +296,8 @@ impl Names {
         let scheme_count = scheme_methods.len();
         method_claims.extend(scheme_methods);
         method_claims.extend(named_methods);
-        let mut all_methods = namer.assign(CLIENT_METHODS, &method_claims);
+        let reserved: Vec<&str> = CLIENT_METHODS.iter().chain(DOUBLE_METHODS).copied().collect();
+        let mut all_methods = namer.assign(&reserved, &method_claims);
         let mut named_methods = all_methods.split_off(op_count + scheme_count).into_iter();
         let scheme_methods = all_methods.split_off(op_count);
         let methods = all_methods;
@@ -319,6 +335,7 @@ impl Names {
                 };
                 OperationNames {
                     multipart: format!("{base}Multipart"),
+                    stem: base.clone(),
                     method: method.clone(),
                     input,
                     success,
