@@ -281,10 +281,15 @@ pub fn generate_module(spec: &SpecInput) -> Result<GeneratedModule, Vec<Diagnost
 /// The API surface of `spec`'s module and the names it gives: the plan's
 /// part of [`generate_module`], without emitting code.
 pub fn plan_module(spec: &SpecInput) -> Result<(plan::Planned, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let loaded = load::load(&spec.path, &spec.text)?;
-    let built = model::build(&loaded, &spec.options.selection)?;
+    let mut loaded = load::load_with(&spec.path, &spec.text, &spec.options.files)?;
+    let mut warnings = std::mem::take(&mut loaded.diagnostics);
+    let built = model::build(&loaded, &spec.options.selection).map_err(|mut errors| {
+        warnings.append(&mut errors);
+        std::mem::take(&mut warnings)
+    })?;
+    warnings.extend(built.warnings);
     let planned = plan::build_locked(&built.api, &spec.module, &spec.options.names);
-    Ok((planned, built.warnings))
+    Ok((planned, warnings))
 }
 
 /// Emit and format every file of the module. Formatting dominates
@@ -415,6 +420,25 @@ mod tests {
                 "warning: api.yaml:4:3: #/paths/users: the path `users` does not start with `/`; read as `/users`"
             ]
         );
+    }
+
+    /// `plan_module` read only the spec's own file, so a spec that `$ref`s
+    /// another could not be planned (for a change report) although it
+    /// generated, and it dropped the loader's warnings.
+    #[test]
+    fn planning_reads_the_files_a_spec_refs_and_keeps_the_loaders_warnings() {
+        let files = [(
+            "pets.yaml".to_string(),
+            "get:\n  operationId: listPets\n  responses: {'204': {description: ok}}\n".to_string(),
+        )];
+        let spec = SpecInput {
+            options: Options::default().with_files(load::Files::Memory(files.into())),
+            ..spec("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  pets: {$ref: 'pets.yaml'}\n")
+        };
+        let (planned, warnings) = plan_module(&spec).expect("plans");
+        assert_eq!(planned.plan.operations.len(), 1);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].to_string().contains("does not start with `/`"));
     }
 
     /// 3.1 is rewritten as 3.0 before it is read; a problem inside a
