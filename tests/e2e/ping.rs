@@ -1,9 +1,8 @@
 //! End to end tests of the code generated from `specs/ping.yaml`: the typed
 //! client (`mfa_apis::ping::Client`) talks over 127.0.0.1 to the generated
 //! router serving the generated test double (`ping::testing::Double`),
-//! scripted with the spec's examples, and both ends
-//! are checked: the typed values each side sees, and the raw request on the
-//! wire.
+//! scripted with the spec's examples, and both ends are checked: the typed
+//! values each side sees, and the raw request on the wire.
 
 use std::collections::BTreeMap;
 use std::fmt::Debug;
