@@ -21,9 +21,12 @@ fn main() {
     let mut out = String::new();
     for (module, relative) in fixtures(&dir) {
         let path = dir.join(&relative);
-        let text = std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let files = path.parent().expect("a fixture is in a directory").to_path_buf();
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let files = path
+            .parent()
+            .expect("a fixture is in a directory")
+            .to_path_buf();
         let spec = mfa_codegen::SpecInput {
             module: module.clone(),
             path: format!("tests/fixtures/{}", relative.display()),

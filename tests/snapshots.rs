@@ -122,9 +122,9 @@ fn blocks(text: &str, indent: usize) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
     for (i, line) in lines.iter().enumerate() {
-        let next_at_depth = lines.get(i + 1).is_some_and(|next| {
-            !next.is_empty() && next.len() - next.trim_start().len() == indent
-        });
+        let next_at_depth = lines
+            .get(i + 1)
+            .is_some_and(|next| !next.is_empty() && next.len() - next.trim_start().len() == indent);
         if line.is_empty() && next_at_depth {
             if !current.is_empty() {
                 out.push(std::mem::take(&mut current));
@@ -173,7 +173,12 @@ fn added(module: &str, baseline: Option<&str>) -> Vec<String> {
     let known_members: BTreeMap<&str, BTreeSet<&str>> = baseline
         .iter()
         .filter_map(|i| i.container.as_ref())
-        .map(|(header, members)| (header.as_str(), members.iter().map(String::as_str).collect()))
+        .map(|(header, members)| {
+            (
+                header.as_str(),
+                members.iter().map(String::as_str).collect(),
+            )
+        })
         .collect();
     let mut out = Vec::new();
     for item in items(module) {

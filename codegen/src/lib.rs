@@ -433,7 +433,9 @@ mod tests {
         )];
         let spec = SpecInput {
             options: Options::default().with_files(load::Files::Memory(files.into())),
-            ..spec("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  pets: {$ref: 'pets.yaml'}\n")
+            ..spec(
+                "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  pets: {$ref: 'pets.yaml'}\n",
+            )
         };
         let (planned, warnings) = plan_module(&spec).expect("plans");
         assert_eq!(planned.plan.operations.len(), 1);

@@ -356,7 +356,9 @@ mod tests {
     #[should_panic(expected = "no answer scripted for call 1 of `echo`")]
     async fn an_unscripted_call_names_its_operation() {
         let script = Script::<Echo>::default();
-        let _ = script.run(None, Echo(1), &Journal::default(), Entry::Echo).await;
+        let _ = script
+            .run(None, Echo(1), &Journal::default(), Entry::Echo)
+            .await;
     }
 
     #[test]

@@ -3,10 +3,10 @@
 
 use http::{Method, StatusCode};
 use mfa_apis::fireblocks::operations::{ResetDeviceError, ResetDeviceInput, ResetDeviceSuccess};
+use mfa_apis::fireblocks::testing::Double;
 use mfa_apis::fireblocks::types::{
     ErrorResponse, ErrorResponseError, ErrorResponseErrorType, ErrorSchema,
 };
-use mfa_apis::fireblocks::testing::Double;
 use mfa_apis::fireblocks::{self, Client};
 use mfa_runtime::HasStatus;
 use mfa_runtime::client::{ClientError, RetryPolicy};

@@ -3,8 +3,8 @@
 
 use http::{Method, StatusCode};
 use mfa_apis::flashback::operations::{self, ResetMfaError, ResetMfaSuccess};
-use mfa_apis::flashback::types::{ErrorResponse, ResetMfaRequest};
 use mfa_apis::flashback::testing::Double;
+use mfa_apis::flashback::types::{ErrorResponse, ResetMfaRequest};
 use mfa_apis::flashback::{self, Client};
 use mfa_runtime::HasStatus;
 use mfa_runtime::client::ClientError;

@@ -11,7 +11,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use mfa_runtime::server::Server;
-use mfa_tests::conformance::{self, Flashback, Ping};
+use mfa_tests::conformance;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -36,14 +36,15 @@ async fn start(router: mfa_runtime::axum::Router) -> SocketAddr {
 }
 
 async fn flashback() -> SocketAddr {
-    let router = mfa_apis::flashback::server::router_with_body_limit(Flashback, BODY_LIMIT);
+    let router =
+        mfa_apis::flashback::server::router_with_body_limit(conformance::flashback(), BODY_LIMIT);
     start(conformance::authenticated("flashback", router)).await
 }
 
 async fn ping() -> SocketAddr {
     start(conformance::authenticated(
         "ping",
-        mfa_apis::ping::router(Ping),
+        mfa_apis::ping::router(conformance::ping()),
     ))
     .await
 }

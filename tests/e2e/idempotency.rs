@@ -9,10 +9,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
-use mfa_apis::fireblocks::operations::{ResetDeviceError, ResetDeviceSuccess};
-use mfa_apis::fireblocks::types::{ErrorResponse, ErrorResponseError, ErrorResponseErrorType};
-use mfa_apis::fireblocks::testing::Double;
 use mfa_apis::fireblocks;
+use mfa_apis::fireblocks::operations::{ResetDeviceError, ResetDeviceSuccess};
+use mfa_apis::fireblocks::testing::Double;
+use mfa_apis::fireblocks::types::{ErrorResponse, ErrorResponseError, ErrorResponseErrorType};
 use mfa_runtime::fireblocks::{SigningKey, VerifyingKey};
 use mfa_runtime::server::Principal;
 use mfa_runtime::server::auth::{AuthLayer, FireblocksVerifier};

@@ -184,12 +184,14 @@ impl Drop for OwnRedis {
 /// request id.
 fn resets(work: Duration) -> Double {
     let double = Double::new();
-    double.reset_device().respond_with_async(move |call| async move {
-        tokio::time::sleep(work).await;
-        Ok(ResetDeviceSuccess::Ok {
-            x_request_id: Some(call.input.id),
-        })
-    });
+    double
+        .reset_device()
+        .respond_with_async(move |call| async move {
+            tokio::time::sleep(work).await;
+            Ok(ResetDeviceSuccess::Ok {
+                x_request_id: Some(call.input.id),
+            })
+        });
     double
 }
 

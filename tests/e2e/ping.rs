@@ -12,14 +12,14 @@ use std::pin::Pin;
 use http::{Method, StatusCode};
 use mfa_apis::ping::operations::*;
 use mfa_apis::ping::server::router_with_body_limit;
-use mfa_apis::ping::types::*;
 use mfa_apis::ping::testing::Double;
+use mfa_apis::ping::types::*;
 use mfa_apis::ping::{Client, router};
-use mfa_runtime::testing::Script;
-use mfa_runtime::{HasStatus, Operation};
 use mfa_runtime::client::{ClientError, RetryPolicy};
 use mfa_runtime::server::Principal;
 use mfa_runtime::server::auth::{AuthLayer, AuthOutcome, SchemeVerifier, Verifier};
+use mfa_runtime::testing::Script;
+use mfa_runtime::{HasStatus, Operation};
 use mfa_tests::{TestServer, WireRequest, canned, raw};
 use serde_json::{Value, json};
 
@@ -521,13 +521,21 @@ fn scripted(status: Option<u16>) -> Double {
     let ok = |body| ListWebAuthnDevicesSuccess::Ok { body };
     answer(double.list_web_authn_devices(), status, ok(webauthn_list()));
     let ok = |body| DeleteWebAuthnDeviceSuccess::Ok { body };
-    answer(double.delete_web_authn_device(), status, ok(deleted_webauthn()));
+    answer(
+        double.delete_web_authn_device(),
+        status,
+        ok(deleted_webauthn()),
+    );
     let ok = |body| ListBoundDevicesSuccess::Ok { body };
     answer(double.list_bound_devices(), status, ok(bound_list()));
     let ok = |body| DeleteBoundDeviceSuccess::Ok { body };
     answer(double.delete_bound_device(), status, ok(deleted_bound()));
     let ok = |body| RefreshPushDeviceIdSuccess::Ok { body };
-    answer(double.refresh_push_device_id(), status, ok(RefreshResult::default()));
+    answer(
+        double.refresh_push_device_id(),
+        status,
+        ok(RefreshResult::default()),
+    );
     let ok = |body| ListOathDevicesSuccess::Ok { body };
     answer(double.list_oath_devices(), status, ok(oath_list()));
     let ok = |body| DeleteOathDeviceSuccess::Ok { body };
@@ -537,7 +545,11 @@ fn scripted(status: Option<u16>) -> Double {
     let ok = |body| DeletePushDeviceSuccess::Ok { body };
     answer(double.delete_push_device(), status, ok(deleted_push()));
     let ok = |body| RenameWebAuthnDeviceSuccess::Ok { body };
-    answer(double.rename_web_authn_device(), status, ok(renamed_webauthn()));
+    answer(
+        double.rename_web_authn_device(),
+        status,
+        ok(renamed_webauthn()),
+    );
     double
 }
 

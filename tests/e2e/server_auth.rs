@@ -21,7 +21,6 @@ const OTHER_PRIVATE: &[u8] = include_bytes!("../../runtime/tests/keys/other-test
 const OTHER_PUBLIC: &[u8] = include_bytes!("../../runtime/tests/keys/other-test-public.pem");
 const API_KEY: &str = "api-key-1";
 
-
 // ---------------------------------------------------------------------------
 // Fireblocks: signed requests
 // ---------------------------------------------------------------------------

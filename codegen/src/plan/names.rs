@@ -296,7 +296,11 @@ impl Names {
         let scheme_count = scheme_methods.len();
         method_claims.extend(scheme_methods);
         method_claims.extend(named_methods);
-        let reserved: Vec<&str> = CLIENT_METHODS.iter().chain(DOUBLE_METHODS).copied().collect();
+        let reserved: Vec<&str> = CLIENT_METHODS
+            .iter()
+            .chain(DOUBLE_METHODS)
+            .copied()
+            .collect();
         let mut all_methods = namer.assign(&reserved, &method_claims);
         let mut named_methods = all_methods.split_off(op_count + scheme_count).into_iter();
         let scheme_methods = all_methods.split_off(op_count);
