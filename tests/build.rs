@@ -32,7 +32,7 @@ fn main() {
             path: format!("tests/fixtures/{}", relative.display()),
             text,
             options: mfa_codegen::Options::default()
-                .with_files(mfa_codegen::load::Files::Directory(files)),
+                .with_files(mfa_codegen::Files::Directory(files)),
         };
         let generated = mfa_codegen::generate_module(&spec).unwrap_or_else(|errors| {
             let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();

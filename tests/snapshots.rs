@@ -76,7 +76,7 @@ fn read(relative: &str) -> SpecInput {
         path: relative.to_string(),
         text,
         options: mfa_codegen::Options::default()
-            .with_files(mfa_codegen::load::Files::Directory(directory)),
+            .with_files(mfa_codegen::Files::Directory(directory)),
     }
 }
 
@@ -97,8 +97,8 @@ fn baseline(spec: &SpecInput) -> SpecInput {
         path: spec.path.clone(),
         text: format!(
             "openapi: 3.0.3\ninfo: {{title: {}, version: {}}}\npaths: {{}}\n",
-            quoted(&planned.plan.title),
-            quoted(&planned.plan.version)
+            quoted(&planned.title),
+            quoted(&planned.version)
         ),
         options: Default::default(),
     }
@@ -211,7 +211,7 @@ fn added(module: &str, baseline: Option<&str>) -> Vec<String> {
 fn view(spec: &SpecInput, files: &[File]) -> String {
     let module = generate(spec);
     let baseline = generate(&baseline(spec));
-    let text_of = |tree: &mfa_codegen::write::Tree, file: File| {
+    let text_of = |tree: &mfa_codegen::Tree, file: File| {
         tree.iter()
             .find(|(path, _)| path.file_name().and_then(|n| n.to_str()) == Some(file.name()))
             .map(|(_, text)| text.clone())
@@ -438,7 +438,7 @@ fn multi_file_diagnostics_name_the_file_at_fault() {
         module: "pets".into(),
         path: "api/openapi.yaml".into(),
         text: "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /pets: {$ref: 'paths/pets.yaml'}\n  /secret: {$ref: '../../etc/passwd'}\n".into(),
-        options: mfa_codegen::Options::default().with_files(mfa_codegen::load::Files::Memory(files)),
+        options: mfa_codegen::Options::default().with_files(mfa_codegen::Files::Memory(files)),
     };
     insta::assert_snapshot!(diagnostics_of(&spec));
 }

@@ -1,38 +1,52 @@
 //! The generator: OpenAPI 3.0 and 3.1 documents (one file or many) in, Rust
 //! source out.
 //!
-//! It is a pipeline, one module per stage:
-//! 1. [`load`]: YAML or JSON text to `openapiv3::OpenAPI`, with a source map
+//! It is a pipeline, one private module per stage:
+//! 1. `load`: YAML or JSON text to `openapiv3::OpenAPI`, with a source map
 //!    from JSON pointers to lines;
-//! 2. [`model`]: every `$ref` resolved into our own [`model::Api`];
-//! 3. [`plan`]: every name and every decision about the generated code,
-//!    made once (the naming rules are [`plan::names`]);
-//! 4. [`emit`]: the plan printed as tokens: models, client and server;
-//! 5. [`write`](mod@write): formatting, headers, and an all-or-nothing write.
+//! 2. `model`: every `$ref` resolved into our own model of the API;
+//! 3. `plan`: every name and every decision about the generated code,
+//!    made once;
+//! 4. `emit`: the plan printed as tokens: models, client, server, double;
+//! 5. `write`: formatting, headers, and an all-or-nothing write.
 //!
-//! [`generate_crate`] runs all five over a set of specs. Beside them,
-//! [`changes`] reads each module's API surface from its plan and reports
-//! what a new spec changes for the crate's users.
+//! The public surface is small on purpose, so the stages can change
+//! without breaking their users (xtask, the tests, the fuzz targets):
+//! [`generate_module`] runs the stages on one [`SpecInput`],
+//! [`generate_crate`] on a set of specs, and [`plan_module`] stops after
+//! planning. [`changes`] reads each module's API surface from its plan and
+//! reports what a new spec changes for the crate's users; [`lock`] is the
+//! names lock that keeps names stable across spec changes; the [`Tree`]
+//! functions write or compare a generated crate. ARCHITECTURE.md at the
+//! repository root walks through the stages.
 
 pub mod changes;
 pub mod diagnostics;
-pub mod emit;
-pub mod load;
-pub mod model;
-pub mod plan;
-pub mod project;
-pub mod write;
+mod emit;
+mod load;
+mod model;
+mod plan;
+mod write;
+
+pub use load::Files;
+pub use plan::lock::{self, NameLock};
+pub use write::{Tree, diff_text, diff_tree, write_file, write_tree};
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use diagnostics::Diagnostic;
-use write::Tree;
 
-/// The module a spec file's stem becomes (`fireblocks`; a keyword such as
-/// `MATCH` gets a trailing `_`, since the name is also a directory).
+/// The module a spec file's stem becomes: its stem in snake case
+/// (`fireblocks`). A stem that is a keyword (`MATCH.json`) gets a trailing
+/// `_`, since the name is also a directory and a `mod` item, where a raw
+/// identifier (`r#match`) cannot go.
 pub fn module_name(stem: &str) -> String {
-    project::module_name(stem)
+    let ident = plan::names::field_ident(stem);
+    match ident.strip_prefix("r#") {
+        Some(keyword) => format!("{keyword}_"),
+        None => ident,
+    }
 }
 
 /// One spec to generate, as the module `module`.
@@ -61,7 +75,7 @@ impl SpecInput {
             module: module.to_string(),
             path: path.display().to_string(),
             text,
-            options: Options::default().with_files(load::Files::Directory(directory)),
+            options: Options::default().with_files(Files::Directory(directory)),
         })
     }
 }
@@ -71,13 +85,13 @@ impl SpecInput {
 pub struct Options {
     selection: model::Selection,
     /// Where the files the spec `$ref`s are read from: none by default.
-    files: load::Files,
-    names: plan::lock::NameLock,
+    files: Files,
+    names: NameLock,
 }
 
 impl Options {
     /// Read the other files the spec `$ref`s from `files`.
-    pub fn with_files(mut self, files: load::Files) -> Self {
+    pub fn with_files(mut self, files: Files) -> Self {
         self.files = files;
         self
     }
@@ -97,8 +111,8 @@ impl Options {
     }
 
     /// Keep the names `lock` gives the items still in the spec (see
-    /// [`plan::lock`]); without one, names follow the naming rules alone.
-    pub fn with_names(mut self, lock: plan::lock::NameLock) -> Self {
+    /// [`lock`]); without one, names follow the naming rules alone.
+    pub fn with_names(mut self, lock: NameLock) -> Self {
         self.names = lock;
         self
     }
@@ -132,7 +146,7 @@ pub struct ModuleApi {
     pub spec: String,
     pub surface: changes::Surface,
     /// To be written back as the spec's names lock.
-    pub names: plan::lock::NameLock,
+    pub names: NameLock,
 }
 
 /// Generate one module per spec, in memory. Nothing is written here; on
@@ -199,7 +213,7 @@ pub struct GeneratedModule {
     /// What the module offers its users, for change reports.
     pub surface: changes::Surface,
     /// Every item's name, keyed by its identity: the new names lock.
-    pub names: plan::lock::NameLock,
+    pub names: NameLock,
     /// How long each stage took.
     pub timings: Timings,
 }
@@ -278,9 +292,35 @@ pub fn generate_module(spec: &SpecInput) -> Result<GeneratedModule, Vec<Diagnost
     })
 }
 
+/// What planning one spec decides, without emitting code: enough for a
+/// change report and for the names lock.
+#[derive(Debug)]
+pub struct PlannedModule {
+    /// The API's title (`info.title`).
+    pub title: String,
+    /// The API's version (`info.version`).
+    pub version: String,
+    /// What the module would offer its users.
+    pub surface: changes::Surface,
+    /// Every item's name, keyed by its identity: the new names lock.
+    pub names: NameLock,
+}
+
 /// The API surface of `spec`'s module and the names it gives: the plan's
 /// part of [`generate_module`], without emitting code.
-pub fn plan_module(spec: &SpecInput) -> Result<(plan::Planned, Vec<Diagnostic>), Vec<Diagnostic>> {
+pub fn plan_module(spec: &SpecInput) -> Result<(PlannedModule, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let (planned, warnings) = plan_spec(spec)?;
+    let module = PlannedModule {
+        title: planned.plan.title.clone(),
+        version: planned.plan.version.clone(),
+        surface: changes::Surface::of(&planned.plan),
+        names: planned.names,
+    };
+    Ok((module, warnings))
+}
+
+/// Load, model and plan `spec`.
+fn plan_spec(spec: &SpecInput) -> Result<(plan::Planned, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut loaded = load::load_with(&spec.path, &spec.text, &spec.options.files)?;
     let mut warnings = std::mem::take(&mut loaded.diagnostics);
     let built = model::build(&loaded, &spec.options.selection).map_err(|mut errors| {
@@ -432,15 +472,25 @@ mod tests {
             "get:\n  operationId: listPets\n  responses: {'204': {description: ok}}\n".to_string(),
         )];
         let spec = SpecInput {
-            options: Options::default().with_files(load::Files::Memory(files.into())),
+            options: Options::default().with_files(Files::Memory(files.into())),
             ..spec(
                 "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  pets: {$ref: 'pets.yaml'}\n",
             )
         };
-        let (planned, warnings) = plan_module(&spec).expect("plans");
+        let (planned, warnings) = plan_spec(&spec).expect("plans");
         assert_eq!(planned.plan.operations.len(), 1);
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert!(warnings[0].to_string().contains("does not start with `/`"));
+    }
+
+    #[test]
+    fn module_names_are_identifiers_and_never_keywords() {
+        assert_eq!(module_name("fireblocks"), "fireblocks");
+        assert_eq!(module_name("MATCH"), "match_");
+        assert_eq!(module_name("type"), "type_");
+        assert_eq!(module_name("self"), "self_");
+        assert_eq!(module_name("api.github.com"), "api_github_com");
+        assert!(!module_name("1password").starts_with(|c: char| c.is_ascii_digit()));
     }
 
     /// 3.1 is rewritten as 3.0 before it is read; a problem inside a

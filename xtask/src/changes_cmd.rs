@@ -104,10 +104,7 @@ pub fn run_diff(args: &[&str]) -> ExitCode {
         Ok(new) => new,
         Err(errors) => return fail(paths[1], &errors),
     };
-    print!(
-        "{}",
-        Report::new(&Surface::of(&old.plan), &Surface::of(&new.plan))
-    );
+    print!("{}", Report::new(&old.surface, &new.surface));
     ExitCode::SUCCESS
 }
 

@@ -134,7 +134,7 @@ pub struct SchemeSurface {
 
 impl Surface {
     /// The surface of the module `plan` prints.
-    pub fn of(plan: &Plan) -> Surface {
+    pub(crate) fn of(plan: &Plan) -> Surface {
         let mut types: BTreeMap<String, TypeSurface> = plan
             .types
             .iter()
@@ -380,8 +380,6 @@ pub fn render(ty: &RustType) -> String {
         RustType::String => "String".into(),
         RustType::I32 => "i32".into(),
         RustType::I64 => "i64".into(),
-        RustType::U32 => "u32".into(),
-        RustType::U64 => "u64".into(),
         RustType::F32 => "f32".into(),
         RustType::F64 => "f64".into(),
         RustType::Bool => "bool".into(),

@@ -10,7 +10,6 @@ mod schemas;
 mod select;
 
 pub use ir::*;
-pub use operations::PATH_SEGMENT_PREFIX;
 pub use select::Selection;
 
 use openapiv3::{APIKeyLocation, ReferenceOr, SecurityScheme as OaScheme};

@@ -21,7 +21,7 @@ use std::fmt::Write as _;
 /// tables; a table holds one kind of name for every scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Table {
-    /// The `types` file's types. Key: the type's origin (see [`type_key`](super::names)).
+    /// The `types` file's types. Key: the type's origin (see `type_key` in the naming rules).
     Types,
     /// Struct fields. Key: `<type key>/<property>`.
     Fields,

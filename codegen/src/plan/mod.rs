@@ -23,25 +23,25 @@ mod shape;
 mod types;
 mod values;
 
-pub use body::{BodyKind, BodyPlan, MultipartDecl, PartDecl, PartKind, ResponseBody};
-pub use operation::{OperationPlan, SecurityPlan};
+pub use body::{BodyKind, BodyPlan, MultipartDecl, PartKind};
+pub use operation::OperationPlan;
 pub use params::{
     ArrayLayout, ClientInit, Delimiter, Encoding, InputField, ObjectKeys, ObjectLayout, ParamPlan,
     ParamRole, PathForm, QueryForm, TextForm,
 };
 pub use rejection::{JsonTemplate, RejectionPlan};
-pub use responses::{HeaderPlan, ResponsePlan};
+pub use responses::ResponsePlan;
 pub use rust_type::RustType;
 pub use security::{KeyLocation, SchemeKind, SchemePlan};
-pub use servers::{ServerPlan, VariablePlan};
+pub use servers::ServerPlan;
 pub use types::{
-    DeclKind, DefaultFn, EnumDecl, EnumVariant, FieldDecl, FieldSerde, NewtypeDecl, StructDecl,
-    Tagging, TypeDecl, UnionDecl, UnionVariant,
+    DeclKind, EnumDecl, EnumVariant, FieldDecl, FieldSerde, NewtypeDecl, StructDecl, Tagging,
+    TypeDecl, UnionDecl,
 };
 pub use values::RustValue;
 
 /// The HTTP vocabulary the plan shares with the model.
-pub use crate::model::{Method, ParamLocation, StatusMatch};
+pub use crate::model::{ParamLocation, StatusMatch};
 
 use crate::model::Api;
 use claims::Namer;
@@ -75,6 +75,7 @@ pub struct Plan {
 }
 
 /// Plan the module `module` for `api`, naming by the rules alone.
+#[cfg(test)]
 pub fn build(api: &Api, module: &str) -> Plan {
     build_locked(api, module, &NameLock::default()).plan
 }
