@@ -39,10 +39,12 @@ fn main() {
             panic!("{} does not generate:\n{}", spec.path, errors.join("\n"))
         });
         // Warnings in generated code are defects too; the test crate's
-        // `dead_code` (a binary's `pub` items count as unused) aside.
+        // `dead_code` (a binary's `pub` items count as unused) aside, and
+        // the workspace's extra lints for hand-written code (generated code
+        // is held to rustc's and clippy's defaults, as in a user's crate).
         let _ = writeln!(
             out,
-            "/// Generated from `{}`.\n#[deny(warnings)]\n#[allow(dead_code)]\npub mod {module} {{",
+            "/// Generated from `{}`.\n#[deny(warnings)]\n#[allow(dead_code, unused_qualifications)]\npub mod {module} {{",
             spec.path
         );
         for (file, text) in &generated.tree {

@@ -367,7 +367,7 @@ fn format_module(
         }
     };
     let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
+        .map_or(1, std::num::NonZero::get)
         .min(emit::MODULE_FILES.len());
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
@@ -419,6 +419,10 @@ default = ["client"]
 client = ["mfa-runtime/client"]
 server = ["mfa-runtime/server"]
 testing = ["server", "mfa-runtime/testing"]
+
+# Generated code is safe Rust: anything lower-level is the runtime's.
+[lints.rust]
+unsafe_code = "forbid"
 
 [dependencies]
 mfa-runtime = {{ path = "{runtime}" }}

@@ -149,7 +149,7 @@ pub fn decode_segment(segment: &str) -> Option<String> {
     percent_decode_str(segment)
         .decode_utf8()
         .ok()
-        .map(|s| s.into_owned())
+        .map(std::borrow::Cow::into_owned)
 }
 
 #[cfg(test)]

@@ -342,7 +342,7 @@ async fn malformed_requests_get_error_schema_rejections() {
             case.path
         );
         assert_eq!(
-            headers.get("content-type").map(|v| v.as_bytes()),
+            headers.get("content-type").map(http::HeaderValue::as_bytes),
             Some(&b"application/json"[..])
         );
         assert_eq!(
@@ -357,7 +357,7 @@ async fn malformed_requests_get_error_schema_rejections() {
             .unwrap_or_else(|| panic!("no message in {body}"));
         assert!(message.contains(case.message_has), "{message}");
         assert_eq!(
-            body.as_object().map(|o| o.len()),
+            body.as_object().map(serde_json::Map::len),
             Some(2),
             "only `message` and `code`: {body}"
         );

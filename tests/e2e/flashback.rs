@@ -433,7 +433,7 @@ fn assert_rejection(
         .unwrap_or_else(|| panic!("no error in {body}"));
     assert!(error.contains(error_has), "{error:?} lacks {error_has:?}");
     assert_eq!(
-        body.as_object().map(|o| o.len()),
+        body.as_object().map(serde_json::Map::len),
         Some(2),
         "only `success` and `error`: {body}"
     );

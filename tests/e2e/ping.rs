@@ -83,7 +83,7 @@ fn any_caller() -> AuthLayer<AnyCaller> {
 
 /// A realm path from its items.
 fn realm(items: &[&str]) -> RealmPath {
-    RealmPath(items.iter().map(|item| item.to_string()).collect())
+    RealmPath(items.iter().map(ToString::to_string).collect())
 }
 
 /// A JSON Web Key from its string members.
@@ -1688,7 +1688,7 @@ async fn head_on_a_get_operation_is_answered_without_a_body() {
         .send()
         .await
         .expect("answered");
-    assert_eq!(head.status(), http::StatusCode::OK);
+    assert_eq!(head.status(), StatusCode::OK);
     assert_eq!(head.headers()["content-type"], "application/json");
     assert!(head.bytes().await.expect("read").is_empty());
 }

@@ -174,7 +174,7 @@ async fn retries_stop_at_the_bound_and_the_handler_still_runs_once() {
 
     match outcome {
         Err(ClientError::Api(ResetDeviceError::ServerError { status, .. })) => {
-            assert_eq!(status, 503)
+            assert_eq!(status, 503);
         }
         Err(ClientError::Decode { response, .. }) => assert_eq!(response.status, 503),
         other => panic!("expected the gateway's 503, got {other:?}"),

@@ -193,7 +193,11 @@ async fn every_tampering_with_a_signed_fireblocks_call_is_refused() {
         assert_eq!(json["error"]["type"], "AUTHENTICATION", "{case}: {json}");
         let message = json["error"]["message"].as_str().unwrap_or_default();
         assert!(message.contains(message_has), "{case}: {message:?}");
-        assert_eq!(json.as_object().map(|o| o.len()), Some(1), "{case}: {json}");
+        assert_eq!(
+            json.as_object().map(serde_json::Map::len),
+            Some(1),
+            "{case}: {json}"
+        );
     }
     assert_eq!(
         fireblocks_callers(&double).len(),

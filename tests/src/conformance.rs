@@ -309,9 +309,9 @@ pub const TOKEN: &str = "conformance";
 /// [`authenticated`].
 pub fn router(name: &str) -> Option<mfa_runtime::axum::Router> {
     match name {
-        "fireblocks" => Some(mfa_apis::fireblocks::router(fireblocks())),
-        "flashback" => Some(mfa_apis::flashback::router(flashback())),
-        "ping" => Some(mfa_apis::ping::router(ping())),
+        "fireblocks" => Some(fireblocks::router(fireblocks())),
+        "flashback" => Some(flashback::router(flashback())),
+        "ping" => Some(ping::router(ping())),
         _ => None,
     }
     .map(|router| authenticated(name, router))

@@ -97,6 +97,14 @@ pub struct TestServer {
     task: tokio::task::JoinHandle<()>,
 }
 
+impl std::fmt::Debug for TestServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestServer")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
 impl TestServer {
     /// Serve `router`, recording each request's raw form first.
     pub async fn start(router: Router) -> Self {

@@ -176,7 +176,7 @@ fn measure(exe: &std::path::Path, work: &std::path::Path, spec: &Spec, bytes: u6
                     measured.types = Some(g.types);
                 }
                 (_, Some(g)) => {
-                    measured.note = format!("refused: {}", g.first_message.unwrap_or_default())
+                    measured.note = format!("refused: {}", g.first_message.unwrap_or_default());
                 }
                 (exit, None) => measured.note = format!("failed: {exit:?}"),
             }

@@ -272,7 +272,7 @@ impl fmt::Display for What {
                         (None, Some(ty)) => parts.push(format!("header `{name}: {ty}` added")),
                         (Some(_), None) => parts.push(format!("header `{name}` removed")),
                         (Some(a), Some(b)) if a != b => {
-                            parts.push(format!("header `{name}` is now `{b}` (was `{a}`)"))
+                            parts.push(format!("header `{name}` is now `{b}` (was `{a}`)"));
                         }
                         _ => {}
                     }

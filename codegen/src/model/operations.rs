@@ -79,7 +79,8 @@ impl<'a> Builder<'a> {
         let security = requirements
             .map(|reqs| scheme_keys(reqs))
             .unwrap_or_default();
-        let anonymous_allowed = requirements.is_some_and(|reqs| reqs.iter().any(|r| r.is_empty()));
+        let anonymous_allowed =
+            requirements.is_some_and(|reqs| reqs.iter().any(IndexMap::is_empty));
         Some(Operation {
             id,
             method,
@@ -654,7 +655,7 @@ fn fixed_path(segments: Vec<PathSegment>, parameters: &[Parameter]) -> Vec<PathS
                     // Adjacent text joins up.
                     match (fixed.last_mut(), part) {
                         (Some(SegmentPart::Literal(before)), SegmentPart::Literal(text)) => {
-                            before.push_str(&text)
+                            before.push_str(&text);
                         }
                         (_, part) => fixed.push(part),
                     }
@@ -753,7 +754,7 @@ mod tests {
             let op = operations.iter().find(|o| o.id == id).expect("operation");
             (op.security.clone(), op.anonymous_allowed)
         };
-        let strings = |keys: &[&str]| keys.iter().map(|k| k.to_string()).collect::<Vec<_>>();
+        let strings = |keys: &[&str]| keys.iter().map(ToString::to_string).collect::<Vec<_>>();
         // The global requirement applies where an operation says nothing.
         assert_eq!(
             by_id("getMe"),

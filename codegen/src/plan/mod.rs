@@ -116,7 +116,7 @@ pub fn build_locked(api: &Api, module: &str, lock: &NameLock) -> Planned {
         shadowed: names::PRELUDE_NAMES
             .iter()
             .filter(|name| names.types.values().any(|t| t == *name))
-            .map(|name| name.to_string())
+            .map(ToString::to_string)
             .collect(),
         rejection: cx.rejection(),
     };

@@ -159,7 +159,7 @@ impl Names {
     /// Every name of `api`'s module: the names `namer`'s lock records for
     /// items still in the spec, and names by its rules for the rest.
     /// `namer.given` collects them all, to be written back as the new lock.
-    pub fn new(api: &Api, module: &str, namer: &mut Namer) -> Self {
+    pub fn new(api: &Api, module: &str, namer: &mut Namer<'_>) -> Self {
         let keys = type_keys(api);
         let type_claims: Vec<Claim> = api
             .types

@@ -19,6 +19,17 @@ pub struct Outgoing<'a> {
     pub(crate) attempt: u32,
 }
 
+/// Names the attempt only: the request's headers and URL may hold
+/// credentials, which never reach a log.
+impl fmt::Debug for Outgoing<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Outgoing")
+            .field("operation", &self.operation)
+            .field("attempt", &self.attempt)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Outgoing<'_> {
     /// The operationId.
     pub fn operation(&self) -> &'static str {

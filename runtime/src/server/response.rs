@@ -12,6 +12,7 @@ use crate::param::{ParamField, ParamValue};
 
 /// Builds the HTTP response for one variant of a generated response enum.
 #[must_use]
+#[derive(Debug)]
 pub struct ResponseBuilder {
     status: StatusCode,
     headers: HeaderMap,
@@ -73,7 +74,7 @@ impl ResponseBuilder {
             _ => {
                 self.problem = Some(format!(
                     "response header `{name}` has characters HTTP does not allow"
-                ))
+                ));
             }
         }
         self

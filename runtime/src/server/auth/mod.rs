@@ -120,6 +120,14 @@ pub struct AuthLayer<V> {
     body_limit: usize,
 }
 
+impl<V> std::fmt::Debug for AuthLayer<V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthLayer")
+            .field("body_limit", &self.body_limit)
+            .finish_non_exhaustive()
+    }
+}
+
 impl<V> Clone for AuthLayer<V> {
     fn clone(&self) -> Self {
         AuthLayer {
@@ -162,6 +170,14 @@ pub struct AuthService<S, V> {
     inner: S,
     verifier: Arc<V>,
     body_limit: usize,
+}
+
+impl<S, V> std::fmt::Debug for AuthService<S, V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthService")
+            .field("body_limit", &self.body_limit)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<S: Clone, V> Clone for AuthService<S, V> {
@@ -233,7 +249,7 @@ mod tests {
             let body = axum::body::to_bytes(request.into_body(), 100)
                 .await
                 .unwrap_or_default();
-            let text = format!("{outcome} {:?}", body);
+            let text = format!("{outcome} {body:?}");
             Ok::<_, std::convert::Infallible>(Response::new(Body::from(text)))
         });
         let service = AuthLayer::new(verifier).with_body_limit(4).layer(inner);
