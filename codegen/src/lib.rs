@@ -410,7 +410,7 @@ name = "{name}"
 description = "{description}"
 version = "0.1.0"
 edition = "2024"
-rust-version = "1.85"
+rust-version = "1.88"
 license = "MIT OR Apache-2.0"
 publish = false
 

@@ -292,7 +292,7 @@ pub fn delimited_object<T: DeserializeOwned>(
     } else {
         text.split(delimiter.as_char()).collect()
     };
-    if items.len() % 2 != 0 {
+    if !items.len().is_multiple_of(2) {
         return Err(FormError::new(format!(
             "expected keys and values in turn (`key{d}value{d}...`), found {} items",
             items.len(),

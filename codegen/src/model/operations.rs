@@ -365,11 +365,11 @@ impl<'a> Builder<'a> {
                 }
             };
             for part in &parts {
-                if let SegmentPart::Param(name) = part {
-                    if param(name).is_none() {
-                        self.error(pointer, format!("path `{path}` uses `{{{name}}}` but the operation declares no such path parameter"));
-                        return None;
-                    }
+                if let SegmentPart::Param(name) = part
+                    && param(name).is_none()
+                {
+                    self.error(pointer, format!("path `{path}` uses `{{{name}}}` but the operation declares no such path parameter"));
+                    return None;
                 }
             }
             segments.push(match parts.as_slice() {

@@ -271,13 +271,12 @@ impl Multipart {
     /// with CR or LF is refused.
     pub fn encode(&self) -> Result<(String, Vec<u8>), FormError> {
         for part in &self.parts {
-            if let Some(content_type) = &part.content_type {
-                if content_type.contains(['\r', '\n']) {
-                    return Err(
-                        FormError::new("the content type of the part has a line break")
-                            .at(&part.name),
-                    );
-                }
+            if let Some(content_type) = &part.content_type
+                && content_type.contains(['\r', '\n'])
+            {
+                return Err(
+                    FormError::new("the content type of the part has a line break").at(&part.name),
+                );
             }
         }
         let boundary = self.boundary();

@@ -175,10 +175,10 @@ pub fn match_route(routes: &[Route], method: &Method, path: &str) -> RouteMatch 
         }
     }
     // Where GET is allowed, so is HEAD.
-    if let Some(get) = allowed.iter().position(|m| *m == Method::GET) {
-        if !allowed.contains(&Method::HEAD) {
-            allowed.insert(get + 1, Method::HEAD);
-        }
+    if let Some(get) = allowed.iter().position(|m| *m == Method::GET)
+        && !allowed.contains(&Method::HEAD)
+    {
+        allowed.insert(get + 1, Method::HEAD);
     }
     match best.or(get_for_head) {
         Some((route, _, params)) => RouteMatch::Found { route, params },
