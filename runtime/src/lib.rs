@@ -22,6 +22,9 @@
 //! `credentials` and `client`, or `server` and then `testing`.
 //! `tests/layout.rs` checks that no two import each other.
 #![warn(clippy::return_self_not_must_use)]
+// Users read this crate through the generated one: everything it offers is
+// documented.
+#![warn(missing_docs)]
 
 #[cfg(any(feature = "client", feature = "server"))]
 mod chunks;

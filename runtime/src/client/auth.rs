@@ -41,6 +41,7 @@ impl Outgoing<'_> {
         self.attempt
     }
 
+    /// The request method.
     pub fn method(&self) -> &Method {
         self.request.method()
     }
@@ -56,10 +57,12 @@ impl Outgoing<'_> {
         }
     }
 
+    /// The headers as they will be sent.
     pub fn headers(&self) -> &HeaderMap {
         self.request.headers()
     }
 
+    /// The headers, to add a credential to.
     pub fn headers_mut(&mut self) -> &mut HeaderMap {
         self.request.headers_mut()
     }
@@ -91,6 +94,7 @@ impl Outgoing<'_> {
 /// request as it will be sent. Implement it for schemes the spec cannot
 /// describe; `Debug` must not show secrets.
 pub trait Authenticate: Send + Sync + fmt::Debug {
+    /// Add this scheme's credential to `request`.
     fn authenticate<'a>(
         &'a self,
         request: &'a mut Outgoing<'_>,

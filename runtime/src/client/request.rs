@@ -32,6 +32,7 @@ pub fn path_segment(name: &str, value: &str) -> Result<String, InvalidRequest> {
 pub struct Request {
     /// The operationId, for errors and tracing.
     pub operation: &'static str,
+    /// The HTTP method.
     pub method: Method,
     /// The path: the spec's template, each `{parameter}` replaced by its
     /// encoded value as it is added.
@@ -39,6 +40,7 @@ pub struct Request {
     /// Parameters spanning several segments, with their prefixes.
     segment_prefixes: &'static [(&'static str, &'static str)],
     query: QueryString,
+    /// The header parameters written so far.
     pub headers: HeaderMap,
     /// Content type and bytes.
     pub body: Option<(Cow<'static, str>, Vec<u8>)>,

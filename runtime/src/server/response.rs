@@ -20,6 +20,7 @@ pub struct ResponseBuilder {
 }
 
 impl ResponseBuilder {
+    /// A response with `status` and no headers yet.
     pub fn new(status: StatusCode) -> Self {
         ResponseBuilder {
             status,
@@ -80,6 +81,7 @@ impl ResponseBuilder {
         self
     }
 
+    /// A JSON body.
     pub fn json<T: serde::Serialize>(self, body: &T) -> Response {
         match serde_json::to_vec(body) {
             Ok(bytes) => self.bytes("application/json", bytes),
@@ -95,16 +97,19 @@ impl ResponseBuilder {
         }
     }
 
+    /// A text body of `content_type`.
     pub fn text(self, content_type: &'static str, body: String) -> Response {
         self.bytes(content_type, body.into_bytes())
     }
 
+    /// A body of `content_type`, as bytes.
     pub fn bytes(mut self, content_type: &'static str, body: Vec<u8>) -> Response {
         self.headers
             .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
         self.finish(Body::from(body))
     }
 
+    /// No body.
     pub fn empty(self) -> Response {
         self.finish(Body::empty())
     }

@@ -55,6 +55,7 @@ impl Default for FireblocksVerifier {
 }
 
 impl FireblocksVerifier {
+    /// A verifier with no keys yet and the default limits.
     pub fn new() -> Self {
         FireblocksVerifier {
             keys: HashMap::new(),

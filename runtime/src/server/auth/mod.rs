@@ -44,6 +44,7 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// A caller authenticated by `scheme` as `subject`.
     pub fn new(scheme: impl Into<Cow<'static, str>>, subject: impl Into<String>) -> Self {
         Principal {
             scheme: scheme.into(),
@@ -67,6 +68,7 @@ pub enum AuthOutcome {
 /// Checks the credentials of one request. `body` is the whole body as
 /// received (bounded by the layer), for schemes that sign it.
 pub trait Verifier: Send + Sync + 'static {
+    /// Check the request's credentials.
     fn verify<'a>(&'a self, parts: &'a Parts, body: &'a Bytes) -> BoxFuture<'a, AuthOutcome>;
 }
 
@@ -138,6 +140,8 @@ impl<V> Clone for AuthLayer<V> {
 }
 
 impl<V: Verifier> AuthLayer<V> {
+    /// A layer checking every request with `verifier`, bodies up to the
+    /// default body limit.
     pub fn new(verifier: V) -> Self {
         AuthLayer {
             verifier: Arc::new(verifier),

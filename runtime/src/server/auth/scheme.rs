@@ -34,6 +34,7 @@ impl std::fmt::Debug for SchemeVerifier {
 }
 
 impl SchemeVerifier {
+    /// A verifier that knows no scheme yet.
     pub fn new() -> Self {
         Self::default()
     }

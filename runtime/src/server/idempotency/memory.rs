@@ -66,6 +66,7 @@ impl MemoryStore {
         Self::default()
     }
 
+    /// A store with `limits`.
     pub fn with_limits(limits: Limits) -> Self {
         MemoryStore {
             state: Mutex::new(State::default()),
@@ -78,6 +79,7 @@ impl MemoryStore {
         self.lock().records.len()
     }
 
+    /// Whether the store holds no record.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

@@ -78,6 +78,7 @@ impl std::fmt::Debug for Server {
 }
 
 impl Server {
+    /// Serve `router` on `listener`, with the default limits.
     pub fn new(listener: TcpListener, router: Router) -> Self {
         Server {
             listener,
