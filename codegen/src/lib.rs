@@ -240,31 +240,16 @@ pub struct Timings {
 /// Run the whole pipeline on one spec.
 pub fn generate_module(spec: &SpecInput) -> Result<GeneratedModule, Vec<Diagnostic>> {
     let mut timings = Timings::default();
-    let started = Instant::now();
-    let mut loaded = load::load_with(&spec.path, &spec.text, &spec.options.files)?;
-    timings.load = started.elapsed();
-    let started = Instant::now();
-    // The loader's warnings come first, before the model's: a path read
-    // with its missing `/` added is said, whatever else happens.
-    let mut warnings = std::mem::take(&mut loaded.diagnostics);
-    let built = model::build(&loaded, &spec.options.selection).map_err(|mut errors| {
-        warnings.append(&mut errors);
-        std::mem::take(&mut warnings)
-    })?;
-    warnings.extend(built.warnings);
-    // The model owns what the emitters need: free the document before the
-    // memory-heavy emit and format stages.
-    drop(loaded);
-    timings.model = started.elapsed();
+    let (api, mut warnings) = model_spec(spec, &mut timings)?;
     let started = Instant::now();
     let plan::Planned {
         plan,
         names,
         conflicts,
-    } = plan::build_locked(&built.api, &spec.module, &spec.options.names);
-    let (operations, types) = (built.api.operations.len(), built.api.types.len());
+    } = plan::build_locked(&api, &spec.module, &spec.options.names);
+    let (operations, types) = (api.operations.len(), api.types.len());
     // Emitters print the plan alone: free the model too.
-    drop(built.api);
+    drop(api);
     timings.plan = started.elapsed();
     let surface = changes::Surface::of(&plan);
     warnings.extend(
@@ -321,15 +306,34 @@ pub fn plan_module(spec: &SpecInput) -> Result<(PlannedModule, Vec<Diagnostic>),
 
 /// Load, model and plan `spec`.
 fn plan_spec(spec: &SpecInput) -> Result<(plan::Planned, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let (api, warnings) = model_spec(spec, &mut Timings::default())?;
+    let planned = plan::build_locked(&api, &spec.module, &spec.options.names);
+    Ok((planned, warnings))
+}
+
+/// Load and model `spec` (stages 1 and 2), timing each: the model and
+/// every warning so far, or every problem found.
+fn model_spec(
+    spec: &SpecInput,
+    timings: &mut Timings,
+) -> Result<(model::Api, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let started = Instant::now();
     let mut loaded = load::load_with(&spec.path, &spec.text, &spec.options.files)?;
+    timings.load = started.elapsed();
+    let started = Instant::now();
+    // The loader's warnings come first, before the model's: a path read
+    // with its missing `/` added is said, whatever else happens.
     let mut warnings = std::mem::take(&mut loaded.diagnostics);
     let built = model::build(&loaded, &spec.options.selection).map_err(|mut errors| {
         warnings.append(&mut errors);
         std::mem::take(&mut warnings)
     })?;
     warnings.extend(built.warnings);
-    let planned = plan::build_locked(&built.api, &spec.module, &spec.options.names);
-    Ok((planned, warnings))
+    // The model owns what the emitters need: free the document before the
+    // memory-heavy emit and format stages.
+    drop(loaded);
+    timings.model = started.elapsed();
+    Ok((built.api, warnings))
 }
 
 /// Emit and format every file of the module. Formatting dominates
