@@ -20,6 +20,9 @@
 //! functions write or compare a generated crate. ARCHITECTURE.md at the
 //! repository root walks through the stages.
 
+// xtask and the tests read this API; every public item says what it is.
+#![warn(missing_docs)]
+
 pub mod changes;
 pub mod diagnostics;
 mod emit;
@@ -56,6 +59,7 @@ pub struct SpecInput {
     pub module: String,
     /// The spec's path as shown in diagnostics and file headers (`specs/fireblocks.yaml`).
     pub path: String,
+    /// The spec's text, YAML or JSON.
     pub text: String,
     /// What to generate from it: everything by default.
     pub options: Options,
@@ -121,7 +125,9 @@ impl Options {
 /// The generated crate's package settings.
 #[derive(Debug, Clone)]
 pub struct CrateConfig {
+    /// The package name (`mfa-apis`).
     pub name: String,
+    /// The package description.
     pub description: String,
     /// Path from the generated crate to the runtime crate.
     pub runtime_path: String,
@@ -133,6 +139,7 @@ pub struct Generated {
     /// The crate's files, each module's API surface
     /// ([`changes::surface_path`]) among them.
     pub tree: Tree,
+    /// Every warning, spec by spec.
     pub warnings: Vec<Diagnostic>,
     /// Per spec, in order: its module's API and names.
     pub modules: Vec<ModuleApi>,
@@ -141,9 +148,11 @@ pub struct Generated {
 /// What one spec's module offers, and the names it gives.
 #[derive(Debug)]
 pub struct ModuleApi {
+    /// The module's name.
     pub module: String,
     /// The spec's path (`specs/fireblocks.yaml`).
     pub spec: String,
+    /// What the module offers its users, for the next change report.
     pub surface: changes::Surface,
     /// To be written back as the spec's names lock.
     pub names: NameLock,
@@ -207,8 +216,11 @@ pub struct GeneratedModule {
     pub tree: Tree,
     /// A line for the crate docs naming the API and its spec.
     pub title: String,
+    /// The spec's warnings.
     pub warnings: Vec<Diagnostic>,
+    /// How many operations the module has.
     pub operations: usize,
+    /// How many types the module has.
     pub types: usize,
     /// What the module offers its users, for change reports.
     pub surface: changes::Surface,
