@@ -1,50 +1,57 @@
-//! Generates code from some test fixtures at build time, so the
-//! `fixture_behaviour` tests can exercise generated code that is not part of
-//! the checked-in crate (discriminated unions, flattened `allOf`s, numeric
-//! enums, defaults...). Each fixture becomes an inline module of
-//! `$OUT_DIR/fixtures.rs`, and of a file of its own,
-//! `$OUT_DIR/fixture_<name>.rs`, for tests that need only it.
+//! Generates every fixture's module at build time, so `cargo test` fails
+//! when the generator's output for any fixture does not compile (as typify
+//! compiles its expected outputs), and the `fixture_behaviour` tests can
+//! exercise generated code the vendor specs do not have (discriminated
+//! unions, flattened `allOf`s, numeric enums, defaults...). Each fixture
+//! becomes an inline module of `$OUT_DIR/fixtures.rs`, one file per inner
+//! module, in one test crate: one crate with a module per fixture compiles
+//! far faster than a crate per fixture.
+//! Each fixture's module is also written alone to
+//! `$OUT_DIR/fixture_<module>.rs`, for a test file about that one fixture.
+//!
+//! Every spec in tests/fixtures/ is included (a multi-file spec by its
+//! `openapi.yaml`), except `broken/` (specs that must not generate; their
+//! diagnostics are snapshotted) and `changes/` (spec pairs for change
+//! reports). A fixture that does not generate fails the build.
 
 use std::fmt::Write as _;
-use std::path::Path;
-
-/// The fixtures compiled into the behaviour tests.
-const FIXTURES: &[&str] = &[
-    "composition",
-    "numeric_enums",
-    "defaults",
-    "query_styles",
-    "form_bodies",
-    "redirects",
-    "parameters",
-    "security",
-    "param_shapes",
-    "cycles",
-];
+use std::path::{Path, PathBuf};
 
 fn main() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     println!("cargo:rerun-if-changed={}", dir.display());
-    let out_dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     let mut all = String::new();
-    for name in FIXTURES {
+    for (module, relative) in fixtures(&dir) {
         let mut out = String::new();
-        let path = dir.join(format!("{name}.yaml"));
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            continue;
-        };
+        let path = dir.join(&relative);
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let files = path
+            .parent()
+            .expect("a fixture is in a directory")
+            .to_path_buf();
         let spec = mfa_codegen::SpecInput {
-            module: (*name).to_string(),
-            path: format!("tests/fixtures/{name}.yaml"),
+            module: module.clone(),
+            path: format!("tests/fixtures/{}", relative.display()),
             text,
-            options: mfa_codegen::Options::default(),
+            options: mfa_codegen::Options::default()
+                .with_files(mfa_codegen::Files::Directory(files)),
         };
-        let module = mfa_codegen::generate_module(&spec).unwrap_or_else(|errors| {
+        let generated = mfa_codegen::generate_module(&spec).unwrap_or_else(|errors| {
             let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
-            panic!("{name} does not generate:\n{}", errors.join("\n"))
+            panic!("{} does not generate:\n{}", spec.path, errors.join("\n"))
         });
-        let _ = writeln!(out, "pub mod {name} {{");
-        for (file, text) in &module.tree {
+        // Warnings in generated code are defects too; the test crate's
+        // `dead_code` (a binary's `pub` items count as unused) aside, and
+        // the workspace's extra lints for hand-written code (generated code
+        // is held to rustc's and clippy's defaults, as in a user's crate).
+        let _ = writeln!(
+            out,
+            "/// Generated from `{}`.\n#[deny(warnings)]\n#[allow(dead_code, unused_qualifications)]\npub mod {module} {{",
+            spec.path
+        );
+        for (file, text) in &generated.tree {
             let Some(stem) = file
                 .file_stem()
                 .and_then(|s| s.to_str())
@@ -59,12 +66,36 @@ fn main() {
             let _ = writeln!(out, "pub mod {stem} {{\n{body}\n}}");
         }
         let _ = writeln!(out, "}}");
-        let own = Path::new(&out_dir).join(format!("fixture_{name}.rs"));
-        std::fs::write(own, &out).expect("OUT_DIR is writable");
+        let alone = out_dir.join(format!("fixture_{module}.rs"));
+        std::fs::write(alone, &out).expect("OUT_DIR is writable");
         all.push_str(&out);
     }
-    let target = Path::new(&out_dir).join("fixtures.rs");
-    std::fs::write(target, all).expect("OUT_DIR is writable");
+    std::fs::write(out_dir.join("fixtures.rs"), all).expect("OUT_DIR is writable");
+}
+
+/// `(module, path under tests/fixtures)` of every fixture, by module name.
+fn fixtures(dir: &Path) -> Vec<(String, PathBuf)> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("tests/fixtures is readable") {
+        let path = entry.expect("a directory entry").path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .expect("a UTF-8 file name")
+            .to_string();
+        if path.is_dir() {
+            if path.join("openapi.yaml").is_file() {
+                found.push((name.clone(), PathBuf::from(name).join("openapi.yaml")));
+            }
+        } else if let Some(stem) = name
+            .strip_suffix(".yaml")
+            .or_else(|| name.strip_suffix(".json"))
+        {
+            found.push((mfa_codegen::module_name(stem), PathBuf::from(name)));
+        }
+    }
+    found.sort();
+    found
 }
 
 /// A file's inner attributes (`#![...]`, possibly over several lines) become

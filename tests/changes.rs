@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use mfa_codegen::changes::{Item, Report, Surface, What};
-use mfa_codegen::plan::lock::{NameLock, Table};
+use mfa_codegen::lock::{NameLock, Table};
 use mfa_codegen::{Options, SpecInput, plan_module};
 
 /// One spec's surface and names, planned with `lock`.
@@ -25,7 +25,7 @@ fn plan(relative: &str, lock: &NameLock) -> (Surface, NameLock) {
         let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
         panic!("{relative} should plan:\n{}", errors.join("\n"))
     });
-    (Surface::of(&planned.plan), planned.names)
+    (planned.surface, planned.names)
 }
 
 struct Regenerated {

@@ -1,6 +1,8 @@
 //! Behaviour of generated code for constructs the vendor specs do not use,
 //! compiled from the fixtures by `build.rs`: what a user of such a spec
-//! relies on when values cross the wire.
+//! relies on when values cross the wire. Every fixture's module is compiled
+//! into this test crate (with rustc's warnings denied), so a fixture whose
+//! output does not compile fails `cargo test`.
 
 #![allow(clippy::all, dead_code)]
 

@@ -4,7 +4,8 @@
 
 use std::path::Path;
 
-use mfa_codegen::{SpecInput, generate_crate, project, write};
+use mfa_codegen::{SpecInput, diff_tree, generate_crate};
+use xtask::project;
 
 #[test]
 fn checked_in_generated_crate_matches_a_fresh_generation() {
@@ -22,8 +23,7 @@ fn checked_in_generated_crate_matches_a_fresh_generation() {
                 .join("\n")
         )
     });
-    let diffs =
-        write::diff_tree(&root.join("generated"), &generated.tree).expect("generated/ readable");
+    let diffs = diff_tree(&root.join("generated"), &generated.tree).expect("generated/ readable");
     assert!(
         diffs.is_empty(),
         "generated/ is stale; run `cargo xtask gen`:\n{}",

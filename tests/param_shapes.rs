@@ -194,8 +194,8 @@ async fn a_union_refuses_text_no_branch_takes() {
     // A server reads parameters strictly: an enum branch takes only the
     // values the spec lists (a client reading a response would keep
     // `release` as `Kind::Unknown`).
-    let error = mfa_runtime::enums::strictly(|| GetWorkflowWorkflow::from_param("release"))
-        .unwrap_err();
+    let error =
+        mfa_runtime::enums::strictly(|| GetWorkflowWorkflow::from_param("release")).unwrap_err();
     assert!(error.contains("`release` fits no branch"), "{error}");
     assert!(error.contains("`build`, `deploy`"), "{error}");
     let (status, _, body) = raw(

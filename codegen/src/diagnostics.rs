@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+/// How bad a problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
     /// The spec is invalid but its meaning is clear; generation goes on.
@@ -14,6 +15,7 @@ pub enum Severity {
 /// One problem at one place in one spec file.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Diagnostic {
+    /// Whether generation goes on.
     pub severity: Severity,
     /// The spec file as the user named it.
     pub file: String,
@@ -21,15 +23,19 @@ pub struct Diagnostic {
     pub pointer: String,
     /// 1-based line and column of that node, when the source is known.
     pub line: Option<usize>,
+    /// 1-based column of that node, when the source is known.
     pub column: Option<usize>,
+    /// What is wrong, in a sentence.
     pub message: String,
 }
 
 impl Diagnostic {
+    /// An error in `file` at `pointer`.
     pub fn error(file: &str, pointer: impl Into<String>, message: impl Into<String>) -> Self {
         Self::new(Severity::Error, file, pointer, message)
     }
 
+    /// A warning in `file` at `pointer`.
     pub fn warning(file: &str, pointer: impl Into<String>, message: impl Into<String>) -> Self {
         Self::new(Severity::Warning, file, pointer, message)
     }
@@ -50,6 +56,7 @@ impl Diagnostic {
         }
     }
 
+    /// The same diagnostic at `position` (line, column).
     pub fn at(mut self, position: Option<(usize, usize)>) -> Self {
         if let Some((line, column)) = position {
             self.line = Some(line);
@@ -58,6 +65,7 @@ impl Diagnostic {
         self
     }
 
+    /// Whether it stops generation.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }

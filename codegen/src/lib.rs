@@ -1,39 +1,56 @@
 //! The generator: OpenAPI 3.0 and 3.1 documents (one file or many) in, Rust
 //! source out.
 //!
-//! It is a pipeline, one module per stage:
-//! 1. [`load`]: YAML or JSON text to `openapiv3::OpenAPI`, with a source map
+//! It is a pipeline, one private module per stage:
+//! 1. `load`: YAML or JSON text to `openapiv3::OpenAPI`, with a source map
 //!    from JSON pointers to lines;
-//! 2. [`model`]: every `$ref` resolved into our own [`model::Api`];
-//! 3. [`plan`]: every name and every decision about the generated code,
-//!    made once (the naming rules are [`plan::names`]);
-//! 4. [`emit`]: the plan printed as tokens: models, client and server;
-//! 5. [`write`](mod@write): formatting, headers, and an all-or-nothing write.
+//! 2. `model`: every `$ref` resolved into our own model of the API;
+//! 3. `plan`: every name and every decision about the generated code,
+//!    made once;
+//! 4. `emit`: the plan printed as tokens: models, client, server, double;
+//! 5. `write`: formatting, headers, and an all-or-nothing write.
 //!
-//! [`generate_crate`] runs all five over a set of specs. Beside them,
-//! [`changes`] reads each module's API surface from its plan and reports
-//! what a new spec changes for the crate's users.
+//! The public surface is small on purpose, so the stages can change
+//! without breaking their users (xtask, the tests, the fuzz targets):
+//! [`generate_module`] runs the stages on one [`SpecInput`],
+//! [`generate_crate`] on a set of specs, and [`plan_module`] stops after
+//! planning. [`changes`] reads each module's API surface from its plan and
+//! reports what a new spec changes for the crate's users; [`lock`] is the
+//! names lock that keeps names stable across spec changes; the [`Tree`]
+//! functions write or compare a generated crate. ARCHITECTURE.md at the
+//! repository root walks through the stages.
+
+// xtask and the tests read this API; every public item says what it is.
+#![warn(missing_docs)]
 
 pub mod changes;
 pub mod diagnostics;
-pub mod emit;
-pub mod graph;
-pub mod load;
-pub mod model;
-pub mod plan;
-pub mod project;
-pub mod write;
+mod emit;
+mod graph;
+mod load;
+mod model;
+mod plan;
+mod write;
+
+pub use load::Files;
+pub use plan::lock::{self, NameLock};
+pub use write::{Tree, diff_text, diff_tree, write_file, write_tree};
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use diagnostics::Diagnostic;
-use write::Tree;
 
-/// The module a spec file's stem becomes (`fireblocks`; a keyword such as
-/// `MATCH` gets a trailing `_`, since the name is also a directory).
+/// The module a spec file's stem becomes: its stem in snake case
+/// (`fireblocks`). A stem that is a keyword (`MATCH.json`) gets a trailing
+/// `_`, since the name is also a directory and a `mod` item, where a raw
+/// identifier (`r#match`) cannot go.
 pub fn module_name(stem: &str) -> String {
-    project::module_name(stem)
+    let ident = plan::names::field_ident(stem);
+    match ident.strip_prefix("r#") {
+        Some(keyword) => format!("{keyword}_"),
+        None => ident,
+    }
 }
 
 /// One spec to generate, as the module `module`.
@@ -43,6 +60,7 @@ pub struct SpecInput {
     pub module: String,
     /// The spec's path as shown in diagnostics and file headers (`specs/fireblocks.yaml`).
     pub path: String,
+    /// The spec's text, YAML or JSON.
     pub text: String,
     /// What to generate from it: everything by default.
     pub options: Options,
@@ -62,7 +80,7 @@ impl SpecInput {
             module: module.to_string(),
             path: path.display().to_string(),
             text,
-            options: Options::default().with_files(load::Files::Directory(directory)),
+            options: Options::default().with_files(Files::Directory(directory)),
         })
     }
 }
@@ -72,13 +90,13 @@ impl SpecInput {
 pub struct Options {
     selection: model::Selection,
     /// Where the files the spec `$ref`s are read from: none by default.
-    files: load::Files,
-    names: plan::lock::NameLock,
+    files: Files,
+    names: NameLock,
 }
 
 impl Options {
     /// Read the other files the spec `$ref`s from `files`.
-    pub fn with_files(mut self, files: load::Files) -> Self {
+    pub fn with_files(mut self, files: Files) -> Self {
         self.files = files;
         self
     }
@@ -98,8 +116,8 @@ impl Options {
     }
 
     /// Keep the names `lock` gives the items still in the spec (see
-    /// [`plan::lock`]); without one, names follow the naming rules alone.
-    pub fn with_names(mut self, lock: plan::lock::NameLock) -> Self {
+    /// [`lock`]); without one, names follow the naming rules alone.
+    pub fn with_names(mut self, lock: NameLock) -> Self {
         self.names = lock;
         self
     }
@@ -108,7 +126,9 @@ impl Options {
 /// The generated crate's package settings.
 #[derive(Debug, Clone)]
 pub struct CrateConfig {
+    /// The package name (`mfa-apis`).
     pub name: String,
+    /// The package description.
     pub description: String,
     /// Path from the generated crate to the runtime crate.
     pub runtime_path: String,
@@ -120,6 +140,7 @@ pub struct Generated {
     /// The crate's files, each module's API surface
     /// ([`changes::surface_path`]) among them.
     pub tree: Tree,
+    /// Every warning, spec by spec.
     pub warnings: Vec<Diagnostic>,
     /// Per spec, in order: its module's API and names.
     pub modules: Vec<ModuleApi>,
@@ -128,12 +149,14 @@ pub struct Generated {
 /// What one spec's module offers, and the names it gives.
 #[derive(Debug)]
 pub struct ModuleApi {
+    /// The module's name.
     pub module: String,
     /// The spec's path (`specs/fireblocks.yaml`).
     pub spec: String,
+    /// What the module offers its users, for the next change report.
     pub surface: changes::Surface,
     /// To be written back as the spec's names lock.
-    pub names: plan::lock::NameLock,
+    pub names: NameLock,
 }
 
 /// Generate one module per spec, in memory. Nothing is written here; on
@@ -194,13 +217,16 @@ pub struct GeneratedModule {
     pub tree: Tree,
     /// A line for the crate docs naming the API and its spec.
     pub title: String,
+    /// The spec's warnings.
     pub warnings: Vec<Diagnostic>,
+    /// How many operations the module has.
     pub operations: usize,
+    /// How many types the module has.
     pub types: usize,
     /// What the module offers its users, for change reports.
     pub surface: changes::Surface,
     /// Every item's name, keyed by its identity: the new names lock.
-    pub names: plan::lock::NameLock,
+    pub names: NameLock,
     /// How long each stage took.
     pub timings: Timings,
 }
@@ -227,31 +253,16 @@ pub struct Timings {
 /// Run the whole pipeline on one spec.
 pub fn generate_module(spec: &SpecInput) -> Result<GeneratedModule, Vec<Diagnostic>> {
     let mut timings = Timings::default();
-    let started = Instant::now();
-    let mut loaded = load::load_with(&spec.path, &spec.text, &spec.options.files)?;
-    timings.load = started.elapsed();
-    let started = Instant::now();
-    // The loader's warnings come first, before the model's: a path read
-    // with its missing `/` added is said, whatever else happens.
-    let mut warnings = std::mem::take(&mut loaded.diagnostics);
-    let built = model::build(&loaded, &spec.options.selection).map_err(|mut errors| {
-        warnings.append(&mut errors);
-        std::mem::take(&mut warnings)
-    })?;
-    warnings.extend(built.warnings);
-    // The model owns what the emitters need: free the document before the
-    // memory-heavy emit and format stages.
-    drop(loaded);
-    timings.model = started.elapsed();
+    let (api, mut warnings) = model_spec(spec, &mut timings)?;
     let started = Instant::now();
     let plan::Planned {
         plan,
         names,
         conflicts,
-    } = plan::build_locked(&built.api, &spec.module, &spec.options.names);
-    let (operations, types) = (built.api.operations.len(), built.api.types.len());
+    } = plan::build_locked(&api, &spec.module, &spec.options.names);
+    let (operations, types) = (api.operations.len(), api.types.len());
     // Emitters print the plan alone: free the model too.
-    drop(built.api);
+    drop(api);
     timings.plan = started.elapsed();
     let surface = changes::Surface::of(&plan);
     warnings.extend(
@@ -279,13 +290,63 @@ pub fn generate_module(spec: &SpecInput) -> Result<GeneratedModule, Vec<Diagnost
     })
 }
 
+/// What planning one spec decides, without emitting code: enough for a
+/// change report and for the names lock.
+#[derive(Debug)]
+pub struct PlannedModule {
+    /// The API's title (`info.title`).
+    pub title: String,
+    /// The API's version (`info.version`).
+    pub version: String,
+    /// What the module would offer its users.
+    pub surface: changes::Surface,
+    /// Every item's name, keyed by its identity: the new names lock.
+    pub names: NameLock,
+}
+
 /// The API surface of `spec`'s module and the names it gives: the plan's
 /// part of [`generate_module`], without emitting code.
-pub fn plan_module(spec: &SpecInput) -> Result<(plan::Planned, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let loaded = load::load(&spec.path, &spec.text)?;
-    let built = model::build(&loaded, &spec.options.selection)?;
-    let planned = plan::build_locked(&built.api, &spec.module, &spec.options.names);
-    Ok((planned, built.warnings))
+pub fn plan_module(spec: &SpecInput) -> Result<(PlannedModule, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let (planned, warnings) = plan_spec(spec)?;
+    let module = PlannedModule {
+        title: planned.plan.title.clone(),
+        version: planned.plan.version.clone(),
+        surface: changes::Surface::of(&planned.plan),
+        names: planned.names,
+    };
+    Ok((module, warnings))
+}
+
+/// Load, model and plan `spec`.
+fn plan_spec(spec: &SpecInput) -> Result<(plan::Planned, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let (api, warnings) = model_spec(spec, &mut Timings::default())?;
+    let planned = plan::build_locked(&api, &spec.module, &spec.options.names);
+    Ok((planned, warnings))
+}
+
+/// Load and model `spec` (stages 1 and 2), timing each: the model and
+/// every warning so far, or every problem found.
+fn model_spec(
+    spec: &SpecInput,
+    timings: &mut Timings,
+) -> Result<(model::Api, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let started = Instant::now();
+    let mut loaded = load::load_with(&spec.path, &spec.text, &spec.options.files)?;
+    timings.load = started.elapsed();
+    let started = Instant::now();
+    // The loader's warnings come first, before the model's: a path read
+    // with its missing `/` added is said, whatever else happens.
+    let mut warnings = std::mem::take(&mut loaded.diagnostics);
+    let built = model::build(&loaded, &spec.options.selection).map_err(|mut errors| {
+        warnings.append(&mut errors);
+        std::mem::take(&mut warnings)
+    })?;
+    warnings.extend(built.warnings);
+    // The model owns what the emitters need: free the document before the
+    // memory-heavy emit and format stages.
+    drop(loaded);
+    timings.model = started.elapsed();
+    Ok((built.api, warnings))
 }
 
 /// Emit and format every file of the module. Formatting dominates
@@ -323,7 +384,7 @@ fn format_module(
         }
     };
     let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
+        .map_or(1, std::num::NonZero::get)
         .min(emit::MODULE_FILES.len());
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
@@ -366,7 +427,7 @@ name = "{name}"
 description = "{description}"
 version = "0.1.0"
 edition = "2024"
-rust-version = "1.85"
+rust-version = "1.88"
 license = "MIT OR Apache-2.0"
 publish = false
 
@@ -374,6 +435,11 @@ publish = false
 default = ["client"]
 client = ["mfa-runtime/client"]
 server = ["mfa-runtime/server"]
+testing = ["server", "mfa-runtime/testing"]
+
+# Generated code is safe Rust: anything lower-level is the runtime's.
+[lints.rust]
+unsafe_code = "forbid"
 
 [dependencies]
 mfa-runtime = {{ path = "{runtime}" }}
@@ -415,6 +481,37 @@ mod tests {
                 "warning: api.yaml:4:3: #/paths/users: the path `users` does not start with `/`; read as `/users`"
             ]
         );
+    }
+
+    /// `plan_module` read only the spec's own file, so a spec that `$ref`s
+    /// another could not be planned (for a change report) although it
+    /// generated, and it dropped the loader's warnings.
+    #[test]
+    fn planning_reads_the_files_a_spec_refs_and_keeps_the_loaders_warnings() {
+        let files = [(
+            "pets.yaml".to_string(),
+            "get:\n  operationId: listPets\n  responses: {'204': {description: ok}}\n".to_string(),
+        )];
+        let spec = SpecInput {
+            options: Options::default().with_files(Files::Memory(files.into())),
+            ..spec(
+                "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  pets: {$ref: 'pets.yaml'}\n",
+            )
+        };
+        let (planned, warnings) = plan_spec(&spec).expect("plans");
+        assert_eq!(planned.plan.operations.len(), 1);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].to_string().contains("does not start with `/`"));
+    }
+
+    #[test]
+    fn module_names_are_identifiers_and_never_keywords() {
+        assert_eq!(module_name("fireblocks"), "fireblocks");
+        assert_eq!(module_name("MATCH"), "match_");
+        assert_eq!(module_name("type"), "type_");
+        assert_eq!(module_name("self"), "self_");
+        assert_eq!(module_name("api.github.com"), "api_github_com");
+        assert!(!module_name("1password").starts_with(|c: char| c.is_ascii_digit()));
     }
 
     /// 3.1 is rewritten as 3.0 before it is read; a problem inside a

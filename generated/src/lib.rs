@@ -4,8 +4,9 @@
 
 //! Typed clients, models and server traits for the APIs that reset a user's MFA devices.
 //!
-//! One module per vendor spec. Enable feature `client` for the clients (reqwest with rustls)
-//! and `server` for the server traits and their axum routers.
+//! One module per vendor spec. Enable feature `client` for the clients (reqwest with rustls),
+//! `server` for the server traits and their axum routers, and `testing` for a scripted,
+//! recording double of each server trait (`<module>::testing::Double`).
 
 #![allow(deprecated)]
 

@@ -12,10 +12,12 @@ use std::time::{Duration, Instant};
 pub struct Secret(String);
 
 impl Secret {
+    /// Wrap `value`; it is never shown by `Debug`.
     pub fn new(value: impl Into<String>) -> Self {
         Secret(value.into())
     }
 
+    /// The secret itself, to put on the wire.
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -40,11 +42,19 @@ pub enum Credential {
     /// `Authorization: Bearer <token>`.
     Bearer(Arc<dyn TokenProvider>),
     /// `Authorization: Basic <base64(user:password)>`.
-    Basic { username: String, password: Secret },
+    Basic {
+        /// The user name.
+        username: String,
+        /// The password.
+        password: Secret,
+    },
     /// A key in a named header, query parameter or cookie.
     ApiKey {
+        /// Where the key travels.
         location: KeyLocation,
+        /// The header, query parameter or cookie name.
         name: String,
+        /// Asked for the key on every attempt.
         value: Arc<dyn TokenProvider>,
     },
 }
@@ -60,6 +70,7 @@ impl Credential {
         Credential::Bearer(Arc::new(provider))
     }
 
+    /// HTTP basic authentication with `username` and `password`.
     pub fn basic(username: impl Into<String>, password: impl Into<String>) -> Self {
         Credential::Basic {
             username: username.into(),
@@ -176,7 +187,9 @@ impl TokenProvider for Secret {
 /// [`RefreshingToken::invalidate`] is called).
 #[derive(Debug, Clone)]
 pub struct FreshToken {
+    /// The token.
     pub token: Secret,
+    /// How long it stays valid from now.
     pub expires_in: Option<Duration>,
 }
 

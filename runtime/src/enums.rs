@@ -202,7 +202,7 @@ pub fn branch<T: DeserializeOwned, E: de::Error>(value: serde_json::Value) -> Re
 
 /// A discriminator value no branch has.
 pub fn unknown_tag<E: de::Error>(property: &str, tags: &[&str], found: Option<&str>) -> E {
-    let expected = listed(tags.iter().map(|t| t.to_string()));
+    let expected = listed(tags.iter().map(ToString::to_string));
     E::custom(format!(
         "`{property}` must be one of {expected}, found {found:?}"
     ))

@@ -126,7 +126,12 @@ pub enum JwtError {
     /// `sub` is not the API key the request names.
     WrongApiKey,
     /// `uri` is not the request's path and query.
-    UriMismatch { claimed: String, actual: String },
+    UriMismatch {
+        /// The `uri` claim.
+        claimed: String,
+        /// The path and query received.
+        actual: String,
+    },
     /// `bodyHash` is not the hash of the body received.
     BodyHashMismatch,
     /// `exp` has passed.
@@ -134,7 +139,12 @@ pub enum JwtError {
     /// `iat` is in the future beyond the allowed clock skew.
     IssuedInTheFuture,
     /// `exp - iat` is over the verifier's maximum lifetime, or negative.
-    LifetimeTooLong { lifetime_secs: i64, max_secs: u64 },
+    LifetimeTooLong {
+        /// `exp - iat`.
+        lifetime_secs: i64,
+        /// The longest lifetime accepted.
+        max_secs: u64,
+    },
 }
 
 impl fmt::Display for JwtError {
@@ -195,6 +205,7 @@ impl SigningKey {
         })
     }
 
+    /// The API key this key signs for (the JWT's `sub`).
     pub fn api_key(&self) -> &str {
         &self.api_key
     }

@@ -9,18 +9,22 @@
 //! credentials it sends (`credentials`). The server (feature `server`):
 //! `server`, laid out as axum is (routing, extract, response, rejection,
 //! serve, and the auth and idempotency layers). Fireblocks' request signing
-//! and verification (feature `fireblocks`): `fireblocks`.
+//! and verification (feature `fireblocks`): `fireblocks`. What every
+//! generated test double is made of (feature `testing`): `testing`.
 //!
 //! What both halves know about an operation (its id, method, path template,
 //! security, idempotency key and response types) is [`Operation`], which
 //! generated code implements once per operation; the client's call and the
 //! server's handler are written here, once, generically over it.
 //!
-//! Modules are layered, each using only those listed before it:
-//! `param`, `enums`, `nullable`, `form`, `query`, `security`, `operation`, `fireblocks`, then
-//! `credentials` and `client`, or `server`. `tests/layout.rs` checks that no two import
-//! each other.
+//! Modules are layered, each using only those listed before it: `param`,
+//! `enums`, `nullable`, `form`, `query`, `security`, `operation`,
+//! `fireblocks`, then `credentials` and `client`, or `server` and then
+//! `testing`. `tests/layout.rs` checks that no two import each other.
 #![warn(clippy::return_self_not_must_use)]
+// Users read this crate through the generated one: everything it offers is
+// documented.
+#![warn(missing_docs)]
 
 #[cfg(any(feature = "client", feature = "server"))]
 mod chunks;
@@ -41,6 +45,8 @@ pub mod fireblocks;
 
 #[cfg(feature = "server")]
 pub mod server;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 // Re-exported so generated code names one dependency for the HTTP stack and
 // users get exactly the versions it was built with.

@@ -34,6 +34,7 @@ pub fn required<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 pub mod optional {
     use super::*;
 
+    /// Writes a value, or nothing for `None` (with `skip_serializing_if`).
     pub fn serialize<S: Serializer, T: Serialize>(
         value: &Option<T>,
         serializer: S,
@@ -41,6 +42,8 @@ pub mod optional {
         value.serialize(serializer)
     }
 
+    /// Reads a value; `null` is an error while a server reads a request
+    /// and `None` otherwise.
     pub fn deserialize<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
         deserializer: D,
     ) -> Result<Option<T>, D::Error> {
@@ -60,6 +63,7 @@ pub mod optional {
 pub mod double {
     use super::*;
 
+    /// Writes `Some(None)` as `null` and a value as itself.
     pub fn serialize<S: Serializer, T: Serialize>(
         value: &Option<Option<T>>,
         serializer: S,
@@ -70,6 +74,8 @@ pub mod double {
         }
     }
 
+    /// Reads `null` as `Some(None)`; absence is `None` through
+    /// `#[serde(default)]`.
     pub fn deserialize<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
         deserializer: D,
     ) -> Result<Option<Option<T>>, D::Error> {

@@ -6,6 +6,7 @@ use http::{Method, StatusCode};
 
 /// Generated response and error enums know the status code they stand for.
 pub trait HasStatus {
+    /// The status code this response stands for.
     fn status(&self) -> StatusCode;
 }
 
@@ -30,6 +31,7 @@ pub fn status_code(code: u16) -> StatusCode {
 pub trait Operation: Sized + Send + 'static {
     /// The `operationId`, for errors and tracing.
     const ID: &'static str;
+    /// The HTTP method.
     const METHOD: Method;
     /// The path template as the spec writes it (`/users/{id}/reset_device`),
     /// except that a parameter with one allowed value is written in as that

@@ -10,7 +10,9 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_perc
 /// Implemented for the scalar types the generator uses; generated enums and
 /// newtypes implement it too.
 pub trait ParamValue: Sized {
+    /// The value as text, before any percent-encoding.
     fn to_param(&self) -> String;
+    /// Read the value back from its decoded text; `Err` says what was expected.
     fn from_param(text: &str) -> Result<Self, String>;
 }
 
@@ -71,8 +73,11 @@ pub fn first_branch<T>(text: &str, branches: &[ReadBranch<T>]) -> Result<T, Stri
 /// Where a named parameter travels, outside the path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Location {
+    /// In the query string.
     Query,
+    /// In a header.
     Header,
+    /// In a cookie.
     Cookie,
 }
 
@@ -80,6 +85,7 @@ pub enum Location {
 /// required, an `Option` of it when not. Generated code reads and writes
 /// both the same way; the field's type says which it is.
 pub trait ParamField: Sized {
+    /// The type of the parameter's value.
     type Value: ParamValue;
 
     /// The value to send, if there is one.
@@ -187,7 +193,7 @@ pub fn decode_segment(segment: &str) -> Option<String> {
     percent_decode_str(segment)
         .decode_utf8()
         .ok()
-        .map(|s| s.into_owned())
+        .map(std::borrow::Cow::into_owned)
 }
 
 #[cfg(test)]

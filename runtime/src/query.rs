@@ -88,10 +88,12 @@ pub struct QueryString {
 }
 
 impl QueryString {
+    /// An empty query string.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// Add `name=value`, both form-encoded.
     pub fn push(&mut self, name: &str, value: &str) {
         if !self.encoded.is_empty() {
             self.encoded.push('&');
@@ -103,6 +105,7 @@ impl QueryString {
             .extend(form_urlencoded::byte_serialize(value.as_bytes()));
     }
 
+    /// Add `name=value` with `value` written as a parameter.
     pub fn push_value<T: ParamValue>(&mut self, name: &str, value: &T) {
         self.push(name, &value.to_param());
     }
@@ -292,7 +295,7 @@ pub fn delimited_object<T: DeserializeOwned>(
     } else {
         text.split(delimiter.as_char()).collect()
     };
-    if items.len() % 2 != 0 {
+    if !items.len().is_multiple_of(2) {
         return Err(FormError::new(format!(
             "expected keys and values in turn (`key{d}value{d}...`), found {} items",
             items.len(),

@@ -11,8 +11,11 @@ use http::request::Parts;
 /// Where an API key travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyLocation {
+    /// In a header.
     Header,
+    /// In the query string.
     Query,
+    /// In a cookie.
     Cookie,
 }
 
@@ -25,7 +28,9 @@ pub enum SchemeKind {
     Basic,
     /// A named header, query parameter or cookie.
     ApiKey {
+        /// Where the key travels.
         location: KeyLocation,
+        /// The header, query parameter or cookie name.
         name: Cow<'static, str>,
     },
 }
@@ -37,10 +42,12 @@ pub enum SchemeKind {
 pub struct Scheme {
     /// The key under `components/securitySchemes`.
     pub key: &'static str,
+    /// How the credential travels.
     pub kind: SchemeKind,
 }
 
 impl Scheme {
+    /// A bearer scheme under `key`.
     pub const fn bearer(key: &'static str) -> Self {
         Scheme {
             key,
@@ -48,6 +55,7 @@ impl Scheme {
         }
     }
 
+    /// A basic-authentication scheme under `key`.
     pub const fn basic(key: &'static str) -> Self {
         Scheme {
             key,
@@ -55,6 +63,7 @@ impl Scheme {
         }
     }
 
+    /// An API key scheme under `key`, sent at `location` as `name`.
     pub const fn api_key(key: &'static str, location: KeyLocation, name: &'static str) -> Self {
         Scheme {
             key,

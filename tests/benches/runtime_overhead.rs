@@ -53,7 +53,7 @@ fn generated_router() -> Router {
 /// The hand-written equivalent of the generated router for this operation:
 /// the same bearer check, body reading and answer.
 fn hand_written_router() -> Router {
-    async fn reset(headers: mfa_runtime::http::HeaderMap, body: Bytes) -> axum::response::Response {
+    async fn reset(headers: http::HeaderMap, body: Bytes) -> axum::response::Response {
         let authorized = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
@@ -105,7 +105,7 @@ fn bench_router(c: &mut Criterion, runtime: &tokio::runtime::Runtime) {
                 axum::body::to_bytes(response.into_body(), usize::MAX)
                     .await
                     .expect("a body")
-            })
+            });
         });
     }
     group.finish();
@@ -166,11 +166,11 @@ fn bench_client(c: &mut Criterion, runtime: &tokio::runtime::Runtime) {
                 .await
                 .expect("a 200");
             body
-        })
+        });
     });
     group.bench_function("hand_written", |b| {
         b.to_async(runtime)
-            .iter(|| hand_written_call(&http, &url, &body))
+            .iter(|| hand_written_call(&http, &url, &body));
     });
     group.finish();
 }
@@ -191,7 +191,7 @@ fn bench_served(c: &mut Criterion, runtime: &tokio::runtime::Runtime) {
         let url = format!("{}/mfa/reset", serve(runtime, app));
         group.bench_function(name, |b| {
             b.to_async(runtime)
-                .iter(|| hand_written_call(&http, &url, &body))
+                .iter(|| hand_written_call(&http, &url, &body));
         });
     }
     group.finish();
@@ -211,8 +211,8 @@ fn paired<A, B, FA, FB>(
 ) where
     A: Fn() -> FA,
     B: Fn() -> FB,
-    FA: std::future::Future,
-    FB: std::future::Future,
+    FA: Future,
+    FB: Future,
 {
     let (mut ours, mut theirs) = (Vec::with_capacity(rounds), Vec::with_capacity(rounds));
     runtime.block_on(async {

@@ -1,83 +1,62 @@
 //! End to end: the generated Fireblocks client against the generated
-//! Fireblocks router, serving a test implementation of `FireblocksApi` on
-//! 127.0.0.1.
-
-use std::sync::{Arc, Mutex};
+//! Fireblocks router, serving the generated test double on 127.0.0.1.
 
 use http::{Method, StatusCode};
 use mfa_apis::fireblocks::operations::{ResetDeviceError, ResetDeviceInput, ResetDeviceSuccess};
+use mfa_apis::fireblocks::testing::Double;
 use mfa_apis::fireblocks::types::{
     ErrorResponse, ErrorResponseError, ErrorResponseErrorType, ErrorSchema,
 };
-use mfa_apis::fireblocks::{self, Client, FireblocksApi};
+use mfa_apis::fireblocks::{self, Client};
 use mfa_runtime::HasStatus;
-use mfa_runtime::axum::response::Response;
 use mfa_runtime::client::{ClientError, RetryPolicy};
-use mfa_runtime::server::{Rejection, ResponseBuilder};
+use mfa_runtime::server::ResponseBuilder;
 use mfa_tests::{TestServer, canned, documented, raw};
 use serde_json::json;
 
 type Outcome = Result<ResetDeviceSuccess, ResetDeviceError>;
-type Seen = Arc<Mutex<Vec<ResetDeviceInput>>>;
-
-/// Records every typed request and answers with `outcome`.
-struct Fake {
-    outcome: Outcome,
-    seen: Seen,
-    /// Override `reject` with a response of the test's own.
-    custom_reject: bool,
-}
-
-impl FireblocksApi for Fake {
-    async fn reset_device(
-        &self,
-        _caller: Option<mfa_runtime::server::Principal>,
-        request: ResetDeviceInput,
-    ) -> Outcome {
-        self.seen.lock().expect("not poisoned").push(request);
-        self.outcome.clone()
-    }
-
-    fn reject(&self, rejection: Rejection) -> Response {
-        if !self.custom_reject {
-            return fireblocks::server::default_rejection(&rejection);
-        }
-        ResponseBuilder::new(StatusCode::IM_A_TEAPOT)
-            .header("x-rejection-kind", &format!("{:?}", rejection.kind))
-            .json(&json!({ "custom": rejection.message, "was": rejection.status.as_u16() }))
-    }
-}
 
 struct Harness {
     server: TestServer,
-    seen: Seen,
+    double: Double,
     client: Client,
 }
 
 impl Harness {
+    /// The generated router serving a double that answers `outcome`.
     async fn start(outcome: Outcome) -> Self {
         Self::start_with(outcome, false).await
     }
 
+    /// With `custom_reject`, rejections get a response of the test's own.
     async fn start_with(outcome: Outcome, custom_reject: bool) -> Self {
-        let seen = Seen::default();
-        let fake = Fake {
-            outcome,
-            seen: Arc::clone(&seen),
-            custom_reject,
-        };
-        let server = TestServer::start(fireblocks::router(fake)).await;
+        let double = Double::new();
+        double.reset_device().answer(outcome);
+        if custom_reject {
+            double.rejections().respond_with(|rejection| {
+                ResponseBuilder::new(StatusCode::IM_A_TEAPOT)
+                    .header("x-rejection-kind", &format!("{:?}", rejection.kind))
+                    .json(&json!({ "custom": rejection.message, "was": rejection.status.as_u16() }))
+            });
+        }
+        let server = TestServer::start(fireblocks::router(double.clone())).await;
         let client = Client::new(server.base_url.clone());
         Harness {
             server,
-            seen,
+            double,
             client,
         }
     }
 
+    /// The typed inputs the implementation received, in order.
     fn seen(&self) -> Vec<ResetDeviceInput> {
-        self.seen.lock().expect("not poisoned").clone()
+        inputs(&self.double)
     }
+}
+
+fn inputs(double: &Double) -> Vec<ResetDeviceInput> {
+    let calls = double.reset_device().calls();
+    calls.into_iter().map(|call| call.input).collect()
 }
 
 fn error_response(kind: ErrorResponseErrorType, message: &str) -> ErrorResponse {
@@ -275,15 +254,14 @@ async fn base_url_path_prefix_is_kept() {
             "https://sandbox-api.fireblocks.io/v1"
         ]
     );
-    let seen = Seen::default();
-    let fake = Fake {
-        outcome: Ok(ResetDeviceSuccess::Ok { x_request_id: None }),
-        seen: Arc::clone(&seen),
-        custom_reject: false,
-    };
-    let server =
-        TestServer::start(mfa_runtime::axum::Router::new().nest("/v1", fireblocks::router(fake)))
-            .await;
+    let double = Double::new();
+    double
+        .reset_device()
+        .answer(Ok(ResetDeviceSuccess::Ok { x_request_id: None }));
+    let server = TestServer::start(
+        mfa_runtime::axum::Router::new().nest("/v1", fireblocks::router(double.clone())),
+    )
+    .await;
     let client = Client::new(format!("{}/v1/", server.base_url));
     assert_eq!(client.base_url(), format!("{}/v1", server.base_url));
 
@@ -293,7 +271,7 @@ async fn base_url_path_prefix_is_kept() {
         server.only_request().uri,
         "/v1/management/users/u1/reset_device"
     );
-    assert_eq!(seen.lock().expect("not poisoned")[0].id, "u1");
+    assert_eq!(inputs(&double)[0].id, "u1");
 }
 
 /// Requests the router cannot read are answered in the spec's `default`
@@ -364,7 +342,7 @@ async fn malformed_requests_get_error_schema_rejections() {
             case.path
         );
         assert_eq!(
-            headers.get("content-type").map(|v| v.as_bytes()),
+            headers.get("content-type").map(http::HeaderValue::as_bytes),
             Some(&b"application/json"[..])
         );
         assert_eq!(
@@ -379,7 +357,7 @@ async fn malformed_requests_get_error_schema_rejections() {
             .unwrap_or_else(|| panic!("no message in {body}"));
         assert!(message.contains(case.message_has), "{message}");
         assert_eq!(
-            body.as_object().map(|o| o.len()),
+            body.as_object().map(serde_json::Map::len),
             Some(2),
             "only `message` and `code`: {body}"
         );

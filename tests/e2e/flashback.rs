@@ -1,24 +1,19 @@
 //! End to end: the generated Flashback client against the generated
-//! Flashback router, serving a test implementation of `FlashbackApi` on
-//! 127.0.0.1.
-
-use std::sync::{Arc, Mutex};
+//! Flashback router, serving the generated test double on 127.0.0.1.
 
 use http::{Method, StatusCode};
 use mfa_apis::flashback::operations::{self, ResetMfaError, ResetMfaSuccess};
+use mfa_apis::flashback::testing::Double;
 use mfa_apis::flashback::types::{ErrorResponse, ResetMfaRequest};
-use mfa_apis::flashback::{self, Client, FlashbackApi};
+use mfa_apis::flashback::{self, Client};
 use mfa_runtime::HasStatus;
-use mfa_runtime::axum::response::Response;
 use mfa_runtime::client::ClientError;
 use mfa_runtime::server::auth::{AuthLayer, SchemeVerifier};
-use mfa_runtime::server::{Principal, Rejection, ResponseBuilder};
+use mfa_runtime::server::{Principal, ResponseBuilder};
 use mfa_tests::{TestServer, canned, documented, raw};
 use serde_json::{Value, json};
 
 type Outcome = Result<ResetMfaSuccess, ResetMfaError>;
-type Seen = Arc<Mutex<Vec<operations::ResetMfaInput>>>;
-type Callers = Arc<Mutex<Vec<Principal>>>;
 
 /// Bearer tokens `tok-<user>` are valid, for `<user>`.
 fn verifier() -> SchemeVerifier {
@@ -37,73 +32,53 @@ fn with_auth<'a>(headers: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     all
 }
 
-/// Records every typed request and answers with `outcome`.
-struct Fake {
-    outcome: Outcome,
-    seen: Seen,
-    callers: Callers,
-    /// Override `reject` with a response of the test's own.
-    custom_reject: bool,
-}
-
-impl FlashbackApi for Fake {
-    async fn reset_mfa(&self, caller: Principal, request: operations::ResetMfaInput) -> Outcome {
-        self.seen.lock().expect("not poisoned").push(request);
-        self.callers.lock().expect("not poisoned").push(caller);
-        self.outcome.clone()
-    }
-
-    fn reject(&self, rejection: Rejection) -> Response {
-        if !self.custom_reject {
-            return flashback::server::default_rejection(&rejection);
-        }
-        ResponseBuilder::new(StatusCode::UNPROCESSABLE_ENTITY)
-            .header("x-rejection-kind", &format!("{:?}", rejection.kind))
-            .json(&json!({ "ok": false, "reason": rejection.message, "was": rejection.status.as_u16() }))
-    }
-}
-
 struct Harness {
     server: TestServer,
-    seen: Seen,
-    callers: Callers,
+    double: Double,
     client: Client,
 }
 
 impl Harness {
+    /// The generated router, behind the bearer verifier, serving a double
+    /// that answers `outcome`.
     async fn start(outcome: Outcome) -> Self {
         Self::start_with(outcome, false, None).await
     }
 
+    /// With `custom_reject`, rejections get a response of the test's own.
     async fn start_with(outcome: Outcome, custom_reject: bool, body_limit: Option<usize>) -> Self {
-        let seen = Seen::default();
-        let callers = Callers::default();
-        let fake = Fake {
-            outcome,
-            seen: Arc::clone(&seen),
-            callers: Arc::clone(&callers),
-            custom_reject,
-        };
+        let double = Double::new();
+        double.reset_mfa().answer(outcome);
+        if custom_reject {
+            double.rejections().respond_with(|rejection| {
+                ResponseBuilder::new(StatusCode::UNPROCESSABLE_ENTITY)
+                    .header("x-rejection-kind", &format!("{:?}", rejection.kind))
+                    .json(&json!({ "ok": false, "reason": rejection.message, "was": rejection.status.as_u16() }))
+            });
+        }
         let router = match body_limit {
-            Some(limit) => flashback::server::router_with_body_limit(fake, limit),
-            None => flashback::router(fake),
+            Some(limit) => flashback::server::router_with_body_limit(double.clone(), limit),
+            None => flashback::router(double.clone()),
         };
         let server = TestServer::start(router.layer(AuthLayer::new(verifier()))).await;
         let client = Client::new(server.base_url.clone()).with_bearer_auth("tok-default");
         Harness {
             server,
-            seen,
-            callers,
+            double,
             client,
         }
     }
 
+    /// The typed inputs the implementation received, in order.
     fn seen(&self) -> Vec<operations::ResetMfaInput> {
-        self.seen.lock().expect("not poisoned").clone()
+        let calls = self.double.reset_mfa().calls();
+        calls.into_iter().map(|call| call.input).collect()
     }
 
+    /// Who the implementation was told called, in order.
     fn callers(&self) -> Vec<Principal> {
-        self.callers.lock().expect("not poisoned").clone()
+        let calls = self.double.reset_mfa().calls();
+        calls.into_iter().filter_map(|call| call.caller).collect()
     }
 }
 
@@ -511,7 +486,7 @@ fn assert_rejection(
         .unwrap_or_else(|| panic!("no error in {body}"));
     assert!(error.contains(error_has), "{error:?} lacks {error_has:?}");
     assert_eq!(
-        body.as_object().map(|o| o.len()),
+        body.as_object().map(serde_json::Map::len),
         Some(2),
         "only `success` and `error`: {body}"
     );

@@ -11,7 +11,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use mfa_runtime::server::Server;
-use mfa_tests::conformance::{self, Flashback, Ping};
+use mfa_tests::conformance;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -36,14 +36,15 @@ async fn start(router: mfa_runtime::axum::Router) -> SocketAddr {
 }
 
 async fn flashback() -> SocketAddr {
-    let router = mfa_apis::flashback::server::router_with_body_limit(Flashback, BODY_LIMIT);
+    let router =
+        mfa_apis::flashback::server::router_with_body_limit(conformance::flashback(), BODY_LIMIT);
     start(conformance::authenticated("flashback", router)).await
 }
 
 async fn ping() -> SocketAddr {
     start(conformance::authenticated(
         "ping",
-        mfa_apis::ping::router(Ping),
+        mfa_apis::ping::router(conformance::ping()),
     ))
     .await
 }
@@ -135,7 +136,7 @@ const JSON: &[u8] = b"Content-Type: application/json";
 /// The control: the same servers serve a well-behaved client.
 #[tokio::test]
 async fn well_behaved_requests_are_served() {
-    assert!(!mfa_tests::conformance::is_unknown("carol"), "a known user");
+    assert!(!conformance::is_unknown("carol"), "a known user");
     let answer = exchange(
         flashback().await,
         &request("POST", b"/mfa/reset", &[JSON], b"{}"),
@@ -346,7 +347,7 @@ async fn huge_headers_are_refused() {
     assert!(matches!(answer.status, None | Some(431)), "{answer:?}");
 
     let many: Vec<String> = (0..200).map(|i| format!("X-H{i}: v")).collect();
-    let mut headers: Vec<&[u8]> = many.iter().map(|h| h.as_bytes()).collect();
+    let mut headers: Vec<&[u8]> = many.iter().map(String::as_bytes).collect();
     headers.push(JSON);
     let answer = exchange(addr, &request("POST", b"/mfa/reset", &headers, b"{}")).await;
     assert!(matches!(answer.status, None | Some(431)), "{answer:?}");

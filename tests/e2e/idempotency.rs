@@ -9,9 +9,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
-use mfa_apis::fireblocks::operations::{ResetDeviceError, ResetDeviceInput, ResetDeviceSuccess};
+use mfa_apis::fireblocks;
+use mfa_apis::fireblocks::operations::{ResetDeviceError, ResetDeviceSuccess};
+use mfa_apis::fireblocks::testing::Double;
 use mfa_apis::fireblocks::types::{ErrorResponse, ErrorResponseError, ErrorResponseErrorType};
-use mfa_apis::fireblocks::{self, FireblocksApi};
 use mfa_runtime::fireblocks::{SigningKey, VerifyingKey};
 use mfa_runtime::server::Principal;
 use mfa_runtime::server::auth::{AuthLayer, FireblocksVerifier};
@@ -25,65 +26,62 @@ const PUBLIC: &[u8] = include_bytes!("../../runtime/tests/keys/fireblocks-test-p
 const OTHER_PRIVATE: &[u8] = include_bytes!("../../runtime/tests/keys/other-test-private.pem");
 const OTHER_PUBLIC: &[u8] = include_bytes!("../../runtime/tests/keys/other-test-public.pem");
 
-/// Counts executions; what it answers depends on the user id:
-/// `slow` takes 300 ms, `slower` 900 ms, `forbidden` is a 403 with a body, `flaky` fails
-/// with 503 on its first execution; anything else is a 200. Every answer
-/// carries the execution number, so a replay is told from a re-run.
-#[derive(Clone, Default)]
-struct Counter {
-    runs: Arc<AtomicUsize>,
-    callers: Arc<std::sync::Mutex<Vec<Option<Principal>>>>,
+/// A double that counts executions; what it answers depends on the user
+/// id: `slow` takes 300 ms, `slower` 900 ms, `forbidden` is a 403 with a
+/// body, `flaky` fails with 503 on its first execution; anything else is a
+/// 200. Every answer carries the execution number, so a replay is told
+/// from a re-run.
+fn counter() -> Double {
+    let double = Double::new();
+    let executions = Arc::new(AtomicUsize::new(0));
+    double.reset_device().respond_with_async(move |call| {
+        let run = executions.fetch_add(1, Ordering::SeqCst) + 1;
+        async move { answer(run, &call.input.id).await }
+    });
+    double
 }
 
-impl Counter {
-    fn runs(&self) -> usize {
-        self.runs.load(Ordering::SeqCst)
-    }
-}
-
-impl FireblocksApi for Counter {
-    async fn reset_device(
-        &self,
-        caller: Option<Principal>,
-        input: ResetDeviceInput,
-    ) -> Result<ResetDeviceSuccess, ResetDeviceError> {
-        let run = self.runs.fetch_add(1, Ordering::SeqCst) + 1;
-        self.callers.lock().expect("not poisoned").push(caller);
-        let x_request_id = Some(format!("run-{run}"));
-        match input.id.as_str() {
-            "slow" => tokio::time::sleep(Duration::from_millis(300)).await,
-            "slower" => tokio::time::sleep(Duration::from_millis(900)).await,
-            "forbidden" => {
-                return Err(ResetDeviceError::Forbidden {
-                    body: ErrorResponse {
-                        error: ErrorResponseError {
-                            r#type: ErrorResponseErrorType::Internal,
-                            message: format!("refused on run {run}"),
-                        },
+/// What [`counter`] answers on execution `run` for user `id`.
+async fn answer(run: usize, id: &str) -> Result<ResetDeviceSuccess, ResetDeviceError> {
+    let x_request_id = Some(format!("run-{run}"));
+    match id {
+        "slow" => tokio::time::sleep(Duration::from_millis(300)).await,
+        "slower" => tokio::time::sleep(Duration::from_millis(900)).await,
+        "forbidden" => {
+            return Err(ResetDeviceError::Forbidden {
+                body: ErrorResponse {
+                    error: ErrorResponseError {
+                        r#type: ErrorResponseErrorType::Internal,
+                        message: format!("refused on run {run}"),
                     },
-                    x_request_id,
-                });
-            }
-            "flaky" if run == 1 => {
-                return Err(ResetDeviceError::ServerError {
-                    status: StatusCode::SERVICE_UNAVAILABLE,
-                    body: ErrorResponse {
-                        error: ErrorResponseError {
-                            r#type: ErrorResponseErrorType::Internal,
-                            message: "try again".into(),
-                        },
-                    },
-                    x_request_id,
-                });
-            }
-            _ => {}
+                },
+                x_request_id,
+            });
         }
-        Ok(ResetDeviceSuccess::Ok { x_request_id })
+        "flaky" if run == 1 => {
+            return Err(ResetDeviceError::ServerError {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                body: ErrorResponse {
+                    error: ErrorResponseError {
+                        r#type: ErrorResponseErrorType::Internal,
+                        message: "try again".into(),
+                    },
+                },
+                x_request_id,
+            });
+        }
+        _ => {}
     }
+    Ok(ResetDeviceSuccess::Ok { x_request_id })
+}
+
+/// How many times the implementation ran.
+fn runs(double: &Double) -> usize {
+    double.reset_device().calls().len()
 }
 
 /// Fireblocks under `/v1`, callers verified, idempotency on `layer`'s store.
-async fn serve(counter: &Counter, layer: IdempotencyLayer) -> TestServer {
+async fn serve(counter: &Double, layer: IdempotencyLayer) -> TestServer {
     let verifier = FireblocksVerifier::new()
         .with_key("key-ann", VerifyingKey::from_pem(PUBLIC).expect("key"))
         .with_key(
@@ -205,7 +203,7 @@ async fn redis_in(namespace: &str, limits: Limits) -> Option<IdempotencyLayer> {
 // ---------------------------------------------------------------------------
 
 async fn replays_byte_for_byte(layer: IdempotencyLayer) {
-    let counter = Counter::default();
+    let counter = counter();
     let server = serve(&counter, layer).await;
     let key = fresh_key("replay");
     let first = call(&server, &ann(), "u1", &key, "").await;
@@ -213,7 +211,7 @@ async fn replays_byte_for_byte(layer: IdempotencyLayer) {
     assert_eq!(first.headers["x-request-id"], "run-1");
     let second = call(&server, &ann(), "u1", &key, "").await;
     assert_eq!(second, first, "the retry gets the first response exactly");
-    assert_eq!(counter.runs(), 1);
+    assert_eq!(runs(&counter), 1);
 
     // A documented 4xx with a body is an answer too: stored and replayed.
     let key = fresh_key("forbidden");
@@ -222,7 +220,7 @@ async fn replays_byte_for_byte(layer: IdempotencyLayer) {
     assert!(!first.body.is_empty());
     let second = call(&server, &ann(), "forbidden", &key, "").await;
     assert_eq!(second, first);
-    assert_eq!(counter.runs(), 2);
+    assert_eq!(runs(&counter), 2);
 
     // Without a key every call runs.
     let path = "/v1/management/users/u1/reset_device";
@@ -240,11 +238,11 @@ async fn replays_byte_for_byte(layer: IdempotencyLayer) {
             .status();
         assert_eq!(status, StatusCode::OK);
     }
-    assert_eq!(counter.runs(), 4);
+    assert_eq!(runs(&counter), 4);
 }
 
 async fn concurrent_duplicates_run_once(layer: IdempotencyLayer) {
-    let counter = Counter::default();
+    let counter = counter();
     let server = serve(&counter, layer).await;
     let key = fresh_key("concurrent");
     let (ann1, ann2) = (ann(), ann());
@@ -254,11 +252,11 @@ async fn concurrent_duplicates_run_once(layer: IdempotencyLayer) {
     );
     assert_eq!(a.status, StatusCode::OK);
     assert_eq!(a, b, "the duplicate waited for the first and replayed it");
-    assert_eq!(counter.runs(), 1);
+    assert_eq!(runs(&counter), 1);
 }
 
 async fn a_reused_key_with_another_request_is_refused(layer: IdempotencyLayer) {
-    let counter = Counter::default();
+    let counter = counter();
     let server = serve(&counter, layer).await;
     let key = fresh_key("reuse");
     assert_eq!(
@@ -282,11 +280,11 @@ async fn a_reused_key_with_another_request_is_refused(layer: IdempotencyLayer) {
             "{json}"
         );
     }
-    assert_eq!(counter.runs(), 1);
+    assert_eq!(runs(&counter), 1);
 }
 
 async fn keys_are_scoped_to_the_caller(layer: IdempotencyLayer) {
-    let counter = Counter::default();
+    let counter = counter();
     let server = serve(&counter, layer).await;
     let key = fresh_key("scoped");
     let for_ann = call(&server, &ann(), "u1", &key, "").await;
@@ -296,9 +294,14 @@ async fn keys_are_scoped_to_the_caller(layer: IdempotencyLayer) {
         for_bob.headers["x-request-id"], "run-2",
         "Bob's key is his own"
     );
-    assert_eq!(counter.runs(), 2);
+    assert_eq!(runs(&counter), 2);
     assert_eq!(
-        *counter.callers.lock().expect("not poisoned"),
+        counter
+            .reset_device()
+            .calls()
+            .into_iter()
+            .map(|call| call.caller)
+            .collect::<Vec<_>>(),
         vec![
             Some(Principal::new("fireblocks", "key-ann")),
             Some(Principal::new("fireblocks", "key-bob"))
@@ -307,7 +310,7 @@ async fn keys_are_scoped_to_the_caller(layer: IdempotencyLayer) {
 }
 
 async fn server_errors_are_not_replayed(layer: IdempotencyLayer) {
-    let counter = Counter::default();
+    let counter = counter();
     let server = serve(&counter, layer).await;
     let key = fresh_key("flaky");
     let first = call(&server, &ann(), "flaky", &key, "").await;
@@ -316,7 +319,7 @@ async fn server_errors_are_not_replayed(layer: IdempotencyLayer) {
     assert_eq!(retry.status, StatusCode::OK, "the retry ran afresh");
     let again = call(&server, &ann(), "flaky", &key, "").await;
     assert_eq!(again, retry, "and its success is what is replayed");
-    assert_eq!(counter.runs(), 2);
+    assert_eq!(runs(&counter), 2);
 }
 
 macro_rules! on_both_stores {
@@ -349,7 +352,7 @@ on_both_stores! {
 /// handler still ran once.
 #[tokio::test]
 async fn a_duplicate_still_running_after_the_wait_gets_409() {
-    let counter = Counter::default();
+    let counter = counter();
     let server = serve(&counter, memory().with_wait(Duration::from_millis(50))).await;
     let key = fresh_key("wait");
     let (ann1, ann2) = (ann(), ann());
@@ -366,7 +369,7 @@ async fn a_duplicate_still_running_after_the_wait_gets_409() {
             .is_some_and(|m| m.contains("still being processed")),
         "{json}"
     );
-    assert_eq!(counter.runs(), 1);
+    assert_eq!(runs(&counter), 1);
 }
 
 /// With Redis, a response outlives the server: a new router with a new
@@ -378,20 +381,20 @@ async fn redis_replays_after_a_restart() {
         return;
     };
     let key = fresh_key("restart");
-    let first_counter = Counter::default();
+    let first_counter = counter();
     let first = {
         let server = serve(&first_counter, layer).await;
         call(&server, &ann(), "u1", &key, "").await
     };
     assert_eq!(first.status, StatusCode::OK);
 
-    let second_counter = Counter::default();
+    let second_counter = counter();
     let layer = redis_in(&namespace, Limits::default()).await;
     let server = serve(&second_counter, layer.expect("still configured")).await;
     let replayed = call(&server, &ann(), "u1", &key, "").await;
     assert_eq!(replayed, first);
-    assert_eq!(first_counter.runs(), 1);
-    assert_eq!(second_counter.runs(), 0);
+    assert_eq!(runs(&first_counter), 1);
+    assert_eq!(runs(&second_counter), 0);
 }
 
 // ---------------------------------------------------------------------------
@@ -402,7 +405,7 @@ async fn redis_replays_after_a_restart() {
 /// retry after Ann has sent more keys than the store holds still replays
 /// Bob's answer instead of resetting again.
 async fn one_callers_keys_never_evict_anothers_answers(layer: IdempotencyLayer, capacity: usize) {
-    let counter = Counter::default();
+    let counter = counter();
     let server = serve(&counter, layer).await;
     let bobs_key = fresh_key("bob");
     let first = call(&server, &bob(), "u1", &bobs_key, "").await;
@@ -413,13 +416,13 @@ async fn one_callers_keys_never_evict_anothers_answers(layer: IdempotencyLayer, 
     }
     let retry = call(&server, &bob(), "u1", &bobs_key, "").await;
     assert_eq!(retry, first, "Bob's answer is still replayed");
-    assert_eq!(counter.runs(), capacity + 3, "Bob's reset ran once");
+    assert_eq!(runs(&counter), capacity + 3, "Bob's reset ran once");
 }
 
 /// One caller's requests still running never starve another into 503:
 /// while Ann holds as many running claims as she may, Bob is served.
 async fn one_callers_running_claims_never_starve_another(layer: IdempotencyLayer, capacity: usize) {
-    let counter = Counter::default();
+    let counter = counter();
     let server = Arc::new(serve(&counter, layer).await);
     let mut running = Vec::new();
     for n in 0..capacity {
@@ -446,7 +449,7 @@ async fn one_callers_running_claims_never_starve_another(layer: IdempotencyLayer
 /// A handler that outlives its lease still runs once: the lease is renewed
 /// while it runs, so a duplicate waits for it and replays its answer.
 async fn a_handler_that_outlives_its_lease_runs_once(layer: IdempotencyLayer) {
-    let counter = Counter::default();
+    let counter = counter();
     let layer = layer
         .with_lease(Duration::from_millis(300))
         .with_wait(Duration::from_secs(5));
@@ -460,7 +463,7 @@ async fn a_handler_that_outlives_its_lease_runs_once(layer: IdempotencyLayer) {
     });
     assert_eq!(first.status, StatusCode::OK);
     assert_eq!(duplicate, first, "the duplicate replays the first answer");
-    assert_eq!(counter.runs(), 1, "the reset ran once");
+    assert_eq!(runs(&counter), 1, "the reset ran once");
 }
 
 #[tokio::test]

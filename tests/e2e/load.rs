@@ -25,12 +25,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use mfa_apis::fireblocks::operations::{ResetDeviceError, ResetDeviceInput, ResetDeviceSuccess};
-use mfa_apis::fireblocks::{self, FireblocksApi};
+use mfa_apis::fireblocks;
+use mfa_apis::fireblocks::operations::ResetDeviceSuccess;
+use mfa_apis::fireblocks::testing::Double;
 use mfa_runtime::axum::{Router, extract::Request, middleware::Next, response::Response};
 use mfa_runtime::client::RetryPolicy;
 use mfa_runtime::fireblocks::{SigningKey, VerifyingKey};
-use mfa_runtime::server::Principal;
 use mfa_runtime::server::auth::nonce::RedisNonces;
 use mfa_runtime::server::auth::{AuthLayer, FireblocksVerifier};
 use mfa_runtime::server::idempotency::{IdempotencyLayer, IdempotencyStats, RedisStore};
@@ -180,29 +180,28 @@ impl Drop for OwnRedis {
 // The server: counts each reset it runs, by user id
 // ---------------------------------------------------------------------------
 
-#[derive(Clone, Default)]
-struct Resets {
-    runs: Arc<Mutex<HashMap<String, usize>>>,
-    work: Duration,
+/// A double whose resets take `work` and answer with the user id as the
+/// request id.
+fn resets(work: Duration) -> Double {
+    let double = Double::new();
+    double
+        .reset_device()
+        .respond_with_async(move |call| async move {
+            tokio::time::sleep(work).await;
+            Ok(ResetDeviceSuccess::Ok {
+                x_request_id: Some(call.input.id),
+            })
+        });
+    double
 }
 
-impl FireblocksApi for Resets {
-    async fn reset_device(
-        &self,
-        _caller: Option<Principal>,
-        input: ResetDeviceInput,
-    ) -> Result<ResetDeviceSuccess, ResetDeviceError> {
-        *self
-            .runs
-            .lock()
-            .expect("not poisoned")
-            .entry(input.id.clone())
-            .or_default() += 1;
-        tokio::time::sleep(self.work).await;
-        Ok(ResetDeviceSuccess::Ok {
-            x_request_id: Some(input.id),
-        })
+/// How many times each user's reset ran.
+fn runs_by_user(resets: &Double) -> HashMap<String, usize> {
+    let mut runs = HashMap::new();
+    for call in resets.reset_device().calls() {
+        *runs.entry(call.input.id).or_default() += 1;
     }
+    runs
 }
 
 /// Statuses the server answered, every attempt counted.
@@ -221,7 +220,7 @@ async fn count_statuses(statuses: Statuses, request: Request, next: Next) -> Res
 /// Serve the Fireblocks router on loopback with both stores in `redis`.
 async fn serve(
     url: &str,
-    resets: Resets,
+    resets: Double,
     statuses: Statuses,
 ) -> (String, Arc<IdempotencyStats>, tokio::task::JoinHandle<()>) {
     let store = RedisStore::connect(url).await.expect("idempotency store");
@@ -281,10 +280,7 @@ async fn run(size: Size) {
         return;
     };
     let redis = OwnRedis::start(binary);
-    let resets = Resets {
-        work: size.work,
-        ..Resets::default()
-    };
+    let resets = resets(size.work);
     let statuses = Statuses::default();
     let (base, stats, server) = serve(&redis.url(), resets.clone(), Arc::clone(&statuses)).await;
 
@@ -355,7 +351,7 @@ async fn run(size: Size) {
     assert!(failures.is_empty(), "lost requests: {failures:#?}");
     assert_eq!(latencies.len(), size.requests);
     // Every key's reset ran exactly once.
-    let runs = resets.runs.lock().expect("not poisoned").clone();
+    let runs = runs_by_user(&resets);
     let twice: Vec<_> = runs.iter().filter(|(_, n)| **n != 1).collect();
     assert!(
         twice.is_empty(),
@@ -379,10 +375,7 @@ async fn run(size: Size) {
         }
     );
     assert_eq!(stats.replayed(), replayed_before + 1);
-    assert_eq!(
-        resets.runs.lock().expect("not poisoned").len(),
-        size.requests
-    );
+    assert_eq!(runs_by_user(&resets).len(), size.requests);
 
     let statuses = statuses.lock().expect("not poisoned").clone();
     let attempts: usize = statuses.values().sum();

@@ -204,7 +204,7 @@ async fn a_declared_length_over_the_limit_is_refused_before_reading() {
         .await;
     match outcome {
         Err(ClientError::TooLarge { status, limit, .. }) => {
-            assert_eq!((status.as_u16(), limit), (200, 1024))
+            assert_eq!((status.as_u16(), limit), (200, 1024));
         }
         other => panic!("expected TooLarge, got {other:?}"),
     }
@@ -266,7 +266,7 @@ async fn wrong_content_and_undocumented_statuses_keep_the_raw_response() {
             assert_eq!(
                 (response.status.as_u16(), &response.body[..]),
                 (418, &b"short"[..])
-            )
+            );
         }
         other => panic!("expected UnexpectedStatus, got {other:?}"),
     }

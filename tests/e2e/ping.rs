@@ -1,24 +1,25 @@
 //! End to end tests of the code generated from `specs/ping.yaml`: the typed
-//! client (`mfa_apis::ping::Client`) talks over 127.0.0.1 to a scripted
-//! implementation of the generated server trait (`PingApi`), and both ends
-//! are checked: the typed values each side sees, and the raw request on the
-//! wire.
+//! client (`mfa_apis::ping::Client`) talks over 127.0.0.1 to the generated
+//! router serving the generated test double (`ping::testing::Double`),
+//! scripted with the spec's examples, and both ends are checked: the typed
+//! values each side sees, and the raw request on the wire.
 
 use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
 
 use http::{Method, StatusCode};
 use mfa_apis::ping::operations::*;
 use mfa_apis::ping::server::router_with_body_limit;
+use mfa_apis::ping::testing::Double;
 use mfa_apis::ping::types::*;
-use mfa_apis::ping::{Client, PingApi, router};
-use mfa_runtime::HasStatus;
+use mfa_apis::ping::{Client, router};
 use mfa_runtime::client::{ClientError, RetryPolicy};
 use mfa_runtime::server::Principal;
 use mfa_runtime::server::auth::{AuthLayer, AuthOutcome, SchemeVerifier, Verifier};
+use mfa_runtime::testing::Script;
+use mfa_runtime::{HasStatus, Operation};
 use mfa_tests::{TestServer, WireRequest, canned, raw};
 use serde_json::{Value, json};
 
@@ -82,7 +83,7 @@ fn any_caller() -> AuthLayer<AnyCaller> {
 
 /// A realm path from its items.
 fn realm(items: &[&str]) -> RealmPath {
-    RealmPath(items.iter().map(|item| item.to_string()).collect())
+    RealmPath(items.iter().map(ToString::to_string).collect())
 }
 
 /// A JSON Web Key from its string members.
@@ -416,7 +417,7 @@ fn leak(text: String) -> &'static str {
 }
 
 // ---------------------------------------------------------------------------
-// The scripted implementation
+// The scripted double
 // ---------------------------------------------------------------------------
 
 /// The generated error enums, built from a documented status and its body.
@@ -456,7 +457,8 @@ documented_error!(
     RenameWebAuthnDeviceError,
 );
 
-/// A typed request as the implementation received it.
+/// A typed request as the implementation received it (who sent it aside:
+/// these tests are about requests).
 #[derive(Debug, Clone, PartialEq)]
 enum Received {
     ResetOath(ResetOathDevicesInput),
@@ -473,189 +475,88 @@ enum Received {
     RenameWebAuthn(RenameWebAuthnDeviceInput),
 }
 
-/// A scripted `PingApi`: records every typed request, then answers with the
+/// Every typed request `double` received so far, in order.
+fn received(double: &Double) -> Vec<Received> {
+    use mfa_apis::ping::testing::Received as Call;
+    let received = double.received().into_iter().map(|call| match call {
+        Call::ResetOathDevices(c) => Received::ResetOath(c.input),
+        Call::ResetPushDevices(c) => Received::ResetPush(c.input),
+        Call::ListWebAuthnDevices(c) => Received::ListWebAuthn(c.input),
+        Call::DeleteWebAuthnDevice(c) => Received::DeleteWebAuthn(c.input),
+        Call::ListBoundDevices(c) => Received::ListBound(c.input),
+        Call::DeleteBoundDevice(c) => Received::DeleteBound(c.input),
+        Call::RefreshPushDeviceId(c) => Received::Refresh(c.input),
+        Call::ListOathDevices(c) => Received::ListOath(c.input),
+        Call::DeleteOathDevice(c) => Received::DeleteOath(c.input),
+        Call::ListPushDevices(c) => Received::ListPush(c.input),
+        Call::DeletePushDevice(c) => Received::DeletePush(c.input),
+        Call::RenameWebAuthnDevice(c) => Received::RenameWebAuthn(c.input),
+    });
+    received.collect()
+}
+
+/// Script `script` to answer `ok` (`answer: None`) or the documented error
+/// of status `answer` with its example CREST body.
+fn answer<I>(script: &Script<I>, answer: Option<u16>, ok: I::Success)
+where
+    I: Operation + Clone,
+    I::Success: Clone + Sync,
+    I::Error: DocumentedError + Clone + Sync,
+{
+    script.answer(match answer {
+        None => Ok(ok),
+        Some(status) => Err(I::Error::documented(status, crest(status))),
+    });
+}
+
+/// The generated double, scripted to answer every operation with the
 /// spec's example 200 (`answer: None`) or with the documented error of
-/// status `answer` and its example CREST body. Clones share the record.
-#[derive(Clone, Default)]
-struct Fake {
-    answer: Option<u16>,
-    received: Arc<Mutex<Vec<Received>>>,
+/// status `answer` and its example CREST body.
+fn scripted(status: Option<u16>) -> Double {
+    let double = Double::new();
+    let ok = |body| ResetOathDevicesSuccess::Ok { body };
+    answer(double.reset_oath_devices(), status, ok(reset_done()));
+    let ok = |body| ResetPushDevicesSuccess::Ok { body };
+    answer(double.reset_push_devices(), status, ok(reset_done()));
+    let ok = |body| ListWebAuthnDevicesSuccess::Ok { body };
+    answer(double.list_web_authn_devices(), status, ok(webauthn_list()));
+    let ok = |body| DeleteWebAuthnDeviceSuccess::Ok { body };
+    answer(
+        double.delete_web_authn_device(),
+        status,
+        ok(deleted_webauthn()),
+    );
+    let ok = |body| ListBoundDevicesSuccess::Ok { body };
+    answer(double.list_bound_devices(), status, ok(bound_list()));
+    let ok = |body| DeleteBoundDeviceSuccess::Ok { body };
+    answer(double.delete_bound_device(), status, ok(deleted_bound()));
+    let ok = |body| RefreshPushDeviceIdSuccess::Ok { body };
+    answer(
+        double.refresh_push_device_id(),
+        status,
+        ok(RefreshResult::default()),
+    );
+    let ok = |body| ListOathDevicesSuccess::Ok { body };
+    answer(double.list_oath_devices(), status, ok(oath_list()));
+    let ok = |body| DeleteOathDeviceSuccess::Ok { body };
+    answer(double.delete_oath_device(), status, ok(deleted_oath()));
+    let ok = |body| ListPushDevicesSuccess::Ok { body };
+    answer(double.list_push_devices(), status, ok(push_list()));
+    let ok = |body| DeletePushDeviceSuccess::Ok { body };
+    answer(double.delete_push_device(), status, ok(deleted_push()));
+    let ok = |body| RenameWebAuthnDeviceSuccess::Ok { body };
+    answer(
+        double.rename_web_authn_device(),
+        status,
+        ok(renamed_webauthn()),
+    );
+    double
 }
 
-impl Fake {
-    fn answering(answer: Option<u16>) -> Self {
-        Fake {
-            answer,
-            ..Fake::default()
-        }
-    }
-
-    /// Every typed request received so far, in order.
-    fn received(&self) -> Vec<Received> {
-        self.received.lock().expect("not poisoned").clone()
-    }
-
-    fn answer<T, E: DocumentedError>(&self, request: Received, ok: T) -> Result<T, E> {
-        self.received.lock().expect("not poisoned").push(request);
-        match self.answer {
-            None => Ok(ok),
-            Some(status) => Err(E::documented(status, crest(status))),
-        }
-    }
-}
-
-impl PingApi for Fake {
-    async fn reset_oath_devices(
-        &self,
-        _caller: Principal,
-        request: ResetOathDevicesInput,
-    ) -> Result<ResetOathDevicesSuccess, ResetOathDevicesError> {
-        self.answer(
-            Received::ResetOath(request),
-            ResetOathDevicesSuccess::Ok { body: reset_done() },
-        )
-    }
-
-    async fn reset_push_devices(
-        &self,
-        _caller: Principal,
-        request: ResetPushDevicesInput,
-    ) -> Result<ResetPushDevicesSuccess, ResetPushDevicesError> {
-        self.answer(
-            Received::ResetPush(request),
-            ResetPushDevicesSuccess::Ok { body: reset_done() },
-        )
-    }
-
-    async fn list_web_authn_devices(
-        &self,
-        _caller: Principal,
-        request: ListWebAuthnDevicesInput,
-    ) -> Result<ListWebAuthnDevicesSuccess, ListWebAuthnDevicesError> {
-        self.answer(
-            Received::ListWebAuthn(request),
-            ListWebAuthnDevicesSuccess::Ok {
-                body: webauthn_list(),
-            },
-        )
-    }
-
-    async fn delete_web_authn_device(
-        &self,
-        _caller: Principal,
-        request: DeleteWebAuthnDeviceInput,
-    ) -> Result<DeleteWebAuthnDeviceSuccess, DeleteWebAuthnDeviceError> {
-        self.answer(
-            Received::DeleteWebAuthn(request),
-            DeleteWebAuthnDeviceSuccess::Ok {
-                body: deleted_webauthn(),
-            },
-        )
-    }
-
-    async fn list_bound_devices(
-        &self,
-        _caller: Principal,
-        request: ListBoundDevicesInput,
-    ) -> Result<ListBoundDevicesSuccess, ListBoundDevicesError> {
-        self.answer(
-            Received::ListBound(request),
-            ListBoundDevicesSuccess::Ok { body: bound_list() },
-        )
-    }
-
-    async fn delete_bound_device(
-        &self,
-        _caller: Principal,
-        request: DeleteBoundDeviceInput,
-    ) -> Result<DeleteBoundDeviceSuccess, DeleteBoundDeviceError> {
-        self.answer(
-            Received::DeleteBound(request),
-            DeleteBoundDeviceSuccess::Ok {
-                body: deleted_bound(),
-            },
-        )
-    }
-
-    async fn list_oath_devices(
-        &self,
-        _caller: Principal,
-        request: ListOathDevicesInput,
-    ) -> Result<ListOathDevicesSuccess, ListOathDevicesError> {
-        self.answer(
-            Received::ListOath(request),
-            ListOathDevicesSuccess::Ok { body: oath_list() },
-        )
-    }
-
-    async fn delete_oath_device(
-        &self,
-        _caller: Principal,
-        request: DeleteOathDeviceInput,
-    ) -> Result<DeleteOathDeviceSuccess, DeleteOathDeviceError> {
-        self.answer(
-            Received::DeleteOath(request),
-            DeleteOathDeviceSuccess::Ok {
-                body: deleted_oath(),
-            },
-        )
-    }
-
-    async fn list_push_devices(
-        &self,
-        _caller: Principal,
-        request: ListPushDevicesInput,
-    ) -> Result<ListPushDevicesSuccess, ListPushDevicesError> {
-        self.answer(
-            Received::ListPush(request),
-            ListPushDevicesSuccess::Ok { body: push_list() },
-        )
-    }
-
-    async fn delete_push_device(
-        &self,
-        _caller: Principal,
-        request: DeletePushDeviceInput,
-    ) -> Result<DeletePushDeviceSuccess, DeletePushDeviceError> {
-        self.answer(
-            Received::DeletePush(request),
-            DeletePushDeviceSuccess::Ok {
-                body: deleted_push(),
-            },
-        )
-    }
-
-    async fn rename_web_authn_device(
-        &self,
-        _caller: Principal,
-        request: RenameWebAuthnDeviceInput,
-    ) -> Result<RenameWebAuthnDeviceSuccess, RenameWebAuthnDeviceError> {
-        self.answer(
-            Received::RenameWebAuthn(request),
-            RenameWebAuthnDeviceSuccess::Ok {
-                body: renamed_webauthn(),
-            },
-        )
-    }
-
-    async fn refresh_push_device_id(
-        &self,
-        _caller: Option<Principal>,
-        request: RefreshPushDeviceIdInput,
-    ) -> Result<RefreshPushDeviceIdSuccess, RefreshPushDeviceIdError> {
-        self.answer(
-            Received::Refresh(request),
-            RefreshPushDeviceIdSuccess::Ok {
-                body: RefreshResult::default(),
-            },
-        )
-    }
-}
-
-/// Serve `fake` on 127.0.0.1; returns the server and a client with a bearer
-/// token (any is accepted).
-async fn serve(fake: &Fake) -> (TestServer, Client) {
-    let server = TestServer::start(router(fake.clone()).layer(any_caller())).await;
+/// Serve `double` on 127.0.0.1; returns the server and a client with a
+/// bearer token (any is accepted).
+async fn serve(double: &Double) -> (TestServer, Client) {
+    let server = TestServer::start(router(double.clone()).layer(any_caller())).await;
     let client = Client::new(&server.base_url).with_bearer_auth("any");
     (server, client)
 }
@@ -714,7 +615,7 @@ fn check_wire(wire: &WireRequest, expected: &Expected) {
 }
 
 /// Make `call` once per documented response of its operation (the 200, then
-/// each error status), each time against a fresh [`Fake`] scripted to give
+/// each error status), each time against a fresh double scripted to give
 /// that response, and check what the client decoded (whole values and
 /// `HasStatus`), what the implementation received and what was on the wire.
 async fn check_every_documented_response<T, E, Fut>(
@@ -728,8 +629,8 @@ async fn check_every_documented_response<T, E, Fut>(
 {
     let answers = std::iter::once(None).chain(ERROR_STATUSES.map(Some));
     for answer in answers {
-        let fake = Fake::answering(answer);
-        let (server, client) = serve(&fake).await;
+        let double = scripted(answer);
+        let (server, client) = serve(&double).await;
         // One attempt each: retries are tested in client_resilience.rs.
         let client = client.with_retry_policy(RetryPolicy::none());
         let outcome = call(client.with_bearer_auth("tok")).await;
@@ -757,7 +658,7 @@ async fn check_every_documented_response<T, E, Fut>(
             (answer, outcome) => panic!("scripted {answer:?}, client got {outcome:?}"),
         }
         assert_eq!(
-            fake.received(),
+            received(&double),
             vec![expected.received.clone()],
             "scripted {answer:?}"
         );
@@ -1042,8 +943,8 @@ async fn rename_web_authn_device_every_documented_response() {
 /// it: list, then delete each by the `uuid` the list returned.
 #[tokio::test]
 async fn oath_and_push_devices_are_deleted_one_by_one_after_listing() {
-    let fake = Fake::default();
-    let (server, client) = serve(&fake).await;
+    let double = scripted(None);
+    let (server, client) = serve(&double).await;
     let ListOathDevicesSuccess::Ok { body: oath } = client
         .list_oath_devices(ALPHA, USER)
         .await
@@ -1081,17 +982,17 @@ async fn oath_and_push_devices_are_deleted_one_by_one_after_listing() {
         ]
     );
     assert!(
-        matches!(&fake.received()[1], Received::DeleteOath(r) if r.device_id == OATH_DEVICE && r.body.is_none()),
+        matches!(&received(&double)[1], Received::DeleteOath(r) if r.device_id == OATH_DEVICE && r.body.is_none()),
         "{:?}",
-        fake.received()
+        received(&double)
     );
 }
 
 /// The reset body is exactly `{}` on the wire (not `null`, not empty).
 #[tokio::test]
 async fn reset_bodies_are_an_empty_json_object() {
-    let fake = Fake::default();
-    let (server, client) = serve(&fake).await;
+    let double = scripted(None);
+    let (server, client) = serve(&double).await;
     client
         .reset_oath_devices(ALPHA, USER)
         .await
@@ -1112,8 +1013,8 @@ async fn reset_bodies_are_an_empty_json_object() {
 /// each by the `_id` the list returned.
 #[tokio::test]
 async fn webauthn_devices_are_reset_by_listing_then_deleting_each() {
-    let fake = Fake::default();
-    let (server, client) = serve(&fake).await;
+    let double = scripted(None);
+    let (server, client) = serve(&double).await;
     let ListWebAuthnDevicesSuccess::Ok { body: list } = client
         .list_web_authn_devices(ALPHA, USER)
         .await
@@ -1133,9 +1034,9 @@ async fn webauthn_devices_are_reset_by_listing_then_deleting_each() {
         ]
     );
     assert!(
-        matches!(&fake.received()[1], Received::DeleteWebAuthn(request) if request.device_id == DEVICE),
+        matches!(&received(&double)[1], Received::DeleteWebAuthn(request) if request.device_id == DEVICE),
         "{:?}",
-        fake.received()
+        received(&double)
     );
 }
 
@@ -1143,7 +1044,7 @@ async fn webauthn_devices_are_reset_by_listing_then_deleting_each() {
 /// spec's field names, and a documented error as the bare CREST body.
 #[tokio::test]
 async fn the_server_writes_documented_json() {
-    let (server, _) = serve(&Fake::default()).await;
+    let (server, _) = serve(&scripted(None)).await;
     let path = format!("{ALPHA_PATH}/users/{USER}/devices/2fa/webauthn?_queryFilter=true");
     let (status, headers, body) = raw(&server.base_url, Method::GET, &path, GOOD_HEADERS, "").await;
     assert_eq!(status, StatusCode::OK);
@@ -1152,7 +1053,7 @@ async fn the_server_writes_documented_json() {
     // (`Some(None)`) is written as `null`, exactly as documented.
     assert_eq!(body, spec_example_json("listWebAuthnDevices"));
 
-    let (server, _) = serve(&Fake::answering(Some(404))).await;
+    let (server, _) = serve(&scripted(Some(404))).await;
     let path = format!("{ALPHA_PATH}/users/{USER}/devices/2fa/binding/{DEVICE}");
     let (status, headers, body) =
         raw(&server.base_url, Method::DELETE, &path, GOOD_HEADERS, "").await;
@@ -1170,8 +1071,8 @@ async fn the_server_writes_documented_json() {
 
 #[tokio::test]
 async fn deeper_realm_hierarchies_round_trip() {
-    let fake = Fake::default();
-    let (server, client) = serve(&fake).await;
+    let double = scripted(None);
+    let (server, client) = serve(&double).await;
     let deep = ["root", "alpha", "sub"];
     client.list_bound_devices(deep, USER).await.expect("list");
     client
@@ -1201,7 +1102,7 @@ async fn deeper_realm_hierarchies_round_trip() {
             format!("/realms/root/users/{USER}/devices/2fa/oath?_action=reset"),
         ]
     );
-    let received = fake.received();
+    let received = received(&double);
     let realms: Vec<&RealmPath> = received
         .iter()
         .map(|request| match request {
@@ -1228,8 +1129,8 @@ async fn deeper_realm_hierarchies_round_trip() {
 /// implementation exactly as the caller gave them.
 #[tokio::test]
 async fn path_values_needing_percent_encoding_round_trip() {
-    let fake = Fake::default();
-    let (server, client) = serve(&fake).await;
+    let double = scripted(None);
+    let (server, client) = serve(&double).await;
     // (A `/` is refused on both sides: `path_values_with_a_slash_are_refused`.)
     let odd_realm = ["root", "my realm:x%2F"];
     let odd_user = "user with space?#";
@@ -1244,7 +1145,7 @@ async fn path_values_needing_percent_encoding_round_trip() {
         "/realms/root/realms/my%20realm%3Ax%252F/users/user%20with%20space%3F%23/devices/2fa/binding/dev%201%20%C3%A9"
     );
     assert_eq!(
-        fake.received(),
+        received(&double),
         [Received::DeleteBound(DeleteBoundDeviceInput {
             realm: realm(&odd_realm),
             user: odd_user.into(),
@@ -1260,30 +1161,30 @@ async fn path_values_needing_percent_encoding_round_trip() {
 /// parameter allows reserved characters.
 #[tokio::test]
 async fn path_values_with_a_slash_are_refused() {
-    let fake = Fake::default();
-    let (server, client) = serve(&fake).await;
+    let double = scripted(None);
+    let (server, client) = serve(&double).await;
     for (realm, user, device) in [
         (["root", "a/b"], "carol", "d1"),
         (["root", "alpha"], "../admin", "d1"),
         (["root", "alpha"], "carol", "d/1"),
     ] {
         match client.delete_bound_device(realm, user, device).await {
-            Err(mfa_runtime::client::ClientError::InvalidRequest(message)) => {
+            Err(ClientError::InvalidRequest(message)) => {
                 assert!(message.contains("holds a `/`"), "{message}")
             }
             other => panic!("{realm:?} {user} {device}: {other:?}"),
         }
     }
     assert!(server.requests().is_empty(), "nothing was sent");
-    assert!(fake.received().is_empty());
+    assert!(received(&double).is_empty());
 }
 
 /// Realm and user values that look like the path's own literals (`realms`,
 /// `users`) are still parsed back to the same values.
 #[tokio::test]
 async fn path_values_named_like_path_literals_round_trip() {
-    let fake = Fake::default();
-    let (server, client) = serve(&fake).await;
+    let double = scripted(None);
+    let (server, client) = serve(&double).await;
     client
         .reset_push_devices(["root", "users", "realms"], "realms")
         .await
@@ -1293,7 +1194,7 @@ async fn path_values_named_like_path_literals_round_trip() {
         "/realms/root/realms/users/realms/realms/users/realms/devices/2fa/push?_action=reset"
     );
     assert_eq!(
-        fake.received(),
+        received(&double),
         [Received::ResetPush(ResetPushDevicesInput {
             realm: realm(&["root", "users", "realms"]),
             user: "realms".into(),
@@ -1318,8 +1219,8 @@ async fn dot_segment_path_values_are_not_sent_to_another_resource() {
         (&["root", "alpha", "."], DEVICE),
     ];
     for (realm_items, device) in calls {
-        let fake = Fake::default();
-        let (server, client) = serve(&fake).await;
+        let double = scripted(None);
+        let (server, client) = serve(&double).await;
         let outcome = client
             .delete_web_authn_device(realm(realm_items), USER, device)
             .await;
@@ -1327,7 +1228,7 @@ async fn dot_segment_path_values_are_not_sent_to_another_resource() {
         match outcome {
             Err(ClientError::InvalidRequest(_)) => assert!(sent.is_empty(), "{sent:?}"),
             Ok(_) => assert_eq!(
-                fake.received(),
+                received(&double),
                 [Received::DeleteWebAuthn(DeleteWebAuthnDeviceInput {
                     realm: realm(realm_items),
                     user: USER.into(),
@@ -1354,8 +1255,8 @@ async fn json_content_types_with_parameters_are_accepted() {
         "application/json; charset=UTF-8",
         "Application/JSON",
     ] {
-        let fake = Fake::default();
-        let (server, _) = serve(&fake).await;
+        let double = scripted(None);
+        let (server, _) = serve(&double).await;
         let headers = [
             ("accept-api-version", "resource=1.0"),
             ("content-type", content_type),
@@ -1364,9 +1265,9 @@ async fn json_content_types_with_parameters_are_accepted() {
         assert_eq!(status, StatusCode::OK, "{content_type}: {body}");
         assert_eq!(body, json!({"result": true}));
         assert!(
-            matches!(&fake.received()[..], [Received::ResetOath(r)] if r.user == USER && r.body == ResetRequest::default()),
+            matches!(&received(&double)[..], [Received::ResetOath(r)] if r.user == USER && r.body == ResetRequest::default()),
             "{:?}",
-            fake.received()
+            received(&double)
         );
     }
 }
@@ -1377,13 +1278,13 @@ async fn json_content_types_with_parameters_are_accepted() {
 
 /// Send one `listBoundDevices` call through `client` and return its request.
 async fn one_request(configure: impl FnOnce(Client) -> Client) -> WireRequest {
-    let fake = Fake::default();
-    let (server, _) = serve(&fake).await;
+    let double = scripted(None);
+    let (server, _) = serve(&double).await;
     configure(Client::new(&server.base_url))
         .list_bound_devices(ALPHA, USER)
         .await
         .expect("call succeeds");
-    assert_eq!(fake.received().len(), 1);
+    assert_eq!(received(&double).len(), 1);
     server.only_request()
 }
 
@@ -1421,8 +1322,8 @@ async fn one_credential_is_sent_and_none_refuses_the_call() {
     assert_eq!(wire.header("authorization"), Some("Bearer tok"));
     assert_eq!(wire.header("iPlanetDirectoryPro"), None);
 
-    let fake = Fake::default();
-    let (server, _) = serve(&fake).await;
+    let double = scripted(None);
+    let (server, _) = serve(&double).await;
     let outcome = Client::new(&server.base_url)
         .list_bound_devices(ALPHA, USER)
         .await;
@@ -1435,8 +1336,8 @@ async fn one_credential_is_sent_and_none_refuses_the_call() {
 
 #[tokio::test]
 async fn defaults_can_be_overridden() {
-    let fake = Fake::default();
-    let (server, client) = serve(&fake).await;
+    let double = scripted(None);
+    let (server, client) = serve(&double).await;
     client
         .reset_oath_devices(ALPHA, USER)
         .accept_api_version("resource=2.0")
@@ -1468,7 +1369,7 @@ async fn defaults_can_be_overridden() {
             "{ALPHA_PATH}/users/{USER}/devices/2fa/webauthn?_queryFilter=deviceName+eq+%22Key+%26+co%22"
         )
     );
-    let received = fake.received();
+    let received = received(&double);
     assert!(
         matches!(&received[0], Received::ResetOath(r) if r.accept_api_version.as_deref() == Some("resource=2.0")),
         "{received:?}"
@@ -1486,8 +1387,8 @@ async fn defaults_can_be_overridden() {
 /// A header value HTTP cannot carry is refused before anything is sent.
 #[tokio::test]
 async fn header_values_http_cannot_carry_are_refused_by_the_client() {
-    let fake = Fake::default();
-    let (server, client) = serve(&fake).await;
+    let double = scripted(None);
+    let (server, client) = serve(&double).await;
     let outcome = client
         .reset_push_devices(ALPHA, USER)
         .accept_api_version("resource=1.0\r\nX-Injected: 1")
@@ -1509,8 +1410,8 @@ async fn header_values_http_cannot_carry_are_refused_by_the_client() {
 
 #[tokio::test]
 async fn a_trailing_slash_on_the_base_url_is_not_doubled() {
-    let fake = Fake::default();
-    let (server, _) = serve(&fake).await;
+    let double = scripted(None);
+    let (server, _) = serve(&double).await;
     let client = Client::new(format!("{}/", server.base_url)).with_bearer_auth("any");
     client
         .delete_bound_device(ALPHA, USER, DEVICE)
@@ -1526,7 +1427,7 @@ async fn a_trailing_slash_on_the_base_url_is_not_doubled() {
 // Malformed requests never reach the implementation
 // ---------------------------------------------------------------------------
 
-/// Send a raw request to a fresh [`Fake`]; check it is refused with `status`
+/// Send a raw request to a fresh double; check it is refused with `status`
 /// and a CREST body (`code`, `reason`, `message` and nothing else) whose
 /// message contains `mentions`, and that the implementation was not called.
 /// Returns the response headers.
@@ -1538,8 +1439,8 @@ async fn rejected(
     status: u16,
     mentions: &str,
 ) -> http::HeaderMap {
-    let fake = Fake::default();
-    let (server, _) = serve(&fake).await;
+    let double = scripted(None);
+    let (server, _) = serve(&double).await;
     let (got, response_headers, json) =
         raw(&server.base_url, method.clone(), path, headers, body).await;
     let what = format!("{method} {path} {headers:?} {body:?}");
@@ -1562,7 +1463,7 @@ async fn rejected(
         "{what}: `{message}` should mention `{mentions}`"
     );
     assert!(
-        fake.received().is_empty(),
+        received(&double).is_empty(),
         "{what}: the implementation was called"
     );
     response_headers
@@ -1618,8 +1519,8 @@ async fn missing_or_wrong_action_is_a_bad_request() {
 /// which sees `None`.
 #[tokio::test]
 async fn requests_without_accept_api_version_reach_the_implementation() {
-    let fake = Fake::default();
-    let (server, _) = serve(&fake).await;
+    let double = scripted(None);
+    let (server, _) = serve(&double).await;
     let json_only = &[("content-type", "application/json")];
     let oath = format!("{ALPHA_PATH}/users/{USER}/devices/2fa/oath?_action=reset");
     let list = format!("{ALPHA_PATH}/users/{USER}/devices/2fa/binding?_queryFilter=true");
@@ -1632,8 +1533,7 @@ async fn requests_without_accept_api_version_reach_the_implementation() {
         let (status, _, json) = raw(&server.base_url, method, path, headers, body).await;
         assert_eq!(status, StatusCode::OK, "{path}: {json}");
     }
-    let versions: Vec<Option<String>> = fake
-        .received()
+    let versions: Vec<Option<String>> = received(&double)
         .into_iter()
         .map(|request| match request {
             Received::ResetOath(r) => r.accept_api_version,
@@ -1649,8 +1549,8 @@ async fn requests_without_accept_api_version_reach_the_implementation() {
 /// operation, the new ones included.
 #[tokio::test]
 async fn every_call_sends_the_documented_version_by_default() {
-    let fake = Fake::default();
-    let (server, client) = serve(&fake).await;
+    let double = scripted(None);
+    let (server, client) = serve(&double).await;
     client.list_oath_devices(ALPHA, USER).await.expect("list");
     client
         .delete_push_device(ALPHA, USER, PUSH_DEVICE)
@@ -1806,8 +1706,8 @@ async fn wrong_methods_are_not_allowed_and_say_what_is() {
 /// the implementation answers as for GET, the client gets the headers.
 #[tokio::test]
 async fn head_on_a_get_operation_is_answered_without_a_body() {
-    let fake = Fake::default();
-    let (server, _) = serve(&fake).await;
+    let double = scripted(None);
+    let (server, _) = serve(&double).await;
     let path = format!("{ALPHA_PATH}/users/{USER}/devices/2fa/webauthn?_queryFilter=true");
     let head = mfa_runtime::reqwest::Client::new()
         .head(format!("{}{path}", server.base_url))
@@ -1816,16 +1716,16 @@ async fn head_on_a_get_operation_is_answered_without_a_body() {
         .send()
         .await
         .expect("answered");
-    assert_eq!(head.status(), http::StatusCode::OK);
+    assert_eq!(head.status(), StatusCode::OK);
     assert_eq!(head.headers()["content-type"], "application/json");
     assert!(head.bytes().await.expect("read").is_empty());
 }
 
 #[tokio::test]
 async fn oversized_bodies_are_refused() {
-    let fake = Fake::default();
+    let double = scripted(None);
     let server =
-        TestServer::start(router_with_body_limit(fake.clone(), 16).layer(any_caller())).await;
+        TestServer::start(router_with_body_limit(double.clone(), 16).layer(any_caller())).await;
     let client = Client::new(&server.base_url).with_bearer_auth("any");
     let outcome = client.refresh_push_device_id(ALPHA, refresh_body()).await;
     let Err(ClientError::UnexpectedStatus(response)) = outcome else {
@@ -1835,7 +1735,7 @@ async fn oversized_bodies_are_refused() {
     let body: Value = serde_json::from_slice(&response.body).expect("JSON body");
     assert_eq!(body["code"], 413);
     assert_eq!(body["reason"], "Payload Too Large");
-    assert!(fake.received().is_empty());
+    assert!(received(&double).is_empty());
 }
 
 // ---------------------------------------------------------------------------
@@ -2067,10 +1967,10 @@ async fn server_urls_are_built_from_the_tenant_name() {
 /// included: a local stand-in is reached the way a tenant is.
 #[tokio::test]
 async fn a_local_plain_http_base_is_built_from_its_origin() {
-    let fake = Fake::default();
+    let double = scripted(None);
     let server = TestServer::start(
         mfa_runtime::axum::Router::new()
-            .nest("/am/json", router(fake.clone()))
+            .nest("/am/json", router(double.clone()))
             .layer(any_caller()),
     )
     .await;

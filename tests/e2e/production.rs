@@ -8,11 +8,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use mfa_apis::fireblocks::operations::{ResetDeviceError, ResetDeviceInput, ResetDeviceSuccess};
-use mfa_apis::fireblocks::{self, FireblocksApi};
-use mfa_apis::flashback::operations::{ResetMfaError, ResetMfaInput, ResetMfaSuccess};
+use mfa_apis::fireblocks;
+use mfa_apis::fireblocks::operations::{ResetDeviceError, ResetDeviceSuccess};
+use mfa_apis::flashback;
+use mfa_apis::flashback::operations::ResetMfaSuccess;
 use mfa_apis::flashback::types::ResetMfaResponse;
-use mfa_apis::flashback::{self, FlashbackApi};
 use mfa_runtime::axum::{
     self, Router, body::Body, extract::Request, middleware::Next, response::Response,
 };
@@ -26,57 +26,44 @@ use mfa_tests::{TestServer, WireRequest, quick_retries};
 const PRIVATE: &[u8] = include_bytes!("../../runtime/tests/keys/fireblocks-test-private.pem");
 const PUBLIC: &[u8] = include_bytes!("../../runtime/tests/keys/fireblocks-test-public.pem");
 
-/// Counts how many times the implementation acts, and who asked.
-#[derive(Clone, Default)]
-struct Counting {
-    runs: Arc<AtomicUsize>,
-    callers: Arc<std::sync::Mutex<Vec<String>>>,
-}
-
-impl Counting {
-    fn runs(&self) -> usize {
-        self.runs.load(Ordering::SeqCst)
-    }
-
-    fn act(&self, caller: Option<&Principal>) -> usize {
-        if let Some(caller) = caller {
-            let who = format!("{}:{}", caller.scheme, caller.subject);
-            self.callers.lock().expect("not poisoned").push(who);
+/// A Fireblocks double whose resets answer with their execution number
+/// (`slow` taking 300 ms), so a replay is told from a re-run.
+fn fireblocks_double() -> fireblocks::testing::Double {
+    let double = fireblocks::testing::Double::new();
+    let executions = Arc::new(AtomicUsize::new(0));
+    double.reset_device().respond_with_async(move |call| {
+        let run = executions.fetch_add(1, Ordering::SeqCst) + 1;
+        async move {
+            if call.input.id == "slow" {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+            }
+            Ok(ResetDeviceSuccess::Ok {
+                x_request_id: Some(format!("run-{run}")),
+            })
         }
-        self.runs.fetch_add(1, Ordering::SeqCst) + 1
-    }
+    });
+    double
 }
 
-impl FireblocksApi for Counting {
-    async fn reset_device(
-        &self,
-        caller: Option<Principal>,
-        input: ResetDeviceInput,
-    ) -> Result<ResetDeviceSuccess, ResetDeviceError> {
-        let run = self.act(caller.as_ref());
-        if input.id == "slow" {
-            tokio::time::sleep(Duration::from_millis(300)).await;
-        }
-        Ok(ResetDeviceSuccess::Ok {
-            x_request_id: Some(format!("run-{run}")),
-        })
-    }
+/// A Flashback double whose resets succeed.
+fn flashback_double() -> flashback::testing::Double {
+    let double = flashback::testing::Double::new();
+    double.reset_mfa().answer(Ok(ResetMfaSuccess::Ok {
+        body: ResetMfaResponse {
+            success: Some(true),
+            message: Some("reset".into()),
+        },
+    }));
+    double
 }
 
-impl FlashbackApi for Counting {
-    async fn reset_mfa(
-        &self,
-        caller: Principal,
-        _input: ResetMfaInput,
-    ) -> Result<ResetMfaSuccess, ResetMfaError> {
-        let run = self.act(Some(&caller));
-        Ok(ResetMfaSuccess::Ok {
-            body: ResetMfaResponse {
-                success: Some(true),
-                message: Some(format!("reset on run {run}")),
-            },
-        })
-    }
+/// `scheme:subject` of each caller, in order.
+fn callers(calls: impl IntoIterator<Item = Option<Principal>>) -> Vec<String> {
+    calls
+        .into_iter()
+        .flatten()
+        .map(|caller| format!("{}:{}", caller.scheme, caller.subject))
+        .collect()
 }
 
 /// A gateway that lets the first `lose` requests through to the service and
@@ -103,7 +90,7 @@ fn losing_gateway(router: Router, lose: usize) -> Router {
 
 /// Fireblocks under `/v1` as production serves it: callers verified by
 /// their signed JWT, `Idempotency-Key` honoured, behind `losing_gateway`.
-async fn fireblocks_server(api: &Counting, lose: usize) -> TestServer {
+async fn fireblocks_server(api: &fireblocks::testing::Double, lose: usize) -> TestServer {
     let verifier = FireblocksVerifier::new().with_key(
         "fb-api-key",
         VerifyingKey::from_pem(PUBLIC).expect("test public key"),
@@ -145,7 +132,7 @@ fn verified_nonce(request: &WireRequest) -> String {
 
 #[tokio::test]
 async fn a_lost_response_is_retried_with_one_key_and_the_handler_runs_once() {
-    let api = Counting::default();
+    let api = fireblocks_double();
     let server = fireblocks_server(&api, 1).await;
     let client = fireblocks_client(&server, 3);
     let call = client.reset_device("u1");
@@ -164,9 +151,10 @@ async fn a_lost_response_is_retried_with_one_key_and_the_handler_runs_once() {
         },
         "the answer of the one run, replayed"
     );
-    assert_eq!(api.runs(), 1, "the device was reset once");
+    let calls = api.reset_device().calls();
+    assert_eq!(calls.len(), 1, "the device was reset once");
     assert_eq!(
-        *api.callers.lock().expect("not poisoned"),
+        callers(calls.into_iter().map(|call| call.caller)),
         ["fireblocks:fb-api-key"]
     );
     let sent = server.requests();
@@ -180,24 +168,28 @@ async fn a_lost_response_is_retried_with_one_key_and_the_handler_runs_once() {
 
 #[tokio::test]
 async fn retries_stop_at_the_bound_and_the_handler_still_runs_once() {
-    let api = Counting::default();
+    let api = fireblocks_double();
     let server = fireblocks_server(&api, usize::MAX).await;
     let outcome = fireblocks_client(&server, 4).reset_device("u1").await;
 
     match outcome {
         Err(ClientError::Api(ResetDeviceError::ServerError { status, .. })) => {
-            assert_eq!(status, 503)
+            assert_eq!(status, 503);
         }
         Err(ClientError::Decode { response, .. }) => assert_eq!(response.status, 503),
         other => panic!("expected the gateway's 503, got {other:?}"),
     }
     assert_eq!(server.requests().len(), 4, "max_attempts is a bound");
-    assert_eq!(api.runs(), 1, "every retry was a replay");
+    assert_eq!(
+        api.reset_device().calls().len(),
+        1,
+        "every retry was a replay"
+    );
 }
 
 #[tokio::test]
 async fn concurrent_duplicates_from_the_client_run_once() {
-    let api = Counting::default();
+    let api = fireblocks_double();
     let server = fireblocks_server(&api, 0).await;
     let client = fireblocks_client(&server, 1);
     let first = client.reset_device("slow").idempotency_key("same-key");
@@ -210,7 +202,7 @@ async fn concurrent_duplicates_from_the_client_run_once() {
     };
     assert_eq!(a.expect("first"), expected);
     assert_eq!(b.expect("second waits and gets the same answer"), expected);
-    assert_eq!(api.runs(), 1);
+    assert_eq!(api.reset_device().calls().len(), 1);
     assert_eq!(server.requests().len(), 2);
 }
 
@@ -218,7 +210,7 @@ async fn concurrent_duplicates_from_the_client_run_once() {
 async fn a_request_without_an_idempotency_key_is_never_repeated() {
     // Flashback's reset declares no idempotency key: after a lost response
     // nobody can tell whether it ran, so the client must not send it again.
-    let api = Counting::default();
+    let api = flashback_double();
     let verifier = SchemeVerifier::new().with(
         flashback::server::security::BEARER_AUTH,
         |token| async move { (token == "fb-token").then(|| "ann".to_string()) },
@@ -237,9 +229,10 @@ async fn a_request_without_an_idempotency_key_is_never_repeated() {
         "{outcome:?}"
     );
     assert_eq!(server.requests().len(), 1, "sent once, not retried");
-    assert_eq!(api.runs(), 1);
+    let calls = api.reset_mfa().calls();
+    assert_eq!(calls.len(), 1);
     assert_eq!(
-        *api.callers.lock().expect("not poisoned"),
+        callers(calls.into_iter().map(|call| call.caller)),
         ["bearerAuth:ann"]
     );
 }

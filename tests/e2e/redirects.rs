@@ -320,7 +320,7 @@ async fn documented_redirects_reach_the_decoder_unfollowed() {
             assert_eq!(
                 location,
                 format!("{}/authorize?api_key=query-s3cret", elsewhere.base_url)
-            )
+            );
         }
         other => panic!("{other:?}"),
     }

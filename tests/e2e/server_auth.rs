@@ -4,7 +4,7 @@
 //! 401 in the vendor's error shape that never reaches the implementation,
 //! and each accepted caller reaches the trait method as a `Principal`.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use http::{Method, StatusCode};
 use mfa_apis::{fireblocks, flashback, ping};
@@ -21,44 +21,38 @@ const OTHER_PRIVATE: &[u8] = include_bytes!("../../runtime/tests/keys/other-test
 const OTHER_PUBLIC: &[u8] = include_bytes!("../../runtime/tests/keys/other-test-public.pem");
 const API_KEY: &str = "api-key-1";
 
-/// Every caller the implementation saw, in order.
-type Callers<C> = Arc<Mutex<Vec<C>>>;
-
-fn taken<C: Clone>(callers: &Callers<C>) -> Vec<C> {
-    callers.lock().expect("not poisoned").clone()
-}
-
 // ---------------------------------------------------------------------------
 // Fireblocks: signed requests
 // ---------------------------------------------------------------------------
 
-struct Fireblocks(Callers<Option<Principal>>);
-
-impl fireblocks::FireblocksApi for Fireblocks {
-    async fn reset_device(
-        &self,
-        caller: Option<Principal>,
-        _input: fireblocks::operations::ResetDeviceInput,
-    ) -> Result<fireblocks::operations::ResetDeviceSuccess, fireblocks::operations::ResetDeviceError>
-    {
-        self.0.lock().expect("not poisoned").push(caller);
-        Ok(fireblocks::operations::ResetDeviceSuccess::Ok {
+/// A double answering every reset with a 200.
+fn fireblocks_double() -> fireblocks::testing::Double {
+    let double = fireblocks::testing::Double::new();
+    double
+        .reset_device()
+        .answer(Ok(fireblocks::operations::ResetDeviceSuccess::Ok {
             x_request_id: Some("req-1".into()),
-        })
-    }
+        }));
+    double
+}
+
+/// Who each reset was called by, in order.
+fn fireblocks_callers(double: &fireblocks::testing::Double) -> Vec<Option<Principal>> {
+    let calls = double.reset_device().calls();
+    calls.into_iter().map(|call| call.caller).collect()
 }
 
 /// Fireblocks' router under `/v1` (its base path), behind the verifier.
-async fn fireblocks_server() -> (TestServer, Callers<Option<Principal>>) {
-    let callers = Callers::default();
+async fn fireblocks_server() -> (TestServer, fireblocks::testing::Double) {
+    let double = fireblocks_double();
     let verifier = FireblocksVerifier::new().with_key(
         API_KEY,
         VerifyingKey::from_pem(PUBLIC).expect("test public key"),
     );
     let app = mfa_runtime::axum::Router::new()
-        .nest("/v1", fireblocks::router(Fireblocks(Arc::clone(&callers))))
+        .nest("/v1", fireblocks::router(double.clone()))
         .layer(AuthLayer::new(verifier));
-    (TestServer::start(app).await, callers)
+    (TestServer::start(app).await, double)
 }
 
 const RESET_PATH: &str = "/v1/management/users/u1/reset_device";
@@ -82,7 +76,7 @@ fn bearer(token: &str) -> String {
 
 #[tokio::test]
 async fn a_signed_fireblocks_call_reaches_the_method_with_its_api_key() {
-    let (server, callers) = fireblocks_server().await;
+    let (server, double) = fireblocks_server().await;
     let token = signer()
         .sign_request(RESET_PATH, b"", mfa_runtime::fireblocks::now())
         .expect("sign");
@@ -97,7 +91,7 @@ async fn a_signed_fireblocks_call_reaches_the_method_with_its_api_key() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers["x-request-id"], "req-1");
     assert_eq!(
-        taken(&callers),
+        fireblocks_callers(&double),
         vec![Some(Principal::new(FIREBLOCKS_SCHEME, API_KEY))]
     );
 }
@@ -107,7 +101,7 @@ async fn a_signed_fireblocks_call_reaches_the_method_with_its_api_key() {
 /// names the problem, and never reaches the implementation.
 #[tokio::test]
 async fn every_tampering_with_a_signed_fireblocks_call_is_refused() {
-    let (server, callers) = fireblocks_server().await;
+    let (server, double) = fireblocks_server().await;
     let now = mfa_runtime::fireblocks::now();
     let sign =
         |uri: &str, body: &[u8], at: u64| signer().sign_request(uri, body, at).expect("sign");
@@ -123,7 +117,7 @@ async fn every_tampering_with_a_signed_fireblocks_call_is_refused() {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(taken(&callers).len(), 1);
+    assert_eq!(fireblocks_callers(&double).len(), 1);
 
     let for_body = bearer(&sign(RESET_PATH, b"", now));
     let for_u2 = bearer(&sign("/v1/management/users/u2/reset_device", b"", now));
@@ -199,10 +193,14 @@ async fn every_tampering_with_a_signed_fireblocks_call_is_refused() {
         assert_eq!(json["error"]["type"], "AUTHENTICATION", "{case}: {json}");
         let message = json["error"]["message"].as_str().unwrap_or_default();
         assert!(message.contains(message_has), "{case}: {message:?}");
-        assert_eq!(json.as_object().map(|o| o.len()), Some(1), "{case}: {json}");
+        assert_eq!(
+            json.as_object().map(serde_json::Map::len),
+            Some(1),
+            "{case}: {json}"
+        );
     }
     assert_eq!(
-        taken(&callers).len(),
+        fireblocks_callers(&double).len(),
         1,
         "no refused request reached the implementation"
     );
@@ -222,81 +220,43 @@ async fn every_tampering_with_a_signed_fireblocks_call_is_refused() {
 // Ping: bearer token or SSO token under the tenant's cookie name
 // ---------------------------------------------------------------------------
 
-struct Ping(Callers<Principal>);
-
-fn denied() -> ping::types::CrestError {
-    ping::types::CrestError {
-        code: 401,
-        reason: Some("Unauthorized".into()),
-        message: "not in this test".into(),
-        detail: None,
-    }
-}
-
-/// Every method records its caller; only the OATH reset succeeds.
-macro_rules! record_and_deny {
-    ($($method:ident($input:ident) -> $success:ident, $error:ident;)*) => {
-        $(
-            async fn $method(
-                &self,
-                caller: Principal,
-                _input: ping::operations::$input,
-            ) -> Result<ping::operations::$success, ping::operations::$error> {
-                self.0.lock().expect("not poisoned").push(caller);
-                Err(ping::operations::$error::Unauthorized { body: denied() })
-            }
-        )*
-    };
-}
-
-impl ping::PingApi for Ping {
-    async fn reset_oath_devices(
-        &self,
-        caller: Principal,
-        _input: ping::operations::ResetOathDevicesInput,
-    ) -> Result<ping::operations::ResetOathDevicesSuccess, ping::operations::ResetOathDevicesError>
-    {
-        self.0.lock().expect("not poisoned").push(caller);
-        Ok(ping::operations::ResetOathDevicesSuccess::Ok {
+/// A double in which the OATH reset and the push refresh succeed (no
+/// other operation is called).
+fn ping_double() -> ping::testing::Double {
+    let double = ping::testing::Double::new();
+    double
+        .reset_oath_devices()
+        .answer(Ok(ping::operations::ResetOathDevicesSuccess::Ok {
             body: ping::types::ActionResult { result: true },
-        })
-    }
-
-    record_and_deny! {
-        reset_push_devices(ResetPushDevicesInput) -> ResetPushDevicesSuccess, ResetPushDevicesError;
-        list_web_authn_devices(ListWebAuthnDevicesInput) -> ListWebAuthnDevicesSuccess, ListWebAuthnDevicesError;
-        delete_web_authn_device(DeleteWebAuthnDeviceInput) -> DeleteWebAuthnDeviceSuccess, DeleteWebAuthnDeviceError;
-        list_bound_devices(ListBoundDevicesInput) -> ListBoundDevicesSuccess, ListBoundDevicesError;
-        delete_bound_device(DeleteBoundDeviceInput) -> DeleteBoundDeviceSuccess, DeleteBoundDeviceError;
-        list_oath_devices(ListOathDevicesInput) -> ListOathDevicesSuccess, ListOathDevicesError;
-        delete_oath_device(DeleteOathDeviceInput) -> DeleteOathDeviceSuccess, DeleteOathDeviceError;
-        list_push_devices(ListPushDevicesInput) -> ListPushDevicesSuccess, ListPushDevicesError;
-        delete_push_device(DeletePushDeviceInput) -> DeletePushDeviceSuccess, DeletePushDeviceError;
-        rename_web_authn_device(RenameWebAuthnDeviceInput) -> RenameWebAuthnDeviceSuccess, RenameWebAuthnDeviceError;
-    }
-
-    /// Anonymous callers reach it (the app proves itself with the JWT in
-    /// the body); one recorded as `anonymous`.
-    async fn refresh_push_device_id(
-        &self,
-        caller: Option<Principal>,
-        _input: ping::operations::RefreshPushDeviceIdInput,
-    ) -> Result<
-        ping::operations::RefreshPushDeviceIdSuccess,
-        ping::operations::RefreshPushDeviceIdError,
-    > {
-        let caller = caller.unwrap_or_else(|| Principal::new("none", "anonymous"));
-        self.0.lock().expect("not poisoned").push(caller);
-        Ok(ping::operations::RefreshPushDeviceIdSuccess::Ok {
+        }));
+    double
+        .refresh_push_device_id()
+        .answer(Ok(ping::operations::RefreshPushDeviceIdSuccess::Ok {
             body: ping::types::RefreshResult::default(),
+        }));
+    double
+}
+
+/// Who each call was made by, in order; an anonymous one (the push
+/// refresh lets the app in without a session) as `anonymous`.
+fn ping_callers(double: &ping::testing::Double) -> Vec<Principal> {
+    use ping::testing::Received;
+    let anonymous = || Principal::new("none", "anonymous");
+    double
+        .received()
+        .into_iter()
+        .map(|received| match received {
+            Received::ResetOathDevices(call) => call.caller.unwrap_or_else(anonymous),
+            Received::RefreshPushDeviceId(call) => call.caller.unwrap_or_else(anonymous),
+            other => panic!("not called in these tests: {other:?}"),
         })
-    }
+        .collect()
 }
 
 /// The tenant's session cookie name, which the SSO token header is named after.
 const COOKIE_NAME: &str = "6ac6499e9da2071";
 
-async fn ping_server() -> (TestServer, Callers<Principal>) {
+async fn ping_server() -> (TestServer, ping::testing::Double) {
     use ping::server::security::{BEARER_AUTH, SSO_COOKIE, SSO_TOKEN};
     // The SSO token as the session cookie or the header named after it:
     // the tenant's cookie name is set once, for both.
@@ -308,14 +268,14 @@ async fn ping_server() -> (TestServer, Callers<Principal>) {
         .with_any(sso, |token| async move {
             (token == "AQIC5w-bob").then(|| "bob".to_string())
         });
-    let callers = Callers::default();
-    let app = ping::router(Ping(Arc::clone(&callers))).layer(AuthLayer::new(verifier));
-    (TestServer::start(app).await, callers)
+    let double = ping_double();
+    let app = ping::router(double.clone()).layer(AuthLayer::new(verifier));
+    (TestServer::start(app).await, double)
 }
 
 #[tokio::test]
 async fn ping_bearer_and_sso_tokens_authenticate_the_caller() {
-    let (server, callers) = ping_server().await;
+    let (server, double) = ping_server().await;
     let client = ping::Client::new(&server.base_url);
 
     let by_bearer = client.with_bearer_auth("access-ann");
@@ -334,7 +294,7 @@ async fn ping_bearer_and_sso_tokens_authenticate_the_caller() {
         .await
         .expect("a valid session cookie");
     assert_eq!(
-        taken(&callers),
+        ping_callers(&double),
         vec![
             Principal::new("bearerAuth", "ann"),
             Principal::new("ssoToken", "bob"),
@@ -351,7 +311,7 @@ async fn ping_bearer_and_sso_tokens_authenticate_the_caller() {
 /// operation.
 #[tokio::test]
 async fn ping_push_refresh_takes_no_session() {
-    let (server, callers) = ping_server().await;
+    let (server, double) = ping_server().await;
     let client = ping::Client::new(&server.base_url).with_bearer_auth("access-ann");
     let body = ping::types::PushDeviceIdRefresh {
         mechanism_uid: "9f3c2b7e".into(),
@@ -382,7 +342,7 @@ async fn ping_push_refresh_takes_no_session() {
         assert_eq!(got, status, "{token}: {json}");
     }
     assert_eq!(
-        taken(&callers),
+        ping_callers(&double),
         vec![
             Principal::new("none", "anonymous"),
             Principal::new("bearerAuth", "ann")
@@ -392,7 +352,7 @@ async fn ping_push_refresh_takes_no_session() {
 
 #[tokio::test]
 async fn ping_refuses_missing_and_invalid_tokens_with_a_crest_401() {
-    let (server, callers) = ping_server().await;
+    let (server, double) = ping_server().await;
     let client = ping::Client::new(&server.base_url);
     // A client without a credential refuses the call itself; a foreign
     // client that sends none gets a CREST 401 from the server.
@@ -404,9 +364,9 @@ async fn ping_refuses_missing_and_invalid_tokens_with_a_crest_401() {
         ),
         "{unsent:?}"
     );
-    let (status, _, body) = mfa_tests::raw(
+    let (status, _, body) = raw(
         &server.base_url,
-        http::Method::POST,
+        Method::POST,
         "/realms/root/realms/alpha/users/u1/devices/2fa/oath?_action=reset",
         &[],
         "",
@@ -453,7 +413,7 @@ async fn ping_refuses_missing_and_invalid_tokens_with_a_crest_401() {
         }
     }
     assert_eq!(
-        taken(&callers),
+        ping_callers(&double),
         vec![],
         "no refused call reached the implementation"
     );
@@ -463,23 +423,25 @@ async fn ping_refuses_missing_and_invalid_tokens_with_a_crest_401() {
 // Flashback: bearer token
 // ---------------------------------------------------------------------------
 
-struct Flashback(Callers<Principal>);
-
-impl flashback::FlashbackApi for Flashback {
-    async fn reset_mfa(
-        &self,
-        caller: Principal,
-        _input: flashback::operations::ResetMfaInput,
-    ) -> Result<flashback::operations::ResetMfaSuccess, flashback::operations::ResetMfaError> {
-        let message = format!("MFA reset for {}", caller.subject);
-        self.0.lock().expect("not poisoned").push(caller);
+/// A double whose resets succeed, naming who asked.
+fn flashback_double() -> flashback::testing::Double {
+    let double = flashback::testing::Double::new();
+    double.reset_mfa().respond_with(|call| {
+        let subject = call.caller.map(|caller| caller.subject).unwrap_or_default();
         Ok(flashback::operations::ResetMfaSuccess::Ok {
             body: flashback::types::ResetMfaResponse {
                 success: Some(true),
-                message: Some(message),
+                message: Some(format!("MFA reset for {subject}")),
             },
         })
-    }
+    });
+    double
+}
+
+/// Who each reset was called by, in order.
+fn flashback_callers(double: &flashback::testing::Double) -> Vec<Principal> {
+    let calls = double.reset_mfa().calls();
+    calls.into_iter().filter_map(|call| call.caller).collect()
 }
 
 #[tokio::test]
@@ -488,17 +450,18 @@ async fn flashback_bearer_tokens_are_checked() {
         flashback::server::security::BEARER_AUTH,
         |token| async move { (token == "fb-token-ann").then(|| "ann".to_string()) },
     );
-    let callers = Callers::default();
-    let server = TestServer::start(
-        flashback::router(Flashback(Arc::clone(&callers))).layer(AuthLayer::new(verifier)),
-    )
-    .await;
+    let double = flashback_double();
+    let server =
+        TestServer::start(flashback::router(double.clone()).layer(AuthLayer::new(verifier))).await;
 
     let client = flashback::Client::new(server.base_url.clone()).with_bearer_auth("fb-token-ann");
     let flashback::operations::ResetMfaSuccess::Ok { body } =
         client.reset_mfa().await.expect("a valid token");
     assert_eq!(body.message.as_deref(), Some("MFA reset for ann"));
-    assert_eq!(taken(&callers), vec![Principal::new("bearerAuth", "ann")]);
+    assert_eq!(
+        flashback_callers(&double),
+        vec![Principal::new("bearerAuth", "ann")]
+    );
 
     for (case, headers, message_has) in [
         ("no token", vec![], "`resetMfa` requires `bearerAuth`"),
@@ -521,7 +484,7 @@ async fn flashback_bearer_tokens_are_checked() {
         let error = body["error"].as_str().unwrap_or_default();
         assert!(error.contains(message_has), "{case}: {error:?}");
     }
-    assert_eq!(taken(&callers).len(), 1);
+    assert_eq!(flashback_callers(&double).len(), 1);
 }
 
 // ---------------------------------------------------------------------------
@@ -566,7 +529,7 @@ async fn fireblocks_instance(nonces: Arc<dyn NonceStore>) -> TestServer {
         )
         .with_shared_nonces(nonces);
     let app = mfa_runtime::axum::Router::new()
-        .nest("/v1", fireblocks::router(Fireblocks(Callers::default())))
+        .nest("/v1", fireblocks::router(fireblocks_double()))
         .layer(AuthLayer::new(verifier));
     TestServer::start(app).await
 }

@@ -1,28 +1,26 @@
-//! Test implementations of the three generated server traits, for checking
-//! the generated servers against their specs with schemathesis
-//! (`serve_conformance`, run by CI).
+//! The three generated test doubles, scripted for checking the generated
+//! servers against their specs with schemathesis (`serve_conformance`, run
+//! by CI).
 //!
 //! Answers are computed from the input, so every documented path runs: an
 //! id is "unknown" when its stable hash says so (about one in four), giving
 //! 404 (or the vendor's equivalent), and any other id succeeds with a body
-//! that echoes it. All three implementations stay in this one file so trait
-//! signature changes are adapted in one place.
+//! that echoes it.
 
 use std::collections::BTreeMap;
 
 use mfa_apis::fireblocks::{
-    operations::{ResetDeviceError, ResetDeviceInput, ResetDeviceSuccess},
-    server::FireblocksApi,
+    self,
+    operations::{ResetDeviceError, ResetDeviceSuccess},
     types::ErrorSchema,
 };
 use mfa_apis::flashback::{
-    operations::{ResetMfaError, ResetMfaInput, ResetMfaSuccess},
-    server::FlashbackApi,
+    self,
+    operations::{ResetMfaError, ResetMfaSuccess},
     types::{ErrorResponse as FlashbackError, ResetMfaResponse},
 };
-use mfa_apis::ping::{operations::*, server::PingApi, types::*};
+use mfa_apis::ping::{self, operations::*, types::*};
 use mfa_runtime::http::StatusCode;
-use mfa_runtime::server::Principal;
 use mfa_runtime::server::auth::{AuthLayer, SchemeVerifier};
 
 /// Whether `id` names nothing: a stable hash (FNV-1a), so the same id
@@ -40,15 +38,10 @@ fn request_id(id: &str) -> String {
 }
 
 /// Fireblocks: unknown console users get the spec's `default` error (404).
-#[derive(Clone, Default)]
-pub struct Fireblocks;
-
-impl FireblocksApi for Fireblocks {
-    async fn reset_device(
-        &self,
-        _caller: Option<Principal>,
-        input: ResetDeviceInput,
-    ) -> Result<ResetDeviceSuccess, ResetDeviceError> {
+pub fn fireblocks() -> fireblocks::testing::Double {
+    let double = fireblocks::testing::Double::new();
+    double.reset_device().respond_with(|call| {
+        let input = call.input;
         if is_unknown(&input.id) {
             return Err(ResetDeviceError::Default {
                 status: StatusCode::NOT_FOUND,
@@ -62,20 +55,16 @@ impl FireblocksApi for Fireblocks {
         Ok(ResetDeviceSuccess::Ok {
             x_request_id: Some(request_id(&input.id)),
         })
-    }
+    });
+    double
 }
 
 /// Flashback: a self reset always succeeds; resetting another user fails
 /// with 404 when that user is unknown.
-#[derive(Clone, Default)]
-pub struct Flashback;
-
-impl FlashbackApi for Flashback {
-    async fn reset_mfa(
-        &self,
-        _caller: Principal,
-        input: ResetMfaInput,
-    ) -> Result<ResetMfaSuccess, ResetMfaError> {
+pub fn flashback() -> flashback::testing::Double {
+    let double = flashback::testing::Double::new();
+    double.reset_mfa().respond_with(|call| {
+        let input = call.input;
         let target = input.body.and_then(|body| body.reset_user_id);
         let message = match &target {
             Some(user) if is_unknown(user) => {
@@ -95,12 +84,9 @@ impl FlashbackApi for Flashback {
                 message: Some(message),
             },
         })
-    }
+    });
+    double
 }
-
-/// Ping: unknown users and devices get a CREST 404.
-#[derive(Clone, Default)]
-pub struct Ping;
 
 fn crest_not_found(what: &str, id: &str) -> CrestError {
     CrestError {
@@ -156,12 +142,11 @@ fn bound_device(user: &str) -> BoundDevice {
     }
 }
 
-impl PingApi for Ping {
-    async fn list_oath_devices(
-        &self,
-        _caller: Principal,
-        input: ListOathDevicesInput,
-    ) -> Result<ListOathDevicesSuccess, ListOathDevicesError> {
+/// Ping: unknown users and devices get a CREST 404.
+pub fn ping() -> ping::testing::Double {
+    let double = ping::testing::Double::new();
+    double.list_oath_devices().respond_with(|call| {
+        let input = call.input;
         if let Some(body) = missing_user(&input.user) {
             return Err(ListOathDevicesError::NotFound { body });
         }
@@ -169,26 +154,18 @@ impl PingApi for Ping {
         Ok(ListOathDevicesSuccess::Ok {
             body: crest_page!(OathDeviceList, vec![device]),
         })
-    }
-
-    async fn delete_oath_device(
-        &self,
-        _caller: Principal,
-        input: DeleteOathDeviceInput,
-    ) -> Result<DeleteOathDeviceSuccess, DeleteOathDeviceError> {
+    });
+    double.delete_oath_device().respond_with(|call| {
+        let input = call.input;
         if let Some(body) = missing_device(&input.user, &input.device_id) {
             return Err(DeleteOathDeviceError::NotFound { body });
         }
         Ok(DeleteOathDeviceSuccess::Ok {
             body: deleted_device!(DeletedOathDevice, input.device_id, "OATH Device"),
         })
-    }
-
-    async fn list_push_devices(
-        &self,
-        _caller: Principal,
-        input: ListPushDevicesInput,
-    ) -> Result<ListPushDevicesSuccess, ListPushDevicesError> {
+    });
+    double.list_push_devices().respond_with(|call| {
+        let input = call.input;
         if let Some(body) = missing_user(&input.user) {
             return Err(ListPushDevicesError::NotFound { body });
         }
@@ -196,26 +173,18 @@ impl PingApi for Ping {
         Ok(ListPushDevicesSuccess::Ok {
             body: crest_page!(PushDeviceList, vec![device]),
         })
-    }
-
-    async fn delete_push_device(
-        &self,
-        _caller: Principal,
-        input: DeletePushDeviceInput,
-    ) -> Result<DeletePushDeviceSuccess, DeletePushDeviceError> {
+    });
+    double.delete_push_device().respond_with(|call| {
+        let input = call.input;
         if let Some(body) = missing_device(&input.user, &input.device_id) {
             return Err(DeletePushDeviceError::NotFound { body });
         }
         Ok(DeletePushDeviceSuccess::Ok {
             body: deleted_device!(DeletedPushDevice, input.device_id, "Push Device"),
         })
-    }
-
-    async fn rename_web_authn_device(
-        &self,
-        _caller: Principal,
-        input: RenameWebAuthnDeviceInput,
-    ) -> Result<RenameWebAuthnDeviceSuccess, RenameWebAuthnDeviceError> {
+    });
+    double.rename_web_authn_device().respond_with(|call| {
+        let input = call.input;
         if let Some(body) = missing_device(&input.user, &input.device_id) {
             return Err(RenameWebAuthnDeviceError::NotFound { body });
         }
@@ -235,52 +204,36 @@ impl PingApi for Ping {
                 key: Some(BTreeMap::from([("kty".to_string(), "EC".into())])),
             },
         })
-    }
-
-    async fn reset_oath_devices(
-        &self,
-        _caller: Principal,
-        input: ResetOathDevicesInput,
-    ) -> Result<ResetOathDevicesSuccess, ResetOathDevicesError> {
+    });
+    double.reset_oath_devices().respond_with(|call| {
+        let input = call.input;
         if let Some(body) = missing_user(&input.user) {
             return Err(ResetOathDevicesError::NotFound { body });
         }
         Ok(ResetOathDevicesSuccess::Ok {
             body: ActionResult { result: true },
         })
-    }
-
-    async fn reset_push_devices(
-        &self,
-        _caller: Principal,
-        input: ResetPushDevicesInput,
-    ) -> Result<ResetPushDevicesSuccess, ResetPushDevicesError> {
+    });
+    double.reset_push_devices().respond_with(|call| {
+        let input = call.input;
         if let Some(body) = missing_user(&input.user) {
             return Err(ResetPushDevicesError::NotFound { body });
         }
         Ok(ResetPushDevicesSuccess::Ok {
             body: ActionResult { result: true },
         })
-    }
-
-    async fn list_web_authn_devices(
-        &self,
-        _caller: Principal,
-        input: ListWebAuthnDevicesInput,
-    ) -> Result<ListWebAuthnDevicesSuccess, ListWebAuthnDevicesError> {
+    });
+    double.list_web_authn_devices().respond_with(|call| {
+        let input = call.input;
         if let Some(body) = missing_user(&input.user) {
             return Err(ListWebAuthnDevicesError::NotFound { body });
         }
         Ok(ListWebAuthnDevicesSuccess::Ok {
             body: crest_page!(WebAuthnDeviceList, vec![webauthn_device(&input.user)]),
         })
-    }
-
-    async fn delete_web_authn_device(
-        &self,
-        _caller: Principal,
-        input: DeleteWebAuthnDeviceInput,
-    ) -> Result<DeleteWebAuthnDeviceSuccess, DeleteWebAuthnDeviceError> {
+    });
+    double.delete_web_authn_device().respond_with(|call| {
+        let input = call.input;
         if let Some(body) = missing_device(&input.user, &input.device_id) {
             return Err(DeleteWebAuthnDeviceError::NotFound { body });
         }
@@ -300,26 +253,18 @@ impl PingApi for Ping {
                 key: Some(BTreeMap::from([("kty".to_string(), "EC".into())])),
             },
         })
-    }
-
-    async fn list_bound_devices(
-        &self,
-        _caller: Principal,
-        input: ListBoundDevicesInput,
-    ) -> Result<ListBoundDevicesSuccess, ListBoundDevicesError> {
+    });
+    double.list_bound_devices().respond_with(|call| {
+        let input = call.input;
         if let Some(body) = missing_user(&input.user) {
             return Err(ListBoundDevicesError::NotFound { body });
         }
         Ok(ListBoundDevicesSuccess::Ok {
             body: crest_page!(BoundDeviceList, vec![bound_device(&input.user)]),
         })
-    }
-
-    async fn delete_bound_device(
-        &self,
-        _caller: Principal,
-        input: DeleteBoundDeviceInput,
-    ) -> Result<DeleteBoundDeviceSuccess, DeleteBoundDeviceError> {
+    });
+    double.delete_bound_device().respond_with(|call| {
+        let input = call.input;
         if let Some(body) = missing_device(&input.user, &input.device_id) {
             return Err(DeleteBoundDeviceError::NotFound { body });
         }
@@ -338,13 +283,9 @@ impl PingApi for Ping {
                 key: Some(BTreeMap::from([("kty".to_string(), "RSA".into())])),
             },
         })
-    }
-
-    async fn refresh_push_device_id(
-        &self,
-        _caller: Option<Principal>,
-        input: RefreshPushDeviceIdInput,
-    ) -> Result<RefreshPushDeviceIdSuccess, RefreshPushDeviceIdError> {
+    });
+    double.refresh_push_device_id().respond_with(|call| {
+        let input = call.input;
         // The mechanism names the registration when no user is given.
         let owner = input
             .body
@@ -358,7 +299,8 @@ impl PingApi for Ping {
         Ok(RefreshPushDeviceIdSuccess::Ok {
             body: RefreshResult::default(),
         })
-    }
+    });
+    double
 }
 
 /// The credential schemathesis sends (`--header`) for every declared scheme.
@@ -368,9 +310,9 @@ pub const TOKEN: &str = "conformance";
 /// [`authenticated`].
 pub fn router(name: &str) -> Option<mfa_runtime::axum::Router> {
     match name {
-        "fireblocks" => Some(mfa_apis::fireblocks::router(Fireblocks)),
-        "flashback" => Some(mfa_apis::flashback::router(Flashback)),
-        "ping" => Some(mfa_apis::ping::router(Ping)),
+        "fireblocks" => Some(fireblocks::router(fireblocks())),
+        "flashback" => Some(flashback::router(flashback())),
+        "ping" => Some(ping::router(ping())),
         _ => None,
     }
     .map(|router| authenticated(name, router))

@@ -1,26 +1,19 @@
-//! A recording implementation of the three generated server traits, for
-//! tests that check what a real client's request looks like by the time it
-//! reaches an implementation: the operation, who the auth layer said the
-//! caller is, and every field of the typed input, as JSON. The vendors' own
-//! SDKs are driven against it by the interop tests (`serve_interop`,
-//! tests/interop/), and raw requests shaped like theirs by
-//! tests/e2e/real_clients.rs.
+//! The three generated test doubles, scripted as a stand-in for the
+//! vendors, for tests that check what a real client's request looks like by
+//! the time it reaches an implementation: the operation, who the auth layer
+//! said the caller is, and every field of the typed input, as JSON. The
+//! vendors' own SDKs are driven against them by the interop tests
+//! (`serve_interop`, tests/interop/), and raw requests shaped like theirs
+//! by tests/e2e/real_clients.rs.
 //!
 //! Every call succeeds with a body of the documented shape, so a client
 //! carries on as against the vendor; Ping's lists hold one device each.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-use mfa_apis::fireblocks::{
-    self,
-    operations::{ResetDeviceError, ResetDeviceInput, ResetDeviceSuccess},
-};
-use mfa_apis::flashback::{
-    self,
-    operations::{ResetMfaError, ResetMfaInput, ResetMfaSuccess},
-    types::ResetMfaResponse,
-};
+use mfa_apis::fireblocks::{self, operations::ResetDeviceSuccess};
+use mfa_apis::flashback::{self, operations::ResetMfaSuccess, types::ResetMfaResponse};
 use mfa_apis::ping::{self, operations::*, types::*};
 use mfa_runtime::server::Principal;
 use serde::Serialize;
@@ -37,33 +30,63 @@ pub struct Call {
     pub input: Value,
 }
 
-/// Records every call; clones share the record.
-#[derive(Debug, Clone, Default)]
+/// The three generated test doubles, scripted to answer as above; what
+/// they receive is read back as [`Call`]s. Clones share the doubles.
+#[derive(Debug, Clone)]
 pub struct Recorder {
-    calls: Arc<Mutex<Vec<Call>>>,
+    pub fireblocks: fireblocks::testing::Double,
+    pub ping: ping::testing::Double,
+    pub flashback: flashback::testing::Double,
+}
+
+impl Default for Recorder {
+    fn default() -> Self {
+        Recorder {
+            fireblocks: fireblocks_double(),
+            ping: ping_double(),
+            flashback: flashback_double(),
+        }
+    }
 }
 
 impl Recorder {
-    /// Every call so far, in order.
+    /// Every call so far, in order for each API (Fireblocks', Ping's, then
+    /// Flashback's).
     pub fn calls(&self) -> Vec<Call> {
-        self.calls.lock().expect("not poisoned").clone()
+        let fireblocks = self.fireblocks.received().into_iter().map(fireblocks_call);
+        let ping = self.ping.received().into_iter().map(ping_call);
+        let flashback = self.flashback.received().into_iter().map(flashback_call);
+        fireblocks.chain(ping).chain(flashback).collect()
     }
 
-    /// Every call so far, emptying the record.
+    /// Every call so far, as [`Recorder::calls`], emptying the record.
     pub fn take(&self) -> Vec<Call> {
-        std::mem::take(&mut *self.calls.lock().expect("not poisoned"))
+        let fireblocks = self
+            .fireblocks
+            .take_received()
+            .into_iter()
+            .map(fireblocks_call);
+        let ping = self.ping.take_received().into_iter().map(ping_call);
+        let flashback = self
+            .flashback
+            .take_received()
+            .into_iter()
+            .map(flashback_call);
+        fireblocks.chain(ping).chain(flashback).collect()
     }
+}
 
-    fn record(&self, operation: &str, caller: Option<&Principal>, input: Value) {
-        let caller = caller.map_or(
-            Value::Null,
-            |p| json!({"scheme": p.scheme.as_ref(), "subject": p.subject}),
-        );
-        self.calls.lock().expect("not poisoned").push(Call {
-            operation: operation.to_string(),
-            caller,
-            input,
-        });
+/// A call as JSON: the operation, `{"scheme", "subject"}` of the caller
+/// (or null) and `fields` of the input.
+fn call(operation: &str, caller: Option<Principal>, input: Value) -> Call {
+    let caller = caller.map_or(
+        Value::Null,
+        |p| json!({"scheme": p.scheme.as_ref(), "subject": p.subject}),
+    );
+    Call {
+        operation: operation.to_string(),
+        caller,
+        input,
     }
 }
 
@@ -74,37 +97,113 @@ macro_rules! fields {
     };
 }
 
-impl fireblocks::FireblocksApi for Recorder {
-    async fn reset_device(
-        &self,
-        caller: Option<Principal>,
-        input: ResetDeviceInput,
-    ) -> Result<ResetDeviceSuccess, ResetDeviceError> {
-        self.record(
+fn fireblocks_call(received: fireblocks::testing::Received) -> Call {
+    use fireblocks::testing::Received::*;
+    match received {
+        ResetDevice(c) => call(
             "resetDevice",
-            caller.as_ref(),
-            fields!(input; id, idempotency_key),
-        );
-        Ok(ResetDeviceSuccess::Ok {
-            x_request_id: Some(format!("req-{}", self.calls().len())),
-        })
+            c.caller,
+            fields!(c.input; id, idempotency_key),
+        ),
     }
 }
 
-impl flashback::FlashbackApi for Recorder {
-    async fn reset_mfa(
-        &self,
-        caller: Principal,
-        input: ResetMfaInput,
-    ) -> Result<ResetMfaSuccess, ResetMfaError> {
-        self.record("resetMfa", Some(&caller), fields!(input; body));
-        Ok(ResetMfaSuccess::Ok {
-            body: ResetMfaResponse {
-                success: Some(true),
-                message: Some("MFA reset successfully".into()),
-            },
-        })
+fn flashback_call(received: flashback::testing::Received) -> Call {
+    use flashback::testing::Received::*;
+    match received {
+        ResetMfa(c) => call("resetMfa", c.caller, fields!(c.input; body)),
     }
+}
+
+fn ping_call(received: ping::testing::Received) -> Call {
+    use ping::testing::Received::*;
+    match received {
+        ListOathDevices(c) => call(
+            "listOathDevices",
+            c.caller,
+            fields!(c.input; realm, user, query_filter, accept_api_version),
+        ),
+        ResetOathDevices(c) => call(
+            "resetOathDevices",
+            c.caller,
+            fields!(c.input; realm, user, accept_api_version, body),
+        ),
+        DeleteOathDevice(c) => call(
+            "deleteOathDevice",
+            c.caller,
+            fields!(c.input; realm, user, device_id, accept_api_version, body),
+        ),
+        ListPushDevices(c) => call(
+            "listPushDevices",
+            c.caller,
+            fields!(c.input; realm, user, query_filter, accept_api_version),
+        ),
+        ResetPushDevices(c) => call(
+            "resetPushDevices",
+            c.caller,
+            fields!(c.input; realm, user, accept_api_version, body),
+        ),
+        DeletePushDevice(c) => call(
+            "deletePushDevice",
+            c.caller,
+            fields!(c.input; realm, user, device_id, accept_api_version, body),
+        ),
+        ListWebAuthnDevices(c) => call(
+            "listWebAuthnDevices",
+            c.caller,
+            fields!(c.input; realm, user, query_filter, accept_api_version),
+        ),
+        RenameWebAuthnDevice(c) => call(
+            "renameWebAuthnDevice",
+            c.caller,
+            fields!(c.input; realm, user, device_id, accept_api_version, body),
+        ),
+        DeleteWebAuthnDevice(c) => call(
+            "deleteWebAuthnDevice",
+            c.caller,
+            fields!(c.input; realm, user, device_id, accept_api_version, body),
+        ),
+        ListBoundDevices(c) => call(
+            "listBoundDevices",
+            c.caller,
+            fields!(c.input; realm, user, query_filter, accept_api_version),
+        ),
+        DeleteBoundDevice(c) => call(
+            "deleteBoundDevice",
+            c.caller,
+            fields!(c.input; realm, user, device_id, accept_api_version, body),
+        ),
+        RefreshPushDeviceId(c) => call(
+            "refreshPushDeviceId",
+            c.caller,
+            fields!(c.input; realm, accept_api_version, body),
+        ),
+    }
+}
+
+/// Fireblocks: every reset succeeds, with a request id of its own.
+fn fireblocks_double() -> fireblocks::testing::Double {
+    let double = fireblocks::testing::Double::new();
+    let runs = AtomicUsize::new(0);
+    double.reset_device().respond_with(move |_| {
+        let run = runs.fetch_add(1, Ordering::SeqCst) + 1;
+        Ok(ResetDeviceSuccess::Ok {
+            x_request_id: Some(format!("req-{run}")),
+        })
+    });
+    double
+}
+
+/// Flashback: every reset succeeds.
+fn flashback_double() -> flashback::testing::Double {
+    let double = flashback::testing::Double::new();
+    double.reset_mfa().answer(Ok(ResetMfaSuccess::Ok {
+        body: ResetMfaResponse {
+            success: Some(true),
+            message: Some("MFA reset successfully".into()),
+        },
+    }));
+    double
 }
 
 /// The one device of each kind every user has: `<kind>-<user>`.
@@ -155,153 +254,55 @@ fn webauthn_record(id: String, name: Option<String>) -> UpdatedWebAuthnDevice {
     }
 }
 
-impl ping::PingApi for Recorder {
-    async fn list_oath_devices(
-        &self,
-        caller: Principal,
-        input: ListOathDevicesInput,
-    ) -> Result<ListOathDevicesSuccess, ListOathDevicesError> {
-        self.record(
-            "listOathDevices",
-            Some(&caller),
-            fields!(input; realm, user, query_filter, accept_api_version),
-        );
+/// Ping: every call succeeds; each list holds the user's one device of
+/// its kind.
+fn ping_double() -> ping::testing::Double {
+    let double = ping::testing::Double::new();
+    double.list_oath_devices().respond_with(|c| {
+        let device = listed_device!(OathDevice, device_id("oath", &c.input.user), "oath device");
         Ok(ListOathDevicesSuccess::Ok {
-            body: crest_page!(
-                OathDeviceList,
-                vec![listed_device!(
-                    OathDevice,
-                    device_id("oath", &input.user),
-                    "oath device"
-                )]
-            ),
+            body: crest_page!(OathDeviceList, vec![device]),
         })
-    }
-
-    async fn reset_oath_devices(
-        &self,
-        caller: Principal,
-        input: ResetOathDevicesInput,
-    ) -> Result<ResetOathDevicesSuccess, ResetOathDevicesError> {
-        self.record(
-            "resetOathDevices",
-            Some(&caller),
-            fields!(input; realm, user, accept_api_version, body),
-        );
-        Ok(ResetOathDevicesSuccess::Ok {
+    });
+    double
+        .reset_oath_devices()
+        .answer(Ok(ResetOathDevicesSuccess::Ok {
             body: ActionResult { result: true },
-        })
-    }
-
-    async fn delete_oath_device(
-        &self,
-        caller: Principal,
-        input: DeleteOathDeviceInput,
-    ) -> Result<DeleteOathDeviceSuccess, DeleteOathDeviceError> {
-        self.record(
-            "deleteOathDevice",
-            Some(&caller),
-            fields!(input; realm, user, device_id, accept_api_version, body),
-        );
+        }));
+    double.delete_oath_device().respond_with(|c| {
         Ok(DeleteOathDeviceSuccess::Ok {
-            body: deleted_device!(DeletedOathDevice, input.device_id, "oath device"),
+            body: deleted_device!(DeletedOathDevice, c.input.device_id, "oath device"),
         })
-    }
-
-    async fn list_push_devices(
-        &self,
-        caller: Principal,
-        input: ListPushDevicesInput,
-    ) -> Result<ListPushDevicesSuccess, ListPushDevicesError> {
-        self.record(
-            "listPushDevices",
-            Some(&caller),
-            fields!(input; realm, user, query_filter, accept_api_version),
-        );
+    });
+    double.list_push_devices().respond_with(|c| {
+        let device = listed_device!(PushDevice, device_id("push", &c.input.user), "push device");
         Ok(ListPushDevicesSuccess::Ok {
-            body: crest_page!(
-                PushDeviceList,
-                vec![listed_device!(
-                    PushDevice,
-                    device_id("push", &input.user),
-                    "push device"
-                )]
-            ),
+            body: crest_page!(PushDeviceList, vec![device]),
         })
-    }
-
-    async fn reset_push_devices(
-        &self,
-        caller: Principal,
-        input: ResetPushDevicesInput,
-    ) -> Result<ResetPushDevicesSuccess, ResetPushDevicesError> {
-        self.record(
-            "resetPushDevices",
-            Some(&caller),
-            fields!(input; realm, user, accept_api_version, body),
-        );
-        Ok(ResetPushDevicesSuccess::Ok {
+    });
+    double
+        .reset_push_devices()
+        .answer(Ok(ResetPushDevicesSuccess::Ok {
             body: ActionResult { result: true },
-        })
-    }
-
-    async fn delete_push_device(
-        &self,
-        caller: Principal,
-        input: DeletePushDeviceInput,
-    ) -> Result<DeletePushDeviceSuccess, DeletePushDeviceError> {
-        self.record(
-            "deletePushDevice",
-            Some(&caller),
-            fields!(input; realm, user, device_id, accept_api_version, body),
-        );
+        }));
+    double.delete_push_device().respond_with(|c| {
         Ok(DeletePushDeviceSuccess::Ok {
-            body: deleted_device!(DeletedPushDevice, input.device_id, "push device"),
+            body: deleted_device!(DeletedPushDevice, c.input.device_id, "push device"),
         })
-    }
-
-    async fn list_web_authn_devices(
-        &self,
-        caller: Principal,
-        input: ListWebAuthnDevicesInput,
-    ) -> Result<ListWebAuthnDevicesSuccess, ListWebAuthnDevicesError> {
-        self.record(
-            "listWebAuthnDevices",
-            Some(&caller),
-            fields!(input; realm, user, query_filter, accept_api_version),
-        );
+    });
+    double.list_web_authn_devices().respond_with(|c| {
         Ok(ListWebAuthnDevicesSuccess::Ok {
-            body: crest_page!(WebAuthnDeviceList, vec![webauthn_device(&input.user)]),
+            body: crest_page!(WebAuthnDeviceList, vec![webauthn_device(&c.input.user)]),
         })
-    }
-
-    async fn rename_web_authn_device(
-        &self,
-        caller: Principal,
-        input: RenameWebAuthnDeviceInput,
-    ) -> Result<RenameWebAuthnDeviceSuccess, RenameWebAuthnDeviceError> {
-        self.record(
-            "renameWebAuthnDevice",
-            Some(&caller),
-            fields!(input; realm, user, device_id, accept_api_version, body),
-        );
-        let name = Some(input.body.device_name);
+    });
+    double.rename_web_authn_device().respond_with(|c| {
+        let name = Some(c.input.body.device_name);
         Ok(RenameWebAuthnDeviceSuccess::Ok {
-            body: webauthn_record(input.device_id, name),
+            body: webauthn_record(c.input.device_id, name),
         })
-    }
-
-    async fn delete_web_authn_device(
-        &self,
-        caller: Principal,
-        input: DeleteWebAuthnDeviceInput,
-    ) -> Result<DeleteWebAuthnDeviceSuccess, DeleteWebAuthnDeviceError> {
-        self.record(
-            "deleteWebAuthnDevice",
-            Some(&caller),
-            fields!(input; realm, user, device_id, accept_api_version, body),
-        );
-        let record = webauthn_record(input.device_id, Some("Security Key".into()));
+    });
+    double.delete_web_authn_device().respond_with(|c| {
+        let record = webauthn_record(c.input.device_id, Some("Security Key".into()));
         Ok(DeleteWebAuthnDeviceSuccess::Ok {
             body: DeletedWebAuthnDevice {
                 id: record.id,
@@ -317,39 +318,20 @@ impl ping::PingApi for Recorder {
                 key: record.key,
             },
         })
-    }
-
-    async fn list_bound_devices(
-        &self,
-        caller: Principal,
-        input: ListBoundDevicesInput,
-    ) -> Result<ListBoundDevicesSuccess, ListBoundDevicesError> {
-        self.record(
-            "listBoundDevices",
-            Some(&caller),
-            fields!(input; realm, user, query_filter, accept_api_version),
-        );
+    });
+    double.list_bound_devices().respond_with(|c| {
         Ok(ListBoundDevicesSuccess::Ok {
-            body: crest_page!(BoundDeviceList, vec![bound_device(&input.user)]),
+            body: crest_page!(BoundDeviceList, vec![bound_device(&c.input.user)]),
         })
-    }
-
-    async fn delete_bound_device(
-        &self,
-        caller: Principal,
-        input: DeleteBoundDeviceInput,
-    ) -> Result<DeleteBoundDeviceSuccess, DeleteBoundDeviceError> {
-        self.record(
-            "deleteBoundDevice",
-            Some(&caller),
-            fields!(input; realm, user, device_id, accept_api_version, body),
-        );
-        let listed = bound_device(&input.user);
+    });
+    double.delete_bound_device().respond_with(|c| {
+        let listed = bound_device(&c.input.user);
+        let id = c.input.device_id;
         Ok(DeleteBoundDeviceSuccess::Ok {
             body: DeletedBoundDevice {
-                id: input.device_id.clone(),
+                id: id.clone(),
                 rev: Some("2".into()),
-                uuid: Some(input.device_id),
+                uuid: Some(id),
                 recovery_codes: Some(vec!["iZmEtxvQ00".into()]),
                 created_date: listed.created_date,
                 last_access_date: listed.last_access_date,
@@ -359,20 +341,11 @@ impl ping::PingApi for Recorder {
                 key: Some(BTreeMap::from([("kty".to_string(), json!("RSA"))])),
             },
         })
-    }
-
-    async fn refresh_push_device_id(
-        &self,
-        caller: Option<Principal>,
-        input: RefreshPushDeviceIdInput,
-    ) -> Result<RefreshPushDeviceIdSuccess, RefreshPushDeviceIdError> {
-        self.record(
-            "refreshPushDeviceId",
-            caller.as_ref(),
-            fields!(input; realm, accept_api_version, body),
-        );
-        Ok(RefreshPushDeviceIdSuccess::Ok {
+    });
+    double
+        .refresh_push_device_id()
+        .answer(Ok(RefreshPushDeviceIdSuccess::Ok {
             body: RefreshResult::default(),
-        })
-    }
+        }));
+    double
 }

@@ -1,6 +1,6 @@
 //! The three generated servers assembled the way a stand-in for the
 //! vendors would be, each behind the authentication its vendor uses and
-//! where its clients expect it, serving a [`Recorder`]:
+//! where its clients expect it, serving the doubles of a [`Recorder`]:
 //!
 //! - Fireblocks under `/v1`, every call signed (a [`FireblocksVerifier`]
 //!   with the test key in `runtime/tests/keys`, the default 55 s lifetime)
@@ -55,7 +55,7 @@ pub fn app(recorder: &Recorder) -> Router {
 fn fireblocks_app(recorder: &Recorder) -> Router {
     let key = VerifyingKey::from_pem(FIREBLOCKS_PUBLIC_KEY).expect("the test public key");
     let verifier = FireblocksVerifier::new().with_key(FIREBLOCKS_API_KEY, key);
-    fireblocks::router(recorder.clone())
+    fireblocks::router(recorder.fireblocks.clone())
         .layer(IdempotencyLayer::new(MemoryStore::default()))
         .layer(AuthLayer::new(verifier))
 }
@@ -70,7 +70,7 @@ fn ping_app(recorder: &Recorder) -> Router {
         .with_any(sso, |token| async move {
             (token == PING_SSO_TOKEN).then(|| PING_SESSION_SUBJECT.to_string())
         });
-    ping::router(recorder.clone()).layer(AuthLayer::new(verifier))
+    ping::router(recorder.ping.clone()).layer(AuthLayer::new(verifier))
 }
 
 fn flashback_app(recorder: &Recorder) -> Router {
@@ -78,5 +78,5 @@ fn flashback_app(recorder: &Recorder) -> Router {
     let verifier = SchemeVerifier::new().with(BEARER_AUTH, |token| async move {
         (token == FLASHBACK_TOKEN).then(|| FLASHBACK_SUBJECT.to_string())
     });
-    flashback::router(recorder.clone()).layer(AuthLayer::new(verifier))
+    flashback::router(recorder.flashback.clone()).layer(AuthLayer::new(verifier))
 }

@@ -230,7 +230,7 @@ fn first_error(log: &Path) -> String {
             .iter()
             .rev()
             .find(|l| !l.trim().is_empty())
-            .map_or("no output".into(), |l| l.to_string())
+            .map_or("no output".into(), ToString::to_string)
     };
     let line = line.trim().replace('|', "\\|");
     let short: String = line.chars().take(140).collect();
@@ -347,7 +347,7 @@ fn machine() -> String {
                 .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
         })
         .unwrap_or_else(|| "unknown CPU".into());
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let cores = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
     let memory = fs::read_to_string("/proc/meminfo")
         .ok()
         .and_then(|t| {

@@ -44,7 +44,7 @@ pub fn regeneration_report(generated: &Path, modules: &[ModuleApi]) -> String {
     let kept: BTreeSet<_> = modules.iter().map(|m| surface_path(&m.module)).collect();
     if let Ok(entries) = std::fs::read_dir(generated.join("api")) {
         let mut removed: Vec<String> = entries
-            .filter_map(|e| e.ok())
+            .filter_map(Result::ok)
             .map(|e| Path::new("api").join(e.file_name()))
             .filter(|p| !kept.contains(p))
             .filter_map(|p| Some(p.file_stem()?.to_str()?.to_string()))
@@ -104,10 +104,7 @@ pub fn run_diff(args: &[&str]) -> ExitCode {
         Ok(new) => new,
         Err(errors) => return fail(paths[1], &errors),
     };
-    print!(
-        "{}",
-        Report::new(&Surface::of(&old.plan), &Surface::of(&new.plan))
-    );
+    print!("{}", Report::new(&old.surface, &new.surface));
     ExitCode::SUCCESS
 }
 

@@ -5,7 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use mfa_codegen::{generate_crate, project, write};
+use mfa_codegen::{diff_text, diff_tree, generate_crate, write_file, write_tree};
+use xtask::project;
 
 use crate::changes_cmd::regeneration_report;
 use crate::workspace_root;
@@ -45,7 +46,7 @@ pub fn run(check: bool) -> ExitCode {
         })
         .collect();
     if check {
-        let mut diffs = match write::diff_tree(&out, &generated.tree) {
+        let mut diffs = match diff_tree(&out, &generated.tree) {
             Ok(diffs) => diffs,
             Err(e) => {
                 eprintln!("error: cannot compare generated/: {e}");
@@ -54,7 +55,7 @@ pub fn run(check: bool) -> ExitCode {
         };
         for (path, shown, text) in &locks {
             let on_disk = std::fs::read_to_string(path).unwrap_or_default();
-            diffs.extend(write::diff_text(shown, &on_disk, text));
+            diffs.extend(diff_text(shown, &on_disk, text));
         }
         if diffs.is_empty() {
             println!(
@@ -72,7 +73,7 @@ pub fn run(check: bool) -> ExitCode {
         );
         return ExitCode::FAILURE;
     }
-    if let Err(e) = write::write_tree(&out, &generated.tree) {
+    if let Err(e) = write_tree(&out, &generated.tree) {
         eprintln!("error: writing generated/ failed: {e}; the previous contents are kept.");
         return ExitCode::FAILURE;
     }
@@ -82,7 +83,7 @@ pub fn run(check: bool) -> ExitCode {
         if std::fs::read_to_string(path).ok().as_deref() == Some(text) {
             continue;
         }
-        if let Err(e) = write::write_file(path, text) {
+        if let Err(e) = write_file(path, text) {
             eprintln!("error: writing {shown} failed: {e}");
             return ExitCode::FAILURE;
         }

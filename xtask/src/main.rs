@@ -2,6 +2,8 @@
 
 mod bench;
 mod bench_gen;
+// `wait4` (a child's peak memory, which std cannot report) is a libc call.
+#[allow(unsafe_code)]
 mod bench_measure;
 mod bench_peers;
 mod changes_cmd;

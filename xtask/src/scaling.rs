@@ -99,11 +99,11 @@ pub fn run(args: &[&str]) -> ExitCode {
     let _ = std::fs::remove_dir_all(&work);
     let report = table(&rows);
     println!("{report}");
-    if let Some(path) = out {
-        if let Err(e) = std::fs::write(&path, &report) {
-            eprintln!("error: cannot write {}: {e}", path.display());
-            return ExitCode::FAILURE;
-        }
+    if let Some(path) = out
+        && let Err(e) = std::fs::write(&path, &report)
+    {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
 }
@@ -176,7 +176,7 @@ fn measure(exe: &std::path::Path, work: &std::path::Path, spec: &Spec, bytes: u6
                     measured.types = Some(g.types);
                 }
                 (_, Some(g)) => {
-                    measured.note = format!("refused: {}", g.first_message.unwrap_or_default())
+                    measured.note = format!("refused: {}", g.first_message.unwrap_or_default());
                 }
                 (exit, None) => measured.note = format!("failed: {exit:?}"),
             }

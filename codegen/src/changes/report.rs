@@ -36,14 +36,18 @@ impl fmt::Display for Bump {
 /// One module's changes from one surface to another.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
+    /// The module the report is about.
     pub module: String,
     /// The spec before and after: `Fireblocks API 1.6.7`.
     pub from: String,
+    /// The spec after.
     pub to: String,
+    /// Every change, in the order the report lists them.
     pub changes: Vec<Change>,
 }
 
 impl Report {
+    /// The changes from `old` to `new`.
     pub fn new(old: &Surface, new: &Surface) -> Report {
         Report {
             module: new.module.clone(),

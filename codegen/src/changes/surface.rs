@@ -17,10 +17,13 @@ use crate::plan::{
 /// Everything one module offers its users.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Surface {
+    /// The module's name (`fireblocks`).
     pub module: String,
     /// The spec's title and version, for the report's heading.
     pub title: String,
+    /// The spec's version (`info.version`).
     pub version: String,
+    /// The server trait's name (`FireblocksApi`).
     pub server_trait: String,
     /// By client (and trait) method.
     pub operations: BTreeMap<String, OperationSurface>,
@@ -39,6 +42,7 @@ pub struct Surface {
     pub deprecated: BTreeSet<String>,
 }
 
+/// What users of one operation rely on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OperationSurface {
     /// The operationId.
@@ -53,6 +57,7 @@ pub struct OperationSurface {
     pub responses: BTreeMap<String, ResponseSurface>,
 }
 
+/// One field of an operation's input: a parameter or the body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InputSurface {
     /// Where it travels: `path`, `query`, `header`, `cookie` or `body`.
@@ -65,6 +70,7 @@ pub struct InputSurface {
     pub argument: bool,
 }
 
+/// One documented response: a variant of the success or error enum.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResponseSurface {
     /// `200`, `4XX`, `default`.
@@ -77,30 +83,40 @@ pub struct ResponseSurface {
     pub headers: BTreeMap<String, String>,
 }
 
+/// A type of the module, as far as its users can rely on it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TypeSurface {
+    /// A struct.
     Struct {
+        /// Its fields, by Rust name.
         fields: BTreeMap<String, FieldSurface>,
         /// Derives `Default`.
         default: bool,
     },
     /// Variants and their wire values.
     Enum {
+        /// Variant names and their wire values.
         variants: BTreeMap<String, String>,
     },
     /// Variants and the types they hold; `tag`: the discriminator property.
     Union {
+        /// Variant names and the types they hold.
         variants: BTreeMap<String, String>,
+        /// The discriminator property, for a tagged union.
         tag: Option<String>,
     },
+    /// A newtype around another type.
     Newtype {
+        /// The type it wraps.
         inner: String,
+        /// Derives `Default`.
         default: bool,
     },
 }
 
 impl TypeSurface {
+    /// `struct`, `enum`, `union` or `newtype`.
     pub fn kind(&self) -> &'static str {
         match self {
             TypeSurface::Struct { .. } => "struct",
@@ -111,6 +127,7 @@ impl TypeSurface {
     }
 }
 
+/// One field of a struct.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FieldSurface {
     /// The property's name on the wire.
@@ -124,6 +141,7 @@ pub struct FieldSurface {
     pub nullable: bool,
 }
 
+/// A security scheme's constant and the client methods for it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SchemeSurface {
     /// Its key in the spec.
@@ -134,7 +152,7 @@ pub struct SchemeSurface {
 
 impl Surface {
     /// The surface of the module `plan` prints.
-    pub fn of(plan: &Plan) -> Surface {
+    pub(crate) fn of(plan: &Plan) -> Surface {
         let mut types: BTreeMap<String, TypeSurface> = plan
             .types
             .iter()
@@ -381,8 +399,6 @@ pub fn render(ty: &RustType) -> String {
         RustType::String => "String".into(),
         RustType::I32 => "i32".into(),
         RustType::I64 => "i64".into(),
-        RustType::U32 => "u32".into(),
-        RustType::U64 => "u64".into(),
         RustType::F32 => "f32".into(),
         RustType::F64 => "f64".into(),
         RustType::Bool => "bool".into(),

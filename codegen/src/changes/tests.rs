@@ -10,7 +10,7 @@ fn op(id: &str, endpoint: &str, arguments: &[&str]) -> OperationSurface {
     OperationSurface {
         id: id.into(),
         endpoint: endpoint.into(),
-        arguments: arguments.iter().map(|a| a.to_string()).collect(),
+        arguments: arguments.iter().map(ToString::to_string).collect(),
         inputs: arguments
             .iter()
             .map(|a| {

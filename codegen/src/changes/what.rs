@@ -9,7 +9,9 @@ use super::surface::{FieldSurface, InputSurface, ResponseSurface};
 /// One difference between two surfaces.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Change {
+    /// The item a user names.
     pub item: Item,
+    /// What happened to it.
     pub what: What,
     /// Code using the crate as a client may stop compiling.
     pub breaks_client: bool,
@@ -24,11 +26,13 @@ pub struct Change {
 pub enum Item {
     /// A client and trait method.
     Operation(String),
+    /// A type.
     Type(String),
     /// A security scheme's constant.
     Scheme(String),
     /// A server URL's function.
     Function(String),
+    /// The server trait.
     ServerTrait(String),
 }
 
@@ -44,109 +48,180 @@ impl fmt::Display for Item {
     }
 }
 
+/// What happened to an item.
 #[derive(Debug, Clone, PartialEq)]
 pub enum What {
     /// A new item; `detail` says what it is (`POST /users`, `struct`).
     Added {
+        /// What it is: `POST /users`, `struct`.
         detail: String,
     },
+    /// An item that is gone; `detail` says what it was.
     Removed {
+        /// What it was.
         detail: String,
     },
     /// The same item under another name (an operation: by operationId or
     /// endpoint).
     Renamed {
+        /// The old name.
         from: String,
+        /// What it is (an operation's endpoint), when that says more.
         detail: Option<String>,
     },
     /// The method calls another endpoint; `taken_over_by`: the method that
     /// calls the old one now.
     EndpointChanged {
+        /// The old endpoint.
         from: String,
+        /// The new endpoint.
         to: String,
+        /// The method that calls the old endpoint now.
         taken_over_by: Option<String>,
     },
+    /// A new field in an operation's input.
     InputAdded {
+        /// The field.
         field: String,
+        /// What it is.
         input: InputSurface,
     },
+    /// A field gone from an operation's input.
     InputRemoved {
+        /// The field.
         field: String,
+        /// What it was.
         input: InputSurface,
     },
+    /// A field of an operation's input changed.
     InputChanged {
+        /// The field.
         field: String,
+        /// Before.
         from: InputSurface,
+        /// After.
         to: InputSurface,
     },
+    /// The client method takes the same arguments in another order.
     ArgumentsReordered {
+        /// The old order.
         from: Vec<String>,
+        /// The new order.
         to: Vec<String>,
     },
+    /// A newly documented response.
     ResponseAdded {
+        /// Its variant.
         variant: String,
+        /// What it is.
         response: ResponseSurface,
     },
+    /// A response no longer documented.
     ResponseRemoved {
+        /// Its variant.
         variant: String,
+        /// What it was.
         response: ResponseSurface,
     },
+    /// A documented response changed.
     ResponseChanged {
+        /// Its variant.
         variant: String,
+        /// Before.
         from: ResponseSurface,
+        /// After.
         to: ResponseSurface,
     },
+    /// A type became another kind of type (a struct an enum...).
     KindChanged {
+        /// The old kind.
         from: &'static str,
+        /// The new kind.
         to: &'static str,
     },
+    /// A new field of a struct.
     FieldAdded {
+        /// The field.
         field: String,
+        /// What it is.
         to: FieldSurface,
     },
+    /// A field gone from a struct.
     FieldRemoved {
+        /// The field.
         field: String,
+        /// What it was.
         from: FieldSurface,
     },
+    /// A field of a struct changed.
     FieldChanged {
+        /// The field.
         field: String,
+        /// Before.
         from: FieldSurface,
+        /// After.
         to: FieldSurface,
     },
+    /// The type no longer derives `Default`.
     DefaultRemoved,
+    /// The type now derives `Default`.
     DefaultAdded,
+    /// A new variant of an enum or union.
     VariantAdded {
+        /// The variant.
         variant: String,
+        /// Its wire value or the type it holds.
         value: String,
     },
+    /// A variant gone from an enum or union.
     VariantRemoved {
+        /// The variant.
         variant: String,
+        /// Its wire value or the type it held.
         value: String,
     },
+    /// A variant's wire value or type changed.
     VariantChanged {
+        /// The variant.
         variant: String,
+        /// Before.
         from: String,
+        /// After.
         to: String,
     },
+    /// A union's discriminator property changed.
     TagChanged {
+        /// Before.
         from: Option<String>,
+        /// After.
         to: Option<String>,
     },
+    /// A newtype wraps another type.
     NewtypeChanged {
+        /// The old inner type.
         from: String,
+        /// The new inner type.
         to: String,
     },
     /// `part`: the parameter or field, when not the item itself.
     Deprecated {
+        /// The parameter or field, when not the item itself.
         part: Option<String>,
+        /// Deprecated now (else no longer).
         now: bool,
     },
+    /// A scheme's client credential methods changed.
     MethodsChanged {
+        /// Before.
         from: Vec<String>,
+        /// After.
         to: Vec<String>,
     },
+    /// A server URL function's arguments changed.
     ArgumentsChanged {
+        /// Before.
         from: Vec<String>,
+        /// After.
         to: Vec<String>,
     },
 }
@@ -272,7 +347,7 @@ impl fmt::Display for What {
                         (None, Some(ty)) => parts.push(format!("header `{name}: {ty}` added")),
                         (Some(_), None) => parts.push(format!("header `{name}` removed")),
                         (Some(a), Some(b)) if a != b => {
-                            parts.push(format!("header `{name}` is now `{b}` (was `{a}`)"))
+                            parts.push(format!("header `{name}` is now `{b}` (was `{a}`)"));
                         }
                         _ => {}
                     }

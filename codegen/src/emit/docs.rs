@@ -66,12 +66,12 @@ fn inline(line: &str) -> String {
         let rest: String = chars[i..].iter().take(8).collect();
         let c = chars[i];
         // Code spans are shown as written: copy them through untouched.
-        if c == '`' {
-            if let Some(len) = chars[i + 1..].iter().position(|c| *c == '`') {
-                out.extend(&chars[i..i + len + 2]);
-                i += len + 2;
-                continue;
-            }
+        if c == '`'
+            && let Some(len) = chars[i + 1..].iter().position(|c| *c == '`')
+        {
+            out.extend(&chars[i..i + len + 2]);
+            i += len + 2;
+            continue;
         }
         if c == '[' {
             // Keep real markdown links `[text](url)`; escape everything else.

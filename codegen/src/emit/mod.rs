@@ -8,6 +8,7 @@ mod operations;
 mod rust;
 mod security;
 mod server;
+mod testing;
 mod types;
 
 use proc_macro2::TokenStream;
@@ -28,6 +29,7 @@ pub const MODULE_FILES: &[(&str, Emitter)] = &[
     ("operations.rs", emit_operations),
     ("client.rs", emit_client),
     ("server.rs", emit_server),
+    ("testing.rs", emit_testing),
 ];
 
 fn emit_types(plan: &Plan) -> TokenStream {
@@ -46,6 +48,10 @@ fn emit_server(plan: &Plan) -> TokenStream {
     server::emit(plan)
 }
 
+fn emit_testing(plan: &Plan) -> TokenStream {
+    testing::emit(plan)
+}
+
 /// Generated files are laid out by prettyplease, whose output is pinned by
 /// Cargo.lock; rustfmt lays some constructs out differently. `rustfmt::skip`
 /// on the module declarations keeps `cargo fmt` from rewriting them, so the
@@ -57,8 +63,9 @@ fn module_root(plan: &Plan) -> TokenStream {
     let layout = format!(
         "Module `{module}`: `types` holds the spec's schemas; `operations` the request, response and error \
          types of each operation, shared by both sides; `client` (feature `client`) the typed client; \
-         `server` (feature `server`) the `{}` trait and its axum router.",
-        plan.server_trait
+         `server` (feature `server`) the `{}` trait and its axum router; `testing` (feature \
+         `testing`) a scripted, recording `{}` of that trait for tests.",
+        plan.server_trait, plan.double
     );
     let text: Vec<&str> = [
         Some(title.as_str()),
@@ -90,6 +97,9 @@ fn module_root(plan: &Plan) -> TokenStream {
         #[cfg(feature = "server")]
         #[rustfmt::skip]
         pub mod server;
+        #[cfg(feature = "testing")]
+        #[rustfmt::skip]
+        pub mod testing;
 
         #[cfg(feature = "client")]
         pub use client::{Client, SERVERS};
@@ -109,8 +119,9 @@ pub fn crate_root(modules: &[(String, String)]) -> TokenStream {
     quote! {
         #![doc = " Typed clients, models and server traits for the APIs that reset a user's MFA devices."]
         #![doc = ""]
-        #![doc = " One module per vendor spec. Enable feature `client` for the clients (reqwest with rustls)"]
-        #![doc = " and `server` for the server traits and their axum routers."]
+        #![doc = " One module per vendor spec. Enable feature `client` for the clients (reqwest with rustls),"]
+        #![doc = " `server` for the server traits and their axum routers, and `testing` for a scripted,"]
+        #![doc = " recording double of each server trait (`<module>::testing::Double`)."]
         #![allow(deprecated)]
 
         pub use mfa_runtime;

@@ -155,8 +155,6 @@ impl<'p> Printer<'p> {
             RustType::String => p("String"),
             RustType::I32 => quote! { i32 },
             RustType::I64 => quote! { i64 },
-            RustType::U32 => quote! { u32 },
-            RustType::U64 => quote! { u64 },
             RustType::F32 => quote! { f32 },
             RustType::F64 => quote! { f64 },
             RustType::Bool => quote! { bool },

@@ -131,14 +131,14 @@ impl Bundler<'_> {
             item.kind,
             &mut |node, pointer, kind| {
                 let Value::Object(map) = node else { return };
-                if let Some(Value::String(reference)) = map.get("$ref") {
-                    if !in_root || !reference.starts_with('#') {
-                        sites.push(Site::Ref {
-                            pointer: pointer.to_string(),
-                            kind,
-                            reference: reference.clone(),
-                        });
-                    }
+                if let Some(Value::String(reference)) = map.get("$ref")
+                    && (!in_root || !reference.starts_with('#'))
+                {
+                    sites.push(Site::Ref {
+                        pointer: pointer.to_string(),
+                        kind,
+                        reference: reference.clone(),
+                    });
                 }
                 let mapping = map
                     .get("discriminator")
@@ -170,10 +170,9 @@ impl Bundler<'_> {
                 Site::Mapping { pointer, reference } => {
                     if let Some(local) =
                         self.schema_ref(document, origins, item, &pointer, &reference, work)
+                        && let Some(slot) = document.pointer_mut(&pointer)
                     {
-                        if let Some(slot) = document.pointer_mut(&pointer) {
-                            *slot = Value::String(local);
-                        }
+                        *slot = Value::String(local);
                     }
                 }
             }
@@ -194,10 +193,9 @@ impl Bundler<'_> {
     ) {
         if kind == Kind::Schema {
             if let Some(local) = self.schema_ref(document, origins, item, pointer, reference, work)
+                && let Some(slot) = document.pointer_mut(&join_pointer(pointer, "$ref"))
             {
-                if let Some(slot) = document.pointer_mut(&join_pointer(pointer, "$ref")) {
-                    *slot = Value::String(local);
-                }
+                *slot = Value::String(local);
             }
             return;
         }
@@ -321,17 +319,17 @@ impl Bundler<'_> {
         {
             return None;
         }
-        if let Some((_, other)) = self.documents.get(&file).filter(|_| file != self.root) {
-            if other.pointer(&target).is_none() {
-                let shown = files::shown(&self.root_shown, &file);
-                let why = crate::diagnostics::nothing_at(other, &target);
-                self.error(
-                    origins,
-                    pointer,
-                    format!("unresolved `$ref: {reference}`, in `{shown}`: {why}"),
-                );
-                return None;
-            }
+        if let Some((_, other)) = self.documents.get(&file).filter(|_| file != self.root)
+            && other.pointer(&target).is_none()
+        {
+            let shown = files::shown(&self.root_shown, &file);
+            let why = crate::diagnostics::nothing_at(other, &target);
+            self.error(
+                origins,
+                pointer,
+                format!("unresolved `$ref: {reference}`, in `{shown}`: {why}"),
+            );
+            return None;
         }
         Some((file, target))
     }

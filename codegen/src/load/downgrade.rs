@@ -150,25 +150,25 @@ fn root(document: &mut Value, warnings: &mut Vec<(String, String)>) {
     root.insert("openapi".into(), Value::String("3.0.3".into()));
     root.entry("paths")
         .or_insert_with(|| Value::Object(Map::new()));
-    if let Some(dialect) = root.remove("jsonSchemaDialect") {
-        if dialect.as_str() != Some(OAS_DIALECT) {
-            warnings.push((
-                "/jsonSchemaDialect".into(),
-                format!("schemas are read as OpenAPI's own dialect, not {dialect}"),
-            ));
-        }
+    if let Some(dialect) = root.remove("jsonSchemaDialect")
+        && dialect.as_str() != Some(OAS_DIALECT)
+    {
+        warnings.push((
+            "/jsonSchemaDialect".into(),
+            format!("schemas are read as OpenAPI's own dialect, not {dialect}"),
+        ));
     }
-    if let Some(Value::Object(webhooks)) = root.get("webhooks") {
-        if !webhooks.is_empty() {
-            let names: Vec<String> = webhooks.keys().map(|k| format!("`{k}`")).collect();
-            warnings.push((
+    if let Some(Value::Object(webhooks)) = root.get("webhooks")
+        && !webhooks.is_empty()
+    {
+        let names: Vec<String> = webhooks.keys().map(|k| format!("`{k}`")).collect();
+        warnings.push((
                 "/webhooks".into(),
                 format!(
                     "webhooks are requests this API sends to its subscribers, not operations it serves; not generated: {}",
                     names.join(", ")
                 ),
             ));
-        }
     }
     root.remove("webhooks");
     let schemes = root
@@ -211,17 +211,18 @@ fn schema(
     }
     type_list(map, pointer, origins, warnings);
     if let Some(value) = map.remove("const") {
-        if !map.contains_key("type") {
-            if let Some(ty) = json_type(&value) {
-                map.insert("type".into(), Value::String(ty.into()));
-            }
+        if !map.contains_key("type")
+            && let Some(ty) = json_type(&value)
+        {
+            map.insert("type".into(), Value::String(ty.into()));
         }
         map.entry("enum").or_insert_with(|| json!([value]));
     }
-    if let Some(Value::Array(mut examples)) = map.remove("examples") {
-        if !examples.is_empty() && !map.contains_key("example") {
-            map.insert("example".into(), examples.swap_remove(0));
-        }
+    if let Some(Value::Array(mut examples)) = map.remove("examples")
+        && !examples.is_empty()
+        && !map.contains_key("example")
+    {
+        map.insert("example".into(), examples.swap_remove(0));
     }
     for (exclusive, bound) in [
         ("exclusiveMinimum", "minimum"),

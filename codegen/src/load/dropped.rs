@@ -27,7 +27,7 @@ pub(super) fn normalize_paths(
     }
     let old = std::mem::take(paths);
     let mut renamed = Map::new();
-    for (path, item) in old.iter() {
+    for (path, item) in &old {
         let fixed = format!("/{path}");
         if missing_slash(path) && !old.contains_key(&fixed) {
             origins.record(

@@ -2,7 +2,7 @@
 //! JSON pointer to a line and column so later stages can point at the source.
 //!
 //! - `yaml`: one pass over yaml-rust2's events gives both the document as
-//!   JSON and its [`SourceMap`] (JSON is read as YAML flow style).
+//!   JSON and its [`SourceMap`](source_map::SourceMap) (JSON is read as YAML flow style).
 //! - `version`: `openapi: 3.0.x` goes on as it is, `3.1.x` through
 //!   `downgrade`, which rewrites 3.1's constructs as 3.0's (found by
 //!   `walk`, which knows what each node is); `origin` keeps the way back
@@ -31,17 +31,13 @@ mod walk;
 mod yaml;
 
 pub use files::Files;
-pub use origin::{Origins, Place, SourceFile, percent_decoded};
-pub use source_map::SourceMap;
-pub use yaml::MAX_DEPTH;
+pub use origin::{Origins, SourceFile, percent_decoded};
 
 use crate::diagnostics::{Diagnostic, Severity};
 
 /// A parsed spec plus what is needed to point back into its text.
 #[derive(Debug, Clone)]
 pub struct LoadedSpec {
-    /// The root file's path as the user gave it, used in diagnostics.
-    pub file: String,
     /// The whole document as JSON (keys always strings), for `$ref` lookups
     /// and extensions: the root file with other files' content bundled in
     /// and 3.1 constructs in their 3.0 form, as `openapi` was read from.
@@ -66,7 +62,8 @@ impl LoadedSpec {
     }
 
     /// Where the root file's nodes are.
-    pub fn source(&self) -> &SourceMap {
+    #[cfg(test)]
+    pub fn source(&self) -> &source_map::SourceMap {
         &self.origins.files()[0].source
     }
 }
@@ -90,6 +87,7 @@ pub(super) fn placed(
 /// A `$ref` to another file is an error: see [`load_with`].
 ///
 /// `Err` holds every diagnostic found, warnings included, and at least one error.
+#[cfg(test)]
 pub fn load(file: &str, text: &str) -> Result<LoadedSpec, Vec<Diagnostic>> {
     load_with(file, text, &Files::None)
 }
@@ -137,7 +135,6 @@ pub fn load_with(file: &str, text: &str, files: &Files) -> Result<LoadedSpec, Ve
     }
     match deserialize(&value) {
         Ok(openapi) => Ok(LoadedSpec {
-            file: file.to_string(),
             document: value,
             openapi,
             origins,

@@ -141,10 +141,10 @@ impl Origins {
         while let Some(node) = pending.pop() {
             match node {
                 Value::Object(map) => {
-                    if let Some(Value::String(reference)) = map.get_mut("$ref") {
-                        if let Some(moved) = retarget(reference, &renames) {
-                            *reference = moved;
-                        }
+                    if let Some(Value::String(reference)) = map.get_mut("$ref")
+                        && let Some(moved) = retarget(reference, &renames)
+                    {
+                        *reference = moved;
                     }
                     pending.extend(map.values_mut());
                 }

@@ -68,12 +68,9 @@ impl SourceMap {
     }
 
     /// How many nodes have a position.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.positions.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.positions.is_empty()
     }
 
     /// Record a node's position unless it already has one (the first wins, so

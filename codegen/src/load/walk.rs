@@ -201,10 +201,10 @@ mod tests {
                 if kind == Kind::Schema {
                     seen.push(pointer.to_string());
                     let map = node.as_object_mut().expect("schemas here are objects");
-                    if map.len() > 1 {
-                        if let Some(reference) = map.remove("$ref") {
-                            map.insert("allOf".into(), json!([{"$ref": reference}]));
-                        }
+                    if map.len() > 1
+                        && let Some(reference) = map.remove("$ref")
+                    {
+                        map.insert("allOf".into(), json!([{"$ref": reference}]));
                     }
                 }
             },

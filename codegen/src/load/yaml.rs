@@ -61,15 +61,12 @@ pub(super) fn parse(file: &str, text: &str) -> Result<Document, Vec<Diagnostic>>
             Err(fatal) => return Err(builder.fail(fatal.pointer, fatal.position, fatal.message)),
         }
     }
-    let value = match builder.root.take() {
-        Some(value) => value,
-        None => {
-            return Err(builder.fail(
-                String::new(),
-                (1, 1),
-                "the file holds no YAML or JSON document".into(),
-            ));
-        }
+    let Some(value) = builder.root.take() else {
+        return Err(builder.fail(
+            String::new(),
+            (1, 1),
+            "the file holds no YAML or JSON document".into(),
+        ));
     };
     Ok(Document {
         value,

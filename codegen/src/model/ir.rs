@@ -30,6 +30,10 @@ pub struct Server {
 pub struct ServerVariable {
     pub name: String,
     pub default: String,
+    #[expect(
+        dead_code,
+        reason = "the model keeps what the spec says; no emitter prints it yet"
+    )]
     pub values: Vec<String>,
     pub description: Option<String>,
 }
@@ -197,6 +201,10 @@ pub struct Parameter {
     /// A required parameter whose schema allows exactly one value: the client
     /// always sends it, the server checks it, and nobody has to type it.
     pub constant: Option<String>,
+    #[expect(
+        dead_code,
+        reason = "the model keeps what the spec says; no emitter prints it yet"
+    )]
     pub example: Option<serde_json::Value>,
     /// From `x-path-segment-prefix`: the value is a list rendered as
     /// `{prefix}/{item}` pairs across several path segments.
@@ -234,6 +242,10 @@ pub struct Content {
     pub media_type: String,
     /// `None` when the media type has no schema: raw bytes.
     pub ty: Option<TypeRef>,
+    #[expect(
+        dead_code,
+        reason = "the model keeps what the spec says; no emitter prints it yet"
+    )]
     pub examples: Vec<Example>,
 }
 
@@ -254,6 +266,10 @@ pub fn is_json_media_type(media_type: &str) -> bool {
 }
 
 #[derive(Debug, Clone)]
+#[expect(
+    dead_code,
+    reason = "the model keeps what the spec says; no emitter prints it yet"
+)]
 pub struct Example {
     pub name: Option<String>,
     pub summary: Option<String>,
@@ -426,8 +442,6 @@ pub enum StringFormat {
 pub enum IntegerFormat {
     I32,
     I64,
-    U32,
-    U64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -446,6 +460,10 @@ pub struct TypeDef {
     pub description: Option<String>,
     pub deprecated: bool,
     pub kind: TypeKind,
+    #[expect(
+        dead_code,
+        reason = "the model keeps what the spec says; no emitter prints it yet"
+    )]
     pub examples: Vec<serde_json::Value>,
 }
 

@@ -10,7 +10,7 @@ mod schemas;
 mod select;
 
 pub use ir::*;
-pub use operations::{PATH_SEGMENT_PREFIX, adjacent_params};
+pub use operations::adjacent_params;
 pub use select::Selection;
 
 use openapiv3::{APIKeyLocation, ReferenceOr, SecurityScheme as OaScheme};

@@ -420,11 +420,11 @@ impl<'a> Builder<'a> {
                 }
             };
             for part in &parts {
-                if let SegmentPart::Param(name) = part {
-                    if param(name).is_none() {
-                        self.error(pointer, format!("path `{path}` uses `{{{name}}}` but the operation declares no such path parameter"));
-                        return None;
-                    }
+                if let SegmentPart::Param(name) = part
+                    && param(name).is_none()
+                {
+                    self.error(pointer, format!("path `{path}` uses `{{{name}}}` but the operation declares no such path parameter"));
+                    return None;
                 }
             }
             segments.push(match parts.as_slice() {
@@ -755,7 +755,7 @@ fn fixed_path(segments: Vec<PathSegment>, parameters: &[Parameter]) -> Vec<PathS
                     // Adjacent text joins up.
                     match (fixed.last_mut(), part) {
                         (Some(SegmentPart::Literal(before)), SegmentPart::Literal(text)) => {
-                            before.push_str(&text)
+                            before.push_str(&text);
                         }
                         (_, part) => fixed.push(part),
                     }

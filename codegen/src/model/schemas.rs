@@ -68,10 +68,10 @@ impl<'a> Builder<'a> {
             }
         };
         // `#/components/schemas/A%20B`, percent-escaped: still a whole component.
-        if let Some(name) = component_name(&format!("#{target_pointer}"), "schemas") {
-            if let Some(schema) = self.components.schemas.get(&name) {
-                return self.component_ref(&name, schema);
-            }
+        if let Some(name) = component_name(&format!("#{target_pointer}"), "schemas")
+            && let Some(schema) = self.components.schemas.get(&name)
+        {
+            return self.component_ref(&name, schema);
         }
         match target {
             ReferenceOr::Reference { reference } => {
@@ -204,10 +204,10 @@ impl<'a> Builder<'a> {
     ) -> TypeRef {
         // A single-member `allOf: [$ref]` wraps a ref to add a description or
         // `nullable`: it is that ref's type.
-        if let SchemaKind::AllOf { all_of } = &schema.schema_kind {
-            if let [only] = all_of.as_slice() {
-                return self.schema_type(SchemaAt::of(only), &format!("{pointer}/allOf/0"), hint);
-            }
+        if let SchemaKind::AllOf { all_of } = &schema.schema_kind
+            && let [only] = all_of.as_slice()
+        {
+            return self.schema_type(SchemaAt::of(only), &format!("{pointer}/allOf/0"), hint);
         }
         if is_shaped(schema) {
             // Reached again while its own shape is being worked out (a

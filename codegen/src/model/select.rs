@@ -97,7 +97,7 @@ pub fn apply(api: &mut Api, selection: &Selection) {
                 }
             }
             TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
-                pending.push(inner)
+                pending.push(inner);
             }
             _ => {}
         }

@@ -99,7 +99,7 @@ impl<'l> Namer<'l> {
         claims: &[Claim],
         footprint: impl Fn(&str) -> Vec<String>,
     ) -> Vec<String> {
-        let mut taken: BTreeSet<String> = reserved.iter().map(|r| r.to_string()).collect();
+        let mut taken: BTreeSet<String> = reserved.iter().map(ToString::to_string).collect();
         let mut names: Vec<Option<String>> = vec![None; claims.len()];
         let mut order: Vec<usize> = (0..claims.len()).collect();
         order.sort_by(|&a, &b| {

@@ -21,7 +21,7 @@ use std::fmt::Write as _;
 /// tables; a table holds one kind of name for every scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Table {
-    /// The `types` file's types. Key: the type's origin (see [`type_key`](super::names)).
+    /// The `types` file's types. Key: the type's origin (see `type_key` in the naming rules).
     Types,
     /// Struct fields. Key: `<type key>/<property>`.
     Fields,
@@ -55,6 +55,7 @@ pub enum Table {
 }
 
 impl Table {
+    /// Every table, in the order a lock file lists them.
     pub const ALL: [Table; 12] = [
         Table::Types,
         Table::Fields,
@@ -105,10 +106,12 @@ impl NameLock {
         self.entries.get(&table)?.get(key).map(String::as_str)
     }
 
+    /// Give the item `key` of `table` the name `name`.
     pub fn insert(&mut self, table: Table, key: String, name: String) {
         self.entries.entry(table).or_default().insert(key, name);
     }
 
+    /// Whether the lock names nothing.
     pub fn is_empty(&self) -> bool {
         self.entries.values().all(BTreeMap::is_empty)
     }

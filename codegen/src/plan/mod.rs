@@ -24,25 +24,25 @@ mod shape;
 mod types;
 mod values;
 
-pub use body::{BodyKind, BodyPlan, MultipartDecl, PartDecl, PartKind, ResponseBody};
-pub use operation::{OperationPlan, SecurityPlan};
+pub use body::{BodyKind, BodyPlan, MultipartDecl, PartKind};
+pub use operation::OperationPlan;
 pub use params::{
     ArrayLayout, ClientInit, Delimiter, Encoding, InputField, ObjectKeys, ObjectLayout, ParamPlan,
     ParamRole, PathForm, QueryForm, TextForm,
 };
 pub use rejection::{JsonTemplate, RejectionPlan};
-pub use responses::{HeaderPlan, ResponsePlan};
+pub use responses::ResponsePlan;
 pub use rust_type::RustType;
 pub use security::{KeyLocation, SchemeKind, SchemePlan};
-pub use servers::{ServerPlan, VariablePlan};
+pub use servers::ServerPlan;
 pub use types::{
-    DeclKind, DefaultFn, EnumDecl, EnumVariant, FieldDecl, FieldSerde, NewtypeDecl, StructDecl,
-    Tagging, TypeDecl, UnionDecl, UnionVariant,
+    DeclKind, EnumDecl, EnumVariant, FieldDecl, FieldSerde, NewtypeDecl, StructDecl, Tagging,
+    TypeDecl, UnionDecl,
 };
 pub use values::RustValue;
 
 /// The HTTP vocabulary the plan shares with the model.
-pub use crate::model::{Method, ParamLocation, StatusMatch};
+pub use crate::model::{ParamLocation, StatusMatch};
 
 use crate::model::Api;
 use claims::Namer;
@@ -64,6 +64,10 @@ pub struct Plan {
     pub operations: Vec<OperationPlan>,
     /// The server trait: `PingApi`.
     pub server_trait: String,
+    /// The test double of the server trait, and the enum of the calls it
+    /// received (module `testing`).
+    pub double: String,
+    pub double_received: String,
     /// Prelude names (`String`, `Option`...) a type of the `types` module
     /// takes: that module writes these std names in full.
     pub shadowed: Vec<String>,
@@ -72,6 +76,7 @@ pub struct Plan {
 }
 
 /// Plan the module `module` for `api`, naming by the rules alone.
+#[cfg(test)]
 pub fn build(api: &Api, module: &str) -> Plan {
     build_locked(api, module, &NameLock::default()).plan
 }
@@ -114,10 +119,12 @@ pub fn build_locked(api: &Api, module: &str, lock: &NameLock) -> Planned {
             .map(|(op, op_names)| cx.operation(op, op_names))
             .collect(),
         server_trait: names.server_trait.clone(),
+        double: names::DOUBLE.to_string(),
+        double_received: names::DOUBLE_RECEIVED.to_string(),
         shadowed: names::PRELUDE_NAMES
             .iter()
             .filter(|name| names.types.values().any(|t| t == *name))
-            .map(|name| name.to_string())
+            .map(ToString::to_string)
             .collect(),
         rejection: cx.rejection(),
     };

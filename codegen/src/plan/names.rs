@@ -32,6 +32,18 @@ pub const CLIENT_METHODS: &[&str] = &[
     "with_retry_policy",
 ];
 
+/// The test double's own methods (see `emit::testing`): its accessor for
+/// an operation's script is the operation's method name, so operation
+/// methods yield to these as they do to the client's.
+pub const DOUBLE_METHODS: &[&str] = &["new", "received", "take_received", "rejections"];
+
+/// The types the test double's module declares: the double and the enum
+/// of the calls it received. They share the module only with the
+/// operation types, whose names end in `Input`, `Success`, `Error` or
+/// `Multipart`, so no name in a spec can take them.
+pub const DOUBLE: &str = "Double";
+pub const DOUBLE_RECEIVED: &str = "Received";
+
 /// The methods every call has besides its setters (the generated `Call`
 /// mirrors the runtime's `client::Call`): a parameter's setter never takes
 /// one of these names.
@@ -122,6 +134,9 @@ pub(super) struct OperationNames {
     pub error: String,
     /// The client's call builder: `ResetDevice`.
     pub builder: String,
+    /// The operation's own name, the stem of its types: `ResetDevice`
+    /// (the test double's variant for its calls).
+    pub stem: String,
     /// A multipart body's own struct: `ResetDeviceMultipart` (no other name
     /// in the operations module ends in `Multipart`).
     pub multipart: String,
@@ -152,7 +167,7 @@ impl Names {
     /// Every name of `api`'s module: the names `namer`'s lock records for
     /// items still in the spec, and names by its rules for the rest.
     /// `namer.given` collects them all, to be written back as the new lock.
-    pub fn new(api: &Api, module: &str, namer: &mut Namer) -> Self {
+    pub fn new(api: &Api, module: &str, namer: &mut Namer<'_>) -> Self {
         let keys = type_keys(api);
         let type_claims: Vec<Claim> = api
             .types
@@ -292,7 +307,12 @@ impl Names {
         let scheme_count = scheme_methods.len();
         method_claims.extend(scheme_methods);
         method_claims.extend(named_methods);
-        let mut all_methods = namer.assign(CLIENT_METHODS, &method_claims);
+        let reserved: Vec<&str> = CLIENT_METHODS
+            .iter()
+            .chain(DOUBLE_METHODS)
+            .copied()
+            .collect();
+        let mut all_methods = namer.assign(&reserved, &method_claims);
         let mut named_methods = all_methods.split_off(op_count + scheme_count).into_iter();
         let scheme_methods = all_methods.split_off(op_count);
         let methods = all_methods;
@@ -330,6 +350,7 @@ impl Names {
                 };
                 OperationNames {
                     multipart: compound(&base, "Multipart"),
+                    stem: base.clone(),
                     method: method.clone(),
                     input,
                     success,

@@ -35,6 +35,8 @@ pub struct OperationPlan {
     /// Documented successes and errors: `ResetDeviceSuccess`, `ResetDeviceError`.
     pub success: String,
     pub error: String,
+    /// The test double's variant for calls of it: `ResetDevice`.
+    pub double_variant: String,
 
     /// Path parameters spanning several segments, each item after a prefix:
     /// (parameter, prefix), as `x-path-segment-prefix` says.
@@ -141,6 +143,7 @@ impl Context<'_> {
             input: names.input.clone(),
             success: names.success.clone(),
             error: names.error.clone(),
+            double_variant: names.stem.clone(),
             segment_prefixes,
             allow_reserved: op
                 .parameters_in(ParamLocation::Path)

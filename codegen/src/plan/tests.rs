@@ -256,7 +256,7 @@ fn query_layouts_are_decided_once() {
     assert_eq!(
         query("rest"),
         QueryForm::Object(ObjectLayout::Exploded(ObjectKeys::AllBut(
-            others.iter().map(|s| s.to_string()).collect()
+            others.iter().map(ToString::to_string).collect()
         )))
     );
 }

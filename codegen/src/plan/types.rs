@@ -304,7 +304,7 @@ impl Context<'_> {
                     .zip(integers)
                     .map(|(name, wire)| EnumVariant { name, wire })
                     .collect(),
-                catch_all: super::names::CATCH_ALL_VARIANT.to_string(),
+                catch_all: names::CATCH_ALL_VARIANT.to_string(),
             },
             None => EnumDecl::Strings {
                 variants: names
@@ -317,7 +317,7 @@ impl Context<'_> {
                         },
                     })
                     .collect(),
-                catch_all: super::names::CATCH_ALL_VARIANT.to_string(),
+                catch_all: names::CATCH_ALL_VARIANT.to_string(),
             },
         }
     }

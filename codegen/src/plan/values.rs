@@ -43,8 +43,6 @@ impl Context<'_> {
                 let fits = match format {
                     IntegerFormat::I32 => i32::try_from(n).is_ok(),
                     IntegerFormat::I64 => true,
-                    IntegerFormat::U32 => u32::try_from(n).is_ok(),
-                    IntegerFormat::U64 => n >= 0,
                 };
                 fits.then_some(RustValue::Int(n))
             }

@@ -11,7 +11,8 @@
 //!
 //! Module `fireblocks`: `types` holds the spec's schemas; `operations` the request, response and
 //! error types of each operation, shared by both sides; `client` (feature `client`) the typed
-//! client; `server` (feature `server`) the `FireblocksApi` trait and its axum router.
+//! client; `server` (feature `server`) the `FireblocksApi` trait and its axum router; `testing`
+//! (feature `testing`) a scripted, recording `Double` of that trait for tests.
 
 #[rustfmt::skip]
 pub mod operations;
@@ -26,6 +27,10 @@ pub mod client;
 #[cfg(feature = "server")]
 #[rustfmt::skip]
 pub mod server;
+
+#[cfg(feature = "testing")]
+#[rustfmt::skip]
+pub mod testing;
 
 #[cfg(feature = "client")]
 pub use client::{Client, SERVERS};

@@ -32,7 +32,8 @@
 //!
 //! Module `ping`: `types` holds the spec's schemas; `operations` the request, response and error
 //! types of each operation, shared by both sides; `client` (feature `client`) the typed client;
-//! `server` (feature `server`) the `PingApi` trait and its axum router.
+//! `server` (feature `server`) the `PingApi` trait and its axum router; `testing` (feature
+//! `testing`) a scripted, recording `Double` of that trait for tests.
 
 #[rustfmt::skip]
 pub mod operations;
@@ -47,6 +48,10 @@ pub mod client;
 #[cfg(feature = "server")]
 #[rustfmt::skip]
 pub mod server;
+
+#[cfg(feature = "testing")]
+#[rustfmt::skip]
+pub mod testing;
 
 #[cfg(feature = "client")]
 pub use client::{Client, SERVERS};

@@ -19,6 +19,17 @@ pub struct Outgoing<'a> {
     pub(crate) attempt: u32,
 }
 
+/// Names the attempt only: the request's headers and URL may hold
+/// credentials, which never reach a log.
+impl fmt::Debug for Outgoing<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Outgoing")
+            .field("operation", &self.operation)
+            .field("attempt", &self.attempt)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Outgoing<'_> {
     /// The operationId.
     pub fn operation(&self) -> &'static str {
@@ -30,6 +41,7 @@ impl Outgoing<'_> {
         self.attempt
     }
 
+    /// The request method.
     pub fn method(&self) -> &Method {
         self.request.method()
     }
@@ -45,10 +57,12 @@ impl Outgoing<'_> {
         }
     }
 
+    /// The headers as they will be sent.
     pub fn headers(&self) -> &HeaderMap {
         self.request.headers()
     }
 
+    /// The headers, to add a credential to.
     pub fn headers_mut(&mut self) -> &mut HeaderMap {
         self.request.headers_mut()
     }
@@ -80,6 +94,7 @@ impl Outgoing<'_> {
 /// request as it will be sent. Implement it for schemes the spec cannot
 /// describe; `Debug` must not show secrets.
 pub trait Authenticate: Send + Sync + fmt::Debug {
+    /// Add this scheme's credential to `request`.
     fn authenticate<'a>(
         &'a self,
         request: &'a mut Outgoing<'_>,

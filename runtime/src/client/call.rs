@@ -52,6 +52,8 @@ pub struct Call<'a, O> {
 }
 
 impl<'a, O: Callable> Call<'a, O> {
+    /// A call of `input` on `client`, with the client's timeout and retry
+    /// policy until a setter changes them.
     pub fn new(client: &'a ApiClient, input: O) -> Self {
         Call {
             client,

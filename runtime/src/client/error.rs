@@ -27,7 +27,9 @@ pub enum ClientError<E> {
     UnexpectedStatus(Box<RawResponse>),
     /// The status is documented but the body or a header could not be decoded.
     Decode {
+        /// The response as received.
         response: Box<RawResponse>,
+        /// What could not be decoded, and why.
         message: String,
     },
     /// Connecting, sending or receiving failed (after any retries the
@@ -47,14 +49,19 @@ pub enum ClientError<E> {
     /// The connection failed while the body was arriving: what came before
     /// the failure is kept.
     Incomplete {
+        /// The status, headers and the part of the body that arrived.
         response: Box<RawResponse>,
+        /// Why the connection failed.
         source: reqwest::Error,
     },
     /// The response body was larger than the client accepts
     /// ([`ApiClient::with_max_response_bytes`](super::ApiClient::with_max_response_bytes)); reading stopped there.
     TooLarge {
+        /// The response's status.
         status: StatusCode,
+        /// The response's headers.
         headers: HeaderMap,
+        /// The most bytes the client accepts.
         limit: usize,
     },
     /// The request could not be built (a header value that is not valid
@@ -76,9 +83,11 @@ pub enum ClientError<E> {
     /// a GET), or past [`MAX_REDIRECTS`](super::MAX_REDIRECTS) hops. The
     /// request was not acted on at `location` by this client.
     Redirect {
+        /// The redirect status (301, 302, 303, 307 or 308).
         status: StatusCode,
         /// Where the server pointed, resolved against the request's URL.
         location: String,
+        /// The redirect response as received.
         response: Box<RawResponse>,
     },
 }
@@ -272,7 +281,9 @@ impl<E> From<InvalidRequest> for ClientError<E> {
 /// [`ClientError::Decode`], the response kept.
 #[derive(Debug)]
 pub struct DecodeError {
+    /// The response as received.
     pub response: Box<RawResponse>,
+    /// What could not be decoded, or `None` for an undocumented status.
     pub message: Option<String>,
 }
 
@@ -296,8 +307,11 @@ impl<E> From<DecodeError> for ClientError<E> {
 /// A response exactly as received.
 #[derive(Debug, Clone)]
 pub struct RawResponse {
+    /// The status code.
     pub status: StatusCode,
+    /// The headers.
     pub headers: HeaderMap,
+    /// The body, whole.
     pub body: Bytes,
 }
 

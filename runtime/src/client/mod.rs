@@ -151,6 +151,7 @@ impl ApiClient {
             .redirect(reqwest::redirect::Policy::none())
     }
 
+    /// The base URL every path is appended to.
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
     }
@@ -217,10 +218,12 @@ impl ApiClient {
         self.with(|inner| inner.retry = policy)
     }
 
+    /// How long a call may take, every attempt and wait included.
     pub fn timeout(&self) -> Duration {
         self.inner.timeout
     }
 
+    /// When and how often a failed attempt is retried.
     pub fn retry_policy(&self) -> RetryPolicy {
         self.inner.retry
     }

@@ -36,6 +36,7 @@ pub fn path_segment(
 pub struct Request {
     /// The operationId, for errors and tracing.
     pub operation: &'static str,
+    /// The HTTP method.
     pub method: Method,
     /// The path: the spec's template, each `{parameter}` replaced by its
     /// encoded value as it is added.
@@ -47,6 +48,7 @@ pub struct Request {
     /// Path parameters with nothing between them (`{id}{format}`).
     adjacent_params: crate::AdjacentParams,
     query: QueryString,
+    /// The header parameters written so far.
     pub headers: HeaderMap,
     /// Content type and bytes.
     pub body: Option<(Cow<'static, str>, Vec<u8>)>,

@@ -13,6 +13,7 @@ pub struct FormError {
 }
 
 impl FormError {
+    /// An error saying `message`, at no particular key.
     pub fn new(message: impl Into<String>) -> Self {
         FormError {
             message: message.into(),

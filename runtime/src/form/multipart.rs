@@ -17,6 +17,7 @@ pub struct Part {
     pub file_name: Option<String>,
     /// `None`: text (`text/plain`).
     pub content_type: Option<String>,
+    /// The part's content.
     pub body: Vec<u8>,
 }
 
@@ -35,12 +36,16 @@ impl fmt::Debug for Part {
 /// part declares (`application/octet-stream` is sent when none is set).
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct FilePart {
+    /// The file's content.
     pub bytes: Vec<u8>,
+    /// The file name the part declares.
     pub file_name: Option<String>,
+    /// The media type the part declares.
     pub content_type: Option<String>,
 }
 
 impl FilePart {
+    /// A file of `bytes`, with no name and no media type.
     pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
         FilePart {
             bytes: bytes.into(),
@@ -101,12 +106,15 @@ impl From<bytes::Bytes> for FilePart {
 /// A `multipart/form-data` body: its parts in order.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Multipart {
+    /// The parts, in the order they are sent.
     pub parts: Vec<Part>,
 }
 
 /// A typed multipart body (generated structs implement it).
 pub trait MultipartBody: Sized {
+    /// This value as a multipart body.
     fn to_multipart(&self) -> Result<Multipart, FormError>;
+    /// Read a value back from a multipart body.
     fn from_multipart(form: Multipart) -> Result<Self, FormError>;
 }
 
@@ -130,6 +138,7 @@ pub fn non_empty<T>(values: Vec<T>) -> Option<Vec<T>> {
 }
 
 impl Multipart {
+    /// A form with no parts.
     pub fn new() -> Self {
         Self::default()
     }
@@ -271,13 +280,12 @@ impl Multipart {
     /// with CR or LF is refused.
     pub fn encode(&self) -> Result<(String, Vec<u8>), FormError> {
         for part in &self.parts {
-            if let Some(content_type) = &part.content_type {
-                if content_type.contains(['\r', '\n']) {
-                    return Err(
-                        FormError::new("the content type of the part has a line break")
-                            .at(&part.name),
-                    );
-                }
+            if let Some(content_type) = &part.content_type
+                && content_type.contains(['\r', '\n'])
+            {
+                return Err(
+                    FormError::new("the content type of the part has a line break").at(&part.name),
+                );
             }
         }
         let boundary = self.boundary();

@@ -42,6 +42,8 @@ pub trait Endpoint<A>: Operation<Success: IntoResponse + Send, Error: IntoRespon
 
 /// Who called, as the operation's security requirement lets through.
 pub trait Caller: Sized + Send {
+    /// The caller of a request, or the rejection when the operation's
+    /// `security` does not let it through.
     fn authenticate(
         incoming: &Incoming,
         operation: &str,

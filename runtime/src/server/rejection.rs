@@ -10,21 +10,32 @@ use crate::form::FormError;
 /// Why a request was refused before it reached the implementation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rejection {
+    /// The status the rejection is answered with.
     pub status: StatusCode,
+    /// What was wrong.
     pub kind: RejectionKind,
     /// A sentence for the caller, naming the parameter or body at fault.
     pub message: String,
 }
 
+/// Why a request was refused, each with its status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RejectionKind {
+    /// No operation at the path (404).
     NotFound,
+    /// The path exists, not for this method (405).
     MethodNotAllowed,
+    /// A required parameter is absent (400).
     MissingParameter,
+    /// A parameter does not read as its type (400).
     InvalidParameter,
+    /// A required body is absent (400).
     MissingBody,
+    /// The body does not read as its type (400).
     InvalidBody,
+    /// The body's media type is not one the operation reads (415).
     UnsupportedMediaType,
+    /// The body is over the router's limit (413).
     BodyTooLarge,
     /// No credential, or one that does not verify (401).
     Unauthorized,
@@ -44,6 +55,7 @@ pub enum RejectionKind {
 }
 
 impl Rejection {
+    /// A rejection of `kind`, with its status, saying `message`.
     pub fn new(kind: RejectionKind, message: impl Into<String>) -> Self {
         let status = match kind {
             RejectionKind::NotFound => StatusCode::NOT_FOUND,

@@ -12,6 +12,7 @@ use crate::param::{ParamField, ParamValue};
 
 /// Builds the HTTP response for one variant of a generated response enum.
 #[must_use]
+#[derive(Debug)]
 pub struct ResponseBuilder {
     status: StatusCode,
     headers: HeaderMap,
@@ -19,6 +20,7 @@ pub struct ResponseBuilder {
 }
 
 impl ResponseBuilder {
+    /// A response with `status` and no headers yet.
     pub fn new(status: StatusCode) -> Self {
         ResponseBuilder {
             status,
@@ -73,12 +75,13 @@ impl ResponseBuilder {
             _ => {
                 self.problem = Some(format!(
                     "response header `{name}` has characters HTTP does not allow"
-                ))
+                ));
             }
         }
         self
     }
 
+    /// A JSON body.
     pub fn json<T: serde::Serialize>(self, body: &T) -> Response {
         match serde_json::to_vec(body) {
             Ok(bytes) => self.bytes("application/json", bytes),
@@ -94,16 +97,19 @@ impl ResponseBuilder {
         }
     }
 
+    /// A text body of `content_type`.
     pub fn text(self, content_type: &'static str, body: String) -> Response {
         self.bytes(content_type, body.into_bytes())
     }
 
+    /// A body of `content_type`, as bytes.
     pub fn bytes(mut self, content_type: &'static str, body: Vec<u8>) -> Response {
         self.headers
             .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
         self.finish(Body::from(body))
     }
 
+    /// No body.
     pub fn empty(self) -> Response {
         self.finish(Body::empty())
     }

@@ -9,6 +9,7 @@ use std::fmt;
 pub struct StoreError(pub String);
 
 impl StoreError {
+    /// An error saying `message`.
     pub fn new(message: impl fmt::Display) -> Self {
         StoreError(message.to_string())
     }

@@ -95,7 +95,10 @@ fn first_error(messages: &str) -> Option<Failure> {
             .and_then(|s| s.first())
             .map(|span| {
                 let file = span.get("file_name").and_then(|f| f.as_str()).unwrap_or("");
-                let line = span.get("line_start").and_then(|l| l.as_u64()).unwrap_or(0);
+                let line = span
+                    .get("line_start")
+                    .and_then(serde_json::Value::as_u64)
+                    .unwrap_or(0);
                 format!(" at {file}:{line}")
             })
             .unwrap_or_default();

@@ -9,6 +9,9 @@
 //! `N passed, M failed`.
 
 mod check;
+// Process groups, `wait4` and `kill` for the child of each spec are libc
+// calls.
+#[allow(unsafe_code)]
 pub(crate) mod isolate;
 pub(crate) mod one;
 mod report;
@@ -90,7 +93,7 @@ impl Settings {
         while let Some(arg) = args.next() {
             let mut value = || {
                 args.next()
-                    .map(|v| v.to_string())
+                    .map(ToString::to_string)
                     .ok_or_else(|| format!("{arg} needs a value"))
             };
             let number = |text: String| {
@@ -109,7 +112,7 @@ impl Settings {
                 "--timeout" => settings.generate.timeout = Duration::from_secs(number(value()?)?),
                 "--memory" => settings.generate.memory = Some(number(value()?)? << 20),
                 "--check-timeout" => {
-                    settings.check.timeout = Duration::from_secs(number(value()?)?)
+                    settings.check.timeout = Duration::from_secs(number(value()?)?);
                 }
                 "--check-memory" => settings.check.memory = Some(number(value()?)? << 20),
                 "--results" => settings.results = Some(PathBuf::from(value()?)),
@@ -214,20 +217,27 @@ fn run_settings(settings: &Settings) -> Result<bool, String> {
             let row = match run_spec(settings, &work, spec) {
                 Ok(row) => row,
                 Err(e) => {
-                    *failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+                    *failure
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(e);
                     return;
                 }
             };
             println!("{}", report::line(&row));
             let written = results
                 .lock()
-                .unwrap_or_else(|p| p.into_inner())
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .append(&row);
             if let Err(e) = written {
-                *failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+                *failure
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(e);
                 return;
             }
-            finished.lock().unwrap_or_else(|p| p.into_inner()).push(row);
+            finished
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(row);
         }
     };
     std::thread::scope(|scope| {
@@ -235,10 +245,17 @@ fn run_settings(settings: &Settings) -> Result<bool, String> {
             scope.spawn(worker);
         }
     });
-    if let Some(e) = failure.into_inner().unwrap_or_else(|p| p.into_inner()) {
+    if let Some(e) = failure
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+    {
         return Err(e);
     }
-    rows.extend(finished.into_inner().unwrap_or_else(|p| p.into_inner()));
+    rows.extend(
+        finished
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
     rows.sort_by(|a, b| a.label.cmp(&b.label));
     println!("{}", report::summary(rows.iter()));
     Ok(rows.iter().all(|row| row.outcome == Outcome::Passed))

@@ -8,7 +8,9 @@ use std::process::ExitCode;
 
 use serde::{Deserialize, Serialize};
 
-use mfa_codegen::{CrateConfig, SpecInput, crate_root, generate_module, project, write};
+use mfa_codegen::{
+    CrateConfig, SpecInput, Tree, crate_root, generate_module, module_name, write_tree,
+};
 
 /// The marker before the JSON on the child's stdout.
 pub const RESULT: &str = "corpus-result ";
@@ -58,7 +60,7 @@ impl Job {
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("spec");
         Job {
             spec: path.to_path_buf(),
-            module: project::module_name(stem),
+            module: module_name(stem),
             label: label.to_string(),
             ..Job::default()
         }
@@ -225,7 +227,7 @@ pub fn module_and_label(path: &Path) -> (String, String) {
         .and_then(|n| n.to_str())
         .unwrap_or(stem)
         .to_string();
-    (project::module_name(stem), label)
+    (module_name(stem), label)
 }
 
 /// Write a throwaway crate holding one generated module, with the
@@ -237,7 +239,7 @@ pub fn write_crate(
     name: &str,
     module: &str,
     label: &str,
-    mut tree: write::Tree,
+    mut tree: Tree,
     title: &str,
 ) -> std::io::Result<()> {
     let config = CrateConfig {
@@ -256,7 +258,7 @@ pub fn write_crate(
     if let Ok(lock) = std::fs::read_to_string(root.join("Cargo.lock")) {
         tree.insert(PathBuf::from("Cargo.lock"), lock);
     }
-    write::write_tree(dir, &tree)
+    write_tree(dir, &tree)
 }
 
 /// The package name of the crate generated for `module`.

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use mfa_codegen::project;
+use xtask::project;
 
 /// One spec of the run.
 #[derive(Debug, Clone, PartialEq, Eq)]

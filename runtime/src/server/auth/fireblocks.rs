@@ -55,6 +55,7 @@ impl Default for FireblocksVerifier {
 }
 
 impl FireblocksVerifier {
+    /// A verifier with no keys yet and the default limits.
     pub fn new() -> Self {
         FireblocksVerifier {
             keys: HashMap::new(),
@@ -160,7 +161,10 @@ impl FireblocksVerifier {
             .get::<axum::extract::OriginalUri>()
             .map(|original| &original.0)
             .unwrap_or(&parts.uri);
-        let uri = uri.path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
+        let uri = uri
+            .path_and_query()
+            .map(http::uri::PathAndQuery::as_str)
+            .unwrap_or("/");
         let now = (self.clock)();
         let claims = fireblocks::verify(
             &token,

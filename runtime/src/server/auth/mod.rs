@@ -58,6 +58,7 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// A caller authenticated by `scheme` as `subject`.
     pub fn new(scheme: impl Into<Cow<'static, str>>, subject: impl Into<String>) -> Self {
         Principal {
             scheme: scheme.into(),
@@ -99,6 +100,7 @@ pub enum AuthOutcome {
 /// Checks the credentials of one request. `body` is the whole body as
 /// received (bounded by the layer), for schemes that sign it.
 pub trait Verifier: Send + Sync + 'static {
+    /// Check the request's credentials.
     fn verify<'a>(&'a self, parts: &'a Parts, body: &'a Bytes) -> BoxFuture<'a, AuthOutcome>;
 }
 
@@ -136,6 +138,14 @@ pub struct AuthLayer<V> {
     body_limit: usize,
 }
 
+impl<V> std::fmt::Debug for AuthLayer<V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthLayer")
+            .field("body_limit", &self.body_limit)
+            .finish_non_exhaustive()
+    }
+}
+
 impl<V> Clone for AuthLayer<V> {
     fn clone(&self) -> Self {
         AuthLayer {
@@ -146,6 +156,8 @@ impl<V> Clone for AuthLayer<V> {
 }
 
 impl<V: Verifier> AuthLayer<V> {
+    /// A layer checking every request with `verifier`, bodies up to the
+    /// default body limit.
     pub fn new(verifier: V) -> Self {
         AuthLayer {
             verifier: Arc::new(verifier),
@@ -178,6 +190,14 @@ pub struct AuthService<S, V> {
     inner: S,
     verifier: Arc<V>,
     body_limit: usize,
+}
+
+impl<S, V> std::fmt::Debug for AuthService<S, V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthService")
+            .field("body_limit", &self.body_limit)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<S: Clone, V> Clone for AuthService<S, V> {
@@ -249,7 +269,7 @@ mod tests {
             let body = axum::body::to_bytes(request.into_body(), 100)
                 .await
                 .unwrap_or_default();
-            let text = format!("{outcome} {:?}", body);
+            let text = format!("{outcome} {body:?}");
             Ok::<_, std::convert::Infallible>(Response::new(Body::from(text)))
         });
         let service = AuthLayer::new(verifier).with_body_limit(4).layer(inner);

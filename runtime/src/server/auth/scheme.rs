@@ -18,11 +18,14 @@ type Check = Arc<dyn Fn(String) -> BoxFuture<'static, Option<Grant>> + Send + Sy
 /// `Option<String>` (a subject, no scopes) or `Option<Grant>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Grant {
+    /// Whose credential it is, as the implementation sees it.
     pub subject: String,
+    /// The scopes it grants; a requirement's scopes must all be among them.
     pub scopes: Vec<String>,
 }
 
 impl Grant {
+    /// A credential of `subject` granting no scopes.
     pub fn new(subject: impl Into<String>) -> Self {
         Grant {
             subject: subject.into(),
@@ -77,6 +80,7 @@ impl std::fmt::Debug for SchemeVerifier {
 }
 
 impl SchemeVerifier {
+    /// A verifier that knows no scheme yet.
     pub fn new() -> Self {
         Self::default()
     }

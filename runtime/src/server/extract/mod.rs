@@ -39,9 +39,13 @@ pub struct BodyReadTimeout(pub Duration);
 /// A request read whole: method, URI, headers and body bytes.
 #[derive(Debug)]
 pub struct Incoming {
+    /// The request method.
     pub method: Method,
+    /// The request URI, path and query still encoded.
     pub uri: Uri,
+    /// The request headers.
     pub headers: HeaderMap,
+    /// The whole body.
     pub body: Bytes,
     /// What layers put on the request: the [`AuthOutcome`](crate::server::auth::AuthOutcome) of an
     /// [`AuthLayer`](crate::server::auth::AuthLayer), the store of an [`IdempotencyLayer`](crate::server::idempotency::IdempotencyLayer).

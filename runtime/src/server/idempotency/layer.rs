@@ -101,6 +101,7 @@ pub struct IdempotencyLayer {
 }
 
 impl IdempotencyLayer {
+    /// A layer keeping its records in `store`.
     pub fn new(store: impl IdempotencyStore) -> Self {
         Self::from_arc(Arc::new(store))
     }

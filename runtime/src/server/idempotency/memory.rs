@@ -66,6 +66,7 @@ impl MemoryStore {
         Self::default()
     }
 
+    /// A store with `limits`.
     pub fn with_limits(limits: Limits) -> Self {
         MemoryStore {
             state: Mutex::new(State::default()),
@@ -78,6 +79,7 @@ impl MemoryStore {
         self.lock().records.len()
     }
 
+    /// Whether the store holds no record.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -88,7 +90,9 @@ impl MemoryStore {
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn claim_now(

@@ -96,7 +96,9 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 /// bounded names).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Slot<'a> {
+    /// The caller whose budget the record counts against.
     pub caller: &'a str,
+    /// The idempotency key.
     pub key: &'a str,
 }
 
@@ -105,12 +107,20 @@ pub struct Slot<'a> {
 pub enum Claim {
     /// The key is new and now ours; `token` proves it to `renew`,
     /// `complete` and `release`.
-    Acquired { token: String },
+    Acquired {
+        /// Proves the claim.
+        token: String,
+    },
     /// Another request with this key is running.
-    InFlight { fingerprint: String },
+    InFlight {
+        /// What identifies the running request.
+        fingerprint: String,
+    },
     /// A request with this key was answered.
     Done {
+        /// What identifies the request that was answered.
         fingerprint: String,
+        /// The answer, to replay.
         response: StoredResponse,
     },
     /// No room for a new claim, and nothing the store may evict for it.

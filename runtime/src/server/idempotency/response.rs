@@ -9,10 +9,12 @@ use serde::{Deserialize, Serialize};
 /// A response as stored: replayed exactly.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredResponse {
+    /// The status code.
     pub status: u16,
     /// Header names and values in order (values base64 in storage).
     #[serde(with = "b64_headers")]
     pub headers: Vec<(String, Vec<u8>)>,
+    /// The body.
     #[serde(with = "b64")]
     pub body: Vec<u8>,
 }

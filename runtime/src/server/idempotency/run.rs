@@ -391,7 +391,7 @@ mod tests {
                 };
                 let reject = |r: Rejection| -> Response { panic!("rejected: {r:?}") };
                 let response = run(&incoming, "op", "idempotency-key", reject, handler).await;
-                Ok::<_, std::convert::Infallible>(response)
+                Ok::<_, Infallible>(response)
             }
         });
         let service = IdempotencyLayer::new(MemoryStore::default()).layer(inner);
@@ -475,7 +475,7 @@ mod tests {
             };
             let reject = |r: Rejection| -> Response { panic!("rejected: {r:?}") };
             let response = run(&incoming, "op", "idempotency-key", reject, handler).await;
-            Ok::<_, std::convert::Infallible>(response)
+            Ok::<_, Infallible>(response)
         });
         let request = http::Request::builder()
             .method("POST")

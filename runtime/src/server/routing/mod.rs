@@ -43,6 +43,14 @@ pub struct Routes<A> {
     reject: Reject<A>,
 }
 
+impl<A> std::fmt::Debug for Routes<A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Routes")
+            .field("routes", &self.routes.len())
+            .finish_non_exhaustive()
+    }
+}
+
 impl<A: Send + Sync + 'static> Routes<A> {
     /// No routes yet; rejected requests (an unknown path, a wrong method,
     /// a body too large) are answered by `reject`.

@@ -6,6 +6,7 @@ use http::Method;
 /// One `/`-separated piece of a path template.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Segment {
+    /// Text that must match exactly.
     Literal(&'static str),
     /// Exactly one segment.
     Param,
@@ -17,8 +18,10 @@ pub enum Segment {
     TrailingSlash,
 }
 
+/// A piece of a segment that mixes text and parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Part {
+    /// Text that must match exactly.
     Literal(&'static str),
     /// The shortest text that lets the rest of the segment match.
     Param,
@@ -30,7 +33,9 @@ pub enum Part {
 /// One operation's method and path template.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Route {
+    /// The HTTP method.
     pub method: Method,
+    /// The template, segment by segment.
     pub segments: Vec<Segment>,
     /// The template's parameters, in the order matching captures them.
     pub params: Vec<&'static str>,

@@ -66,7 +66,19 @@ pub struct Server {
     max_header_bytes: usize,
 }
 
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("listener", &self.listener)
+            .field("header_read_timeout", &self.header_read_timeout)
+            .field("body_read_timeout", &self.body_read_timeout)
+            .field("max_header_bytes", &self.max_header_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Server {
+    /// Serve `router` on `listener`, with the default limits.
     pub fn new(listener: TcpListener, router: Router) -> Self {
         Server {
             listener,

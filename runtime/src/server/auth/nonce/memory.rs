@@ -55,12 +55,18 @@ impl MemoryNonces {
     /// Unexpired nonces remembered for `api_key` (expired ones included
     /// until they are swept).
     pub fn len(&self, api_key: &str) -> usize {
-        let keys = self.keys.lock().unwrap_or_else(|e| e.into_inner());
+        let keys = self
+            .keys
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         keys.get(api_key).map_or(0, |k| k.expires.len())
     }
 
     fn remember_now(&self, api_key: &str, nonce: &str, expires: u64, now: u64) -> Seen {
-        let mut keys = self.keys.lock().unwrap_or_else(|e| e.into_inner());
+        let mut keys = self
+            .keys
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let key = keys.entry(api_key.to_owned()).or_default();
         key.sweep(now);
         if key.expires.contains_key(nonce) {

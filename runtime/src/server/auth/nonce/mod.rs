@@ -63,6 +63,7 @@ pub trait NonceStore: Send + Sync + 'static {
 pub struct Window {
     /// The token's expiry (plus the verifier's leeway).
     pub expires: u64,
+    /// Now, by the verifier's clock.
     pub now: u64,
     /// The verifier's longest accepted lifetime (`exp - iat`).
     pub lifetime_secs: u64,

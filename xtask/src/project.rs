@@ -1,11 +1,12 @@
-//! This repository's layout: where the specs are and what the generated
-//! crate is called. Shared by `cargo xtask gen` and the freshness test so
-//! both always generate the same thing.
+//! This repository's layout: the specs are in `specs/`, each with its
+//! optional sidecar settings and names lock, and they become the crate
+//! `mfa-apis` in `generated/`. Shared by `cargo xtask gen` and the
+//! freshness test (tests/generated_is_fresh.rs) so both always generate
+//! the same thing. The generator itself knows nothing of this layout.
 
 use std::path::{Path, PathBuf};
 
-use crate::plan::lock::NameLock;
-use crate::{CrateConfig, Options, SpecInput, plan};
+use mfa_codegen::{CrateConfig, Files, NameLock, Options, SpecInput, module_name};
 
 /// The generated crate's settings.
 pub fn crate_config() -> CrateConfig {
@@ -31,7 +32,7 @@ pub fn read_specs(root: &Path) -> Result<Vec<SpecInput>, String> {
             let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("spec");
             let options = read_options(&path.with_extension("toml"))?
                 .with_names(read_lock(&lock_path(&path))?)
-                .with_files(crate::load::Files::Directory(root.join("specs")));
+                .with_files(Files::Directory(root.join("specs")));
             Ok(SpecInput {
                 module: module_name(stem),
                 path: format!("specs/{name}"),
@@ -40,17 +41,6 @@ pub fn read_specs(root: &Path) -> Result<Vec<SpecInput>, String> {
             })
         })
         .collect()
-}
-
-/// The Rust module a spec file becomes: its stem in snake case. A stem that
-/// is a keyword (`MATCH.json`) gets a trailing `_`, since the name is also a
-/// directory and a `mod` item, where a raw identifier (`r#match`) cannot go.
-pub fn module_name(stem: &str) -> String {
-    let ident = plan::names::field_ident(stem);
-    match ident.strip_prefix("r#") {
-        Some(keyword) => format!("{keyword}_"),
-        None => ident,
-    }
 }
 
 /// A spec's sidecar settings file:
@@ -119,19 +109,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn module_names_are_identifiers_and_never_keywords() {
-        assert_eq!(module_name("fireblocks"), "fireblocks");
-        assert_eq!(module_name("MATCH"), "match_");
-        assert_eq!(module_name("type"), "type_");
-        assert_eq!(module_name("self"), "self_");
-        assert_eq!(module_name("api.github.com"), "api_github_com");
-        assert_eq!(module_name("1password"), module_name("1password"));
-        assert!(!module_name("1password").starts_with(|c: char| c.is_ascii_digit()));
-    }
-
-    #[test]
     fn sidecar_settings_select_operations_and_tags() {
-        let dir = std::env::temp_dir().join(format!("mfa-codegen-project-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("xtask-project-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("big.toml");
         std::fs::write(
