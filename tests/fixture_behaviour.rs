@@ -1666,7 +1666,7 @@ async fn only_an_allow_reserved_path_parameter_holds_a_slash() {
     for (path, rev) in [("a", "x/y"), ("..", "1"), ("a", ".")] {
         match client.get_doc(path, rev).await {
             Err(ClientError::InvalidRequest(message)) => {
-                assert!(message.contains("path parameter"), "{message}")
+                assert!(message.contains("path parameter"), "{message}");
             }
             other => panic!("{path} {rev}: {other:?}"),
         }

@@ -305,7 +305,7 @@ async fn an_integer_right_before_another_parameter_ends_at_its_digits() {
 
     match client.get_project(1, "2x").await {
         Err(ClientError::InvalidRequest(message)) => {
-            assert!(message.contains("starts with a digit"), "{message}")
+            assert!(message.contains("starts with a digit"), "{message}");
         }
         other => panic!("expected an invalid request, got {other:?}"),
     }

@@ -169,7 +169,7 @@ mod tests {
         );
         assert_eq!(describe(&[]), "anonymous");
         let words =
-            |items: &[&str]| either(&items.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+            |items: &[&str]| either(&items.iter().map(ToString::to_string).collect::<Vec<_>>());
         assert_eq!(words(&["`a`", "`b`", "`c`"]), "`a`, `b` or `c`");
         assert_eq!(words(&["`a` and `b`", "`c`"]), "`a` and `b`, or `c`");
     }

@@ -1170,7 +1170,7 @@ async fn path_values_with_a_slash_are_refused() {
     ] {
         match client.delete_bound_device(realm, user, device).await {
             Err(ClientError::InvalidRequest(message)) => {
-                assert!(message.contains("holds a `/`"), "{message}")
+                assert!(message.contains("holds a `/`"), "{message}");
             }
             other => panic!("{realm:?} {user} {device}: {other:?}"),
         }

@@ -107,11 +107,11 @@ impl Builder<'_> {
         let mut edges: Vec<(usize, usize)> = Vec::new();
         for (id, def) in &self.types {
             let mut add = |member: Member, ty: &TypeRef| {
-                if let TypeRef::Named(to) = strip_nullable(ty) {
-                    if let Some(&to) = index.get(to) {
-                        members.push((id.clone(), member));
-                        edges.push((index[id], to));
-                    }
+                if let TypeRef::Named(to) = strip_nullable(ty)
+                    && let Some(&to) = index.get(to)
+                {
+                    members.push((id.clone(), member));
+                    edges.push((index[id], to));
                 }
             };
             match &def.kind {

@@ -111,15 +111,15 @@ fn members(api: &Api, index: &BTreeMap<&TypeId, usize>) -> Vec<Edge> {
     for (id, def) in &api.types {
         let from = index[id];
         let mut add = |member: Member, ty: &TypeRef| {
-            if let TypeRef::Named(to) = strip_nullable(ty) {
-                if let Some(&to) = index.get(to) {
-                    edges.push(Edge {
-                        owner: id.clone(),
-                        from,
-                        member,
-                        to,
-                    });
-                }
+            if let TypeRef::Named(to) = strip_nullable(ty)
+                && let Some(&to) = index.get(to)
+            {
+                edges.push(Edge {
+                    owner: id.clone(),
+                    from,
+                    member,
+                    to,
+                });
             }
         };
         match &def.kind {

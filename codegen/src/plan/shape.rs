@@ -213,10 +213,10 @@ pub(super) fn text_unions(api: &Api) -> BTreeSet<TypeId> {
             .flat_map(|b| &b.content)
             .filter(|c| c.media_type.to_ascii_lowercase().starts_with("multipart/"));
         for ty in multipart.filter_map(|c| c.ty.as_ref()) {
-            if let TypeRef::Named(id) = ty {
-                if let Some(TypeKind::Struct(s)) = api.types.get(id).map(|d| &d.kind) {
-                    roots.extend(s.fields.iter().map(|f| &f.ty));
-                }
+            if let TypeRef::Named(id) = ty
+                && let Some(TypeKind::Struct(s)) = api.types.get(id).map(|d| &d.kind)
+            {
+                roots.extend(s.fields.iter().map(|f| &f.ty));
             }
         }
     }

@@ -385,7 +385,7 @@ fn request_types(api: &Api) -> BTreeSet<TypeId> {
                 }
             }
             TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
-                stack.push(inner)
+                stack.push(inner);
             }
             _ => {}
         }

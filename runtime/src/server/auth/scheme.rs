@@ -281,7 +281,7 @@ mod tests {
                 assert_eq!(
                     p,
                     [Principal::new("oauth", "ann").with_scopes(["read", "write"])]
-                )
+                );
             }
             other => panic!("{other:?}"),
         }

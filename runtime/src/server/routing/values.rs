@@ -61,7 +61,8 @@ mod tests {
         )
         .allowing_reserved(&["path"]);
         let one = |s: &str| PathValue::One(s.to_string());
-        let realm = |items: &[&str]| PathValue::Many(items.iter().map(|s| s.to_string()).collect());
+        let realm =
+            |items: &[&str]| PathValue::Many(items.iter().map(ToString::to_string).collect());
         let check = |values: Vec<PathValue>| named(&route, values).map_err(|r| r.message);
         assert!(check(vec![realm(&["root"]), one("a/b"), one("7")]).is_ok());
         assert_eq!(
