@@ -44,14 +44,18 @@ struct Row {
     check: Option<Check>,
 }
 
-struct Check {
-    ok: bool,
-    /// Crate-only check time (dependencies already built).
-    time: Option<Duration>,
-    note: String,
+pub(crate) struct Check {
+    pub ok: bool,
+    /// The crate-only check (dependencies already built): wall and CPU
+    /// time, peak memory of cargo and the rustc it waits for.
+    pub run: Option<Run>,
+    pub note: String,
 }
 
 pub fn run_bench(args: &[&str]) -> ExitCode {
+    if let ["--check-cost", specs @ ..] = args {
+        return crate::bench_checkcost::run(specs);
+    }
     let quick = args.contains(&"--quick");
     let settings = Settings {
         reps_ours: if quick { 1 } else { 5 },
@@ -165,7 +169,7 @@ pub fn run_bench(args: &[&str]) -> ExitCode {
 
 /// `spec` under `root`; `../shared/...` is looked for beside each ancestor
 /// of `root`, so a git worktree nested deeper finds it too.
-fn locate(root: &Path, spec: &str) -> PathBuf {
+pub(crate) fn locate(root: &Path, spec: &str) -> PathBuf {
     let Some(shared) = spec.strip_prefix("../") else {
         return root.join(spec);
     };
@@ -242,8 +246,10 @@ fn first_error(log: &Path) -> String {
 }
 
 /// `cargo check` the crate in `dir`: once to build its dependencies, then
-/// again after touching it to time the crate alone.
-fn check(dir: &Path, target_dir: &Path, all_features: bool) -> Check {
+/// again after touching it to time the crate alone. Incremental compilation
+/// is off, so the second check redoes all of the crate's work as a first
+/// check on a fresh clone does, rather than reusing the first one's cache.
+pub(crate) fn check(dir: &Path, target_dir: &Path, all_features: bool) -> Check {
     let manifest = dir.join("Cargo.toml");
     // The output lives under our workspace; make it its own.
     match fs::read_to_string(&manifest) {
@@ -251,7 +257,7 @@ fn check(dir: &Path, target_dir: &Path, all_features: bool) -> Check {
             if let Err(e) = fs::write(&manifest, format!("{text}\n[workspace]\n")) {
                 return Check {
                     ok: false,
-                    time: None,
+                    run: None,
                     note: format!("cannot edit Cargo.toml: {e}"),
                 };
             }
@@ -260,7 +266,7 @@ fn check(dir: &Path, target_dir: &Path, all_features: bool) -> Check {
         Err(e) => {
             return Check {
                 ok: false,
-                time: None,
+                run: None,
                 note: format!("no Cargo.toml: {e}"),
             };
         }
@@ -273,6 +279,7 @@ fn check(dir: &Path, target_dir: &Path, all_features: bool) -> Check {
             .arg("--manifest-path")
             .arg(&manifest)
             .env("CARGO_TARGET_DIR", target_dir)
+            .env("CARGO_INCREMENTAL", "0")
             .env_remove("RUSTFLAGS");
         if all_features {
             command.arg("--all-features");
@@ -290,14 +297,14 @@ fn check(dir: &Path, target_dir: &Path, all_features: bool) -> Check {
                 .unwrap_or("failed");
             return Check {
                 ok: false,
-                time: None,
+                run: None,
                 note: summary.replace('|', "\\|"),
             };
         }
         Err(e) => {
             return Check {
                 ok: false,
-                time: None,
+                run: None,
                 note: e,
             };
         }
@@ -309,36 +316,36 @@ fn check(dir: &Path, target_dir: &Path, all_features: bool) -> Check {
     if let Err(e) = touched {
         return Check {
             ok: true,
-            time: None,
+            run: None,
             note: format!("cannot touch src/lib.rs: {e}"),
         };
     }
     match run(&mut command(), &log) {
         Ok(done) if done.success => Check {
             ok: true,
-            time: Some(done.wall),
+            run: Some(done),
             note: String::new(),
         },
         Ok(done) => Check {
             ok: false,
-            time: None,
+            run: None,
             note: format!("second check failed ({})", done.status),
         },
         Err(e) => Check {
             ok: true,
-            time: None,
+            run: None,
             note: e,
         },
     }
 }
 
-fn load_average() -> String {
+pub(crate) fn load_average() -> String {
     fs::read_to_string("/proc/loadavg")
         .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
         .unwrap_or_else(|_| "unknown".into())
 }
 
-fn machine() -> String {
+pub(crate) fn machine() -> String {
     let cpu = fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|t| {
@@ -458,7 +465,7 @@ fn render(
         };
         let (check_cell, check_time) = match &row.check {
             None => ("not run".to_string(), "-".to_string()),
-            Some(c) if c.ok => ("compiles".into(), c.time.map_or(c.note.clone(), millis)),
+            Some(c) if c.ok => ("compiles".into(), c.run.as_ref().map_or(c.note.clone(), |r| millis(r.wall))),
             Some(c) => (format!("fails: {}", c.note), "-".into()),
         };
         let _ = writeln!(

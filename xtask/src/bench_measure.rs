@@ -14,6 +14,10 @@ pub struct Run {
     pub wall: Duration,
     /// Peak resident set size in bytes.
     pub max_rss: u64,
+    /// CPU time in user mode, the child and its waited-for descendants.
+    pub user: Duration,
+    /// CPU time in the kernel, likewise.
+    pub system: Duration,
     pub success: bool,
     /// The exit status as text (`exit 1`, `signal 6`).
     pub status: String,
@@ -56,9 +60,17 @@ pub fn run(command: &mut Command, log: &Path) -> Result<Run, String> {
         wall,
         // Linux reports kilobytes.
         max_rss: u64::try_from(usage.ru_maxrss).unwrap_or(0) * 1024,
+        user: duration(usage.ru_utime),
+        system: duration(usage.ru_stime),
         success: libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
         status: status_text,
     })
+}
+
+fn duration(time: libc::timeval) -> Duration {
+    let secs = u64::try_from(time.tv_sec).unwrap_or(0);
+    let micros = u32::try_from(time.tv_usec).unwrap_or(0);
+    Duration::from_secs(secs) + Duration::from_micros(micros.into())
 }
 
 /// The median of `values` (the lower middle one for an even count).
@@ -83,6 +95,12 @@ mod tests {
     fn a_child_is_timed_and_its_memory_and_status_reported() {
         let log = std::env::temp_dir().join(format!("xtask-measure-{}.log", std::process::id()));
         let ok = run(Command::new("sh").args(["-c", "echo hi"]), &log).unwrap();
+        let busy = run(
+            Command::new("sh").args(["-c", "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done"]),
+            &log,
+        )
+        .unwrap();
+        assert!(busy.user > Duration::ZERO, "{busy:?}");
         assert!(
             ok.success && ok.max_rss > 0 && ok.status == "exit 0",
             "{ok:?}"

@@ -5,6 +5,7 @@ mod bench_gen;
 // `wait4` (a child's peak memory, which std cannot report) is a libc call.
 #[allow(unsafe_code)]
 mod bench_measure;
+mod bench_checkcost;
 mod bench_peers;
 mod changes_cmd;
 mod corpus;
@@ -32,6 +33,10 @@ const USAGE: &str = "usage: cargo xtask <command>
                      and progenitor on the full Fireblocks swagger and specs/,
                      installing the peers into target/bench-peers on first use;
                      --quick runs each once, --no-check skips `cargo check`
+  bench --check-cost SPEC...
+                     what the crate each generator makes from each SPEC costs
+                     to `cargo check` (crate only, dependencies built): lines
+                     of Rust, CPU and wall time, peak memory, per operation
   bench-gen SPEC DIR generate one spec as a crate in DIR and print stage times
   loadtest [--requests N] [--concurrency C]
                      the full-size load test (release): N signed, keyed
