@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::bench::{Check, check, load_average, locate, machine};
-use crate::bench_measure::run;
+use crate::bench_measure;
 use crate::bench_peers::{Generator, Tools};
 use crate::workspace_root;
 
@@ -142,7 +142,7 @@ fn measure(
             let _ = fs::create_dir_all(parent);
         }
         let log = out.with_extension("log");
-        match run(&mut generator.command(tools, spec, out), &log) {
+        match bench_measure::run(&mut generator.command(tools, spec, out), &log) {
             Ok(done) if done.success => {}
             Ok(failed) => return vec![format!("generation fails ({})", failed.status)],
             Err(e) => return vec![e],

@@ -95,17 +95,17 @@ mod tests {
     fn a_child_is_timed_and_its_memory_and_status_reported() {
         let log = std::env::temp_dir().join(format!("xtask-measure-{}.log", std::process::id()));
         let ok = run(Command::new("sh").args(["-c", "echo hi"]), &log).unwrap();
+        assert!(
+            ok.success && ok.max_rss > 0 && ok.status == "exit 0",
+            "{ok:?}"
+        );
+        assert_eq!(std::fs::read_to_string(&log).unwrap(), "hi\n");
         let busy = run(
             Command::new("sh").args(["-c", "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done"]),
             &log,
         )
         .unwrap();
         assert!(busy.user > Duration::ZERO, "{busy:?}");
-        assert!(
-            ok.success && ok.max_rss > 0 && ok.status == "exit 0",
-            "{ok:?}"
-        );
-        assert_eq!(std::fs::read_to_string(&log).unwrap(), "hi\n");
         let failed = run(Command::new("sh").args(["-c", "exit 3"]), &log).unwrap();
         assert!(!failed.success && failed.status == "exit 3", "{failed:?}");
     }
