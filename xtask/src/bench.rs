@@ -465,7 +465,10 @@ fn render(
         };
         let (check_cell, check_time) = match &row.check {
             None => ("not run".to_string(), "-".to_string()),
-            Some(c) if c.ok => ("compiles".into(), c.run.as_ref().map_or(c.note.clone(), |r| millis(r.wall))),
+            Some(c) if c.ok => (
+                "compiles".into(),
+                c.run.as_ref().map_or(c.note.clone(), |r| millis(r.wall)),
+            ),
             Some(c) => (format!("fails: {}", c.note), "-".into()),
         };
         let _ = writeln!(

@@ -64,12 +64,20 @@ pub fn run(specs: &[&str]) -> ExitCode {
     ] {
         let result = tools.install(generator);
         if result.is_ok() {
-            versions.push(format!("{}: {}", generator.label(), tools.version(generator)));
+            versions.push(format!(
+                "{}: {}",
+                generator.label(),
+                tools.version(generator)
+            ));
         }
         installed.push((generator, result));
     }
     let mut report = String::new();
-    let _ = writeln!(report, "Command: `cargo xtask bench --check-cost {}`  ", specs.join(" "));
+    let _ = writeln!(
+        report,
+        "Command: `cargo xtask bench --check-cost {}`  ",
+        specs.join(" ")
+    );
     let _ = writeln!(report, "Machine: {}  ", machine());
     let _ = writeln!(report, "Generators: {}  ", versions.join("; "));
     let _ = writeln!(
@@ -80,7 +88,10 @@ pub fn run(specs: &[&str]) -> ExitCode {
         report,
         "| spec | operations | generator | lines of Rust | check CPU s | wall s | peak MB | CPU ms / operation | MB / operation |"
     );
-    let _ = writeln!(report, "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    let _ = writeln!(
+        report,
+        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+    );
     for spec in specs {
         let path = locate(&root, spec);
         let operations = match count_operations(&path) {
@@ -100,7 +111,15 @@ pub fn run(specs: &[&str]) -> ExitCode {
             let out = work.join(generator.slug()).join(&stem);
             let cells = match installed.iter().find(|(g, _)| *g == generator) {
                 Some((_, Err(e))) => vec![format!("not installed: {e}")],
-                _ => measure(generator, all_features, &tools, &path, &out, &work, operations),
+                _ => measure(
+                    generator,
+                    all_features,
+                    &tools,
+                    &path,
+                    &out,
+                    &work,
+                    operations,
+                ),
             };
             let _ = writeln!(
                 report,
@@ -172,8 +191,8 @@ fn measure(
 fn count_operations(path: &Path) -> Result<usize, String> {
     let text =
         fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let doc: serde_yaml::Value = serde_yaml::from_str(&text)
-        .map_err(|e| format!("cannot parse {}: {e}", path.display()))?;
+    let doc: serde_yaml::Value =
+        serde_yaml::from_str(&text).map_err(|e| format!("cannot parse {}: {e}", path.display()))?;
     Ok(operations_in(&doc))
 }
 

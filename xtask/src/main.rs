@@ -3,9 +3,9 @@
 mod bench;
 mod bench_gen;
 // `wait4` (a child's peak memory, which std cannot report) is a libc call.
+mod bench_checkcost;
 #[allow(unsafe_code)]
 mod bench_measure;
-mod bench_checkcost;
 mod bench_peers;
 mod changes_cmd;
 mod corpus;
