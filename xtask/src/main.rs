@@ -1,9 +1,9 @@
 //! Project automation, as ordinary Rust (no shell scripts to keep in sync).
 
 mod bench;
+mod bench_checkcost;
 mod bench_gen;
 // `wait4` (a child's peak memory, which std cannot report) is a libc call.
-mod bench_checkcost;
 #[allow(unsafe_code)]
 mod bench_measure;
 mod bench_peers;
