@@ -11,8 +11,6 @@ use std::time::Duration;
 use mfa_apis::fireblocks;
 use mfa_apis::fireblocks::operations::{ResetDeviceError, ResetDeviceSuccess};
 use mfa_apis::flashback;
-use mfa_apis::flashback::operations::ResetMfaSuccess;
-use mfa_apis::flashback::types::ResetMfaResponse;
 use mfa_runtime::axum::{
     self, Router, body::Body, extract::Request, middleware::Next, response::Response,
 };
@@ -42,18 +40,6 @@ fn fireblocks_double() -> fireblocks::testing::Double {
             })
         }
     });
-    double
-}
-
-/// A Flashback double whose resets succeed.
-fn flashback_double() -> flashback::testing::Double {
-    let double = flashback::testing::Double::new();
-    double.reset_mfa().answer(Ok(ResetMfaSuccess::Ok {
-        body: ResetMfaResponse {
-            success: Some(true),
-            message: Some("reset".into()),
-        },
-    }));
     double
 }
 
@@ -210,7 +196,7 @@ async fn concurrent_duplicates_from_the_client_run_once() {
 async fn a_request_without_an_idempotency_key_is_never_repeated() {
     // Flashback's reset declares no idempotency key: after a lost response
     // nobody can tell whether it ran, so the client must not send it again.
-    let api = flashback_double();
+    let api = mfa_tests::recording::flashback_double();
     let verifier = SchemeVerifier::new().with(
         flashback::server::security::BEARER_AUTH,
         |token| async move { (token == "fb-token").then(|| "ann".to_string()) },

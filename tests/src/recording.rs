@@ -194,8 +194,9 @@ fn fireblocks_double() -> fireblocks::testing::Double {
     double
 }
 
-/// Flashback: every reset succeeds.
-fn flashback_double() -> flashback::testing::Double {
+/// Flashback: every reset succeeds, with the spec's example answer
+/// (also the stand-in of suites that need a Flashback that just works).
+pub fn flashback_double() -> flashback::testing::Double {
     let double = flashback::testing::Double::new();
     double.reset_mfa().answer(Ok(ResetMfaSuccess::Ok {
         body: ResetMfaResponse {
