@@ -59,10 +59,10 @@ pub fn is_strict() -> bool {
 
 /// Run `read` refusing unlisted enum values: what a server does while it
 /// decodes a request, so an implementation only ever sees values the spec
-/// lists. Decoding is synchronous, so a thread-local flag set for the
-/// duration of the call (and restored after, even on a panic) covers every
-/// value `read` decodes and nothing else; a server polls its request
-/// reading future inside it (`std::future::poll_fn`), one poll at a time.
+/// lists. Decoding is synchronous (a server's `Endpoint::read` is a plain
+/// function), so a thread-local flag set for the duration of the call (and
+/// restored after, even on a panic) covers every value `read` decodes and
+/// nothing else.
 pub fn strictly<R>(read: impl FnOnce() -> R) -> R {
     struct Restore(bool);
     impl Drop for Restore {

@@ -292,7 +292,7 @@ fn endpoint(op: &OperationPlan, trait_name: &proc_macro2::Ident) -> TokenStream 
         let read = match b.kind {
             BodyKind::Json => quote! { from.json_body()? },
             BodyKind::Form => quote! { from.form_body()? },
-            BodyKind::Multipart => quote! { from.multipart_body().await? },
+            BodyKind::Multipart => quote! { from.multipart_body()? },
             BodyKind::Text => quote! { from.text_body(#media)? },
             BodyKind::Bytes => quote! { from.bytes_body(#media)? },
         };
@@ -312,13 +312,17 @@ fn endpoint(op: &OperationPlan, trait_name: &proc_macro2::Ident) -> TokenStream 
         impl<A: #trait_name> Endpoint<A> for #input {
             type Caller = #caller;
 
-            async fn read(#from: &Incoming) -> Result<Self, Rejection> {
+            fn read(#from: &Incoming) -> Result<Self, Rejection> {
                 #(#constants)*
                 Ok(Self { #(#fields)* #body })
             }
 
-            async fn call(api: &A, caller: Self::Caller, input: Self) -> Outcome<Self> {
-                api.#method(caller, input).await
+            fn call(
+                api: &A,
+                caller: Self::Caller,
+                input: Self,
+            ) -> impl Future<Output = Outcome<Self>> + Send {
+                api.#method(caller, input)
             }
         }
     }

@@ -135,14 +135,16 @@ fn trait_method(op: &OperationPlan, received: &proc_macro2::Ident) -> TokenStrea
     } else {
         (quote! { Option<rt::server::Principal> }, quote! { caller })
     };
+    // The script's own future, not an `async fn` around it: one future type
+    // per operation fewer for the compiler to prove `Send`.
     quote! {
-        async fn #method(
+        fn #method(
             &self,
             caller: #caller_type,
             input: #input,
-        ) -> Result<#success, #error> {
+        ) -> impl Future<Output = Result<#success, #error>> + Send {
             let journal = &self.0.received;
-            self.0.#method.run(#caller, input, journal, #received::#variant).await
+            self.0.#method.run(#caller, input, journal, #received::#variant)
         }
     }
 }

@@ -105,15 +105,19 @@ pub fn router_with_body_limit<A: FireblocksApi>(
 impl<A: FireblocksApi> Endpoint<A> for ResetDeviceInput {
     type Caller = Option<rt::server::Principal>;
 
-    async fn read(from: &Incoming) -> Result<Self, Rejection> {
+    fn read(from: &Incoming) -> Result<Self, Rejection> {
         Ok(Self {
             id: from.path("id")?,
             idempotency_key: from.header("Idempotency-Key")?,
         })
     }
 
-    async fn call(api: &A, caller: Self::Caller, input: Self) -> Outcome<Self> {
-        api.reset_device(caller, input).await
+    fn call(
+        api: &A,
+        caller: Self::Caller,
+        input: Self,
+    ) -> impl Future<Output = Outcome<Self>> + Send {
+        api.reset_device(caller, input)
     }
 }
 

@@ -62,13 +62,13 @@ impl Double {
 }
 
 impl super::server::FireblocksApi for Double {
-    async fn reset_device(
+    fn reset_device(
         &self,
         caller: Option<rt::server::Principal>,
         input: ResetDeviceInput,
-    ) -> Result<ResetDeviceSuccess, ResetDeviceError> {
+    ) -> impl Future<Output = Result<ResetDeviceSuccess, ResetDeviceError>> + Send {
         let journal = &self.0.received;
-        self.0.reset_device.run(caller, input, journal, Received::ResetDevice).await
+        self.0.reset_device.run(caller, input, journal, Received::ResetDevice)
     }
 
     fn reject(&self, rejection: rt::server::Rejection) -> rt::axum::response::Response {

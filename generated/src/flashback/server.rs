@@ -92,12 +92,16 @@ pub fn router_with_body_limit<A: FlashbackApi>(
 impl<A: FlashbackApi> Endpoint<A> for ResetMfaInput {
     type Caller = rt::server::Principal;
 
-    async fn read(from: &Incoming) -> Result<Self, Rejection> {
+    fn read(from: &Incoming) -> Result<Self, Rejection> {
         Ok(Self { body: from.json_body()? })
     }
 
-    async fn call(api: &A, caller: Self::Caller, input: Self) -> Outcome<Self> {
-        api.reset_mfa(caller, input).await
+    fn call(
+        api: &A,
+        caller: Self::Caller,
+        input: Self,
+    ) -> impl Future<Output = Outcome<Self>> + Send {
+        api.reset_mfa(caller, input)
     }
 }
 

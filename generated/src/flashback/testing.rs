@@ -61,13 +61,13 @@ impl Double {
 }
 
 impl super::server::FlashbackApi for Double {
-    async fn reset_mfa(
+    fn reset_mfa(
         &self,
         caller: rt::server::Principal,
         input: ResetMfaInput,
-    ) -> Result<ResetMfaSuccess, ResetMfaError> {
+    ) -> impl Future<Output = Result<ResetMfaSuccess, ResetMfaError>> + Send {
         let journal = &self.0.received;
-        self.0.reset_mfa.run(Some(caller), input, journal, Received::ResetMfa).await
+        self.0.reset_mfa.run(Some(caller), input, journal, Received::ResetMfa)
     }
 
     fn reject(&self, rejection: rt::server::Rejection) -> rt::axum::response::Response {

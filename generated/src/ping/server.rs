@@ -340,7 +340,7 @@ pub fn router_with_body_limit<A: PingApi>(api: A, limit: usize) -> rt::axum::Rou
 impl<A: PingApi> Endpoint<A> for ListOathDevicesInput {
     type Caller = rt::server::Principal;
 
-    async fn read(from: &Incoming) -> Result<Self, Rejection> {
+    fn read(from: &Incoming) -> Result<Self, Rejection> {
         Ok(Self {
             realm: from.path_items("realm")?,
             user: from.path("user")?,
@@ -349,15 +349,19 @@ impl<A: PingApi> Endpoint<A> for ListOathDevicesInput {
         })
     }
 
-    async fn call(api: &A, caller: Self::Caller, input: Self) -> Outcome<Self> {
-        api.list_oath_devices(caller, input).await
+    fn call(
+        api: &A,
+        caller: Self::Caller,
+        input: Self,
+    ) -> impl Future<Output = Outcome<Self>> + Send {
+        api.list_oath_devices(caller, input)
     }
 }
 
 impl<A: PingApi> Endpoint<A> for ResetOathDevicesInput {
     type Caller = rt::server::Principal;
 
-    async fn read(from: &Incoming) -> Result<Self, Rejection> {
+    fn read(from: &Incoming) -> Result<Self, Rejection> {
         from.constant(rt::param::Location::Query, "_action", "reset")?;
         Ok(Self {
             realm: from.path_items("realm")?,
@@ -367,15 +371,19 @@ impl<A: PingApi> Endpoint<A> for ResetOathDevicesInput {
         })
     }
 
-    async fn call(api: &A, caller: Self::Caller, input: Self) -> Outcome<Self> {
-        api.reset_oath_devices(caller, input).await
+    fn call(
+        api: &A,
+        caller: Self::Caller,
+        input: Self,
+    ) -> impl Future<Output = Outcome<Self>> + Send {
+        api.reset_oath_devices(caller, input)
     }
 }
 
 impl<A: PingApi> Endpoint<A> for DeleteOathDeviceInput {
     type Caller = rt::server::Principal;
 
-    async fn read(from: &Incoming) -> Result<Self, Rejection> {
+    fn read(from: &Incoming) -> Result<Self, Rejection> {
         Ok(Self {
             realm: from.path_items("realm")?,
             user: from.path("user")?,
@@ -385,15 +393,19 @@ impl<A: PingApi> Endpoint<A> for DeleteOathDeviceInput {
         })
     }
 
-    async fn call(api: &A, caller: Self::Caller, input: Self) -> Outcome<Self> {
-        api.delete_oath_device(caller, input).await
+    fn call(
+        api: &A,
+        caller: Self::Caller,
+        input: Self,
+    ) -> impl Future<Output = Outcome<Self>> + Send {
+        api.delete_oath_device(caller, input)
     }
 }
 
 impl<A: PingApi> Endpoint<A> for ListPushDevicesInput {
     type Caller = rt::server::Principal;
 
-    async fn read(from: &Incoming) -> Result<Self, Rejection> {
+    fn read(from: &Incoming) -> Result<Self, Rejection> {
         Ok(Self {
             realm: from.path_items("realm")?,
             user: from.path("user")?,
@@ -402,15 +414,19 @@ impl<A: PingApi> Endpoint<A> for ListPushDevicesInput {
         })
     }
 
-    async fn call(api: &A, caller: Self::Caller, input: Self) -> Outcome<Self> {
-        api.list_push_devices(caller, input).await
+    fn call(
+        api: &A,
+        caller: Self::Caller,
+        input: Self,
+    ) -> impl Future<Output = Outcome<Self>> + Send {
+        api.list_push_devices(caller, input)
     }
 }
 
 impl<A: PingApi> Endpoint<A> for ResetPushDevicesInput {
     type Caller = rt::server::Principal;
 
-    async fn read(from: &Incoming) -> Result<Self, Rejection> {
+    fn read(from: &Incoming) -> Result<Self, Rejection> {
         from.constant(rt::param::Location::Query, "_action", "reset")?;
         Ok(Self {
             realm: from.path_items("realm")?,
@@ -420,15 +436,19 @@ impl<A: PingApi> Endpoint<A> for ResetPushDevicesInput {
         })
     }
 
-    async fn call(api: &A, caller: Self::Caller, input: Self) -> Outcome<Self> {
-        api.reset_push_devices(caller, input).await
+    fn call(
+        api: &A,
+        caller: Self::Caller,
+        input: Self,
+    ) -> impl Future<Output = Outcome<Self>> + Send {
+        api.reset_push_devices(caller, input)
     }
 }
 
 impl<A: PingApi> Endpoint<A> for DeletePushDeviceInput {
     type Caller = rt::server::Principal;
 
-    async fn read(from: &Incoming) -> Result<Self, Rejection> {
+    fn read(from: &Incoming) -> Result<Self, Rejection> {
         Ok(Self {
             realm: from.path_items("realm")?,
             user: from.path("user")?,
@@ -438,15 +458,19 @@ impl<A: PingApi> Endpoint<A> for DeletePushDeviceInput {
         })
     }
 
-    async fn call(api: &A, caller: Self::Caller, input: Self) -> Outcome<Self> {
-        api.delete_push_device(caller, input).await
+    fn call(
+        api: &A,
+        caller: Self::Caller,
+        input: Self,
+    ) -> impl Future<Output = Outcome<Self>> + Send {
+        api.delete_push_device(caller, input)
     }
 }
 
 impl<A: PingApi> Endpoint<A> for ListWebAuthnDevicesInput {
     type Caller = rt::server::Principal;
 
-    async fn read(from: &Incoming) -> Result<Self, Rejection> {
+    fn read(from: &Incoming) -> Result<Self, Rejection> {
         Ok(Self {
             realm: from.path_items("realm")?,
             user: from.path("user")?,
@@ -455,15 +479,19 @@ impl<A: PingApi> Endpoint<A> for ListWebAuthnDevicesInput {
         })
     }
 
-    async fn call(api: &A, caller: Self::Caller, input: Self) -> Outcome<Self> {
-        api.list_web_authn_devices(caller, input).await
+    fn call(
+        api: &A,
+        caller: Self::Caller,
+        input: Self,
+    ) -> impl Future<Output = Outcome<Self>> + Send {
+        api.list_web_authn_devices(caller, input)
     }
 }
 
 impl<A: PingApi> Endpoint<A> for RenameWebAuthnDeviceInput {
     type Caller = rt::server::Principal;
 
-    async fn read(from: &Incoming) -> Result<Self, Rejection> {
+    fn read(from: &Incoming) -> Result<Self, Rejection> {
         Ok(Self {
             realm: from.path_items("realm")?,
             user: from.path("user")?,
@@ -473,15 +501,19 @@ impl<A: PingApi> Endpoint<A> for RenameWebAuthnDeviceInput {
         })
     }
 
-    async fn call(api: &A, caller: Self::Caller, input: Self) -> Outcome<Self> {
-        api.rename_web_authn_device(caller, input).await
+    fn call(
+        api: &A,
+        caller: Self::Caller,
+        input: Self,
+    ) -> impl Future<Output = Outcome<Self>> + Send {
+        api.rename_web_authn_device(caller, input)
     }
 }
 
 impl<A: PingApi> Endpoint<A> for DeleteWebAuthnDeviceInput {
     type Caller = rt::server::Principal;
 
-    async fn read(from: &Incoming) -> Result<Self, Rejection> {
+    fn read(from: &Incoming) -> Result<Self, Rejection> {
         Ok(Self {
             realm: from.path_items("realm")?,
             user: from.path("user")?,
@@ -491,15 +523,19 @@ impl<A: PingApi> Endpoint<A> for DeleteWebAuthnDeviceInput {
         })
     }
 
-    async fn call(api: &A, caller: Self::Caller, input: Self) -> Outcome<Self> {
-        api.delete_web_authn_device(caller, input).await
+    fn call(
+        api: &A,
+        caller: Self::Caller,
+        input: Self,
+    ) -> impl Future<Output = Outcome<Self>> + Send {
+        api.delete_web_authn_device(caller, input)
     }
 }
 
 impl<A: PingApi> Endpoint<A> for ListBoundDevicesInput {
     type Caller = rt::server::Principal;
 
-    async fn read(from: &Incoming) -> Result<Self, Rejection> {
+    fn read(from: &Incoming) -> Result<Self, Rejection> {
         Ok(Self {
             realm: from.path_items("realm")?,
             user: from.path("user")?,
@@ -508,15 +544,19 @@ impl<A: PingApi> Endpoint<A> for ListBoundDevicesInput {
         })
     }
 
-    async fn call(api: &A, caller: Self::Caller, input: Self) -> Outcome<Self> {
-        api.list_bound_devices(caller, input).await
+    fn call(
+        api: &A,
+        caller: Self::Caller,
+        input: Self,
+    ) -> impl Future<Output = Outcome<Self>> + Send {
+        api.list_bound_devices(caller, input)
     }
 }
 
 impl<A: PingApi> Endpoint<A> for DeleteBoundDeviceInput {
     type Caller = rt::server::Principal;
 
-    async fn read(from: &Incoming) -> Result<Self, Rejection> {
+    fn read(from: &Incoming) -> Result<Self, Rejection> {
         Ok(Self {
             realm: from.path_items("realm")?,
             user: from.path("user")?,
@@ -526,15 +566,19 @@ impl<A: PingApi> Endpoint<A> for DeleteBoundDeviceInput {
         })
     }
 
-    async fn call(api: &A, caller: Self::Caller, input: Self) -> Outcome<Self> {
-        api.delete_bound_device(caller, input).await
+    fn call(
+        api: &A,
+        caller: Self::Caller,
+        input: Self,
+    ) -> impl Future<Output = Outcome<Self>> + Send {
+        api.delete_bound_device(caller, input)
     }
 }
 
 impl<A: PingApi> Endpoint<A> for RefreshPushDeviceIdInput {
     type Caller = Option<rt::server::Principal>;
 
-    async fn read(from: &Incoming) -> Result<Self, Rejection> {
+    fn read(from: &Incoming) -> Result<Self, Rejection> {
         from.constant(rt::param::Location::Query, "_action", "refresh")?;
         Ok(Self {
             realm: from.path_items("realm")?,
@@ -543,8 +587,12 @@ impl<A: PingApi> Endpoint<A> for RefreshPushDeviceIdInput {
         })
     }
 
-    async fn call(api: &A, caller: Self::Caller, input: Self) -> Outcome<Self> {
-        api.refresh_push_device_id(caller, input).await
+    fn call(
+        api: &A,
+        caller: Self::Caller,
+        input: Self,
+    ) -> impl Future<Output = Outcome<Self>> + Send {
+        api.refresh_push_device_id(caller, input)
     }
 }
 

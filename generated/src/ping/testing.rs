@@ -169,148 +169,160 @@ impl Double {
 }
 
 impl super::server::PingApi for Double {
-    async fn list_oath_devices(
+    fn list_oath_devices(
         &self,
         caller: rt::server::Principal,
         input: ListOathDevicesInput,
-    ) -> Result<ListOathDevicesSuccess, ListOathDevicesError> {
+    ) -> impl Future<
+        Output = Result<ListOathDevicesSuccess, ListOathDevicesError>,
+    > + Send {
         let journal = &self.0.received;
         self.0
             .list_oath_devices
             .run(Some(caller), input, journal, Received::ListOathDevices)
-            .await
     }
 
-    async fn reset_oath_devices(
+    fn reset_oath_devices(
         &self,
         caller: rt::server::Principal,
         input: ResetOathDevicesInput,
-    ) -> Result<ResetOathDevicesSuccess, ResetOathDevicesError> {
+    ) -> impl Future<
+        Output = Result<ResetOathDevicesSuccess, ResetOathDevicesError>,
+    > + Send {
         let journal = &self.0.received;
         self.0
             .reset_oath_devices
             .run(Some(caller), input, journal, Received::ResetOathDevices)
-            .await
     }
 
-    async fn delete_oath_device(
+    fn delete_oath_device(
         &self,
         caller: rt::server::Principal,
         input: DeleteOathDeviceInput,
-    ) -> Result<DeleteOathDeviceSuccess, DeleteOathDeviceError> {
+    ) -> impl Future<
+        Output = Result<DeleteOathDeviceSuccess, DeleteOathDeviceError>,
+    > + Send {
         let journal = &self.0.received;
         self.0
             .delete_oath_device
             .run(Some(caller), input, journal, Received::DeleteOathDevice)
-            .await
     }
 
-    async fn list_push_devices(
+    fn list_push_devices(
         &self,
         caller: rt::server::Principal,
         input: ListPushDevicesInput,
-    ) -> Result<ListPushDevicesSuccess, ListPushDevicesError> {
+    ) -> impl Future<
+        Output = Result<ListPushDevicesSuccess, ListPushDevicesError>,
+    > + Send {
         let journal = &self.0.received;
         self.0
             .list_push_devices
             .run(Some(caller), input, journal, Received::ListPushDevices)
-            .await
     }
 
-    async fn reset_push_devices(
+    fn reset_push_devices(
         &self,
         caller: rt::server::Principal,
         input: ResetPushDevicesInput,
-    ) -> Result<ResetPushDevicesSuccess, ResetPushDevicesError> {
+    ) -> impl Future<
+        Output = Result<ResetPushDevicesSuccess, ResetPushDevicesError>,
+    > + Send {
         let journal = &self.0.received;
         self.0
             .reset_push_devices
             .run(Some(caller), input, journal, Received::ResetPushDevices)
-            .await
     }
 
-    async fn delete_push_device(
+    fn delete_push_device(
         &self,
         caller: rt::server::Principal,
         input: DeletePushDeviceInput,
-    ) -> Result<DeletePushDeviceSuccess, DeletePushDeviceError> {
+    ) -> impl Future<
+        Output = Result<DeletePushDeviceSuccess, DeletePushDeviceError>,
+    > + Send {
         let journal = &self.0.received;
         self.0
             .delete_push_device
             .run(Some(caller), input, journal, Received::DeletePushDevice)
-            .await
     }
 
-    async fn list_web_authn_devices(
+    fn list_web_authn_devices(
         &self,
         caller: rt::server::Principal,
         input: ListWebAuthnDevicesInput,
-    ) -> Result<ListWebAuthnDevicesSuccess, ListWebAuthnDevicesError> {
+    ) -> impl Future<
+        Output = Result<ListWebAuthnDevicesSuccess, ListWebAuthnDevicesError>,
+    > + Send {
         let journal = &self.0.received;
         self.0
             .list_web_authn_devices
             .run(Some(caller), input, journal, Received::ListWebAuthnDevices)
-            .await
     }
 
-    async fn rename_web_authn_device(
+    fn rename_web_authn_device(
         &self,
         caller: rt::server::Principal,
         input: RenameWebAuthnDeviceInput,
-    ) -> Result<RenameWebAuthnDeviceSuccess, RenameWebAuthnDeviceError> {
+    ) -> impl Future<
+        Output = Result<RenameWebAuthnDeviceSuccess, RenameWebAuthnDeviceError>,
+    > + Send {
         let journal = &self.0.received;
         self.0
             .rename_web_authn_device
             .run(Some(caller), input, journal, Received::RenameWebAuthnDevice)
-            .await
     }
 
-    async fn delete_web_authn_device(
+    fn delete_web_authn_device(
         &self,
         caller: rt::server::Principal,
         input: DeleteWebAuthnDeviceInput,
-    ) -> Result<DeleteWebAuthnDeviceSuccess, DeleteWebAuthnDeviceError> {
+    ) -> impl Future<
+        Output = Result<DeleteWebAuthnDeviceSuccess, DeleteWebAuthnDeviceError>,
+    > + Send {
         let journal = &self.0.received;
         self.0
             .delete_web_authn_device
             .run(Some(caller), input, journal, Received::DeleteWebAuthnDevice)
-            .await
     }
 
-    async fn list_bound_devices(
+    fn list_bound_devices(
         &self,
         caller: rt::server::Principal,
         input: ListBoundDevicesInput,
-    ) -> Result<ListBoundDevicesSuccess, ListBoundDevicesError> {
+    ) -> impl Future<
+        Output = Result<ListBoundDevicesSuccess, ListBoundDevicesError>,
+    > + Send {
         let journal = &self.0.received;
         self.0
             .list_bound_devices
             .run(Some(caller), input, journal, Received::ListBoundDevices)
-            .await
     }
 
-    async fn delete_bound_device(
+    fn delete_bound_device(
         &self,
         caller: rt::server::Principal,
         input: DeleteBoundDeviceInput,
-    ) -> Result<DeleteBoundDeviceSuccess, DeleteBoundDeviceError> {
+    ) -> impl Future<
+        Output = Result<DeleteBoundDeviceSuccess, DeleteBoundDeviceError>,
+    > + Send {
         let journal = &self.0.received;
         self.0
             .delete_bound_device
             .run(Some(caller), input, journal, Received::DeleteBoundDevice)
-            .await
     }
 
-    async fn refresh_push_device_id(
+    fn refresh_push_device_id(
         &self,
         caller: Option<rt::server::Principal>,
         input: RefreshPushDeviceIdInput,
-    ) -> Result<RefreshPushDeviceIdSuccess, RefreshPushDeviceIdError> {
+    ) -> impl Future<
+        Output = Result<RefreshPushDeviceIdSuccess, RefreshPushDeviceIdError>,
+    > + Send {
         let journal = &self.0.received;
         self.0
             .refresh_push_device_id
             .run(caller, input, journal, Received::RefreshPushDeviceId)
-            .await
     }
 
     fn reject(&self, rejection: rt::server::Rejection) -> rt::axum::response::Response {

@@ -442,10 +442,10 @@ mod tests {
     }
 
     #[cfg(feature = "server")]
-    #[tokio::test]
-    async fn multipart_bodies_round_trip_through_multer() {
+    #[test]
+    fn multipart_bodies_round_trip_through_multer() {
         let (content_type, body) = upload().to_multipart().unwrap().encode().unwrap();
-        let form = parse_multipart(&content_type, body.into()).await.unwrap();
+        let form = parse_multipart(&content_type, body.into()).unwrap();
         let back = Upload::from_multipart(form).unwrap();
         let mut expected = upload();
         // The quote survives; a line break cannot be in a header, so it
@@ -460,8 +460,7 @@ mod tests {
         form.file("file", &FilePart::new(Vec::new()));
         let (content_type, body) = form.encode().unwrap();
         let back =
-            Upload::from_multipart(parse_multipart(&content_type, body.into()).await.unwrap())
-                .unwrap();
+            Upload::from_multipart(parse_multipart(&content_type, body.into()).unwrap()).unwrap();
         assert_eq!(
             back,
             Upload {
@@ -477,33 +476,28 @@ mod tests {
     }
 
     #[cfg(feature = "server")]
-    #[tokio::test]
-    async fn malformed_multipart_bodies_are_refused() {
-        let parse = |content_type: &'static str, body: &'static [u8]| async move {
+    #[test]
+    fn malformed_multipart_bodies_are_refused() {
+        let parse = |content_type: &'static str, body: &'static [u8]| {
             parse_multipart(content_type, bytes::Bytes::from_static(body))
-                .await
                 .map_err(|e| e.to_string())
         };
         assert_eq!(
-            parse("multipart/form-data", b"").await.unwrap_err(),
+            parse("multipart/form-data", b"").unwrap_err(),
             "the multipart Content-Type has no boundary"
         );
         let cut = parse(
             "multipart/form-data; boundary=B",
             b"--B\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nno end",
         )
-        .await
         .unwrap_err();
         assert!(cut.starts_with("malformed multipart body"), "{cut}");
-        let garbage = parse("multipart/form-data; boundary=B", b"nothing like a form")
-            .await
-            .unwrap_err();
+        let garbage = parse("multipart/form-data; boundary=B", b"nothing like a form").unwrap_err();
         assert!(garbage.starts_with("malformed multipart body"), "{garbage}");
         let nameless = parse(
             "multipart/form-data; boundary=B",
             b"--B\r\nContent-Type: text/plain\r\n\r\nx\r\n--B--\r\n",
         )
-        .await
         .unwrap_err();
         assert_eq!(nameless, "a part has no name in its Content-Disposition");
 
@@ -514,7 +508,6 @@ mod tests {
                 b"--B\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\n\xff\r\n--B--\r\n",
             ),
         )
-        .await
         .unwrap();
         assert_eq!(
             Upload::from_multipart(form).unwrap_err().to_string(),

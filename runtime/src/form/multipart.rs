@@ -357,32 +357,43 @@ fn quote_header(text: &str) -> String {
 
 /// Parse a multipart body read whole (so already within the body limit):
 /// `content_type` must be `multipart/form-data` with a boundary.
+///
+/// Synchronous although multer is not: its stream here is the one chunk
+/// already in memory, so every step is ready when first polled. Being
+/// synchronous keeps every generated `Endpoint::read` a plain function,
+/// which costs the compiler far less than one future per operation.
 #[cfg(feature = "server")]
-pub async fn parse_multipart(
-    content_type: &str,
-    body: bytes::Bytes,
-) -> Result<Multipart, FormError> {
+pub fn parse_multipart(content_type: &str, body: bytes::Bytes) -> Result<Multipart, FormError> {
+    use futures_util::FutureExt as _;
+
     let boundary = multer::parse_boundary(content_type)
         .map_err(|_| FormError::new("the multipart Content-Type has no boundary"))?;
     let stream =
         futures_util::stream::once(std::future::ready(Ok::<_, std::convert::Infallible>(body)));
     let mut multipart = multer::Multipart::new(stream, boundary);
-    let mut form = Multipart::new();
     let malformed = |e: multer::Error| FormError::new(format!("malformed multipart body: {e}"));
-    while let Some(field) = multipart.next_field().await.map_err(malformed)? {
-        let name = field
-            .name()
-            .ok_or_else(|| FormError::new("a part has no name in its Content-Disposition"))?
-            .to_string();
-        let file_name = field.file_name().map(str::to_string);
-        let content_type = field.content_type().map(ToString::to_string);
-        let body = field.bytes().await.map_err(malformed)?;
-        form.parts.push(Part {
-            name,
-            file_name,
-            content_type,
-            body: body.to_vec(),
-        });
-    }
-    Ok(form)
+    let parts = async move {
+        let mut form = Multipart::new();
+        while let Some(field) = multipart.next_field().await.map_err(malformed)? {
+            let name = field
+                .name()
+                .ok_or_else(|| FormError::new("a part has no name in its Content-Disposition"))?
+                .to_string();
+            let file_name = field.file_name().map(str::to_string);
+            let content_type = field.content_type().map(ToString::to_string);
+            let body = field.bytes().await.map_err(malformed)?;
+            form.parts.push(Part {
+                name,
+                file_name,
+                content_type,
+                body: body.to_vec(),
+            });
+        }
+        Ok(form)
+    };
+    parts.now_or_never().unwrap_or_else(|| {
+        Err(FormError::new(
+            "malformed multipart body: the parser waited on a body it already has",
+        ))
+    })
 }

@@ -29,10 +29,13 @@ pub trait Endpoint<A>: Operation<Success: IntoResponse + Send, Error: IntoRespon
     /// operation requires authentication, else an `Option` of one.
     type Caller: Caller;
 
-    /// The operation's input, read from the request.
-    fn read(from: &Incoming) -> impl Future<Output = Result<Self, Rejection>> + Send;
+    /// The operation's input, read from the request. Synchronous: the body
+    /// is already in memory, and a plain function per operation costs the
+    /// compiler far less than a future per operation.
+    fn read(from: &Incoming) -> Result<Self, Rejection>;
 
-    /// Run the implementation.
+    /// Run the implementation: generated as the trait method's own future,
+    /// not wrapped in another `async` block, for the same reason.
     fn call(
         api: &A,
         caller: Self::Caller,
@@ -97,9 +100,7 @@ pub fn serve<A: Send + Sync + 'static, O: Endpoint<A>>(
         };
         // Unlisted enum values are refused while the request is read:
         // the implementation only sees values the spec lists.
-        let mut read = std::pin::pin!(O::read(&incoming));
-        let read = std::future::poll_fn(|cx| crate::enums::strictly(|| read.as_mut().poll(cx)));
-        let input = match read.await {
+        let input = match crate::enums::strictly(|| O::read(&incoming)) {
             Ok(input) => input,
             Err(rejection) => return reject(&api, rejection),
         };

@@ -44,7 +44,7 @@ impl Incoming {
 
     /// A `multipart/form-data` body, `None` when there is none. The body
     /// was read whole within the router's limit, so parsing is bounded too.
-    pub async fn multipart_body<T: MultipartBody>(&self) -> Result<Option<T>, Rejection> {
+    pub fn multipart_body<T: MultipartBody>(&self) -> Result<Option<T>, Rejection> {
         if self.body.is_empty() {
             return Ok(None);
         }
@@ -56,9 +56,8 @@ impl Incoming {
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default();
-        let form = crate::form::parse_multipart(content_type, self.body.clone())
-            .await
-            .map_err(invalid_body)?;
+        let form =
+            crate::form::parse_multipart(content_type, self.body.clone()).map_err(invalid_body)?;
         T::from_multipart(form).map(Some).map_err(invalid_body)
     }
 
@@ -312,14 +311,13 @@ mod tests {
             .body(axum::body::Body::from(body))
             .unwrap();
         let req = Incoming::read(request, 1024).await.unwrap();
-        let back: Multipart = req.multipart_body().await.unwrap().unwrap();
+        let back: Multipart = req.multipart_body().unwrap().unwrap();
         assert_eq!(back, form);
 
         assert_eq!(
             incoming("/", &[], "")
                 .await
                 .multipart_body::<Multipart>()
-                .await
                 .unwrap(),
             None
         );
@@ -330,7 +328,6 @@ mod tests {
         )
         .await
         .multipart_body::<Multipart>()
-        .await
         .unwrap_err();
         assert_eq!(err.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
         let err = incoming(
@@ -340,7 +337,6 @@ mod tests {
         )
         .await
         .multipart_body::<Multipart>()
-        .await
         .unwrap_err();
         assert_eq!(
             (err.status, err.kind),
@@ -414,7 +410,7 @@ mod tests {
         let mut request = crate::client::Request::new("op", Method::POST, "/".into());
         request.multipart(&form).unwrap();
         let req = send(request).await;
-        let mut back: Multipart = req.multipart_body().await.unwrap().unwrap();
+        let mut back: Multipart = req.multipart_body().unwrap().unwrap();
         assert_eq!(back.take_text::<String>("name").unwrap(), Some(signup.name));
         assert_eq!(
             back.take_file("photo").unwrap(),
