@@ -157,6 +157,7 @@ fn json_value(template: &JsonTemplate) -> TokenStream {
             quote! { serde_json::Value::Object(serde_json::Map::new()) }
         }
         JsonTemplate::Status => quote! { serde_json::Value::from(rejection.status.as_u16()) },
+        JsonTemplate::StatusText => quote! { serde_json::Value::from(rejection.status.as_str()) },
         JsonTemplate::Reason => {
             quote! { serde_json::Value::from(rejection.status.canonical_reason().unwrap_or("Error")) }
         }

@@ -28,6 +28,9 @@ pub enum JsonTemplate {
     EmptyObject,
     /// The rejection's status code.
     Status,
+    /// The rejection's status code as text (`"400"`), for a string field
+    /// named like a status or a code (GitHub's `status: "400"`).
+    StatusText,
     /// The status's reason phrase.
     Reason,
     /// The rejection's message.
@@ -137,6 +140,7 @@ impl Context<'_> {
             TypeRef::Integer(_) | TypeRef::Number(_) => JsonTemplate::Status,
             TypeRef::Boolean => JsonTemplate::False,
             TypeRef::String(_) if lower == "reason" || lower == "title" => JsonTemplate::Reason,
+            TypeRef::String(_) if is_status_name(&lower) => JsonTemplate::StatusText,
             TypeRef::Array(_) => JsonTemplate::EmptyArray,
             TypeRef::Map(_) => JsonTemplate::EmptyObject,
             _ => JsonTemplate::Message,
@@ -154,6 +158,12 @@ fn tally<'a>(votes: &mut Vec<(&'a TypeRef, usize)>, ty: &'a TypeRef) {
 fn winner<'a>(votes: &[(&'a TypeRef, usize)]) -> Option<&'a TypeRef> {
     let best = votes.iter().map(|(_, n)| *n).max()?;
     votes.iter().find(|(_, n)| *n == best).map(|(t, _)| *t)
+}
+
+/// A field holding the status (or a code standing for it), by its lower-case
+/// name: filled with the status, as a number or as text, never the message.
+fn is_status_name(lower: &str) -> bool {
+    matches!(lower, "status" | "code" | "status_code" | "statuscode")
 }
 
 /// Fields an error body conventionally has, filled even when optional.
@@ -218,6 +228,40 @@ components:
         assert_eq!(
             kind(plan.unauthorized.as_ref()),
             JsonTemplate::Text("AUTHENTICATION".into())
+        );
+    }
+
+    /// GitHub's `basic-error` has `status` as a string: it carries the
+    /// status (`"400"`), not the message a string field otherwise gets.
+    #[test]
+    fn a_string_status_field_carries_the_status_as_text() {
+        let plan = rejection_for(
+            r#"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /x:
+    get:
+      responses:
+        '200': {description: ok}
+        '400': {description: bad, content: {application/json: {schema: {$ref: '#/components/schemas/E'}}}}
+components:
+  schemas:
+    E:
+      type: object
+      properties:
+        message: {type: string}
+        status: {type: string}
+        code: {type: integer}
+"#,
+        );
+        assert_eq!(
+            plan.general,
+            Some(JsonTemplate::Object(vec![
+                ("message".into(), JsonTemplate::Message),
+                ("status".into(), JsonTemplate::StatusText),
+                ("code".into(), JsonTemplate::Status),
+            ]))
         );
     }
 }
