@@ -41,6 +41,19 @@ pub struct Finished {
     pub max_rss: u64,
 }
 
+/// The machine's physical memory in bytes (`MemTotal` in `/proc/meminfo`),
+/// `None` where there is no such file.
+pub fn physical_memory() -> Option<u64> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    meminfo_total(&meminfo)
+}
+
+fn meminfo_total(meminfo: &str) -> Option<u64> {
+    let line = meminfo.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib << 10)
+}
+
 /// Run `command` under `limits`, its stdout to `stdout` and its stderr to
 /// `stderr` (files, so a chatty child can never block on a full pipe).
 pub fn run(
@@ -144,6 +157,13 @@ mod tests {
         let (out, err) = (dir.join("out"), dir.join("err"));
         let finished = run(Command::new("sh").args(["-c", script]), limits, &out, &err).unwrap();
         (finished, std::fs::read_to_string(out).unwrap())
+    }
+
+    #[test]
+    fn physical_memory_is_read_from_meminfo() {
+        let meminfo = "MemTotal:       24576000 kB\nMemFree:        20000000 kB\n";
+        assert_eq!(meminfo_total(meminfo), Some(24_576_000 << 10));
+        assert_eq!(meminfo_total("MemFree: 1 kB\n"), None);
     }
 
     const GENEROUS: Limits = Limits {

@@ -44,7 +44,8 @@ pub const USAGE: &str = "\
       --timeout SECS       per generation (default 600)
       --memory MB          address space per generation (default 4096)
       --check-timeout SECS per cargo check (default 1800)
-      --check-memory MB    address space per cargo check (default 12288)
+      --check-memory MB    address space per cargo check (default: this machine's
+                           memory divided by --jobs, or 12288 when unknown)
       --results FILE       rows as JSON Lines (default <target>/corpus/results-<mode>.jsonl)
       --resume             skip the specs FILE already has a row for
       --keep               keep every checked crate, not only failing ones
@@ -81,7 +82,7 @@ impl Settings {
             },
             check: Limits {
                 timeout: Duration::from_secs(1800),
-                memory: Some(12288 << 20),
+                memory: None,
             },
             results: None,
             resume: false,
@@ -125,8 +126,23 @@ impl Settings {
         if settings.sources.paths.is_empty() && settings.sources.lists.is_empty() {
             return Err("name at least one spec, directory or --list".into());
         }
+        if settings.check.memory.is_none() {
+            settings.check.memory = Some(default_check_memory(settings.jobs));
+        }
         Ok(settings)
     }
+}
+
+/// The address space each `cargo check` may take when the command line
+/// does not say: the machine's memory shared by the checks running at
+/// once. An address-space limit counts reservations rustc never touches
+/// (GitHub AE's crate peaks at 10.4 GB resident but fails under a 12 GB
+/// limit), so a fixed figure below the machine's memory refuses crates
+/// the machine checks; a limit at the machine's memory still makes a
+/// runaway check fail alone rather than wake the OOM killer.
+fn default_check_memory(jobs: usize) -> u64 {
+    const UNKNOWN: u64 = 12288 << 20;
+    isolate::physical_memory().map_or(UNKNOWN, |bytes| bytes / jobs.max(1) as u64)
 }
 
 /// Where the run keeps its crates, logs and results.
@@ -199,13 +215,21 @@ fn run_settings(settings: &Settings) -> Result<bool, String> {
         None => String::new(),
     };
     eprintln!(
-        "corpus: {} specs{sampled}, {mode_name}, {} already in {}; {} job(s), timeout {} s, memory {} MB",
+        "corpus: {} specs{sampled}, {mode_name}, {} already in {}; {} job(s), timeout {} s, memory {} MB{}",
         chosen.len(),
         rows.len(),
         results_path.display(),
         settings.jobs,
         settings.generate.timeout.as_secs(),
         settings.generate.memory.map_or(0, |m| m >> 20),
+        match settings.mode {
+            Mode::Check => format!(
+                "; check timeout {} s, memory {} MB",
+                settings.check.timeout.as_secs(),
+                settings.check.memory.map_or(0, |m| m >> 20)
+            ),
+            Mode::Generate => String::new(),
+        },
     );
     let results = Mutex::new(ResultsFile::open(&results_path, settings.resume)?);
     println!("{}", report::header(settings.mode));
@@ -446,7 +470,12 @@ mod tests {
         );
         assert_eq!(settings.generate.timeout, Duration::from_secs(60));
         assert_eq!(settings.generate.memory, Some(1024 << 20));
+        // Two checks at once share the machine's memory.
+        assert_eq!(settings.check.memory, Some(default_check_memory(2)));
+        assert!(default_check_memory(2) < default_check_memory(1));
         assert_eq!(settings.sources.paths, [PathBuf::from("dir")]);
+        let explicit = Settings::parse(&["--check-memory", "2048", "dir"]).unwrap();
+        assert_eq!(explicit.check.memory, Some(2048 << 20));
         assert!(Settings::parse(&["--sample", "x", "dir"]).is_err());
         assert!(Settings::parse(&["--bogus", "dir"]).is_err());
         assert!(Settings::parse(&["--sample"]).is_err());
