@@ -1,12 +1,19 @@
 //! The generators `cargo xtask bench` compares: ours (a release build of
 //! `xtask bench-gen`), openapi-generator (`rust`, `rust-server`,
 //! `rust-axum`, from the `openapi-generator-cli` package on PyPI, which
-//! bundles the jar) and progenitor (`cargo-progenitor` from crates.io). The
-//! peers are installed once into a cache folder under target/.
+//! bundles the jar) and progenitor (`cargo-progenitor` from crates.io), at
+//! pinned versions. The peers are installed once into a cache folder under
+//! target/.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+/// The peers' versions, pinned so that a benchmark run on another day or
+/// machine compares against the same generators as BENCHMARKS.md (the
+/// PyPI package's version is the generator's).
+pub const OPENAPI_GENERATOR_VERSION: &str = "7.26.0";
+pub const PROGENITOR_VERSION: &str = "0.15.1";
 
 /// One code generator under test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,7 +125,7 @@ impl Tools {
                 run_quietly(Command::new(self.venv().join("bin/pip")).args([
                     "install",
                     "--quiet",
-                    "openapi-generator-cli",
+                    &format!("openapi-generator-cli=={OPENAPI_GENERATOR_VERSION}"),
                 ]))
             }
             Generator::Progenitor if self.progenitor().exists() => Ok(()),
@@ -134,6 +141,8 @@ impl Tools {
                             "--quiet",
                             "--locked",
                             "cargo-progenitor",
+                            "--version",
+                            PROGENITOR_VERSION,
                             "--root",
                         ])
                         .arg(self.cache.join("progenitor")),
