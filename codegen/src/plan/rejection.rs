@@ -186,8 +186,35 @@ fn is_known(name: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn rejection_for(yaml: &str) -> RejectionPlan {
-        let loaded = crate::load::load("t.yaml", yaml).expect("loads");
+    /// A spec with one operation documenting the error schema `E` for the
+    /// statuses in place of `RESPONSES`; `E`'s YAML follows at the end.
+    const SPEC: &str = r#"openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /x:
+    get:
+      responses:
+        '200': {description: ok}
+RESPONSES
+components:
+  schemas:
+    E:
+"#;
+
+    /// The rejection bodies of [`SPEC`] with `E` documented for each of
+    /// `statuses`.
+    fn rejection_for(statuses: &[u16], error_schema: &str) -> RejectionPlan {
+        let responses: Vec<String> = statuses
+            .iter()
+            .map(|status| {
+                format!(
+                    "        '{status}': {{description: e, content: \
+                     {{application/json: {{schema: {{$ref: '#/components/schemas/E'}}}}}}}}"
+                )
+            })
+            .collect();
+        let yaml = SPEC.replace("RESPONSES", &responses.join("\n")) + error_schema;
+        let loaded = crate::load::load("t.yaml", &yaml).expect("loads");
         let built = crate::model::build(&loaded, &Default::default()).expect("builds");
         super::super::build(&built.api, "t").rejection
     }
@@ -197,20 +224,8 @@ mod tests {
     #[test]
     fn a_401_picks_its_own_kind_from_a_shared_error_schema() {
         let plan = rejection_for(
-            r#"
-openapi: 3.0.3
-info: {title: t, version: '1'}
-paths:
-  /x:
-    get:
-      responses:
-        '200': {description: ok}
-        '400': {description: bad, content: {application/json: {schema: {$ref: '#/components/schemas/E'}}}}
-        '401': {description: who, content: {application/json: {schema: {$ref: '#/components/schemas/E'}}}}
-components:
-  schemas:
-    E:
-      type: object
+            &[400, 401],
+            r#"      type: object
       required: [type, message]
       properties:
         type: {type: string, enum: [INTERNAL, VALIDATION, AUTHENTICATION]}
@@ -236,19 +251,8 @@ components:
     #[test]
     fn a_string_status_field_carries_the_status_as_text() {
         let plan = rejection_for(
-            r#"
-openapi: 3.0.3
-info: {title: t, version: '1'}
-paths:
-  /x:
-    get:
-      responses:
-        '200': {description: ok}
-        '400': {description: bad, content: {application/json: {schema: {$ref: '#/components/schemas/E'}}}}
-components:
-  schemas:
-    E:
-      type: object
+            &[400],
+            r#"      type: object
       properties:
         message: {type: string}
         status: {type: string}
