@@ -38,7 +38,8 @@ pub const USAGE: &str = "\
                      summary by reason and `N passed, M failed`. Options:
       --recursive          descend into directories (the APIs.guru tree)
       --list FILE          also the specs listed in FILE, one path a line
-      --sample N           only N specs, chosen by --seed S (default 1)
+      --sample N           only N specs, chosen by --seed S (default 1) and run
+                           in its order, so any prefix of a run is a sample
       --generate-only      generate in memory; no crate, no cargo check
       --jobs N             specs at once (default 1)
       --timeout SECS       per generation (default 600)

@@ -120,14 +120,16 @@ fn is_spec_file(path: &Path) -> bool {
     )
 }
 
-/// `count` of `specs` chosen by `seed`, in label order. The choice depends
-/// only on each spec's label and the seed (a hash of both, lowest first), so
-/// it is the same on every machine and a spec added to the directory does
-/// not reshuffle the rest of the sample.
+/// `count` of `specs` chosen by `seed`, in the seed's order. The choice
+/// depends only on each spec's label and the seed (a hash of both, lowest
+/// first), so it is the same on every machine and a spec added to the
+/// directory does not reshuffle the rest of the sample. Kept in that order
+/// rather than by label, so that a run stopped anywhere, or resumed over
+/// several sessions, has done a random sample of the specs (the first `k`
+/// of any larger sample with the seed) and not the alphabet's first vendors.
 pub fn sample(mut specs: Vec<Spec>, count: usize, seed: u64) -> Vec<Spec> {
     specs.sort_by_cached_key(|spec| (score(seed, &spec.label), spec.label.clone()));
     specs.truncate(count);
-    specs.sort_by(|a, b| a.label.cmp(&b.label));
     specs
 }
 
@@ -165,14 +167,21 @@ mod tests {
     }
 
     #[test]
-    fn samples_are_deterministic_sorted_and_sized() {
+    fn samples_are_deterministic_prefixes_and_sized() {
         let all: Vec<String> = (0..500).map(|i| format!("vendor{i}.json")).collect();
         let all: Vec<&str> = all.iter().map(String::as_str).collect();
         let a = sample(specs(&all), 20, 7);
         let b = sample(specs(&all).into_iter().rev().collect(), 20, 7);
         assert_eq!(a, b, "the input order does not matter");
         assert_eq!(a.len(), 20);
-        assert!(a.windows(2).all(|w| w[0].label < w[1].label));
+        // Any prefix of a run is a sample: the first 20 of a 100-spec
+        // sample are the 20-spec sample, so a run stopped after 20 specs
+        // has checked what `--sample 20` would have.
+        assert_eq!(sample(specs(&all), 100, 7)[..20], a[..]);
+        assert!(
+            !a.windows(2).all(|w| w[0].label < w[1].label),
+            "in the seed's order, not the labels'"
+        );
         assert_ne!(a, sample(specs(&all), 20, 8), "the seed does");
         // A spec added to the population leaves the others' ranks alone:
         // the sample changes by at most that one spec.
