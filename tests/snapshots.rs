@@ -274,7 +274,8 @@ fixtures! {
          enum, an `allOf`-wrapped enum, and `default: null` on a non-nullable string.";
     docs => "tests/fixtures/docs.yaml", [Mod, Types],
         "spec descriptions made safe for rustdoc: no doctests from code blocks, no broken \
-         intra-doc links from brackets, bare URLs linked, HTML as text.";
+         intra-doc links from brackets, bare URLs linked, HTML as text, Windows line ends \
+         and a lone carriage return as line breaks.";
     names => "tests/fixtures/names.yaml", [Types, Operations, Client, Server],
         "names that collide: operations spelled alike (`getThing`, `GetThing`), parameters \
          named like the call builder's methods, operations named like the client's, fields \

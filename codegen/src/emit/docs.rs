@@ -2,7 +2,20 @@
 //! them differently. This makes them safe: code blocks are never doctests,
 //! `[x]` is never an intra-doc link, URLs are links and HTML is text.
 
+/// The text with every line break as `\n`. Specs written on Windows end
+/// lines with `\r\n`, and some hold a lone `\r` (VTEX's Orders API): rustc
+/// refuses a bare carriage return in a doc comment, and `str::lines` only
+/// takes the `\r` of a `\r\n`.
+pub fn unix_newlines(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n").into()
+    } else {
+        text.into()
+    }
+}
+
 pub fn sanitize(text: &str) -> String {
+    let text = unix_newlines(text);
     let mut out = Vec::new();
     let mut in_fence = false;
     let mut in_item = false;
@@ -131,6 +144,15 @@ fn markdown_link_len(chars: &[char]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::sanitize;
+
+    #[test]
+    fn carriage_returns_become_line_breaks() {
+        assert_eq!(super::unix_newlines("a\r\nb\rc\n"), "a\nb\nc\n");
+        assert_eq!(
+            sanitize("JSON:\r\n```\r\n\r{\r\n  \"a\": 1\r}\r\n```"),
+            "JSON:\n```text\n\n{\n  \"a\": 1\n}\n```"
+        );
+    }
 
     #[test]
     fn code_never_becomes_a_doctest() {

@@ -25,12 +25,14 @@ pub fn doc(text: Option<&str>) -> TokenStream {
 
 /// Doc lines from text that is already rustdoc-safe (our own wording).
 pub fn doc_lines(text: &str) -> TokenStream {
+    let text = super::docs::unix_newlines(text);
     let lines = text.lines().map(|line| format!(" {line}"));
     quote! { #( #[doc = #lines] )* }
 }
 
 /// `#![doc = ...]` lines: the docs of the module or crate they open.
 pub fn inner_doc_lines(text: &str) -> TokenStream {
+    let text = super::docs::unix_newlines(text);
     let lines = text.lines().map(|line| format!(" {line}"));
     quote! { #( #![doc = #lines] )* }
 }
