@@ -97,9 +97,9 @@ pub fn router_with_body_limit<A: FireblocksApi>(
     api: A,
     limit: usize,
 ) -> rt::axum::Router {
-    rt::server::Routes::new(A::reject)
-        .operation::<ResetDeviceInput>()
-        .into_router(api, limit)
+    let mut routes = rt::server::Routes::new(A::reject);
+    routes = routes.operation::<ResetDeviceInput>();
+    routes.into_router(api, limit)
 }
 
 impl<A: FireblocksApi> Endpoint<A> for ResetDeviceInput {

@@ -84,9 +84,9 @@ pub fn router_with_body_limit<A: FlashbackApi>(
     api: A,
     limit: usize,
 ) -> rt::axum::Router {
-    rt::server::Routes::new(A::reject)
-        .operation::<ResetMfaInput>()
-        .into_router(api, limit)
+    let mut routes = rt::server::Routes::new(A::reject);
+    routes = routes.operation::<ResetMfaInput>();
+    routes.into_router(api, limit)
 }
 
 impl<A: FlashbackApi> Endpoint<A> for ResetMfaInput {

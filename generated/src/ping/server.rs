@@ -321,20 +321,20 @@ pub fn router<A: PingApi>(api: A) -> rt::axum::Router {
 
 /// Like [`router`], refusing request bodies over `limit` bytes with 413.
 pub fn router_with_body_limit<A: PingApi>(api: A, limit: usize) -> rt::axum::Router {
-    rt::server::Routes::new(A::reject)
-        .operation::<ListOathDevicesInput>()
-        .operation::<ResetOathDevicesInput>()
-        .operation::<DeleteOathDeviceInput>()
-        .operation::<ListPushDevicesInput>()
-        .operation::<ResetPushDevicesInput>()
-        .operation::<DeletePushDeviceInput>()
-        .operation::<ListWebAuthnDevicesInput>()
-        .operation::<RenameWebAuthnDeviceInput>()
-        .operation::<DeleteWebAuthnDeviceInput>()
-        .operation::<ListBoundDevicesInput>()
-        .operation::<DeleteBoundDeviceInput>()
-        .operation::<RefreshPushDeviceIdInput>()
-        .into_router(api, limit)
+    let mut routes = rt::server::Routes::new(A::reject);
+    routes = routes.operation::<ListOathDevicesInput>();
+    routes = routes.operation::<ResetOathDevicesInput>();
+    routes = routes.operation::<DeleteOathDeviceInput>();
+    routes = routes.operation::<ListPushDevicesInput>();
+    routes = routes.operation::<ResetPushDevicesInput>();
+    routes = routes.operation::<DeletePushDeviceInput>();
+    routes = routes.operation::<ListWebAuthnDevicesInput>();
+    routes = routes.operation::<RenameWebAuthnDeviceInput>();
+    routes = routes.operation::<DeleteWebAuthnDeviceInput>();
+    routes = routes.operation::<ListBoundDevicesInput>();
+    routes = routes.operation::<DeleteBoundDeviceInput>();
+    routes = routes.operation::<RefreshPushDeviceIdInput>();
+    routes.into_router(api, limit)
 }
 
 impl<A: PingApi> Endpoint<A> for ListOathDevicesInput {
