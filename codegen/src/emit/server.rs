@@ -481,10 +481,16 @@ mod tests {
             })
             .collect();
         let yaml = format!("openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n{paths}");
-        let loaded = crate::load::load("t.yaml", &yaml).expect("loads");
-        let built = crate::model::build(&loaded, &Default::default()).expect("builds");
-        let plan = crate::plan::build(&built.api, "t");
-        let file: syn::File = syn::parse2(super::emit(&plan)).expect("parses");
+        // Through the whole pipeline: emit never reads the model itself.
+        let spec = crate::SpecInput {
+            module: "t".into(),
+            path: "t.yaml".into(),
+            text: yaml,
+            options: Default::default(),
+        };
+        let generated = crate::generate_module(&spec).expect("generates");
+        let server = &generated.tree[std::path::Path::new("src/t/server.rs")];
+        let file = syn::parse_file(server).expect("parses");
         let router = file
             .items
             .iter()
